@@ -1,0 +1,104 @@
+package channels
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"haochaping/internal/problem"
+)
+
+// Authenticator checks the signature of each request against the device's secret.
+type Authenticator struct {
+	Devices *Devices
+	MaxSkew time.Duration    // how far X-Timestamp may be from the server's clock
+	Now     func() time.Time // the clock; time.Now when nil
+}
+
+// Verify authenticates one request. Every refusal is a 401 *problem.Error with its code:
+// signature_missing, device_unknown, device_disabled, signature_invalid, timestamp_skewed,
+// signature_replayed.
+func (a *Authenticator) Verify(ctx context.Context, deviceID, timestamp, signature, method, path string, body []byte) (*Device, error) {
+	if deviceID == "" || timestamp == "" || signature == "" {
+		return nil, problem.Unauthorized("signature_missing", "缺少签名：请求须带 X-Device-ID、X-Timestamp 和 X-Signature")
+	}
+	ts, err := strconv.ParseInt(timestamp, 10, 64)
+	if err != nil {
+		return nil, problem.Unauthorized("timestamp_skewed", "X-Timestamp 须为 Unix 秒数")
+	}
+	dev, err := a.Devices.Lookup(ctx, deviceID)
+	if err != nil {
+		return nil, err
+	}
+	if dev == nil {
+		return nil, problem.Unauthorized("device_unknown", "设备未登记")
+	}
+	if !dev.Enabled {
+		return nil, problem.Unauthorized("device_disabled", "设备已停用")
+	}
+	if !signatureMatches(dev.secret, ts, method, path, body, strings.ToLower(signature)) {
+		return nil, problem.Unauthorized("signature_invalid", "签名不正确")
+	}
+	now := time.Now
+	if a.Now != nil {
+		now = a.Now
+	}
+	if d := now().Sub(time.Unix(ts, 0)); d > a.MaxSkew || d < -a.MaxSkew {
+		return nil, problem.Unauthorized("timestamp_skewed",
+			fmt.Sprintf("X-Timestamp 与服务器时间相差超过 %d 秒，请校准设备时钟", int(a.MaxSkew.Seconds())))
+	}
+	sig, _ := hex.DecodeString(strings.ToLower(signature))
+	tag, err := a.Devices.Pool.Exec(ctx, `
+		INSERT INTO used_signatures (device_id, signature) VALUES ($1, $2) ON CONFLICT DO NOTHING`, dev.ID, sig)
+	if err != nil {
+		return nil, fmt.Errorf("record signature: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return nil, problem.Unauthorized("signature_replayed", "该签名已使用过：每个请求须重新签名")
+	}
+	return dev, nil
+}
+
+// PruneSignatures forgets signatures too old to be accepted anyway.
+func (a *Authenticator) PruneSignatures(ctx context.Context) error {
+	_, err := a.Devices.Pool.Exec(ctx, `DELETE FROM used_signatures WHERE seen_at < now() - $1::interval`,
+		fmt.Sprintf("%d seconds", int(2*a.MaxSkew.Seconds())+60))
+	if err != nil {
+		return fmt.Errorf("prune signatures: %w", err)
+	}
+	return nil
+}
+
+type deviceKey struct{}
+
+// Require is middleware that admits only signed requests from devices of the given channels.
+func (a *Authenticator) Require(channels ...string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		dev, err := a.Verify(c.UserContext(), c.Get(HeaderDeviceID), c.Get(HeaderTimestamp), c.Get(HeaderSignature),
+			c.Method(), c.Path(), c.Body())
+		if err != nil {
+			return err
+		}
+		allowed := false
+		for _, ch := range channels {
+			allowed = allowed || dev.Channel == ch
+		}
+		if !allowed {
+			return problem.Forbidden("device_channel_mismatch",
+				fmt.Sprintf("该设备登记为 %s 渠道，不能调用此接口", dev.Channel))
+		}
+		c.Locals(deviceKey{}, dev)
+		return c.Next()
+	}
+}
+
+// DeviceOf returns the device that signed the request.
+func DeviceOf(c *fiber.Ctx) *Device {
+	dev, _ := c.Locals(deviceKey{}).(*Device)
+	return dev
+}

@@ -1,0 +1,169 @@
+package channels
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"haochaping/internal/pii"
+	"haochaping/internal/problem"
+)
+
+// Device is a pad, kiosk or backend allowed to send ratings or cases.
+type Device struct {
+	ID         string    `json:"id"`
+	Channel    string    `json:"channel"` // pc, window, mobile, kiosk or system
+	Name       string    `json:"name"`
+	WindowID   *int64    `json:"-"`
+	WindowCode string    `json:"window,omitempty"`
+	HallID     *int64    `json:"-"`
+	HallCode   string    `json:"hall,omitempty"`
+	Enabled    bool      `json:"enabled"`
+	Demo       bool      `json:"demo"`
+	CreatedAt  time.Time `json:"created_at"`
+	Secret     string    `json:"secret,omitempty"` // only when just created, or for demo devices in demo mode
+
+	secret string
+}
+
+// DeviceChannels are the channels a device can be registered for.
+var DeviceChannels = []string{"pc", "window", "mobile", "kiosk", "system"}
+
+// Devices is the registry of devices.
+type Devices struct {
+	Pool *pgxpool.Pool
+	Keys *pii.Keys
+}
+
+// NewDevice describes a device to register.
+type NewDevice struct {
+	ID         string // empty: generated
+	Channel    string
+	Name       string
+	WindowCode string // required for window pads
+	HallCode   string // required for kiosks (a window implies its hall)
+	Demo       bool
+	Secret     string // empty: generated
+}
+
+// Add registers a device and returns it with its secret, which is shown this once.
+func (d *Devices) Add(ctx context.Context, nd NewDevice) (*Device, error) {
+	if !validChannel(nd.Channel) {
+		return nil, problem.Invalid("invalid_channel", "channel", "设备渠道须为 pc、window、mobile、kiosk 或 system")
+	}
+	if nd.Channel == "window" && nd.WindowCode == "" {
+		return nil, problem.Invalid("window_required", "window", "窗口评价器须登记到一个窗口（--window）")
+	}
+	if nd.Channel == "kiosk" && nd.HallCode == "" && nd.WindowCode == "" {
+		return nil, problem.Invalid("hall_required", "hall", "自助终端须登记到一个大厅（--hall）")
+	}
+	if nd.ID == "" {
+		nd.ID = nd.Channel + "-" + randomHex(4)
+	}
+	if nd.Secret == "" {
+		nd.Secret = randomHex(32)
+	}
+	var dev Device
+	err := d.Pool.QueryRow(ctx, `
+		WITH w AS (SELECT id, hall_id FROM windows WHERE code = NULLIF($4, '')),
+		     h AS (SELECT id FROM halls WHERE code = NULLIF($5, ''))
+		INSERT INTO devices (id, channel, name, window_id, hall_id, secret_enc, demo)
+		SELECT $1, $2, $3, (SELECT id FROM w), COALESCE((SELECT id FROM h), (SELECT hall_id FROM w)), $6, $7
+		WHERE (NULLIF($4, '') IS NULL OR EXISTS (SELECT 1 FROM w))
+		  AND (NULLIF($5, '') IS NULL OR EXISTS (SELECT 1 FROM h))
+		RETURNING id, channel, name, enabled, demo, created_at`,
+		nd.ID, nd.Channel, nd.Name, nd.WindowCode, nd.HallCode, d.Keys.Seal(nd.Secret), nd.Demo,
+	).Scan(&dev.ID, &dev.Channel, &dev.Name, &dev.Enabled, &dev.Demo, &dev.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, problem.Invalid("not_found", "window", "窗口或大厅编码不存在")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("register device %s: %w", nd.ID, err)
+	}
+	dev.WindowCode, dev.HallCode, dev.Secret = nd.WindowCode, nd.HallCode, nd.Secret
+	return &dev, nil
+}
+
+// Lookup finds a device by its ID for authentication; nil when unknown.
+func (d *Devices) Lookup(ctx context.Context, id string) (*Device, error) {
+	var dev Device
+	var sealed []byte
+	err := d.Pool.QueryRow(ctx, `
+		SELECT id, channel, window_id, hall_id, secret_enc, enabled FROM devices WHERE id = $1`, id,
+	).Scan(&dev.ID, &dev.Channel, &dev.WindowID, &dev.HallID, &sealed, &dev.Enabled)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look up device: %w", err)
+	}
+	if dev.secret, err = d.Keys.Open(sealed); err != nil {
+		return nil, fmt.Errorf("device %s: secret unreadable (wrong HAOCHAPING_DATA_KEY?): %w", id, err)
+	}
+	return &dev, nil
+}
+
+// List returns the devices; withSecrets opens the secrets of demo devices only.
+func (d *Devices) List(ctx context.Context, demoOnly, withSecrets bool) ([]*Device, error) {
+	rows, err := d.Pool.Query(ctx, `
+		SELECT d.id, d.channel, d.name, COALESCE(w.code, ''), COALESCE(h.code, ''), d.enabled, d.demo,
+		       d.created_at, d.secret_enc
+		FROM devices d LEFT JOIN windows w ON w.id = d.window_id LEFT JOIN halls h ON h.id = d.hall_id
+		WHERE d.demo OR NOT $1
+		ORDER BY d.channel, d.id`, demoOnly)
+	if err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
+	}
+	defer rows.Close()
+	var out []*Device
+	for rows.Next() {
+		var dev Device
+		var sealed []byte
+		if err := rows.Scan(&dev.ID, &dev.Channel, &dev.Name, &dev.WindowCode, &dev.HallCode, &dev.Enabled,
+			&dev.Demo, &dev.CreatedAt, &sealed); err != nil {
+			return nil, fmt.Errorf("list devices: %w", err)
+		}
+		if withSecrets && dev.Demo {
+			if dev.Secret, err = d.Keys.Open(sealed); err != nil {
+				return nil, fmt.Errorf("device %s: secret unreadable (wrong HAOCHAPING_DATA_KEY?): %w", dev.ID, err)
+			}
+		}
+		out = append(out, &dev)
+	}
+	return out, rows.Err()
+}
+
+// SetEnabled enables or disables a device; a disabled device is refused at once.
+func (d *Devices) SetEnabled(ctx context.Context, id string, enabled bool) error {
+	tag, err := d.Pool.Exec(ctx, `UPDATE devices SET enabled = $2 WHERE id = $1`, id, enabled)
+	if err != nil {
+		return fmt.Errorf("update device %s: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return problem.NotFound("device_not_found", "设备不存在："+id)
+	}
+	return nil
+}
+
+func validChannel(c string) bool {
+	for _, ch := range DeviceChannels {
+		if c == ch {
+			return true
+		}
+	}
+	return false
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,141 @@
+// Package kiosk is the adapter of the self-service terminals (自助终端). A kiosk may be offline
+// and buffer its ratings; it uploads them later as a batch, each record with the kiosk's own
+// sequence number and the original time. Each record is accepted or refused on its own.
+package kiosk
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"haochaping/channels"
+	"haochaping/evaluation"
+	"haochaping/internal/problem"
+)
+
+// MaxRecords bounds the records of one upload.
+const MaxRecords = 500
+
+// Record is one buffered rating of a case handled at the kiosk.
+type Record struct {
+	Seq    *int64 `json:"seq"` // the kiosk's local sequence number: its retry key
+	CaseNo string `json:"case_no"`
+	Stage  string `json:"stage"` // optional: the case's current stage
+	channels.Rating
+	RatedAt channels.Time `json:"rated_at"` // when the citizen rated, by the kiosk's clock
+}
+
+// Payload is an upload.
+type Payload struct {
+	Records []Record `json:"records"`
+}
+
+// Result is the answer for one record.
+type Result struct {
+	Seq        int64                  `json:"seq"`
+	Status     string                 `json:"status"` // created, duplicate or rejected
+	Evaluation *evaluation.Evaluation `json:"evaluation,omitempty"`
+	ID         int64                  `json:"id,omitempty"`
+	*problem.Error
+}
+
+// Answer is the answer to an upload.
+type Answer struct {
+	Accepted   int      `json:"accepted"`
+	Duplicates int      `json:"duplicates"`
+	Rejected   int      `json:"rejected"`
+	Results    []Result `json:"results"`
+}
+
+// Decode reads the upload; records are checked one by one later, so that one bad record does
+// not refuse the others.
+func Decode(body []byte) (*Payload, error) {
+	var p Payload
+	if err := channels.DecodeJSON(body, &p); err != nil {
+		return nil, err
+	}
+	switch {
+	case len(p.Records) == 0:
+		return nil, problem.Invalid("records_required", "records", "上传内容中没有评价记录")
+	case len(p.Records) > MaxRecords:
+		return nil, problem.Invalid("too_many_records", "records", fmt.Sprintf("每次最多上传 %d 条记录", MaxRecords))
+	}
+	return &p, nil
+}
+
+// Check returns the refusal of a record that cannot become a submission.
+func (r *Record) Check() *problem.Error {
+	r.CaseNo = strings.TrimSpace(r.CaseNo)
+	switch {
+	case r.Seq == nil || *r.Seq < 0:
+		return problem.Invalid("seq_required", "seq", "每条记录须有非负的本机序号 seq")
+	case r.CaseNo == "":
+		return problem.Invalid("case_no_required", "case_no", "请提供办件编号")
+	case len(r.CaseNo) > 64:
+		return problem.Invalid("invalid_case_no", "case_no", "办件编号过长")
+	case r.RatedAt.IsZero():
+		return problem.Invalid("rated_at_required", "rated_at", "请提供评价时的原始时间")
+	}
+	return nil
+}
+
+// Submission maps a checked record; the evaluator is the applicant who used the kiosk.
+func (r *Record) Submission(deviceID string) *evaluation.Submission {
+	sub := &evaluation.Submission{
+		Channel: evaluation.Kiosk, DeviceID: deviceID, Key: "kiosk:" + deviceID + ":" + strconv.FormatInt(*r.Seq, 10),
+		CaseNo: r.CaseNo, Stage: evaluation.Stage(r.Stage), RatedAt: r.RatedAt.Time, EvaluatorIsApplicant: true,
+	}
+	r.Rating.Apply(sub)
+	return sub
+}
+
+// Register mounts POST /channels/kiosk/evaluations.
+func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Service) {
+	r.Post("/channels/kiosk/evaluations", auth.Require("kiosk"), func(c *fiber.Ctx) error {
+		p, err := Decode(c.Body())
+		if err != nil {
+			return err
+		}
+		dev := channels.DeviceOf(c)
+		ans := Answer{Results: make([]Result, len(p.Records))}
+		var subs []*evaluation.Submission
+		var at []int
+		for i := range p.Records {
+			rec := &p.Records[i]
+			if rec.Seq != nil {
+				ans.Results[i].Seq = *rec.Seq
+			}
+			if perr := rec.Check(); perr != nil {
+				ans.Results[i].Status, ans.Results[i].Error = "rejected", perr
+				continue
+			}
+			subs = append(subs, rec.Submission(dev.ID))
+			at = append(at, i)
+		}
+		for k, o := range svc.IngestBatch(c.UserContext(), subs) {
+			res := &ans.Results[at[k]]
+			if o.Err != nil {
+				perr, ok := problem.As(o.Err)
+				if !ok || perr.Status >= 500 {
+					return o.Err // the store failed: the kiosk keeps its buffer and retries it all
+				}
+				res.Status, res.Error = "rejected", perr
+				continue
+			}
+			res.Status, res.ID, res.Evaluation = string(o.Evaluation.Status), o.Evaluation.ID, o.Evaluation
+		}
+		for _, r := range ans.Results {
+			switch r.Status {
+			case "created":
+				ans.Accepted++
+			case "duplicate":
+				ans.Duplicates++
+			default:
+				ans.Rejected++
+			}
+		}
+		return c.JSON(ans)
+	})
+}

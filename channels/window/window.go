@@ -1,0 +1,74 @@
+// Package window is the adapter of the 评价器 pad at a service window ("一次一评"): the pad
+// rates the visit by its queue ticket; the window is the one the device is registered to.
+package window
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"haochaping/channels"
+	"haochaping/evaluation"
+	"haochaping/internal/bjtime"
+	"haochaping/internal/problem"
+)
+
+// Payload is what the pad sends.
+type Payload struct {
+	TicketNo string `json:"ticket_no"`
+	StaffNo  string `json:"staff_no"` // optional: who served, when the pad knows
+	channels.Rating
+	ServedAt  channels.Time      `json:"served_at"`
+	Evaluator *evaluation.Person `json:"evaluator"` // optional: a citizen who leaves a number for the callback
+}
+
+var ticketPattern = regexp.MustCompile(`^[0-9A-Za-z_-]{1,32}$`)
+
+// Decode reads and checks the pad's payload.
+func Decode(body []byte) (*Payload, error) {
+	var p Payload
+	if err := channels.DecodeJSON(body, &p); err != nil {
+		return nil, err
+	}
+	p.TicketNo = strings.TrimSpace(p.TicketNo)
+	p.StaffNo = strings.TrimSpace(p.StaffNo)
+	switch {
+	case p.TicketNo == "":
+		return nil, problem.Invalid("ticket_required", "ticket_no", "请提供排队号")
+	case !ticketPattern.MatchString(p.TicketNo):
+		return nil, problem.Invalid("invalid_ticket", "ticket_no", "排队号须为 1 至 32 位字母、数字、下划线或连字符")
+	case p.ServedAt.IsZero():
+		return nil, problem.Invalid("served_at_required", "served_at", "请提供服务时间")
+	}
+	return &p, nil
+}
+
+// Submission maps the payload of a pad registered to windowID.
+func (p *Payload) Submission(deviceID string, windowID int64, key string) *evaluation.Submission {
+	sub := &evaluation.Submission{
+		Channel: evaluation.Window, DeviceID: deviceID, Key: key,
+		TicketNo: p.TicketNo, WindowID: windowID, StaffNo: p.StaffNo, ServedAt: p.ServedAt.Time,
+		Evaluator: p.Evaluator,
+	}
+	p.Rating.Apply(sub)
+	return sub
+}
+
+// Register mounts POST /channels/window/evaluations.
+func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Service) {
+	r.Post("/channels/window/evaluations", auth.Require("window"), func(c *fiber.Ctx) error {
+		p, err := Decode(c.Body())
+		if err != nil {
+			return err
+		}
+		dev := channels.DeviceOf(c)
+		derived := bjtime.Day(p.ServedAt.Time).Format("20060102") + ":" + p.TicketNo
+		sub := p.Submission(dev.ID, *dev.WindowID, channels.Key(c, "window", dev.ID, derived))
+		e, err := svc.Ingest(c.UserContext(), sub)
+		if err != nil {
+			return err
+		}
+		return channels.RespondEvaluation(c, e)
+	})
+}

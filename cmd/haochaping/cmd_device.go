@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"text/tabwriter"
+
+	"haochaping/channels"
+)
+
+func runDevice(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: haochaping device add|list|enable|disable ...")
+		return errUsage
+	}
+	e, err := newEnv()
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	if err := e.openDB(ctx); err != nil {
+		return err
+	}
+	if err := e.migrate(ctx); err != nil {
+		return err
+	}
+	if err := e.openKeys(); err != nil {
+		return err
+	}
+	devices := &channels.Devices{Pool: e.db.Pool, Keys: e.keys}
+	switch args[0] {
+	case "add":
+		return deviceAdd(ctx, devices, args[1:])
+	case "list":
+		return deviceList(ctx, devices, e.cfg.Demo, args[1:])
+	case "enable", "disable":
+		if len(args) != 2 {
+			fmt.Fprintf(os.Stderr, "usage: haochaping device %s ID\n", args[0])
+			return errUsage
+		}
+		if err := devices.SetEnabled(ctx, args[1], args[0] == "enable"); err != nil {
+			return err
+		}
+		fmt.Printf("device %s %sd\n", args[1], args[0])
+		return nil
+	}
+	fmt.Fprintf(os.Stderr, "haochaping device: unknown action %q (add, list, enable, disable)\n", args[0])
+	return errUsage
+}
+
+func deviceAdd(ctx context.Context, devices *channels.Devices, args []string) error {
+	fs := flag.NewFlagSet("device add", flag.ContinueOnError)
+	var nd channels.NewDevice
+	fs.StringVar(&nd.Channel, "channel", "", "pc, window, mobile, kiosk or system (required)")
+	fs.StringVar(&nd.WindowCode, "window", "", "window code (required for window pads)")
+	fs.StringVar(&nd.HallCode, "hall", "", "hall code (required for kiosks)")
+	fs.StringVar(&nd.Name, "name", "", "a name people recognise")
+	fs.StringVar(&nd.ID, "id", "", "device ID (default: generated)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if nd.Channel == "" {
+		fs.Usage()
+		return errUsage
+	}
+	dev, err := devices.Add(ctx, nd)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(os.Stdout).Encode(dev)
+	}
+	fmt.Printf("device registered\n  id:      %s\n  channel: %s\n  secret:  %s\n\n"+
+		"The secret is shown only now: put it in the device. Requests are signed with it\n"+
+		"(X-Device-ID, X-Timestamp, X-Signature: see README.md).\n", dev.ID, dev.Channel, dev.Secret)
+	return nil
+}
+
+func deviceList(ctx context.Context, devices *channels.Devices, demoMode bool, args []string) error {
+	fs := flag.NewFlagSet("device list", flag.ContinueOnError)
+	demo := fs.Bool("demo", false, "only the demo devices, with their secrets (demo mode only)")
+	asJSON := fs.Bool("json", false, "print a JSON array")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *demo && !demoMode {
+		return errors.New("demo devices exist only in demo mode (HAOCHAPING_DEMO=1, which `make run` sets)")
+	}
+	list, err := devices.List(ctx, *demo, *demo)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if list == nil {
+			list = []*channels.Device{}
+		}
+		return json.NewEncoder(os.Stdout).Encode(list)
+	}
+	w := tabwriter.NewWriter(os.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tCHANNEL\tWINDOW\tHALL\tENABLED\tSECRET\tNAME")
+	for _, d := range list {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%t\t%s\t%s\n", d.ID, d.Channel, d.WindowCode, d.HallCode, d.Enabled, d.Secret, d.Name)
+	}
+	return w.Flush()
+}

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"haochaping/migrations"
+)
+
+func runMigrate(ctx context.Context, args []string) error {
+	e, err := newEnv()
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	if err := e.openDB(ctx); err != nil {
+		return err
+	}
+	if err := e.migrate(ctx); err != nil {
+		return err
+	}
+	sqlDB, err := e.db.Gorm.DB()
+	if err != nil {
+		return err
+	}
+	current, latest, err := migrations.Version(ctx, sqlDB)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("schema %q at version %d (latest %d)\n", e.db.Schema, current, latest)
+	return nil
+}

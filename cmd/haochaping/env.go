@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/redis/go-redis/v9"
+
+	"haochaping/internal/config"
+	"haochaping/internal/database"
+	"haochaping/internal/pii"
+	"haochaping/migrations"
+)
+
+// env is what every subcommand may need, opened on demand.
+type env struct {
+	cfg  *config.Config
+	log  *slog.Logger
+	db   *database.DB
+	keys *pii.Keys
+	rdb  redis.UniversalClient
+}
+
+func newEnv() (*env, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		return nil, fmt.Errorf("HAOCHAPING_LOG_LEVEL=%q: %w", cfg.LogLevel, err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(log)
+	return &env{cfg: cfg, log: log}, nil
+}
+
+// openDB connects to PostgreSQL.
+func (e *env) openDB(ctx context.Context) error {
+	db, err := database.Open(ctx, e.cfg.DatabaseURL)
+	if err != nil {
+		hint := ""
+		if e.cfg.LocalStack == "" && !strings.Contains(os.Getenv("DATABASE_URL"), "://") {
+			hint = " (is the local stack running? `make run` or scripts/devstack.sh up)"
+		}
+		return fmt.Errorf("%w%s", err, hint)
+	}
+	e.db = db
+	return nil
+}
+
+// migrate applies the migrations.
+func (e *env) migrate(ctx context.Context) error {
+	sqlDB, err := e.db.Gorm.DB()
+	if err != nil {
+		return err
+	}
+	return migrations.Up(ctx, sqlDB, e.db.LockKey("migrate"))
+}
+
+// openKeys derives the keys for personal data.
+func (e *env) openKeys() error {
+	if err := e.cfg.RequireDataKey(); err != nil {
+		return err
+	}
+	keys, err := pii.NewKeys(e.cfg.DataKey)
+	if err != nil {
+		return err
+	}
+	e.keys = keys
+	return nil
+}
+
+// openRedis creates the Redis client; it connects lazily.
+func (e *env) openRedis() error {
+	opts, err := redis.ParseURL(e.cfg.RedisURL)
+	if err != nil {
+		return fmt.Errorf("parse REDIS_URL: %w", err)
+	}
+	e.rdb = redis.NewClient(opts)
+	return nil
+}
+
+func (e *env) close() {
+	if e.rdb != nil {
+		_ = e.rdb.Close()
+	}
+	if e.db != nil {
+		e.db.Close()
+	}
+}

@@ -1,0 +1,67 @@
+// Command haochaping is the 好差评 system: one binary for the HTTP API, the workers, the
+// scheduler and the administration commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+
+	"haochaping/internal/problem"
+)
+
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string) error
+}
+
+var commands = map[string]command{
+	"all":     {"run everything in one process: migrate, then serve the API", runAll},
+	"serve":   {"migrate, then serve the HTTP API", runServe},
+	"migrate": {"apply the database migrations", runMigrate},
+	"seed":    {"load the organisation, items, reasons and settings (and demo data in demo mode)", runSeed},
+	"device":  {"register, list, enable and disable devices: device add|list|enable|disable", runDevice},
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: haochaping <command> [options]\n\ncommands:")
+	names := make([]string, 0, len(commands))
+	for name := range commands {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(os.Stderr, "  %-8s %s\n", name, commands[name].summary)
+	}
+	fmt.Fprintln(os.Stderr, "\nSettings come from the environment (DATABASE_URL, REDIS_URL, HAOCHAPING_*); see README.md.")
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" || os.Args[1] == "help" {
+		usage()
+		os.Exit(2)
+	}
+	cmd, ok := commands[os.Args[1]]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "haochaping: unknown command %q\n\n", os.Args[1])
+		usage()
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := cmd.run(ctx, os.Args[2:]); err != nil {
+		if p, ok := problem.As(err); ok {
+			fmt.Fprintf(os.Stderr, "haochaping %s: %s (%s)\n", os.Args[1], p.Message, p.Code)
+		} else if !errors.Is(err, errUsage) {
+			fmt.Fprintf(os.Stderr, "haochaping %s: %v\n", os.Args[1], err)
+		}
+		os.Exit(1)
+	}
+}
+
+// errUsage is returned after a subcommand printed its own usage.
+var errUsage = errors.New("usage")

@@ -1,0 +1,44 @@
+package evaluation
+
+// Channel is where a rating came from.
+type Channel string
+
+// The four channels of DOMAIN.md.
+const (
+	PC     Channel = "pc"     // 政务服务网 portal, server to server
+	Window Channel = "window" // 评价器 pad at a counter
+	Mobile Channel = "mobile" // app / mini-program / H5 from the receipt's QR
+	Kiosk  Channel = "kiosk"  // 自助终端, may upload offline batches
+)
+
+// Channels lists every channel.
+var Channels = []Channel{PC, Window, Mobile, Kiosk}
+
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool {
+	switch c {
+	case PC, Window, Mobile, Kiosk:
+		return true
+	}
+	return false
+}
+
+// ReasonKind tells which reason set applies: online services (网上) or services in person (现场).
+func (c Channel) ReasonKind() ReasonKind {
+	if c == PC || c == Mobile {
+		return Online
+	}
+	return Offline
+}
+
+// Stage is the moment of a case being rated; a 承诺件 may be rated at 受理 and at 办结.
+type Stage string
+
+// The stages.
+const (
+	Accept   Stage = "accept"   // 受理
+	Complete Stage = "complete" // 办结
+)
+
+// Valid reports whether s is a known stage.
+func (s Stage) Valid() bool { return s == Accept || s == Complete }

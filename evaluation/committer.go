@@ -1,0 +1,214 @@
+package evaluation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"haochaping/internal/database"
+	"haochaping/internal/problem"
+)
+
+// committer writes evaluations in group commits: submissions that arrive while a commit is
+// under way are written together in the next transaction, so that one WAL flush serves many
+// ratings. Each submission is still answered only after the transaction holding it commits.
+type committer struct {
+	pool     *pgxpool.Pool
+	queue    chan *commitJob
+	maxBatch int
+	stopping chan struct{}
+	mu       sync.RWMutex // held for reading while sending on queue; for writing to close it
+	closed   bool
+	wg       sync.WaitGroup
+}
+
+type commitJob struct {
+	row  *insertRow
+	done chan struct{} // closed when the fields below are final
+	// Filled by the committer:
+	err       error
+	id        int64
+	created   bool
+	createdAt time.Time
+}
+
+// errShuttingDown answers ratings that arrive after Close began.
+var errShuttingDown = &problem.Error{Status: 503, Code: "shutting_down", Message: "服务正在重启，请稍后重试"}
+
+func newCommitter(pool *pgxpool.Pool, workers, maxBatch int) *committer {
+	c := &committer{
+		pool:     pool,
+		queue:    make(chan *commitJob, workers*maxBatch),
+		maxBatch: maxBatch,
+		stopping: make(chan struct{}),
+	}
+	for range workers {
+		c.wg.Add(1)
+		go c.run()
+	}
+	return c
+}
+
+// submit hands jobs to the committer and waits until each is committed or refused; the
+// outcome is in each job's fields.
+func (c *committer) submit(ctx context.Context, jobs []*commitJob) {
+	c.mu.RLock()
+	closed, queued := c.closed, 0
+	if !closed {
+	enqueue:
+		for _, j := range jobs {
+			j.done = make(chan struct{})
+			select {
+			case c.queue <- j:
+				queued++
+			case <-ctx.Done():
+				break enqueue
+			}
+		}
+	}
+	c.mu.RUnlock()
+	for i, j := range jobs {
+		switch {
+		case i < queued:
+			<-j.done // a queued job always commits or fails; a retry finds it as a duplicate
+		case closed:
+			j.err = errShuttingDown
+		default:
+			j.err = ctx.Err()
+		}
+	}
+}
+
+func (c *committer) close() {
+	c.mu.Lock()
+	if !c.closed {
+		c.closed = true
+		close(c.queue)
+	}
+	c.mu.Unlock()
+	c.wg.Wait()
+}
+
+func (c *committer) run() {
+	defer c.wg.Done()
+	for j := range c.queue {
+		batch := []*commitJob{j}
+	drain:
+		for len(batch) < c.maxBatch {
+			select {
+			case more, ok := <-c.queue:
+				if !ok {
+					break drain
+				}
+				batch = append(batch, more)
+			default:
+				break drain
+			}
+		}
+		c.commit(batch)
+	}
+}
+
+// commit writes the batch in one transaction. If that fails, each row is retried in a
+// transaction of its own, so that one bad row never costs the others their rating.
+func (c *committer) commit(batch []*commitJob) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// A fixed order of keys keeps two concurrent batches from deadlocking on each other.
+	sort.Slice(batch, func(a, b int) bool { return batch[a].row.Key < batch[b].row.Key })
+	err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error { return insertJobs(ctx, tx, batch) })
+	if err == nil || len(batch) == 1 {
+		for _, j := range batch {
+			j.err = wrapCommitErr(err)
+			close(j.done)
+		}
+		return
+	}
+	for _, j := range batch {
+		j.created, j.id = false, 0
+		one := []*commitJob{j}
+		err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error { return insertJobs(ctx, tx, one) })
+		j.err = wrapCommitErr(err)
+		close(j.done)
+	}
+}
+
+func wrapCommitErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if database.IsUnavailable(err) {
+		return &problem.Error{Status: 503, Code: "database_unavailable", Message: "数据库暂时不可用，请稍后重试"}
+	}
+	return fmt.Errorf("commit evaluation: %w", err)
+}
+
+const insertEvaluationSQL = `
+WITH e AS (
+    INSERT INTO evaluations (
+        idem_key, channel, device_id, case_id, stage, ticket_no, service_day,
+        region_id, department_id, hall_id, window_id, staff_id, item_id,
+        level, reasons, reason_set_version, comment, active, real_name,
+        evaluator_name_enc, evaluator_name_masked, evaluator_phone_enc, evaluator_phone_masked,
+        evaluator_phone_index, served_at, rated_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
+            $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
+    ON CONFLICT DO NOTHING
+    RETURNING id, bad, created_at
+), o AS (
+    INSERT INTO outbox (topic, evaluation_id) SELECT 'bad_review', id FROM e WHERE bad
+)
+SELECT id, created_at FROM e`
+
+// findOriginalSQL finds the evaluation a conflicting row repeats: same key, same case and
+// stage, or same ticket at the same window on the same day.
+const findOriginalSQL = `
+SELECT id FROM evaluations WHERE idem_key = $1
+UNION ALL
+SELECT id FROM evaluations WHERE case_id = $2 AND stage = $3
+UNION ALL
+SELECT id FROM evaluations WHERE window_id = $4 AND service_day = $5 AND ticket_no = $6
+LIMIT 1`
+
+func insertJobs(ctx context.Context, tx pgx.Tx, jobs []*commitJob) error {
+	b := &pgx.Batch{}
+	for _, j := range jobs {
+		r := j.row
+		b.Queue(insertEvaluationSQL,
+			r.Key, r.Channel, r.DeviceID, r.CaseID, r.Stage, r.TicketNo, r.ServiceDay,
+			r.RegionID, r.DepartmentID, r.HallID, r.WindowID, r.StaffID, r.ItemID,
+			r.Level, r.Reasons, r.ReasonSetVersion, r.Comment, r.Active, r.RealName,
+			r.EvaluatorNameEnc, r.EvaluatorNameMasked, r.EvaluatorPhoneEnc, r.EvaluatorPhoneMasked,
+			r.EvaluatorPhoneIndex, r.ServedAt, r.RatedAt)
+	}
+	res := tx.SendBatch(ctx, b)
+	var missing []*commitJob
+	for _, j := range jobs {
+		err := res.QueryRow().Scan(&j.id, &j.createdAt)
+		switch {
+		case err == nil:
+			j.created = true
+		case errors.Is(err, pgx.ErrNoRows):
+			missing = append(missing, j)
+		default:
+			_ = res.Close()
+			return err
+		}
+	}
+	if err := res.Close(); err != nil {
+		return err
+	}
+	for _, j := range missing {
+		r := j.row
+		if err := tx.QueryRow(ctx, findOriginalSQL, r.Key, r.CaseID, r.Stage, r.WindowID, r.ServiceDay, r.TicketNo).Scan(&j.id); err != nil {
+			return fmt.Errorf("find the evaluation %q repeats: %w", r.Key, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,219 @@
+package evaluation
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"haochaping/internal/bjtime"
+	"haochaping/internal/pii"
+	"haochaping/internal/problem"
+)
+
+// insertRow is an evaluation ready to be written.
+type insertRow struct {
+	Key                  string
+	Channel              string
+	DeviceID             *string
+	CaseID               *int64
+	Stage                *string
+	TicketNo             *string
+	ServiceDay           time.Time
+	RegionID             int64
+	DepartmentID         int64
+	HallID               *int64
+	WindowID             *int64
+	StaffID              *int64
+	ItemID               *int64
+	Level                int16
+	Reasons              []string
+	ReasonSetVersion     int32
+	Comment              string
+	Active               bool
+	RealName             bool
+	EvaluatorNameEnc     []byte
+	EvaluatorNameMasked  string
+	EvaluatorPhoneEnc    []byte
+	EvaluatorPhoneMasked string
+	EvaluatorPhoneIndex  []byte
+	ServedAt             time.Time
+	RatedAt              time.Time
+
+	caseNo string // for the answer
+}
+
+// Ingest validates a submission and stores it, answering only after the commit. A repeat —
+// same key, same case and stage, or same ticket — answers the original with Status Duplicate.
+// Refusals are *problem.Error values; nothing is written for them.
+func (s *Service) Ingest(ctx context.Context, sub *Submission) (*Evaluation, error) {
+	out := s.IngestBatch(ctx, []*Submission{sub})
+	return out[0].Evaluation, out[0].Err
+}
+
+// Outcome is the answer to one submission of a batch.
+type Outcome struct {
+	Evaluation *Evaluation
+	Err        error
+}
+
+// IngestBatch ingests submissions that arrived together (a kiosk's offline buffer). Each is
+// accepted or refused on its own; the accepted ones are committed together.
+func (s *Service) IngestBatch(ctx context.Context, subs []*Submission) []Outcome {
+	out := make([]Outcome, len(subs))
+	set, err := s.reasons.current(ctx)
+	if err != nil {
+		for i := range out {
+			out[i].Err = err
+		}
+		return out
+	}
+	now := s.Now()
+	var jobs []*commitJob
+	var index []int
+	for i, sub := range subs {
+		row, existing, err := s.prepare(ctx, sub, set, now)
+		switch {
+		case err != nil:
+			out[i].Err = err
+		case existing != 0:
+			out[i].Evaluation, out[i].Err = s.duplicate(ctx, existing)
+		default:
+			jobs = append(jobs, &commitJob{row: row})
+			index = append(index, i)
+		}
+	}
+	if len(jobs) == 0 {
+		return out
+	}
+	s.commits.submit(ctx, jobs)
+	for k, j := range jobs {
+		i := index[k]
+		switch {
+		case j.err != nil:
+			out[i].Err = j.err
+		case j.created:
+			out[i].Evaluation = j.row.evaluation(j.id, j.createdAt)
+		default:
+			out[i].Evaluation, out[i].Err = s.duplicate(ctx, j.id)
+		}
+	}
+	return out
+}
+
+func (s *Service) duplicate(ctx context.Context, id int64) (*Evaluation, error) {
+	e, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	e.Status = Duplicate
+	return e, nil
+}
+
+func (r *insertRow) evaluation(id int64, createdAt time.Time) *Evaluation {
+	e := &Evaluation{
+		ID: id, Status: Created, Channel: Channel(r.Channel), CaseNo: r.caseNo,
+		Stage: Stage(deref(r.Stage)), TicketNo: deref(r.TicketNo), Level: Level(r.Level),
+		Active: r.Active, RealName: r.RealName, Reasons: r.Reasons, Comment: r.Comment,
+		Evaluator: r.EvaluatorNameMasked, Phone: r.EvaluatorPhoneMasked,
+		ServedAt: r.ServedAt, RatedAt: r.RatedAt, CreatedAt: createdAt,
+	}
+	e.fill()
+	return e
+}
+
+// prepare validates a submission against the rules and the database. It returns the row to
+// write, or the id of the evaluation the submission repeats.
+func (s *Service) prepare(ctx context.Context, sub *Submission, set *ReasonSet, now time.Time) (*insertRow, int64, error) {
+	codes, err := ValidateStatic(sub, set, now)
+	if err != nil {
+		return nil, 0, err
+	}
+	ratedAt := sub.RatedAt
+	if ratedAt.IsZero() {
+		ratedAt = now
+	}
+	row := &insertRow{
+		Key: sub.Key, Channel: string(sub.Channel), DeviceID: ptr(sub.DeviceID),
+		Level: int16(sub.Level), Reasons: codes, ReasonSetVersion: int32(set.Version),
+		Comment: sub.Comment, Active: true, RatedAt: ratedAt.UTC(),
+	}
+	if row.Key == "" {
+		return nil, 0, errors.New("evaluation: a submission without a key")
+	}
+	var subj *subject
+	if sub.TicketNo != "" {
+		subj, err = s.resolveTicket(ctx, sub)
+	} else {
+		subj, err = s.resolveCase(ctx, sub)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if subj.existing != 0 {
+		return nil, subj.existing, nil
+	}
+	if err := s.checkRatingPeriod(subj, ratedAt); err != nil {
+		return nil, 0, err
+	}
+	subj.fill(row)
+	if err := s.setEvaluator(row, sub, subj); err != nil {
+		return nil, 0, err
+	}
+	return row, 0, nil
+}
+
+// checkRatingPeriod enforces the evaluation window: from the service until the end of the
+// N-th natural day after it (Beijing time), N = the region's evaluation_window_days.
+func (s *Service) checkRatingPeriod(subj *subject, ratedAt time.Time) error {
+	if ratedAt.Before(subj.servedAt.Add(-clockSkew)) {
+		return problem.Invalid("rated_before_service", "rated_at", "评价时间早于服务时间")
+	}
+	days := subj.ratingDays
+	if days <= 0 {
+		days = s.settings.RatingDays
+	}
+	if ratedAt.After(RatingDeadline(subj.servedAt, days)) {
+		return problem.Invalid("rating_period_over", "rated_at",
+			fmt.Sprintf("已超过评价期限：服务后 %d 个自然日内可评价", days))
+	}
+	return nil
+}
+
+// RatingDeadline is the last instant a service at servedAt may be rated: the end of the
+// days-th natural day after the service day, in Beijing time.
+func RatingDeadline(servedAt time.Time, days int) time.Time {
+	return bjtime.StartOfDay(bjtime.Day(servedAt).AddDate(0, 0, days+1)).Add(-time.Nanosecond)
+}
+
+func (s *Service) setEvaluator(row *insertRow, sub *Submission, subj *subject) error {
+	switch {
+	case sub.EvaluatorIsApplicant:
+		row.EvaluatorNameEnc, row.EvaluatorNameMasked = subj.applicantNameEnc, subj.applicantNameMasked
+		row.EvaluatorPhoneEnc, row.EvaluatorPhoneMasked = subj.applicantPhoneEnc, subj.applicantPhoneMasked
+		row.EvaluatorPhoneIndex = subj.applicantPhoneIndex
+	case sub.Evaluator != nil:
+		p := sub.Evaluator
+		if sub.MustBeApplicant && !s.isApplicant(p, subj) {
+			return problem.Forbidden("not_applicant", "登录用户不是该办件的申请人，不能评价")
+		}
+		row.EvaluatorNameEnc, row.EvaluatorNameMasked = s.keys.Seal(p.Name), pii.MaskName(p.Name)
+		row.EvaluatorPhoneEnc, row.EvaluatorPhoneMasked = s.keys.Seal(p.Phone), pii.MaskPhone(p.Phone)
+		row.EvaluatorPhoneIndex = s.keys.Index("phone", p.Phone)
+	}
+	row.RealName = row.EvaluatorPhoneEnc != nil
+	return nil
+}
+
+// isApplicant matches the evaluator to the case's applicant by ID number, else by phone.
+// A case that names neither cannot be checked and is let through.
+func (s *Service) isApplicant(p *Person, subj *subject) bool {
+	if subj.applicantIDIndex != nil && p.IDNumber != "" {
+		return bytes.Equal(subj.applicantIDIndex, s.keys.Index("id", p.IDNumber))
+	}
+	if subj.applicantPhoneIndex != nil && p.Phone != "" {
+		return bytes.Equal(subj.applicantPhoneIndex, s.keys.Index("phone", p.Phone))
+	}
+	return subj.applicantIDIndex == nil && subj.applicantPhoneIndex == nil
+}

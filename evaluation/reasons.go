@@ -1,0 +1,99 @@
+package evaluation
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// ReasonKind selects a reason set: online (网上服务) or offline (现场服务).
+type ReasonKind string
+
+// The reason kinds.
+const (
+	Online  ReasonKind = "online"
+	Offline ReasonKind = "offline"
+)
+
+// Reason is one 评价指标 a citizen can name.
+type Reason struct {
+	Kind ReasonKind `json:"kind"`
+	Code string     `json:"code"`
+	Name string     `json:"name"`
+}
+
+// ReasonSet is one version of the national reason lists.
+type ReasonSet struct {
+	Version int
+	byKind  map[ReasonKind]map[string]string // code or name → code
+	list    []Reason
+}
+
+// Resolve maps what a device sent (a code such as "attitude", or a name such as "服务态度")
+// to the reason code, for the given kind.
+func (s *ReasonSet) Resolve(kind ReasonKind, v string) (string, bool) {
+	code, ok := s.byKind[kind][strings.TrimSpace(v)]
+	return code, ok
+}
+
+// List returns every reason of the set.
+func (s *ReasonSet) List() []Reason { return s.list }
+
+// reasonCache keeps the current reason set, reloading it at most once a minute so that a new
+// version takes effect without a restart.
+type reasonCache struct {
+	pool   *pgxpool.Pool
+	mu     sync.Mutex
+	set    *ReasonSet
+	loaded time.Time
+}
+
+func (c *reasonCache) current(ctx context.Context) (*ReasonSet, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.set != nil && time.Since(c.loaded) < time.Minute {
+		return c.set, nil
+	}
+	set, err := loadReasonSet(ctx, c.pool)
+	if err != nil {
+		if c.set != nil {
+			return c.set, nil // a stale list is better than refusing ratings
+		}
+		return nil, err
+	}
+	c.set, c.loaded = set, time.Now()
+	return set, nil
+}
+
+func loadReasonSet(ctx context.Context, pool *pgxpool.Pool) (*ReasonSet, error) {
+	rows, err := pool.Query(ctx, `
+		SELECT r.version, r.kind, r.code, r.name
+		FROM reasons r
+		WHERE r.version = (SELECT max(version) FROM reason_set_versions WHERE effective_from <= now())
+		ORDER BY r.kind, r.position`)
+	if err != nil {
+		return nil, fmt.Errorf("load reasons: %w", err)
+	}
+	defer rows.Close()
+	set := &ReasonSet{byKind: map[ReasonKind]map[string]string{Online: {}, Offline: {}}}
+	for rows.Next() {
+		var r Reason
+		if err := rows.Scan(&set.Version, &r.Kind, &r.Code, &r.Name); err != nil {
+			return nil, fmt.Errorf("load reasons: %w", err)
+		}
+		set.byKind[r.Kind][r.Code] = r.Code
+		set.byKind[r.Kind][r.Name] = r.Code
+		set.list = append(set.list, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load reasons: %w", err)
+	}
+	if set.Version == 0 {
+		return nil, fmt.Errorf("load reasons: no reason set is in effect (run `haochaping seed`)")
+	}
+	return set, nil
+}

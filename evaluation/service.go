@@ -1,0 +1,50 @@
+package evaluation
+
+import (
+	"context"
+	"time"
+
+	"haochaping/internal/database"
+	"haochaping/internal/pii"
+)
+
+// Settings are the numbers of the evaluation rules that the deployment chooses.
+type Settings struct {
+	// RatingDays is how many natural days after service a rating is accepted, for regions
+	// without a setting of their own (settings key "evaluation_window_days"). Default 7.
+	RatingDays int
+	// PublicURL is the base of the evaluation links printed on receipts.
+	PublicURL string
+}
+
+// Service ingests cases and evaluations.
+type Service struct {
+	db       *database.DB
+	keys     *pii.Keys
+	settings Settings
+	reasons  *reasonCache
+	commits  *committer
+	// Now is the clock; tests may replace it before the first call.
+	Now func() time.Time
+}
+
+// NewService starts a Service; Close stops it after the ratings in flight are committed.
+func NewService(db *database.DB, keys *pii.Keys, settings Settings) *Service {
+	if settings.RatingDays <= 0 {
+		settings.RatingDays = 7
+	}
+	return &Service{
+		db:       db,
+		keys:     keys,
+		settings: settings,
+		reasons:  &reasonCache{pool: db.Pool},
+		commits:  newCommitter(db.Pool, 4, 256),
+		Now:      time.Now,
+	}
+}
+
+// Close waits for the ratings in flight to be committed and answered.
+func (s *Service) Close() { s.commits.close() }
+
+// Reasons returns the reason set in effect.
+func (s *Service) Reasons(ctx context.Context) (*ReasonSet, error) { return s.reasons.current(ctx) }

@@ -1,0 +1,49 @@
+// Package app assembles the running system from its parts, the same way for the binary and
+// for the tests: the evaluation service, device authentication and the HTTP routes.
+package app
+
+import (
+	"log/slog"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"haochaping/channels"
+	"haochaping/evaluation"
+	"haochaping/internal/config"
+	"haochaping/internal/database"
+	"haochaping/internal/httpserver"
+	"haochaping/internal/pii"
+)
+
+// App is the assembled system.
+type App struct {
+	HTTP       *fiber.App
+	Evaluation *evaluation.Service
+	Auth       *channels.Authenticator
+	Devices    *channels.Devices
+	Registry   *prometheus.Registry
+}
+
+// New assembles the system on open connections.
+func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.UniversalClient, log *slog.Logger) *App {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	devices := &channels.Devices{Pool: db.Pool, Keys: keys}
+	a := &App{
+		Evaluation: evaluation.NewService(db, keys, evaluation.Settings{RatingDays: cfg.EvaluationWindowDays, PublicURL: cfg.PublicURL}),
+		Auth:       &channels.Authenticator{Devices: devices, MaxSkew: cfg.SignatureMaxSkew},
+		Devices:    devices,
+		Registry:   reg,
+	}
+	a.HTTP = httpserver.New(httpserver.Deps{
+		DB: db, Redis: rdb, Evaluation: a.Evaluation, Auth: a.Auth, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
+	})
+	return a
+}
+
+// Close stops the background parts after the HTTP server has stopped: every rating in
+// flight is committed first.
+func (a *App) Close() { a.Evaluation.Close() }

@@ -1,0 +1,177 @@
+// Package config reads the settings of haochaping from the environment.
+//
+// When DATABASE_URL is not set, the settings of the local stack started by `make run`
+// (the file .devstack/env of the checkout) fill what the environment leaves out, so that
+// `haochaping <anything>` run beside `make run` reaches the same servers.
+package config
+
+import (
+	"bufio"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config holds every setting. Field comments name the environment variable.
+type Config struct {
+	DatabaseURL string // DATABASE_URL
+	RedisURL    string // REDIS_URL
+	Addr        string // HAOCHAPING_ADDR
+	PublicURL   string // HAOCHAPING_PUBLIC_URL: base of the evaluation links printed on receipts
+	DataKey     []byte // HAOCHAPING_DATA_KEY: 32 bytes, base64; encrypts personal data at rest
+	Demo        bool   // HAOCHAPING_DEMO: demo users, devices and their secrets exist only then
+	QueuePrefix string // HAOCHAPING_QUEUE_PREFIX: keeps several deployments apart on one Redis
+
+	EvaluationWindowDays int           // HAOCHAPING_EVALUATION_WINDOW_DAYS: default for regions without their own
+	SignatureMaxSkew     time.Duration // HAOCHAPING_SIGNATURE_MAX_SKEW
+	BodyLimit            int           // HAOCHAPING_BODY_LIMIT (bytes)
+	LogLevel             string        // HAOCHAPING_LOG_LEVEL: debug, info, warn, error
+
+	// LocalStack names the .devstack/env file the settings came from, if any.
+	LocalStack string
+}
+
+// Load reads the configuration from the environment and, for what it leaves unset,
+// from the local stack's env file.
+func Load() (*Config, error) {
+	get := os.Getenv
+	stack := ""
+	if os.Getenv("DATABASE_URL") == "" {
+		if path := findLocalStack(); path != "" {
+			vars, err := readEnvFile(path)
+			if err != nil {
+				return nil, fmt.Errorf("read %s: %w", path, err)
+			}
+			stack = path
+			get = func(k string) string {
+				if v, ok := os.LookupEnv(k); ok {
+					return v
+				}
+				return vars[k]
+			}
+		}
+	}
+	cfg := &Config{
+		DatabaseURL:          or(get("DATABASE_URL"), "postgres://haochaping@127.0.0.1:55432/haochaping?sslmode=disable"),
+		RedisURL:             or(get("REDIS_URL"), "redis://127.0.0.1:56379/0"),
+		Addr:                 or(get("HAOCHAPING_ADDR"), "127.0.0.1:8080"),
+		QueuePrefix:          or(get("HAOCHAPING_QUEUE_PREFIX"), "haochaping"),
+		LogLevel:             or(get("HAOCHAPING_LOG_LEVEL"), "info"),
+		Demo:                 isTrue(get("HAOCHAPING_DEMO")),
+		EvaluationWindowDays: 7,
+		SignatureMaxSkew:     300 * time.Second,
+		BodyLimit:            1 << 20,
+		LocalStack:           stack,
+	}
+	cfg.PublicURL = strings.TrimRight(or(get("HAOCHAPING_PUBLIC_URL"), "http://"+cfg.Addr), "/")
+	var err error
+	if v := get("HAOCHAPING_EVALUATION_WINDOW_DAYS"); v != "" {
+		if cfg.EvaluationWindowDays, err = strconv.Atoi(v); err != nil || cfg.EvaluationWindowDays < 1 {
+			return nil, fmt.Errorf("HAOCHAPING_EVALUATION_WINDOW_DAYS=%q: want a whole number of days ≥ 1", v)
+		}
+	}
+	if v := get("HAOCHAPING_SIGNATURE_MAX_SKEW"); v != "" {
+		if cfg.SignatureMaxSkew, err = time.ParseDuration(v); err != nil {
+			return nil, fmt.Errorf("HAOCHAPING_SIGNATURE_MAX_SKEW=%q: %w", v, err)
+		}
+	}
+	if v := get("HAOCHAPING_BODY_LIMIT"); v != "" {
+		if cfg.BodyLimit, err = strconv.Atoi(v); err != nil || cfg.BodyLimit < 1024 {
+			return nil, fmt.Errorf("HAOCHAPING_BODY_LIMIT=%q: want bytes ≥ 1024", v)
+		}
+	}
+	if v := get("HAOCHAPING_DATA_KEY"); v != "" {
+		if cfg.DataKey, err = ParseDataKey(v); err != nil {
+			return nil, err
+		}
+	}
+	return cfg, nil
+}
+
+// ErrNoDataKey is returned by RequireDataKey when no key is configured.
+var ErrNoDataKey = errors.New("HAOCHAPING_DATA_KEY is not set: personal data cannot be encrypted " +
+	"(generate one with `head -c 32 /dev/urandom | base64`)")
+
+// RequireDataKey fails when the commands that touch personal data have no key.
+func (c *Config) RequireDataKey() error {
+	if len(c.DataKey) == 0 {
+		return ErrNoDataKey
+	}
+	return nil
+}
+
+// ParseDataKey decodes a base64 key of exactly 32 bytes.
+func ParseDataKey(v string) ([]byte, error) {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimSpace(v))
+	if err != nil || len(key) != 32 {
+		return nil, errors.New("HAOCHAPING_DATA_KEY must be 32 bytes in base64")
+	}
+	return key, nil
+}
+
+// findLocalStack looks for .devstack/env from the working directory upward, then from the
+// executable's directory upward.
+func findLocalStack() string {
+	var starts []string
+	if wd, err := os.Getwd(); err == nil {
+		starts = append(starts, wd)
+	}
+	if exe, err := os.Executable(); err == nil {
+		starts = append(starts, filepath.Dir(exe))
+	}
+	for _, dir := range starts {
+		for {
+			p := filepath.Join(dir, ".devstack", "env")
+			if _, err := os.Stat(p); err == nil {
+				return p
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+	}
+	return ""
+}
+
+// readEnvFile reads lines of the form `export KEY='value'` or `KEY=value`.
+func readEnvFile(path string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	vars := map[string]string{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
+		k, v, ok := strings.Cut(line, "=")
+		if !ok {
+			continue
+		}
+		vars[strings.TrimSpace(k)] = strings.Trim(strings.TrimSpace(v), `'"`)
+	}
+	return vars, sc.Err()
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func isTrue(v string) bool {
+	b, _ := strconv.ParseBool(v)
+	return b
+}

@@ -1,0 +1,85 @@
+// Package database opens the PostgreSQL pool shared by the hot paths (pgx, SQL you can read)
+// and by the record-keeping code (gorm on the same pool).
+package database
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// DB is one connection pool seen two ways.
+type DB struct {
+	Pool *pgxpool.Pool
+	Gorm *gorm.DB
+	// Schema is the schema the connections work in (search_path). Names that PostgreSQL
+	// shares across schemas — advisory locks, NOTIFY channels — are made from it, so that
+	// several deployments (or parallel tests) can share one database.
+	Schema string
+}
+
+// Open connects to url and checks that the server answers. A search_path parameter in the
+// URL selects the schema.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	if cfg.MaxConns < 16 {
+		cfg.MaxConns = 16
+	}
+	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	cfg.ConnConfig.RuntimeParams["timezone"] = "Asia/Shanghai"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	var schema string
+	if err := pool.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	if schema == "" {
+		pool.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: the search_path names no existing schema")
+	}
+	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: stdlib.OpenDBFromPool(pool)}), &gorm.Config{
+		Logger:                 logger.Default.LogMode(logger.Silent),
+		SkipDefaultTransaction: true,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("open gorm: %w", err)
+	}
+	return &DB{Pool: pool, Gorm: gdb, Schema: schema}, nil
+}
+
+// Close releases every connection.
+func (db *DB) Close() {
+	if sqlDB, err := db.Gorm.DB(); err == nil {
+		_ = sqlDB.Close()
+	}
+	db.Pool.Close()
+}
+
+// LockKey turns a name into an advisory-lock key that is distinct per schema.
+func (db *DB) LockKey(name string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(db.Schema))
+	h.Write([]byte{0})
+	h.Write([]byte(name))
+	return int64(h.Sum64())
+}
+
+// Channel names a NOTIFY channel of this schema.
+func (db *DB) Channel(name string) string {
+	return name + "_" + db.Schema
+}

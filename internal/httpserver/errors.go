@@ -1,0 +1,63 @@
+package httpserver
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/gofiber/fiber/v2"
+
+	"haochaping/internal/database"
+	"haochaping/internal/problem"
+)
+
+// errorHandler answers every error as JSON {code, message, fields}: the domain's refusals as
+// they are, fiber's own (unknown route, body too large) with codes of ours, and anything else
+// as a logged 500 that says nothing of its cause.
+func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		p, ok := problem.As(err)
+		if !ok {
+			p = classify(err)
+		}
+		if p.Status >= 500 {
+			log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", p.Status,
+				"request_id", c.GetRespHeader(fiber.HeaderXRequestID), "err", err)
+		}
+		return c.Status(p.Status).JSON(p)
+	}
+}
+
+func classify(err error) *problem.Error {
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		switch fe.Code {
+		case fiber.StatusNotFound:
+			return problem.NotFound("not_found", "接口不存在")
+		case fiber.StatusMethodNotAllowed:
+			return &problem.Error{Status: fe.Code, Code: "method_not_allowed", Message: "不支持该请求方法"}
+		case fiber.StatusRequestEntityTooLarge:
+			return &problem.Error{Status: fe.Code, Code: "body_too_large", Message: "请求体过大"}
+		case fiber.StatusRequestTimeout:
+			return &problem.Error{Status: fe.Code, Code: "timeout", Message: "请求超时"}
+		}
+		if fe.Code < 500 {
+			return &problem.Error{Status: fe.Code, Code: "bad_request", Message: "请求无效"}
+		}
+	}
+	if errors.Is(err, context.Canceled) {
+		return &problem.Error{Status: 499, Code: "client_closed", Message: "客户端已断开"}
+	}
+	if database.IsUnavailable(err) {
+		return &problem.Error{Status: 503, Code: "database_unavailable", Message: "数据库暂时不可用，请稍后重试"}
+	}
+	return &problem.Error{Status: 500, Code: "internal_error", Message: "服务器内部错误，请稍后重试"}
+}
+
+// classifyAny is the status the error handler will answer for err.
+func classifyAny(err error) int {
+	if p, ok := problem.As(err); ok {
+		return p.Status
+	}
+	return classify(err).Status
+}

@@ -1,0 +1,77 @@
+// Package httpserver wires the HTTP side: the fiber app, its error answers, health, readiness,
+// metrics and the API description, and the routes of every channel.
+package httpserver
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"haochaping/channels"
+	"haochaping/channels/kiosk"
+	"haochaping/channels/mobile"
+	"haochaping/channels/pc"
+	"haochaping/channels/system"
+	"haochaping/channels/window"
+	"haochaping/evaluation"
+	"haochaping/internal/database"
+	"haochaping/web"
+)
+
+// Deps are what the routes need.
+type Deps struct {
+	DB         *database.DB
+	Redis      redis.UniversalClient
+	Evaluation *evaluation.Service
+	Auth       *channels.Authenticator
+	Registry   *prometheus.Registry // where /metrics reads from
+	BodyLimit  int
+	Log        *slog.Logger
+}
+
+// New builds the app. Mount more routes on the returned app's /api/v1 group with APIGroup.
+func New(d Deps) *fiber.App {
+	app := fiber.New(fiber.Config{
+		AppName:               "haochaping",
+		BodyLimit:             d.BodyLimit,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		ErrorHandler:          errorHandler(d.Log),
+		DisableStartupMessage: true,
+	})
+	m := newHTTPMetrics(d.Registry)
+	app.Use(recover.New(), requestid.New(), m.middleware)
+
+	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
+	app.Get("/readyz", readiness(d.DB, d.Redis))
+	app.Get("/metrics", metricsHandler(d.Registry))
+	app.Get("/api/openapi.yaml", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, "application/yaml; charset=utf-8")
+		return c.Send(web.OpenAPI)
+	})
+
+	api := app.Group("/api/v1")
+	system.Register(api, d.Auth, d.Evaluation)
+	window.Register(api, d.Auth, d.Evaluation)
+	kiosk.Register(api, d.Auth, d.Evaluation)
+	pc.Register(api, d.Auth, d.Evaluation)
+	mobile.Register(api, app, d.Auth, d.Evaluation)
+	api.Get("/reasons", listReasons(d.Evaluation))
+	return app
+}
+
+func listReasons(svc *evaluation.Service) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		set, err := svc.Reasons(c.UserContext())
+		if err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"version": set.Version, "reasons": set.List()})
+	}
+}

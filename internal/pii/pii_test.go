@@ -1,0 +1,68 @@
+package pii
+
+import (
+	"bytes"
+	"testing"
+)
+
+func testKeys(t *testing.T) *Keys {
+	t.Helper()
+	k, err := NewKeys(bytes.Repeat([]byte{7}, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func TestSealOpen(t *testing.T) {
+	k := testKeys(t)
+	sealed := k.Seal("13812345678")
+	if bytes.Contains(sealed, []byte("13812345678")) {
+		t.Fatal("sealed value contains the plaintext")
+	}
+	if bytes.Equal(sealed, k.Seal("13812345678")) {
+		t.Fatal("two seals of one value are equal: the nonce is not random")
+	}
+	got, err := k.Open(sealed)
+	if err != nil || got != "13812345678" {
+		t.Fatalf("Open = %q, %v", got, err)
+	}
+	sealed[len(sealed)-1] ^= 1
+	if _, err := k.Open(sealed); err == nil {
+		t.Fatal("a tampered value opened")
+	}
+	if k.Seal("") != nil {
+		t.Fatal("empty value should seal to nil")
+	}
+	other, _ := NewKeys(bytes.Repeat([]byte{8}, 32))
+	if _, err := other.Open(k.Seal("x")); err == nil {
+		t.Fatal("opened with the wrong key")
+	}
+}
+
+func TestIndex(t *testing.T) {
+	k := testKeys(t)
+	if !bytes.Equal(k.Index("phone", "138"), k.Index("phone", "138")) {
+		t.Fatal("index not deterministic")
+	}
+	if bytes.Equal(k.Index("phone", "138"), k.Index("id", "138")) {
+		t.Fatal("kinds share an index")
+	}
+}
+
+func TestMask(t *testing.T) {
+	cases := []struct{ got, want string }{
+		{MaskName("张三"), "张*"},
+		{MaskName("欧阳娜娜"), "欧***"},
+		{MaskName("张"), "张"},
+		{MaskName(""), ""},
+		{MaskPhone("13812345678"), "138****5678"},
+		{MaskPhone("6321234"), "*****34"},
+		{MaskIDNumber("370402199001011234"), "370402********1234"},
+	}
+	for _, c := range cases {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}

@@ -1,0 +1,137 @@
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"haochaping/channels"
+	"haochaping/internal/app"
+)
+
+// Server is the assembled system serving on a loopback port for one test.
+type Server struct {
+	URL string
+	App *app.App
+	env *Env
+}
+
+// Start assembles the system on the test's schema and serves it until the test ends.
+func (e *Env) Start() *Server {
+	e.T.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	cfg := *e.Cfg
+	cfg.PublicURL = "http://" + ln.Addr().String()
+	a := app.New(&cfg, e.DB, e.Keys, e.Redis, e.Log)
+	go func() { _ = a.HTTP.Listener(ln) }()
+	e.T.Cleanup(func() {
+		_ = a.HTTP.ShutdownWithTimeout(5 * time.Second)
+		a.Close()
+	})
+	return &Server{URL: cfg.PublicURL, App: a, env: e}
+}
+
+// Device is a registered device with its secret.
+type Device struct {
+	ID, Secret string
+}
+
+// AddDevice registers a device for the test.
+func (s *Server) AddDevice(channel, windowCode, hallCode string) Device {
+	s.env.T.Helper()
+	dev, err := s.App.Devices.Add(context.Background(), channels.NewDevice{Channel: channel, WindowCode: windowCode, HallCode: hallCode})
+	if err != nil {
+		s.env.T.Fatalf("testenv: add device: %v", err)
+	}
+	return Device{ID: dev.ID, Secret: dev.Secret}
+}
+
+// Response is an HTTP answer, read whole.
+type Response struct {
+	Status int
+	Body   []byte
+	Header http.Header
+}
+
+// JSON decodes the body into a map.
+func (r *Response) JSON(t testing.TB) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		t.Fatalf("response is not a JSON object: %v\n%s", err, r.Body)
+	}
+	return m
+}
+
+// Code is the "code" of an error answer.
+func (r *Response) Code(t testing.TB) string {
+	t.Helper()
+	c, _ := r.JSON(t)["code"].(string)
+	return c
+}
+
+// Signed sends a request signed by dev now.
+func (s *Server) Signed(dev Device, method, path string, body any) *Response {
+	return s.SignedAt(dev, time.Now().Unix(), method, path, body)
+}
+
+// SignedAt sends a request signed by dev with the given timestamp.
+func (s *Server) SignedAt(dev Device, ts int64, method, path string, body any) *Response {
+	s.env.T.Helper()
+	raw := encode(s.env.T, body)
+	h := http.Header{}
+	h.Set(channels.HeaderDeviceID, dev.ID)
+	h.Set(channels.HeaderTimestamp, strconv.FormatInt(ts, 10))
+	h.Set(channels.HeaderSignature, channels.Sign(dev.Secret, ts, method, path, raw))
+	return s.Raw(method, path, raw, h)
+}
+
+// Raw sends a request as given.
+func (s *Server) Raw(method, path string, body []byte, h http.Header) *Response {
+	s.env.T.Helper()
+	req, err := http.NewRequest(method, s.URL+path, bytes.NewReader(body))
+	if err != nil {
+		s.env.T.Fatal(err)
+	}
+	for k, v := range h {
+		req.Header[k] = v
+	}
+	if len(body) > 0 && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.env.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		s.env.T.Fatal(err)
+	}
+	return &Response{Status: resp.StatusCode, Body: b, Header: resp.Header}
+}
+
+func encode(t testing.TB, body any) []byte {
+	switch b := body.(type) {
+	case nil:
+		return nil
+	case []byte:
+		return b
+	case string:
+		return []byte(b)
+	}
+	raw, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}

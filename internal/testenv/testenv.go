@@ -1,0 +1,168 @@
+// Package testenv gives each test its own world on the real servers: a fresh PostgreSQL
+// schema, migrated; its own data key; a Redis namespace; and, on request, the seeded city and
+// a running HTTP server. Tests so isolated can run in parallel.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"haochaping/internal/config"
+	"haochaping/internal/database"
+	"haochaping/internal/pii"
+	"haochaping/migrations"
+	"haochaping/seeds"
+)
+
+// Env is one test's world.
+type Env struct {
+	T      testing.TB
+	Cfg    *config.Config
+	DB     *database.DB
+	Keys   *pii.Keys
+	Redis  *redis.Client
+	Prefix string // unique per test: the schema's name; use it for Redis keys and queue names
+	Log    *slog.Logger
+}
+
+var (
+	adminOnce sync.Once
+	adminPool *pgxpool.Pool
+	adminCfg  *config.Config
+	adminErr  error
+)
+
+func admin(t testing.TB) (*pgxpool.Pool, *config.Config) {
+	adminOnce.Do(func() {
+		adminCfg, adminErr = config.Load()
+		if adminErr != nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		adminPool, adminErr = pgxpool.New(ctx, adminCfg.DatabaseURL)
+		if adminErr == nil {
+			adminErr = adminPool.Ping(ctx)
+		}
+	})
+	if adminErr != nil {
+		t.Fatalf("testenv: PostgreSQL is not reachable (%v); run the tests with `make test`, which starts it", adminErr)
+	}
+	return adminPool, adminCfg
+}
+
+var unsafeChars = regexp.MustCompile(`[^a-z0-9]+`)
+
+// New creates a migrated schema for the test and drops it when the test ends.
+func New(t testing.TB) *Env {
+	t.Helper()
+	pool, base := admin(t)
+	ctx := context.Background()
+	suffix := make([]byte, 4)
+	_, _ = rand.Read(suffix)
+	name := unsafeChars.ReplaceAllString(strings.ToLower(t.Name()), "_")
+	if len(name) > 40 {
+		name = name[:40]
+	}
+	schema := "t_" + name + "_" + hex.EncodeToString(suffix)
+	if _, err := pool.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("testenv: create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if os.Getenv("HAOCHAPING_KEEP_TEST_SCHEMA") != "" {
+			t.Logf("testenv: kept schema %s", schema)
+			return
+		}
+		if _, err := pool.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("testenv: drop schema %s: %v", schema, err)
+		}
+	})
+	cfg := *base
+	cfg.DatabaseURL = WithSearchPath(base.DatabaseURL, schema)
+	cfg.DataKey = make([]byte, 32)
+	_, _ = rand.Read(cfg.DataKey)
+	cfg.QueuePrefix = schema
+	cfg.Demo = true
+
+	db, err := database.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		t.Fatalf("testenv: open: %v", err)
+	}
+	t.Cleanup(db.Close)
+	sqlDB, _ := db.Gorm.DB()
+	if err := migrations.Up(ctx, sqlDB, db.LockKey("migrate")); err != nil {
+		t.Fatalf("testenv: migrate: %v", err)
+	}
+	keys, err := pii.NewKeys(cfg.DataKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		t.Fatalf("testenv: REDIS_URL: %v", err)
+	}
+	rdb := redis.NewClient(opts)
+	t.Cleanup(func() { _ = rdb.Close() })
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return &Env{T: t, Cfg: &cfg, DB: db, Keys: keys, Redis: rdb, Prefix: schema, Log: log}
+}
+
+// WithSearchPath returns the URL with its search_path set to schema.
+func WithSearchPath(dbURL, schema string) string {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		panic(fmt.Sprintf("testenv: DATABASE_URL: %v", err))
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// Seed loads the city's organisation with the demo staff and devices.
+func (e *Env) Seed() *seeds.Summary {
+	e.T.Helper()
+	sum, err := (&seeds.Loader{DB: e.DB, Keys: e.Keys, Log: e.Log}).Seed(context.Background(), true)
+	if err != nil {
+		e.T.Fatalf("testenv: seed: %v", err)
+	}
+	return sum
+}
+
+// Exec runs SQL in the test's schema, failing the test on error.
+func (e *Env) Exec(sql string, args ...any) {
+	e.T.Helper()
+	if _, err := e.DB.Pool.Exec(context.Background(), sql, args...); err != nil {
+		e.T.Fatalf("testenv: %s: %v", sql, err)
+	}
+}
+
+// Count returns the result of a count query.
+func (e *Env) Count(sql string, args ...any) int {
+	e.T.Helper()
+	var n int
+	if err := e.DB.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		e.T.Fatalf("testenv: %s: %v", sql, err)
+	}
+	return n
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# devstack.sh — the private PostgreSQL and Redis that `make run` and `make test` use.
+#
+#   scripts/devstack.sh up     install (apt-get) what is missing, start what is not running,
+#                              write .devstack/env; idempotent
+#   scripts/devstack.sh stop   stop the servers this checkout started
+#   scripts/devstack.sh status print what runs and where
+#
+# When DATABASE_URL and REDIS_URL are both set, nothing is installed or started: the env file
+# only records them (and a data key), so that the binary and the tests use the given servers.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+stack="$top/.devstack"
+envfile="$stack/env"
+mkdir -p "$stack"
+
+log() { printf 'devstack: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_install() {
+  log "installing $* with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  # A package's postinst may try to start its system service; that is not ours, so forbid it.
+  local policy=/usr/sbin/policy-rc.d created=0
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null; as_root chmod +x "$policy"; created=1; fi
+  as_root apt-get update -qq >/dev/null || true
+  as_root apt-get install -y -qq "$@" >/dev/null
+  if [ "$created" = 1 ]; then as_root rm -f "$policy"; fi
+}
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+free_port() { # first port from $1 on that nothing listens on
+  local p=$1
+  while port_busy "$p"; do p=$((p + 1)); done
+  echo "$p"
+}
+
+pg_bindir() {
+  local d
+  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  [ -n "$d" ] && [ -x "$d/initdb" ] && echo "$d"
+}
+
+# PostgreSQL refuses to run as root: run it as the postgres user, in a folder that user can reach.
+pg_user() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+read_env() { [ -f "$envfile" ] && grep -E "^export $1=" "$envfile" | head -n 1 | sed -E "s/^export $1='?([^']*)'?$/\1/" || true; }
+
+data_key() {
+  local f="$stack/data.key"
+  if [ ! -s "$f" ]; then head -c 32 /dev/urandom | base64 >"$f"; chmod 600 "$f"; fi
+  cat "$f"
+}
+
+pg_up() {
+  local bindir datadir port sock pguser
+  bindir=$(pg_bindir) || true
+  if [ -z "$bindir" ]; then apt_install postgresql; bindir=$(pg_bindir) || die "postgresql installed but initdb not found"; fi
+  pguser=$(pg_user)
+  datadir="$stack/pg"
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$stack"; then
+    # The checkout sits where the postgres user cannot enter (e.g. under /root): keep the data in /var/tmp.
+    local alt
+    alt="/var/tmp/haochaping-pg-$(echo -n "$top" | sha256sum | cut -c1-12)"
+    mkdir -p "$alt"
+    ln -sfn "$alt" "$stack/pg-link"
+    datadir="$alt/data"
+  fi
+  sock="$datadir.sock"
+  mkdir -p "$sock"
+  [ "$(id -u)" = 0 ] && chown "$pguser" "$sock"
+  if [ ! -f "$datadir/PG_VERSION" ]; then
+    log "initialising PostgreSQL in $datadir"
+    mkdir -p "$datadir"
+    [ "$(id -u)" = 0 ] && chown "$pguser" "$datadir"
+    as_pg "$bindir/initdb" -D "$datadir" -U haochaping --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    cat >>"$datadir/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$sock'
+max_connections = 300
+shared_buffers = 512MB
+max_wal_size = 4GB
+timezone = 'UTC'
+log_min_messages = warning
+EOF
+  fi
+  port=$(read_env PGPORT_LOCAL)
+  if as_pg "$bindir/pg_ctl" -D "$datadir" status >/dev/null 2>&1; then
+    port=$(sed -n 4p "$datadir/postmaster.pid")
+    log "PostgreSQL already running on port $port"
+  else
+    port=$(free_port "${port:-55432}")
+    log "starting PostgreSQL on 127.0.0.1:$port"
+    as_pg "$bindir/pg_ctl" -D "$datadir" -l "$datadir/server.log" -o "-p $port" -w -t 60 start >/dev/null
+  fi
+  if ! "$bindir/psql" -h 127.0.0.1 -p "$port" -U haochaping -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname='haochaping'" | grep -q 1; then
+    "$bindir/createdb" -h 127.0.0.1 -p "$port" -U haochaping haochaping
+  fi
+  PG_PORT=$port
+}
+
+redis_up() {
+  local dir="$stack/redis" port
+  command -v redis-server >/dev/null || apt_install redis-server
+  mkdir -p "$dir"
+  port=$(read_env REDISPORT_LOCAL)
+  if [ -f "$dir/redis.pid" ] && kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null; then
+    log "Redis already running on port $port"
+  else
+    port=$(free_port "${port:-56379}")
+    log "starting Redis on 127.0.0.1:$port"
+    # appendonly: queued work survives a Redis restart (the outbox still covers what it drops).
+    redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --appendonly yes --appendfsync everysec \
+      --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --protected-mode yes
+    for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+    redis-cli -p "$port" ping >/dev/null || die "Redis did not start; see $dir/redis.log"
+  fi
+  REDIS_PORT=$port
+}
+
+up() {
+  local key
+  key=$(data_key)
+  if [ -n "${DATABASE_URL:-}" ] && [ -n "${REDIS_URL:-}" ]; then
+    log "using DATABASE_URL and REDIS_URL from the environment"
+    cat >"$envfile" <<EOF
+export DATABASE_URL='$DATABASE_URL'
+export REDIS_URL='$REDIS_URL'
+export HAOCHAPING_DATA_KEY='${HAOCHAPING_DATA_KEY:-$key}'
+export HAOCHAPING_DEMO='1'
+EOF
+    return
+  fi
+  pg_up
+  redis_up
+  cat >"$envfile" <<EOF
+# Written by scripts/devstack.sh: the local stack of this checkout.
+export PGPORT_LOCAL='$PG_PORT'
+export REDISPORT_LOCAL='$REDIS_PORT'
+export DATABASE_URL='postgres://haochaping@127.0.0.1:$PG_PORT/haochaping?sslmode=disable'
+export REDIS_URL='redis://127.0.0.1:$REDIS_PORT/0'
+export HAOCHAPING_DATA_KEY='$key'
+export HAOCHAPING_DEMO='1'
+EOF
+  log "ready: PostgreSQL 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT (settings in .devstack/env)"
+}
+
+stop() {
+  local bindir datadir="$stack/pg"
+  [ -L "$stack/pg-link" ] && datadir="$(readlink "$stack/pg-link")/data"
+  bindir=$(pg_bindir) || true
+  if [ -n "$bindir" ] && [ -f "$datadir/postmaster.pid" ]; then
+    as_pg "$bindir/pg_ctl" -D "$datadir" -m fast -w stop >/dev/null && log "PostgreSQL stopped"
+  fi
+  if [ -f "$stack/redis/redis.pid" ] && kill -0 "$(cat "$stack/redis/redis.pid")" 2>/dev/null; then
+    kill "$(cat "$stack/redis/redis.pid")" && log "Redis stopped"
+  fi
+}
+
+status() {
+  [ -f "$envfile" ] && cat "$envfile" || log "no .devstack/env yet: run scripts/devstack.sh up"
+}
+
+case "${1:-up}" in
+  up) up ;;
+  stop) stop ;;
+  status) status ;;
+  *) die "usage: $0 up|stop|status" ;;
+esac

@@ -1,0 +1,155 @@
+package seeds
+
+import (
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"haochaping/evaluation"
+)
+
+// builtOrg is the organisation as written, for the demo data to hang on.
+type builtOrg struct {
+	regions     []*evaluation.Region // the city first
+	departments map[string]map[string]*evaluation.Department // region code → kind → department
+	deptList    []*evaluation.Department                     // in the order written
+	halls       []*evaluation.Hall
+	windows     map[int64][]*evaluation.ServiceWindow // hall ID → windows
+}
+
+func upsert[T any](tx *gorm.DB, conflict string, rows []*T) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: conflict}}, UpdateAll: true}).Create(rows).Error
+}
+
+func seedOrg(tx *gorm.DB, org *Org) (*builtOrg, error) {
+	b := &builtOrg{departments: map[string]map[string]*evaluation.Department{}, windows: map[int64][]*evaluation.ServiceWindow{}}
+	city := &evaluation.Region{Code: org.City.Code, Name: org.City.Name, Level: "city"}
+	if err := upsert(tx, "code", []*evaluation.Region{city}); err != nil {
+		return nil, fmt.Errorf("regions: %w", err)
+	}
+	b.regions = append(b.regions, city)
+	var districts []*evaluation.Region
+	for _, d := range org.Districts {
+		districts = append(districts, &evaluation.Region{Code: d.Code, Name: d.Name, ParentID: &city.ID, Level: "district"})
+	}
+	if err := upsert(tx, "code", districts); err != nil {
+		return nil, fmt.Errorf("regions: %w", err)
+	}
+	b.regions = append(b.regions, districts...)
+
+	var depts []*evaluation.Department
+	operator := map[int64]*evaluation.Department{}
+	for _, r := range b.regions {
+		b.departments[r.Code] = map[string]*evaluation.Department{}
+		for _, d := range org.Departments {
+			name, code := d.City, "ZZ-"+d.Abbr
+			if r.Level != "city" {
+				name, code = strings.ReplaceAll(d.District, "{d}", r.Name), r.Code+"-"+d.Abbr
+			}
+			if name == "" {
+				continue
+			}
+			dept := &evaluation.Department{Code: code, Name: name, RegionID: r.ID}
+			depts = append(depts, dept)
+			b.departments[r.Code][d.Kind] = dept
+			if d.HallOperator {
+				operator[r.ID] = dept
+			}
+		}
+	}
+	if err := upsert(tx, "code", depts); err != nil {
+		return nil, fmt.Errorf("departments: %w", err)
+	}
+	b.deptList = depts
+
+	for _, r := range b.regions {
+		b.halls = append(b.halls, &evaluation.Hall{Code: r.Code + "-ZWFW", Name: r.Name + "政务服务中心", RegionID: r.ID, Level: r.Level})
+	}
+	if err := upsert(tx, "code", b.halls); err != nil {
+		return nil, fmt.Errorf("halls: %w", err)
+	}
+
+	var windows []*evaluation.ServiceWindow
+	for i, h := range b.halls {
+		r := b.regions[i]
+		op := operator[r.ID]
+		if op == nil {
+			return nil, fmt.Errorf("region %s has no hall operator department", r.Code)
+		}
+		for _, w := range org.HallWindows {
+			for n := 1; n <= w.Count; n++ {
+				name := w.Name
+				if w.Count > 1 {
+					name = fmt.Sprintf("%s%d", strings.TrimSuffix(w.Name, "窗口"), n) + "号窗口"
+				}
+				windows = append(windows, &evaluation.ServiceWindow{Code: fmt.Sprintf("%s-%s%02d", r.Code, w.Abbr, n),
+					Name: name, HallID: h.ID, DepartmentID: op.ID, Kind: w.Kind})
+			}
+		}
+		for _, w := range org.SpecialisedWindows {
+			dept := b.departments[r.Code][w.Department]
+			if dept == nil || (w.CityOnly && r.Level != "city") {
+				continue
+			}
+			windows = append(windows, &evaluation.ServiceWindow{Code: fmt.Sprintf("%s-%s01", r.Code, w.Abbr),
+				Name: w.Name, HallID: h.ID, DepartmentID: dept.ID, Kind: "specialised"})
+		}
+	}
+	if err := upsert(tx, "code", windows); err != nil {
+		return nil, fmt.Errorf("windows: %w", err)
+	}
+	for _, w := range windows {
+		b.windows[w.HallID] = append(b.windows[w.HallID], w)
+	}
+
+	var items []*evaluation.ServiceItem
+	for _, r := range b.regions {
+		for _, it := range org.Items {
+			dept := b.departments[r.Code][it.Department]
+			if dept == nil || (it.CityOnly && r.Level != "city") {
+				continue
+			}
+			items = append(items, &evaluation.ServiceItem{Code: r.Code + "-" + it.Basic, Name: it.Name,
+				DepartmentID: dept.ID, Kind: it.Type, PromisedDays: it.Days, Online: it.Online})
+		}
+	}
+	if err := upsert(tx, "code", items); err != nil {
+		return nil, fmt.Errorf("service items: %w", err)
+	}
+	return b, nil
+}
+
+func seedReasons(tx *gorm.DB, org *Org) error {
+	rs := org.Reasons
+	if err := tx.Exec(`INSERT INTO reason_set_versions (version, effective_from, note) VALUES (?, ?, ?)
+		ON CONFLICT (version) DO UPDATE SET effective_from = EXCLUDED.effective_from, note = EXCLUDED.note`,
+		rs.Version, rs.EffectiveFrom, rs.Note).Error; err != nil {
+		return fmt.Errorf("reason set: %w", err)
+	}
+	for kind, list := range map[string][]Reason{"online": rs.Online, "offline": rs.Offline} {
+		for i, r := range list {
+			if err := tx.Exec(`INSERT INTO reasons (version, kind, code, name, position) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (version, kind, code) DO UPDATE SET name = EXCLUDED.name, position = EXCLUDED.position`,
+				rs.Version, kind, r.Code, r.Name, i).Error; err != nil {
+				return fmt.Errorf("reason %s/%s: %w", kind, r.Code, err)
+			}
+		}
+	}
+	return nil
+}
+
+// seedSettings writes the city-wide defaults; values an operator changed since are kept.
+func seedSettings(tx *gorm.DB, settings map[string]string) error {
+	for k, v := range settings {
+		if err := tx.Exec(`INSERT INTO settings (region_id, key, value) VALUES (NULL, ?, ?)
+			ON CONFLICT (COALESCE(region_id, 0), key) DO NOTHING`, k, v).Error; err != nil {
+			return fmt.Errorf("setting %s: %w", k, err)
+		}
+	}
+	return nil
+}
