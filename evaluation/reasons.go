@@ -79,21 +79,31 @@ func loadReasonSet(ctx context.Context, pool *pgxpool.Pool) (*ReasonSet, error) 
 		return nil, fmt.Errorf("load reasons: %w", err)
 	}
 	defer rows.Close()
-	set := &ReasonSet{byKind: map[ReasonKind]map[string]string{Online: {}, Offline: {}}}
+	version := 0
+	var list []Reason
 	for rows.Next() {
 		var r Reason
-		if err := rows.Scan(&set.Version, &r.Kind, &r.Code, &r.Name); err != nil {
+		if err := rows.Scan(&version, &r.Kind, &r.Code, &r.Name); err != nil {
 			return nil, fmt.Errorf("load reasons: %w", err)
 		}
-		set.byKind[r.Kind][r.Code] = r.Code
-		set.byKind[r.Kind][r.Name] = r.Code
-		set.list = append(set.list, r)
+		list = append(list, r)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("load reasons: %w", err)
 	}
-	if set.Version == 0 {
+	if version == 0 {
 		return nil, fmt.Errorf("load reasons: no reason set is in effect (run `haochaping seed`)")
 	}
-	return set, nil
+	return NewReasonSet(version, list), nil
+}
+
+// NewReasonSet builds a reason set from a list, as loadReasonSet does from the database.
+func NewReasonSet(version int, reasons []Reason) *ReasonSet {
+	set := &ReasonSet{Version: version, byKind: map[ReasonKind]map[string]string{Online: {}, Offline: {}}}
+	for _, r := range reasons {
+		set.byKind[r.Kind][r.Code] = r.Code
+		set.byKind[r.Kind][r.Name] = r.Code
+		set.list = append(set.list, r)
+	}
+	return set
 }
