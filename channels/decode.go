@@ -24,8 +24,9 @@ func DecodeJSON(body []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			e := problem.BadRequest("invalid_json", fmt.Sprintf("字段 %s 的类型不正确", te.Field))
-			return e.WithField(te.Field, "类型不正确")
+			field := jsonPath(te.Field)
+			e := problem.BadRequest("invalid_json", fmt.Sprintf("字段 %s 的类型不正确", field))
+			return e.WithField(field, "类型不正确")
 		}
 		var pe *problem.Error
 		if errors.As(err, &pe) {
@@ -37,6 +38,19 @@ func DecodeJSON(body []byte, v any) error {
 		return problem.BadRequest("invalid_json", "请求体在 JSON 之后还有多余内容")
 	}
 	return nil
+}
+
+// jsonPath drops the names of embedded Go structs ("Rating.level" → "level") from the path
+// encoding/json reports, leaving the JSON keys.
+func jsonPath(field string) string {
+	parts := strings.Split(field, ".")
+	keep := parts[:0]
+	for _, p := range parts {
+		if p != "" && !(p[0] >= 'A' && p[0] <= 'Z') {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, ".")
 }
 
 // Time is a timestamp as devices send it: RFC 3339 ("2026-11-26T09:30:00+08:00"), or

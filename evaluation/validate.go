@@ -70,7 +70,7 @@ func resolveReasons(s *Submission, set *ReasonSet) ([]string, error) {
 		return nil, problem.Invalid("invalid_reason", "reasons", "评价指标过多")
 	}
 	kind := s.Channel.ReasonKind()
-	var codes []string
+	codes := []string{} // never nil: the column is NOT NULL
 	seen := map[string]bool{}
 	for _, r := range s.Reasons {
 		code, ok := set.Resolve(kind, r)

@@ -12,7 +12,7 @@ import (
 
 // builtOrg is the organisation as written, for the demo data to hang on.
 type builtOrg struct {
-	regions     []*evaluation.Region // the city first
+	regions     []*evaluation.Region                         // the city first
 	departments map[string]map[string]*evaluation.Department // region code → kind → department
 	deptList    []*evaluation.Department                     // in the order written
 	halls       []*evaluation.Hall

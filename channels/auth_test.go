@@ -1,0 +1,116 @@
+package channels_test
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"haochaping/channels"
+	"haochaping/internal/testenv"
+)
+
+const windowPath = "/api/v1/channels/window/evaluations"
+
+func rating(ticket string) map[string]any {
+	return map[string]any{"ticket_no": ticket, "level": 5, "served_at": time.Now().Add(-time.Minute).Format(time.RFC3339)}
+}
+
+// TestSignKnownAnswer pins the signature scheme that device makers implement from README.md;
+// the expected value was computed independently with
+//
+//	printf '1764120000\nPOST\n/api/v1/channels/window/evaluations\n%s' \
+//	  "$(printf '%s' '{"level":5}' | sha256sum | cut -d' ' -f1)" | openssl dgst -sha256 -hmac s3cret
+func TestSignKnownAnswer(t *testing.T) {
+	got := channels.Sign("s3cret", 1764120000, "POST", "/api/v1/channels/window/evaluations", []byte(`{"level":5}`))
+	const want = "2a9da167f5a220fdbe95b94c71fd890d08f6e98568814a4694d6bbc58aaff7d1"
+	if got != want {
+		t.Fatalf("Sign = %s, want %s", got, want)
+	}
+}
+
+func TestSignatures(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.Seed()
+	srv := env.Start()
+	pad := srv.AddDevice("window", testenv.CityWindow, "")
+	now := time.Now().Unix()
+
+	send := func(dev testenv.Device, ts int64, body []byte, sign func(secret string) string) *testenv.Response {
+		h := http.Header{}
+		h.Set(channels.HeaderDeviceID, dev.ID)
+		h.Set(channels.HeaderTimestamp, strconv.FormatInt(ts, 10))
+		h.Set(channels.HeaderSignature, sign(dev.Secret))
+		return srv.Raw("POST", windowPath, body, h)
+	}
+	body := []byte(`{"ticket_no":"S001","level":5,"served_at":"` + time.Now().Add(-time.Minute).Format(time.RFC3339) + `"}`)
+	good := func(ts int64, b []byte) func(string) string {
+		return func(secret string) string { return channels.Sign(secret, ts, "POST", windowPath, b) }
+	}
+
+	cases := []struct {
+		name string
+		resp func() *testenv.Response
+		want string
+	}{
+		{"wrong secret", func() *testenv.Response {
+			return send(pad, now, body, func(string) string { return channels.Sign("not-the-secret", now, "POST", windowPath, body) })
+		}, "signature_invalid"},
+		{"tampered body", func() *testenv.Response {
+			tampered := []byte(`{"ticket_no":"S001","level":1,"served_at":"2026-01-01T00:00:00Z"}`)
+			return send(pad, now, tampered, good(now, body))
+		}, "signature_invalid"},
+		{"signed for another path", func() *testenv.Response {
+			return send(pad, now, body, func(secret string) string {
+				return channels.Sign(secret, now, "POST", "/api/v1/channels/kiosk/evaluations", body)
+			})
+		}, "signature_invalid"},
+		{"stale timestamp", func() *testenv.Response { return send(pad, now-301, body, good(now-301, body)) }, "timestamp_skewed"},
+		{"future timestamp", func() *testenv.Response { return send(pad, now+301, body, good(now+301, body)) }, "timestamp_skewed"},
+		{"unknown device", func() *testenv.Response {
+			return send(testenv.Device{ID: "no-such-device", Secret: pad.Secret}, now, body, good(now, body))
+		}, "device_unknown"},
+		{"missing headers", func() *testenv.Response { return srv.Raw("POST", windowPath, body, nil) }, "signature_missing"},
+	}
+	for _, c := range cases {
+		r := c.resp()
+		if r.Status != 401 || r.Code(t) != c.want {
+			t.Errorf("%s: %d %s, want 401 %s", c.name, r.Status, r.Body, c.want)
+		}
+	}
+	if n := env.Count(`SELECT count(*) FROM evaluations`); n != 0 {
+		t.Fatalf("refused requests wrote %d evaluations", n)
+	}
+
+	// Within the window, a correct signature is accepted once; the same request again is a replay.
+	first := send(pad, now-299, body, good(now-299, body))
+	if first.Status != 201 {
+		t.Fatalf("fresh signed request: %d %s", first.Status, first.Body)
+	}
+	replay := send(pad, now-299, body, good(now-299, body))
+	if replay.Status != 401 || replay.Code(t) != "signature_replayed" {
+		t.Fatalf("replay: %d %s", replay.Status, replay.Body)
+	}
+
+	// A disabled device is refused at once, and accepted again when enabled.
+	if err := srv.App.Devices.SetEnabled(context.Background(), pad.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if r := srv.Signed(pad, "POST", windowPath, rating("S002")); r.Status != 401 || r.Code(t) != "device_disabled" {
+		t.Fatalf("disabled device: %d %s", r.Status, r.Body)
+	}
+	if err := srv.App.Devices.SetEnabled(context.Background(), pad.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if r := srv.Signed(pad, "POST", windowPath, rating("S002")); r.Status != 201 {
+		t.Fatalf("re-enabled device: %d %s", r.Status, r.Body)
+	}
+
+	// A device may call only its own channel's endpoint.
+	kiosk := srv.AddDevice("kiosk", "", testenv.CityHall)
+	if r := srv.Signed(kiosk, "POST", windowPath, rating("S003")); r.Status != 403 || r.Code(t) != "device_channel_mismatch" {
+		t.Fatalf("kiosk at the window endpoint: %d %s", r.Status, r.Body)
+	}
+}

@@ -1,0 +1,48 @@
+package seeds_test
+
+import (
+	"testing"
+
+	"haochaping/internal/testenv"
+)
+
+func TestSeedIsIdempotentAndComplete(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	first := env.Seed()
+	second := env.Seed()
+	if *first != *second {
+		t.Fatalf("a second seed changed the counts: %+v → %+v", first, second)
+	}
+	if first.Regions != 8 || first.Halls != 8 {
+		t.Fatalf("regions %d, halls %d: want the city and its 7 districts, each with a hall", first.Regions, first.Halls)
+	}
+	// Every 政务服务中心 has the five windows the plan requires (part 二, item 5).
+	if n := env.Count(`SELECT count(*) FROM halls h WHERE (SELECT count(DISTINCT kind) FROM windows w
+		WHERE w.hall_id = h.id AND kind IN ('comprehensive', 'cross_region', 'assisted', 'complaint', 'fallback')) <> 5`); n != 0 {
+		t.Fatalf("%d halls lack one of the five required windows", n)
+	}
+	for _, name := range []string{"市政府办公室", "市审批服务局", "市大数据中心", "市市场监管局"} {
+		if n := env.Count(`SELECT count(*) FROM departments WHERE name = $1`, name); n != 1 {
+			t.Errorf("department %s: %d rows", name, n)
+		}
+	}
+	for _, name := range []string{"市中区", "薛城区", "峄城区", "台儿庄区", "山亭区", "滕州市", "枣庄高新区"} {
+		if n := env.Count(`SELECT count(*) FROM regions r JOIN regions p ON p.id = r.parent_id WHERE r.name = $1 AND p.name = '枣庄市'`, name); n != 1 {
+			t.Errorf("district %s: %d rows", name, n)
+		}
+	}
+	// Every department has a head to fall back on; every window has staff.
+	if n := env.Count(`SELECT count(*) FROM departments d WHERE NOT EXISTS (SELECT 1 FROM staff s WHERE s.department_id = d.id AND s.is_head)`); n != 0 {
+		t.Fatalf("%d departments without a head", n)
+	}
+	if n := env.Count(`SELECT count(*) FROM windows w WHERE NOT EXISTS (SELECT 1 FROM staff s WHERE s.window_id = w.id)`); n != 0 {
+		t.Fatalf("%d windows without staff", n)
+	}
+	if n := env.Count(`SELECT count(*) FROM reasons WHERE version = 1`); n != 10 {
+		t.Fatalf("reasons = %d, want 5 online + 5 offline", n)
+	}
+	if n := env.Count(`SELECT count(DISTINCT channel) FROM devices WHERE demo`); n != 5 {
+		t.Fatalf("demo devices cover %d channels, want 5", n)
+	}
+}
