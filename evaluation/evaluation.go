@@ -14,7 +14,7 @@ import (
 // Evaluation is a stored rating as the API shows it: the evaluator only masked.
 type Evaluation struct {
 	ID        int64     `json:"id"`
-	Status    Status    `json:"status,omitempty"`
+	Status    Status    `json:"status"`
 	Channel   Channel   `json:"channel"`
 	CaseNo    string    `json:"case_no,omitempty"`
 	Stage     Stage     `json:"stage,omitempty"`

@@ -151,6 +151,10 @@ func (s *Service) prepare(ctx context.Context, sub *Submission, set *ReasonSet, 
 	if err != nil {
 		return nil, 0, err
 	}
+	if sub.MustBeApplicant && !s.isApplicant(sub.Evaluator, subj) {
+		// Checked before a repeat is answered: the original is not shown to someone else.
+		return nil, 0, problem.Forbidden("not_applicant", "登录用户不是该办件的申请人，不能评价")
+	}
 	if subj.existing != 0 {
 		return nil, subj.existing, nil
 	}
@@ -158,9 +162,7 @@ func (s *Service) prepare(ctx context.Context, sub *Submission, set *ReasonSet, 
 		return nil, 0, err
 	}
 	subj.fill(row)
-	if err := s.setEvaluator(row, sub, subj); err != nil {
-		return nil, 0, err
-	}
+	s.setEvaluator(row, sub, subj)
 	return row, 0, nil
 }
 
@@ -187,7 +189,7 @@ func RatingDeadline(servedAt time.Time, days int) time.Time {
 	return bjtime.StartOfDay(bjtime.Day(servedAt).AddDate(0, 0, days+1)).Add(-time.Nanosecond)
 }
 
-func (s *Service) setEvaluator(row *insertRow, sub *Submission, subj *subject) error {
+func (s *Service) setEvaluator(row *insertRow, sub *Submission, subj *subject) {
 	switch {
 	case sub.EvaluatorIsApplicant:
 		row.EvaluatorNameEnc, row.EvaluatorNameMasked = subj.applicantNameEnc, subj.applicantNameMasked
@@ -195,15 +197,11 @@ func (s *Service) setEvaluator(row *insertRow, sub *Submission, subj *subject) e
 		row.EvaluatorPhoneIndex = subj.applicantPhoneIndex
 	case sub.Evaluator != nil:
 		p := sub.Evaluator
-		if sub.MustBeApplicant && !s.isApplicant(p, subj) {
-			return problem.Forbidden("not_applicant", "登录用户不是该办件的申请人，不能评价")
-		}
 		row.EvaluatorNameEnc, row.EvaluatorNameMasked = s.keys.Seal(p.Name), pii.MaskName(p.Name)
 		row.EvaluatorPhoneEnc, row.EvaluatorPhoneMasked = s.keys.Seal(p.Phone), pii.MaskPhone(p.Phone)
 		row.EvaluatorPhoneIndex = s.keys.Index("phone", p.Phone)
 	}
 	row.RealName = row.EvaluatorPhoneEnc != nil
-	return nil
 }
 
 // isApplicant matches the evaluator to the case's applicant by ID number, else by phone.

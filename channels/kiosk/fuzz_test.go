@@ -54,6 +54,10 @@ func FuzzDecode(f *testing.F) {
 		// As the handler: each record is checked on its own; those that pass are mapped.
 		for i := range p.Records {
 			rec := &p.Records[i]
+			if perr := p.Errors[i]; perr != nil {
+				requireClientError(t, "Decode record", body, perr)
+				continue
+			}
 			if perr := rec.Check(); perr != nil {
 				requireClientError(t, "Check", body, perr)
 				continue

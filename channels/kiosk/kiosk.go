@@ -4,6 +4,7 @@
 package kiosk
 
 import (
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -27,14 +28,17 @@ type Record struct {
 	RatedAt channels.Time `json:"rated_at"` // when the citizen rated, by the kiosk's clock
 }
 
-// Payload is an upload.
+// Payload is an upload. Records are read one by one (Records), so that a record that cannot
+// be read is refused alone.
 type Payload struct {
-	Records []Record `json:"records"`
+	Raw     []json.RawMessage `json:"records"`
+	Records []Record          `json:"-"`
+	Errors  []*problem.Error  `json:"-"` // per record: why it could not be read, or nil
 }
 
 // Result is the answer for one record.
 type Result struct {
-	Seq        int64                  `json:"seq"`
+	Seq        *int64                 `json:"seq"`    // null when the record had none
 	Status     string                 `json:"status"` // created, duplicate or rejected
 	Evaluation *evaluation.Evaluation `json:"evaluation,omitempty"`
 	ID         int64                  `json:"id,omitempty"`
@@ -57,10 +61,24 @@ func Decode(body []byte) (*Payload, error) {
 		return nil, err
 	}
 	switch {
-	case len(p.Records) == 0:
+	case len(p.Raw) == 0:
 		return nil, problem.Invalid("records_required", "records", "上传内容中没有评价记录")
-	case len(p.Records) > MaxRecords:
+	case len(p.Raw) > MaxRecords:
 		return nil, problem.Invalid("too_many_records", "records", fmt.Sprintf("每次最多上传 %d 条记录", MaxRecords))
+	}
+	p.Records = make([]Record, len(p.Raw))
+	p.Errors = make([]*problem.Error, len(p.Raw))
+	for i, raw := range p.Raw {
+		if err := channels.DecodeJSON(raw, &p.Records[i]); err != nil {
+			perr, _ := problem.As(err)
+			p.Errors[i] = perr
+			// Keep the sequence number if it can be read, so that the kiosk knows which record failed.
+			var seq struct {
+				Seq *int64 `json:"seq"`
+			}
+			_ = json.Unmarshal(raw, &seq)
+			p.Records[i] = Record{Seq: seq.Seq}
+		}
 	}
 	return &p, nil
 }
@@ -104,8 +122,10 @@ func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Serv
 		var at []int
 		for i := range p.Records {
 			rec := &p.Records[i]
-			if rec.Seq != nil {
-				ans.Results[i].Seq = *rec.Seq
+			ans.Results[i].Seq = rec.Seq
+			if perr := p.Errors[i]; perr != nil {
+				ans.Results[i].Status, ans.Results[i].Error = "rejected", perr
+				continue
 			}
 			if perr := rec.Check(); perr != nil {
 				ans.Results[i].Status, ans.Results[i].Error = "rejected", perr

@@ -27,6 +27,7 @@ func TestKioskOfflineBatch(t *testing.T) {
 		map[string]any{"seq": 103, "case_no": "ZZ-UNKNOWN", "level": 5, "rated_at": ratedAt},
 		map[string]any{"case_no": "ZZ-KIOSK-2", "level": 5, "rated_at": ratedAt},
 		map[string]any{"seq": 105, "case_no": "ZZ-KIOSK-1", "level": 9, "rated_at": ratedAt},
+		map[string]any{"seq": 106, "case_no": "ZZ-KIOSK-1", "level": 5, "rated_at": "last tuesday"},
 	}}
 	r := srv.Signed(kiosk, "POST", path, batch)
 	if r.Status != 200 {
@@ -34,14 +35,18 @@ func TestKioskOfflineBatch(t *testing.T) {
 	}
 	ans := r.JSON(t)
 	results := ans["results"].([]any)
-	want := []struct{ status, code string }{{"created", ""}, {"created", ""}, {"rejected", "case_not_found"}, {"rejected", "seq_required"}, {"rejected", "invalid_level"}}
+	want := []struct{ status, code string }{{"created", ""}, {"created", ""}, {"rejected", "case_not_found"},
+		{"rejected", "seq_required"}, {"rejected", "invalid_level"}, {"rejected", "invalid_time"}}
 	for i, w := range want {
 		res := results[i].(map[string]any)
 		if res["status"] != w.status || (w.code != "" && res["code"] != w.code) {
 			t.Errorf("record %d: %v, want %s %s", i, res, w.status, w.code)
 		}
 	}
-	if ans["accepted"] != 2.0 || ans["rejected"] != 3.0 {
+	if results[3].(map[string]any)["seq"] != nil || results[5].(map[string]any)["seq"] != 106.0 {
+		t.Fatalf("sequence numbers of refused records: %v, %v", results[3], results[5])
+	}
+	if ans["accepted"] != 2.0 || ans["rejected"] != 4.0 {
 		t.Fatalf("answer: %s", r.Body)
 	}
 	var storedRatedAt time.Time

@@ -32,6 +32,11 @@ func TestPortalRatingByTheApplicant(t *testing.T) {
 	if e["channel"] != "pc" || e["stage"] != "complete" || e["real_name"] != true || e["reasons"].([]any)[0] != "guide" {
 		t.Fatalf("answer: %s", r.Body)
 	}
+	// Once rated, a stranger still gets 403, not the applicant's evaluation as a "duplicate".
+	r = srv.Signed(portal, "POST", path, map[string]any{"case_no": "ZZ-PC-1", "user": stranger, "level": 5})
+	if r.Status != 403 || r.Code(t) != "not_applicant" {
+		t.Fatalf("a stranger after the applicant rated: %d %s", r.Status, r.Body)
+	}
 }
 
 func TestPortalRefusals(t *testing.T) {

@@ -2,6 +2,7 @@ package httpserver
 
 import (
 	"context"
+	"sort"
 	"sync"
 	"time"
 
@@ -43,6 +44,7 @@ func readiness(db *database.DB, rdb redis.UniversalClient) fiber.Handler {
 			}()
 		}
 		wg.Wait()
+		sort.Strings(down)
 		if len(down) > 0 {
 			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{
 				"code": "not_ready", "message": "依赖服务不可用", "down": down, "checks": status})

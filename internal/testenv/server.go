@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,9 +18,10 @@ import (
 
 // Server is the assembled system serving on a loopback port for one test.
 type Server struct {
-	URL string
-	App *app.App
-	env *Env
+	URL    string
+	App    *app.App
+	env    *Env
+	signed atomic.Int64
 }
 
 // Start assembles the system on the test's schema and serves it until the test ends.
@@ -79,9 +81,12 @@ func (r *Response) Code(t testing.TB) string {
 	return c
 }
 
-// Signed sends a request signed by dev now.
+// Signed sends a request signed by dev with a fresh signature: the timestamp steps back a
+// second on each call (staying well within the allowed skew), so that a test sending the same
+// body twice is not refused as a replay. Replay tests use SignedAt.
 func (s *Server) Signed(dev Device, method, path string, body any) *Response {
-	return s.SignedAt(dev, time.Now().Unix(), method, path, body)
+	n := s.signed.Add(1)
+	return s.SignedAt(dev, time.Now().Unix()-(n%200), method, path, body)
 }
 
 // SignedAt sends a request signed by dev with the given timestamp.
