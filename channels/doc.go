@@ -1,5 +1,5 @@
 // Package channels receives ratings and cases from the outside world. Each sub-package is one
 // channel's adapter — its native payload mapped to an evaluation.Submission — and this package
 // holds what they share: the devices and backends that sign their requests, the signature
-// check, and the reading of JSON bodies.
+// check, and the timestamps devices send.
 package channels

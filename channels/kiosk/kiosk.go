@@ -13,6 +13,7 @@ import (
 
 	"haochaping/channels"
 	"haochaping/evaluation"
+	"haochaping/internal/jsonbody"
 	"haochaping/internal/problem"
 )
 
@@ -57,7 +58,7 @@ type Answer struct {
 // not refuse the others.
 func Decode(body []byte) (*Payload, error) {
 	var p Payload
-	if err := channels.DecodeJSON(body, &p); err != nil {
+	if err := jsonbody.Decode(body, &p); err != nil {
 		return nil, err
 	}
 	switch {
@@ -69,7 +70,7 @@ func Decode(body []byte) (*Payload, error) {
 	p.Records = make([]Record, len(p.Raw))
 	p.Errors = make([]*problem.Error, len(p.Raw))
 	for i, raw := range p.Raw {
-		if err := channels.DecodeJSON(raw, &p.Records[i]); err != nil {
+		if err := jsonbody.Decode(raw, &p.Records[i]); err != nil {
 			perr, _ := problem.As(err)
 			p.Errors[i] = perr
 			// Keep the sequence number if it can be read, so that the kiosk knows which record failed.

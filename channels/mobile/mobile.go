@@ -11,6 +11,7 @@ import (
 
 	"haochaping/channels"
 	"haochaping/evaluation"
+	"haochaping/internal/jsonbody"
 	"haochaping/internal/problem"
 )
 
@@ -24,7 +25,7 @@ type Payload struct {
 // Decode reads and checks the payload.
 func Decode(body []byte) (*Payload, error) {
 	var p Payload
-	if err := channels.DecodeJSON(body, &p); err != nil {
+	if err := jsonbody.Decode(body, &p); err != nil {
 		return nil, err
 	}
 	p.Token = strings.TrimSpace(p.Token)

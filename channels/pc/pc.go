@@ -9,6 +9,7 @@ import (
 
 	"haochaping/channels"
 	"haochaping/evaluation"
+	"haochaping/internal/jsonbody"
 	"haochaping/internal/problem"
 )
 
@@ -30,7 +31,7 @@ type Payload struct {
 // Decode reads and checks the portal's payload.
 func Decode(body []byte) (*Payload, error) {
 	var p Payload
-	if err := channels.DecodeJSON(body, &p); err != nil {
+	if err := jsonbody.Decode(body, &p); err != nil {
 		return nil, err
 	}
 	p.CaseNo = strings.TrimSpace(p.CaseNo)

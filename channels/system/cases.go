@@ -12,6 +12,7 @@ import (
 
 	"haochaping/channels"
 	"haochaping/evaluation"
+	"haochaping/internal/jsonbody"
 	"haochaping/internal/problem"
 )
 
@@ -52,21 +53,21 @@ func (c *Case) Input() *evaluation.CaseInput {
 func Decode(body []byte) (cases []Case, batch bool, err error) {
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) > 0 && trimmed[0] == '[' {
-		err = channels.DecodeJSON(body, &cases)
+		err = jsonbody.Decode(body, &cases)
 		batch = true
 	} else {
 		var probe struct {
 			Cases json.RawMessage `json:"cases"`
 		}
-		if err = channels.DecodeJSON(body, &probe); err != nil {
+		if err = jsonbody.Decode(body, &probe); err != nil {
 			return nil, false, err
 		}
 		if probe.Cases != nil {
-			err = channels.DecodeJSON(probe.Cases, &cases)
+			err = jsonbody.Decode(probe.Cases, &cases)
 			batch = true
 		} else {
 			cases = make([]Case, 1)
-			err = channels.DecodeJSON(body, &cases[0])
+			err = jsonbody.Decode(body, &cases[0])
 		}
 	}
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"haochaping/channels"
 	"haochaping/evaluation"
 	"haochaping/internal/bjtime"
+	"haochaping/internal/jsonbody"
 	"haochaping/internal/problem"
 )
 
@@ -28,7 +29,7 @@ var ticketPattern = regexp.MustCompile(`^[0-9A-Za-z_-]{1,32}$`)
 // Decode reads and checks the pad's payload.
 func Decode(body []byte) (*Payload, error) {
 	var p Payload
-	if err := channels.DecodeJSON(body, &p); err != nil {
+	if err := jsonbody.Decode(body, &p); err != nil {
 		return nil, err
 	}
 	p.TicketNo = strings.TrimSpace(p.TicketNo)
