@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"haochaping/channels"
+	"haochaping/internal/auth"
 	"haochaping/internal/database"
 	"haochaping/internal/pii"
 )
@@ -131,6 +132,9 @@ func (l *Loader) Seed(ctx context.Context, demo bool) (*Summary, error) {
 		devices := &channels.Devices{Pool: l.DB.Pool, Keys: l.Keys}
 		if err := seedDemoDevices(ctx, devices, built); err != nil {
 			return nil, fmt.Errorf("seed demo devices: %w", err)
+		}
+		if err := SeedDemoUsers(ctx, &auth.Users{Pool: l.DB.Pool}); err != nil {
+			return nil, fmt.Errorf("seed demo users: %w", err)
 		}
 	}
 	return l.summary(ctx)

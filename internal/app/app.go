@@ -12,6 +12,7 @@ import (
 
 	"haochaping/channels"
 	"haochaping/evaluation"
+	"haochaping/internal/auth"
 	"haochaping/internal/config"
 	"haochaping/internal/database"
 	"haochaping/internal/httpserver"
@@ -24,6 +25,7 @@ type App struct {
 	Evaluation *evaluation.Service
 	Auth       *channels.Authenticator
 	Devices    *channels.Devices
+	Users      *auth.Users
 	Registry   *prometheus.Registry
 }
 
@@ -36,10 +38,11 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 		Evaluation: evaluation.NewService(db, keys, evaluation.Settings{RatingDays: cfg.EvaluationWindowDays, PublicURL: cfg.PublicURL}),
 		Auth:       &channels.Authenticator{Devices: devices, MaxSkew: cfg.SignatureMaxSkew},
 		Devices:    devices,
+		Users:      &auth.Users{Pool: db.Pool, RefuseDemo: !cfg.Demo},
 		Registry:   reg,
 	}
 	a.HTTP = httpserver.New(httpserver.Deps{
-		DB: db, Redis: rdb, Evaluation: a.Evaluation, Auth: a.Auth, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
+		DB: db, Redis: rdb, Evaluation: a.Evaluation, Auth: a.Auth, Users: a.Users, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
 	})
 	return a
 }

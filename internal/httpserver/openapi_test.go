@@ -572,6 +572,22 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	}
 	a.do(call{name: "qr code of a bad token", method: "GET", path: "/e/bogus/qr.png", status: 404, code: "invalid_token"})
 
+	// Staff login (demo users are seeded in demo mode).
+	loginAnswer := a.do(call{name: "login", method: "POST", path: "/api/v1/auth/login", status: 200,
+		body: map[string]any{"username": "office", "password": "demo1234"}})
+	sessionToken, _ := loginAnswer.JSON(t)["token"].(string)
+	a.do(call{name: "login wrong password", method: "POST", path: "/api/v1/auth/login", status: 401, code: "invalid_credentials",
+		body: map[string]any{"username": "office", "password": "wrong-password"}})
+	a.do(call{name: "login without password", method: "POST", path: "/api/v1/auth/login", status: 422, code: "password_required",
+		body: map[string]any{"username": "office", "password": ""}})
+	a.do(call{name: "login not json", method: "POST", path: "/api/v1/auth/login", status: 400, code: "invalid_json",
+		body: "{", offSpec: true})
+	bearer := http.Header{"Authorization": {"Bearer " + sessionToken}}
+	a.do(call{name: "me", method: "GET", path: "/api/v1/auth/me", header: bearer, status: 200})
+	a.do(call{name: "me without session", method: "GET", path: "/api/v1/auth/me", status: 401, code: "unauthenticated"})
+	a.do(call{name: "logout", method: "POST", path: "/api/v1/auth/logout", header: bearer, status: 204})
+	a.do(call{name: "logout again", method: "POST", path: "/api/v1/auth/logout", header: bearer, status: 401, code: "unauthenticated"})
+
 	// Every documented operation was exercised.
 	for op := range documentedOperations(a.doc) {
 		if len(a.covered[op]) == 0 {

@@ -19,6 +19,7 @@ import (
 	"haochaping/channels/system"
 	"haochaping/channels/window"
 	"haochaping/evaluation"
+	"haochaping/internal/auth"
 	"haochaping/internal/database"
 	"haochaping/web"
 )
@@ -29,6 +30,7 @@ type Deps struct {
 	Redis      redis.UniversalClient
 	Evaluation *evaluation.Service
 	Auth       *channels.Authenticator
+	Users      *auth.Users
 	Registry   *prometheus.Registry // where /metrics reads from
 	BodyLimit  int
 	Log        *slog.Logger
@@ -62,6 +64,7 @@ func New(d Deps) *fiber.App {
 	kiosk.Register(api, d.Auth, d.Evaluation)
 	pc.Register(api, d.Auth, d.Evaluation)
 	mobile.Register(api, app, d.Auth, d.Evaluation)
+	auth.Register(api, d.Users)
 	api.Get("/reasons", listReasons(d.Evaluation))
 	return app
 }

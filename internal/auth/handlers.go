@@ -1,0 +1,60 @@
+package auth
+
+import (
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"haochaping/internal/jsonbody"
+	"haochaping/internal/problem"
+)
+
+// LoginRequest is the body of POST /auth/login.
+type LoginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+// LoginResponse is the answer to a successful login.
+type LoginResponse struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	User      *User     `json:"user"`
+}
+
+// Register mounts POST /auth/login, POST /auth/logout and GET /auth/me on r (the /api/v1 group).
+func Register(r fiber.Router, users *Users) {
+	r.Post("/auth/login", func(c *fiber.Ctx) error {
+		var req LoginRequest
+		if err := jsonbody.Decode(c.Body(), &req); err != nil {
+			return err
+		}
+		if strings.TrimSpace(req.Username) == "" {
+			return problem.Invalid("username_required", "username", "请输入用户名")
+		}
+		if req.Password == "" {
+			return problem.Invalid("password_required", "password", "请输入密码")
+		}
+		token, user, expires, err := users.Login(c.UserContext(), req.Username, req.Password)
+		if err != nil {
+			return err
+		}
+		c.Cookie(&fiber.Cookie{Name: CookieName, Value: token, Path: "/", Expires: expires,
+			HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: c.Protocol() == "https"})
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.JSON(LoginResponse{Token: token, ExpiresAt: expires, User: user})
+	})
+	r.Post("/auth/logout", users.Require(), func(c *fiber.Ctx) error {
+		if err := users.Logout(c.UserContext(), tokenFrom(c)); err != nil {
+			return err
+		}
+		c.Cookie(&fiber.Cookie{Name: CookieName, Value: "", Path: "/", Expires: time.Unix(0, 0),
+			HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: c.Protocol() == "https"})
+		return c.SendStatus(fiber.StatusNoContent)
+	})
+	r.Get("/auth/me", users.Require(), func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.JSON(UserOf(c))
+	})
+}

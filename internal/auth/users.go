@@ -1,0 +1,281 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/crypto/bcrypt"
+
+	"haochaping/internal/problem"
+)
+
+// DefaultSessionTTL is how long a session lasts when Users.SessionTTL is zero: a working day
+// with room to spare.
+const DefaultSessionTTL = 12 * time.Hour
+
+// User is a staff login. Its password hash never leaves this package.
+type User struct {
+	ID          int64     `json:"id"`
+	Username    string    `json:"username"`
+	DisplayName string    `json:"display_name"`
+	Role        Role      `json:"role"`
+	RoleLabel   string    `json:"role_label"` // the role's Chinese name
+	Scope       Scope     `json:"scope"`
+	StaffID     *int64    `json:"staff_id,omitempty"` // the staff member this login is
+	StaffNo     string    `json:"staff_no,omitempty"`
+	Active      bool      `json:"active"`
+	Demo        bool      `json:"demo"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// HasRole reports whether the user has one of roles.
+func (u *User) HasRole(roles ...Role) bool {
+	for _, r := range roles {
+		if u.Role == r {
+			return true
+		}
+	}
+	return false
+}
+
+// Users is the registry of staff logins and their sessions.
+type Users struct {
+	Pool       *pgxpool.Pool
+	Cost       int           // bcrypt cost; bcrypt.DefaultCost when zero (tests lower it)
+	SessionTTL time.Duration // DefaultSessionTTL when zero
+	// RefuseDemo refuses demo logins (their passwords are published): set it when demo mode is
+	// off, so that a deployment that once ran as a demo does not keep them usable.
+	RefuseDemo bool
+}
+
+func (u *Users) cost() int {
+	if u.Cost == 0 {
+		return bcrypt.DefaultCost
+	}
+	return u.Cost
+}
+
+func (u *Users) ttl() time.Duration {
+	if u.SessionTTL <= 0 {
+		return DefaultSessionTTL
+	}
+	return u.SessionTTL
+}
+
+// NewUser describes a login to create.
+type NewUser struct {
+	Username    string
+	Password    string
+	DisplayName string // empty: the staff member's name, else the username
+	Role        Role
+	ScopeKind   string // department, hall or region
+	ScopeCode   string // the department, hall or region code
+	StaffNo     string // required for window_staff and unit_head
+	Demo        bool
+}
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,31}$`)
+
+func normaliseUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// Create adds a login. Codes are resolved to the organisation's rows; every refusal is a
+// *problem.Error: 422 invalid_username, weak_password, password_too_long, invalid_role,
+// invalid_scope, scope_not_found, staff_required, staff_not_found, staff_inactive,
+// staff_out_of_scope, invalid_display_name; 409 username_taken, staff_taken.
+func (u *Users) Create(ctx context.Context, nu NewUser) (*User, error) {
+	username := normaliseUsername(nu.Username)
+	if !usernamePattern.MatchString(username) {
+		return nil, problem.Invalid("invalid_username", "username",
+			"用户名须为 2 至 32 位小写字母、数字、点、下划线或连字符，并以字母或数字开头")
+	}
+	if err := checkPasswordRules(nu.Password); err != nil {
+		return nil, err
+	}
+	role := Role(strings.TrimSpace(string(nu.Role)))
+	if !role.Valid() {
+		return nil, problem.Invalid("invalid_role", "role", "角色须为 window_staff、unit_head、office_admin 或 auditor")
+	}
+	kind, code := strings.TrimSpace(nu.ScopeKind), strings.TrimSpace(nu.ScopeCode)
+	if !validScopeKind(kind) || code == "" {
+		return nil, problem.Invalid("invalid_scope", "scope", "范围须为 department:部门编码、hall:大厅编码 或 region:区划编码")
+	}
+	staffNo := strings.TrimSpace(nu.StaffNo)
+	if role.NeedsStaff() && staffNo == "" {
+		return nil, problem.Invalid("staff_required", "staff_no", role.Label()+"账号须对应一名工作人员（工号）")
+	}
+	display := strings.TrimSpace(nu.DisplayName)
+	if utf8.RuneCountInString(display) > 64 {
+		return nil, problem.Invalid("invalid_display_name", "display_name", "姓名不能超过 64 个字符")
+	}
+
+	scope, err := u.resolveScope(ctx, kind, code)
+	if err != nil {
+		return nil, err
+	}
+	var staffID *int64
+	if staffNo != "" {
+		id, name, err := u.resolveStaff(ctx, staffNo, scope)
+		if err != nil {
+			return nil, err
+		}
+		staffID = &id
+		if display == "" {
+			display = name
+		}
+	}
+	if display == "" {
+		display = username
+	}
+	hash, err := hashPassword(nu.Password, u.cost())
+	if err != nil {
+		return nil, fmt.Errorf("hash password: %w", err)
+	}
+	var id int64
+	err = u.Pool.QueryRow(ctx, `
+		INSERT INTO users (username, password_hash, display_name, role, scope_kind, scope_id, staff_id, demo)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		username, hash, display, string(role), scope.Kind, scope.ID, staffID, nu.Demo).Scan(&id)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		if pe.ConstraintName == "users_staff" {
+			return nil, problem.Conflict("staff_taken", "工号 "+staffNo+" 已有账号：每名工作人员只能有一个账号").
+				WithField("staff_no", "该工作人员已有账号")
+		}
+		return nil, problem.Conflict("username_taken", "用户名 "+username+" 已被使用").WithField("username", "已被使用")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create user %s: %w", username, err)
+	}
+	return u.get(ctx, "u.id = $1", id)
+}
+
+var scopeTables = map[string]string{ScopeDepartment: "departments", ScopeHall: "halls", ScopeRegion: "regions"}
+
+func (u *Users) resolveScope(ctx context.Context, kind, code string) (Scope, error) {
+	s := Scope{Kind: kind}
+	err := u.Pool.QueryRow(ctx, `SELECT id, code, name FROM `+scopeTables[kind]+` WHERE code = $1`, code).
+		Scan(&s.ID, &s.Code, &s.Name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		what := map[string]string{ScopeDepartment: "部门", ScopeHall: "大厅", ScopeRegion: "区划"}[kind]
+		return s, problem.Invalid("scope_not_found", "scope", fmt.Sprintf("%s编码不存在：%s", what, code))
+	}
+	if err != nil {
+		return s, fmt.Errorf("resolve scope %s:%s: %w", kind, code, err)
+	}
+	return s, nil
+}
+
+// resolveStaff finds the staff member and checks that they work within the scope: in the
+// department; at a window of the hall, or for a department with a window there; or in a
+// department of the region or a region below it.
+func (u *Users) resolveStaff(ctx context.Context, staffNo string, scope Scope) (int64, string, error) {
+	var (
+		id             int64
+		name           string
+		active, inside bool
+	)
+	err := u.Pool.QueryRow(ctx, `
+		SELECT s.id, s.name, s.active,
+		       CASE $2::text
+		           WHEN 'department' THEN s.department_id = $3
+		           WHEN 'hall' THEN EXISTS (SELECT 1 FROM windows w WHERE w.hall_id = $3
+		                                    AND (w.id = s.window_id OR w.department_id = s.department_id))
+		           ELSE d.region_id IN (SELECT region_descendants($3))
+		       END
+		FROM staff s JOIN departments d ON d.id = s.department_id
+		WHERE s.staff_no = $1`, staffNo, scope.Kind, scope.ID).Scan(&id, &name, &active, &inside)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return 0, "", problem.Invalid("staff_not_found", "staff_no", "工号不存在："+staffNo)
+	case err != nil:
+		return 0, "", fmt.Errorf("resolve staff %s: %w", staffNo, err)
+	case !active:
+		return 0, "", problem.Invalid("staff_inactive", "staff_no", "该工作人员已停用："+staffNo)
+	case !inside:
+		return 0, "", problem.Invalid("staff_out_of_scope", "staff_no",
+			fmt.Sprintf("工作人员 %s 不在范围 %s 之内", staffNo, scope))
+	}
+	return id, name, nil
+}
+
+// userSelect reads a user with its scope's code and name and its staff number.
+const userSelect = `
+	SELECT u.id, u.username, u.display_name, u.role, u.scope_kind, u.scope_id,
+	       COALESCE(d.code, h.code, r.code, ''), COALESCE(d.name, h.name, r.name, ''),
+	       u.staff_id, COALESCE(st.staff_no, ''), u.active, u.demo, u.created_at
+	FROM users u
+	LEFT JOIN departments d ON d.id = u.scope_department_id
+	LEFT JOIN halls h ON h.id = u.scope_hall_id
+	LEFT JOIN regions r ON r.id = u.scope_region_id
+	LEFT JOIN staff st ON st.id = u.staff_id`
+
+func scanUser(row pgx.Row) (*User, error) {
+	var x User
+	var role string
+	if err := row.Scan(&x.ID, &x.Username, &x.DisplayName, &role, &x.Scope.Kind, &x.Scope.ID, &x.Scope.Code,
+		&x.Scope.Name, &x.StaffID, &x.StaffNo, &x.Active, &x.Demo, &x.CreatedAt); err != nil {
+		return nil, err
+	}
+	x.Role = Role(role)
+	x.RoleLabel = x.Role.Label()
+	return &x, nil
+}
+
+// get returns the one user matching where (which uses $1…); pgx.ErrNoRows when none.
+func (u *Users) get(ctx context.Context, where string, args ...any) (*User, error) {
+	return scanUser(u.Pool.QueryRow(ctx, userSelect+" WHERE "+where, args...))
+}
+
+// Get returns the user with that username; 404 user_not_found when there is none.
+func (u *Users) Get(ctx context.Context, username string) (*User, error) {
+	x, err := u.get(ctx, "u.username = $1", normaliseUsername(username))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, problem.NotFound("user_not_found", "用户不存在："+username)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("get user: %w", err)
+	}
+	return x, nil
+}
+
+// List returns the users by username; demoOnly keeps the demo users alone.
+func (u *Users) List(ctx context.Context, demoOnly bool) ([]*User, error) {
+	rows, err := u.Pool.Query(ctx, userSelect+" WHERE u.demo OR NOT $1 ORDER BY u.username", demoOnly)
+	if err != nil {
+		return nil, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	var out []*User
+	for rows.Next() {
+		x, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list users: %w", err)
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// SetActive enables or disables a login; disabling also ends its sessions at once.
+func (u *Users) SetActive(ctx context.Context, username string, active bool) error {
+	var n int
+	err := u.Pool.QueryRow(ctx, `
+		WITH changed AS (UPDATE users SET active = $2 WHERE username = $1 RETURNING id),
+		     ended AS (DELETE FROM sessions WHERE NOT $2 AND user_id IN (SELECT id FROM changed))
+		SELECT count(*) FROM changed`, normaliseUsername(username), active).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("update user %s: %w", username, err)
+	}
+	if n == 0 {
+		return problem.NotFound("user_not_found", "用户不存在："+username)
+	}
+	return nil
+}
