@@ -4,17 +4,22 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"haochaping/internal/app"
 )
 
-func runServe(ctx context.Context, args []string) error { return serve(ctx) }
+// runServe serves the HTTP API.
+func runServe(ctx context.Context, args []string) error { return run(ctx, true, false) }
+
+// runWorker runs the outbox relay, the queue's tasks and the background sweeps.
+func runWorker(ctx context.Context, args []string) error { return run(ctx, false, true) }
 
 // runAll runs every part of the system in one process.
-func runAll(ctx context.Context, args []string) error { return serve(ctx) }
+func runAll(ctx context.Context, args []string) error { return run(ctx, true, true) }
 
-func serve(ctx context.Context) error {
+func run(ctx context.Context, serveHTTP, work bool) error {
 	e, err := newEnv()
 	if err != nil {
 		return err
@@ -33,30 +38,63 @@ func serve(ctx context.Context) error {
 		return err
 	}
 	a := app.New(e.cfg, e.db, e.keys, e.rdb, e.log)
+	defer a.Close() // after the server and worker stopped: every acknowledged rating is committed
 
-	ln, err := net.Listen("tcp", e.cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
+	var wg sync.WaitGroup
+	failed := make(chan error, 2)
+	stopCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	if work {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := a.RunWorker(stopCtx); err != nil {
+				failed <- fmt.Errorf("worker: %w", err)
+			}
+		}()
+		e.log.Info("haochaping worker running", "schema", e.db.Schema, "queues", e.cfg.QueuePrefix)
 	}
-	go every(ctx, time.Minute, func(ctx context.Context) error { return a.Auth.PruneSignatures(ctx) }, e)
+	if serveHTTP {
+		ln, err := net.Listen("tcp", e.cfg.Addr)
+		if err != nil {
+			stop()
+			wg.Wait()
+			return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
+		}
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if err := a.HTTP.Listener(ln); err != nil {
+				failed <- fmt.Errorf("HTTP server: %w", err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			<-stopCtx.Done()
+			if err := a.HTTP.ShutdownWithTimeout(20 * time.Second); err != nil {
+				e.log.Warn("HTTP shutdown", "err", err)
+			}
+		}()
+		go every(stopCtx, time.Minute, func(ctx context.Context) error {
+			if err := a.Auth.PruneSignatures(ctx); err != nil {
+				return err
+			}
+			_, err := a.Users.PruneSessions(ctx)
+			return err
+		}, e)
+		e.log.Info("haochaping serving", "addr", "http://"+ln.Addr().String(), "schema", e.db.Schema, "demo", e.cfg.Demo)
+	}
 
-	served := make(chan error, 1)
-	go func() { served <- a.HTTP.Listener(ln) }()
-	e.log.Info("haochaping serving", "addr", "http://"+ln.Addr().String(), "schema", e.db.Schema, "demo", e.cfg.Demo)
-
+	var result error
 	select {
-	case err := <-served:
-		a.Close()
-		return fmt.Errorf("HTTP server: %w", err)
 	case <-ctx.Done():
+		e.log.Info("shutting down: finishing the requests and tasks in flight")
+	case result = <-failed:
 	}
-	e.log.Info("shutting down: finishing the requests in flight")
-	if err := a.HTTP.ShutdownWithTimeout(20 * time.Second); err != nil {
-		e.log.Warn("HTTP shutdown", "err", err)
-	}
-	a.Close() // every acknowledged rating is committed before the process ends
+	stop()
+	wg.Wait()
 	e.log.Info("stopped")
-	return nil
+	return result
 }
 
 // every runs f at each tick until ctx ends, logging its errors.

@@ -20,12 +20,15 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"all":     {"run everything in one process: migrate, then serve the API", runAll},
-	"serve":   {"migrate, then serve the HTTP API", runServe},
-	"migrate": {"apply the database migrations", runMigrate},
-	"seed":    {"load the organisation, items, reasons and settings (and demo data in demo mode)", runSeed},
-	"user":    {"add, list, enable and disable staff logins: user add|list|enable|disable", runUser},
-	"device":  {"register, list, enable and disable devices: device add|list|enable|disable", runDevice},
+	"all":      {"run everything in one process: migrate, serve the API and run the worker", runAll},
+	"serve":    {"migrate, then serve the HTTP API", runServe},
+	"worker":   {"migrate, then run the outbox relay, the dispatcher, reminders and the re-send loop", runWorker},
+	"migrate":  {"apply the database migrations", runMigrate},
+	"seed":     {"load the organisation, items, reasons and settings (and demo data in demo mode)", runSeed},
+	"user":     {"add, list, enable and disable staff logins: user add|list|enable|disable", runUser},
+	"device":   {"register, list, enable and disable devices: device add|list|enable|disable", runDevice},
+	"calendar": {"working days: calendar workdays FROM N | calendar is-workday DATE", runCalendar},
+	"check":    {"check the invariants of the bad-review loop; exits 1 when one is broken", runCheck},
 }
 
 func usage() {

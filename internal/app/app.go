@@ -1,15 +1,18 @@
 // Package app assembles the running system from its parts, the same way for the binary and
-// for the tests: the evaluation service, device authentication and the HTTP routes.
+// for the tests: the evaluation service, device authentication, staff logins, the
+// bad-review loop with its queue, the HTTP routes, and the worker.
 package app
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
+	"haochaping/calendar"
 	"haochaping/channels"
 	"haochaping/evaluation"
 	"haochaping/internal/auth"
@@ -17,6 +20,8 @@ import (
 	"haochaping/internal/database"
 	"haochaping/internal/httpserver"
 	"haochaping/internal/pii"
+	"haochaping/internal/queue"
+	"haochaping/rectify"
 )
 
 // App is the assembled system.
@@ -26,7 +31,17 @@ type App struct {
 	Auth       *channels.Authenticator
 	Devices    *channels.Devices
 	Users      *auth.Users
+	Rectify    *rectify.Service
+	Queue      *queue.Queue
 	Registry   *prometheus.Registry
+
+	// How often the worker re-sends what was left behind and sweeps for overdue steps. The
+	// jobs scheduler runs the same sweeps on its schedule; running them in the worker too keeps
+	// a lone worker self-sufficient, and both are idempotent.
+	ReconcileEvery, OverdueEvery time.Duration
+
+	cfg *config.Config
+	log *slog.Logger
 }
 
 // New assembles the system on open connections.
@@ -34,19 +49,30 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	devices := &channels.Devices{Pool: db.Pool, Keys: keys}
+	q := queue.New(rdb, cfg.QueuePrefix)
 	a := &App{
 		Evaluation: evaluation.NewService(db, keys, evaluation.Settings{RatingDays: cfg.EvaluationWindowDays, PublicURL: cfg.PublicURL}),
 		Auth:       &channels.Authenticator{Devices: devices, MaxSkew: cfg.SignatureMaxSkew},
 		Devices:    devices,
 		Users:      &auth.Users{Pool: db.Pool, RefuseDemo: !cfg.Demo},
-		Registry:   reg,
+		Rectify: &rectify.Service{DB: db, Queue: q, Calendar: calendar.Default(), Keys: keys, Log: log,
+			WebhookURL: cfg.WebhookURL},
+		Queue:          q,
+		Registry:       reg,
+		ReconcileEvery: 15 * time.Second,
+		OverdueEvery:   time.Minute,
+		cfg:            cfg,
+		log:            log,
 	}
 	a.HTTP = httpserver.New(httpserver.Deps{
-		DB: db, Redis: rdb, Evaluation: a.Evaluation, Auth: a.Auth, Users: a.Users, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
+		DB: db, Redis: rdb, Evaluation: a.Evaluation, Auth: a.Auth, Users: a.Users, Rectify: a.Rectify, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
 	})
 	return a
 }
 
 // Close stops the background parts after the HTTP server has stopped: every rating in
 // flight is committed first.
-func (a *App) Close() { a.Evaluation.Close() }
+func (a *App) Close() {
+	a.Evaluation.Close()
+	a.Queue.Close()
+}

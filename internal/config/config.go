@@ -26,6 +26,8 @@ type Config struct {
 	DataKey     []byte // HAOCHAPING_DATA_KEY: 32 bytes, base64; encrypts personal data at rest
 	Demo        bool   // HAOCHAPING_DEMO: demo users, devices and their secrets exist only then
 	QueuePrefix string // HAOCHAPING_QUEUE_PREFIX: keeps several deployments apart on one Redis
+	WebhookURL  string // HAOCHAPING_WEBHOOK_URL: a WeCom/DingTalk robot that receives notifications
+	Concurrency int    // HAOCHAPING_WORKER_CONCURRENCY: tasks a worker runs at once
 
 	EvaluationWindowDays int           // HAOCHAPING_EVALUATION_WINDOW_DAYS: default for regions without their own
 	SignatureMaxSkew     time.Duration // HAOCHAPING_SIGNATURE_MAX_SKEW
@@ -63,6 +65,8 @@ func Load() (*Config, error) {
 		QueuePrefix:          or(get("HAOCHAPING_QUEUE_PREFIX"), "haochaping"),
 		LogLevel:             or(get("HAOCHAPING_LOG_LEVEL"), "info"),
 		Demo:                 isTrue(get("HAOCHAPING_DEMO")),
+		WebhookURL:           get("HAOCHAPING_WEBHOOK_URL"),
+		Concurrency:          10,
 		EvaluationWindowDays: 7,
 		SignatureMaxSkew:     300 * time.Second,
 		BodyLimit:            1 << 20,
@@ -83,6 +87,11 @@ func Load() (*Config, error) {
 	if v := get("HAOCHAPING_BODY_LIMIT"); v != "" {
 		if cfg.BodyLimit, err = strconv.Atoi(v); err != nil || cfg.BodyLimit < 1024 {
 			return nil, fmt.Errorf("HAOCHAPING_BODY_LIMIT=%q: want bytes ≥ 1024", v)
+		}
+	}
+	if v := get("HAOCHAPING_WORKER_CONCURRENCY"); v != "" {
+		if cfg.Concurrency, err = strconv.Atoi(v); err != nil || cfg.Concurrency < 1 {
+			return nil, fmt.Errorf("HAOCHAPING_WORKER_CONCURRENCY=%q: want a whole number ≥ 1", v)
 		}
 	}
 	if v := get("HAOCHAPING_DATA_KEY"); v != "" {

@@ -21,6 +21,8 @@ import (
 	"haochaping/evaluation"
 	"haochaping/internal/auth"
 	"haochaping/internal/database"
+	"haochaping/rectify"
+	"haochaping/rectify/staffapi"
 	"haochaping/web"
 )
 
@@ -31,6 +33,7 @@ type Deps struct {
 	Evaluation *evaluation.Service
 	Auth       *channels.Authenticator
 	Users      *auth.Users
+	Rectify    *rectify.Service
 	Registry   *prometheus.Registry // where /metrics reads from
 	BodyLimit  int
 	Log        *slog.Logger
@@ -65,6 +68,7 @@ func New(d Deps) *fiber.App {
 	pc.Register(api, d.Auth, d.Evaluation)
 	mobile.Register(api, app, d.Auth, d.Evaluation)
 	auth.Register(api, d.Users)
+	staffapi.Register(api, d.Users, d.Rectify)
 	api.Get("/reasons", listReasons(d.Evaluation))
 	return app
 }

@@ -140,3 +140,38 @@ func encode(t testing.TB, body any) []byte {
 	}
 	return raw
 }
+
+// RunWorker runs the worker (relay, dispatcher, reminders, re-send loop) until the test ends.
+func (s *Server) RunWorker() {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := s.App.RunWorker(ctx); err != nil {
+			s.env.T.Errorf("worker: %v", err)
+		}
+	}()
+	s.env.T.Cleanup(func() {
+		cancel()
+		<-done
+	})
+}
+
+// Login logs a user in and returns the bearer token.
+func (s *Server) Login(username, password string) string {
+	s.env.T.Helper()
+	r := s.Raw("POST", "/api/v1/auth/login", encode(s.env.T, map[string]string{"username": username, "password": password}), nil)
+	if r.Status != 200 {
+		s.env.T.Fatalf("login %s: %d %s", username, r.Status, r.Body)
+	}
+	tok, _ := r.JSON(s.env.T)["token"].(string)
+	return tok
+}
+
+// As sends a request with a bearer token.
+func (s *Server) As(token, method, path string, body any) *Response {
+	s.env.T.Helper()
+	h := http.Header{}
+	h.Set("Authorization", "Bearer "+token)
+	return s.Raw(method, path, encode(s.env.T, body), h)
+}

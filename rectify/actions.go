@@ -1,0 +1,166 @@
+package rectify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"haochaping/internal/auth"
+	"haochaping/internal/problem"
+)
+
+var (
+	unitRoles   = []auth.Role{auth.WindowStaff, auth.UnitHead}
+	officeRoles = []auth.Role{auth.OfficeAdmin}
+)
+
+// whoMay lists the roles that may take each action: the unit answers for its bad reviews;
+// the office rules on appeals, extensions and reassignment and supervises; auditors read.
+var whoMay = map[Action][]auth.Role{
+	Callback: unitRoles, DecideNow: unitRoles, DecideDeadline: unitRoles, DecideExplain: unitRoles,
+	DecideAppeal: unitRoles, Rectify: unitRoles, Feedback: unitRoles, Close: unitRoles, Return: unitRoles,
+	RequestExtension: unitRoles, RevealPhone: unitRoles,
+	RuleUpheld: officeRoles, RuleRejected: officeRoles, Reassign: officeRoles, GrantExtension: officeRoles,
+	RefuseExtension: officeRoles, Supervise: officeRoles,
+}
+
+var actionNames = map[Action]string{
+	Callback: "回访核实", DecideNow: "立行立改", DecideDeadline: "限期整改", DecideExplain: "解释说明",
+	DecideAppeal: "提出申诉", RuleUpheld: "申诉成立", RuleRejected: "申诉驳回", Rectify: "整改", Feedback: "反馈",
+	Close: "办结", Return: "退回", Reassign: "重新分派", RequestExtension: "申请延期", GrantExtension: "批准延期",
+	RefuseExtension: "不予延期", Supervise: "督办", RevealPhone: "查看联系电话",
+}
+
+// Common is what every action may carry: how it was done, a note, attachments.
+type Common struct {
+	Method      string       `json:"method"` // phone, sms, visit, in_person, online
+	Note        string       `json:"note"`
+	Attachments []Attachment `json:"attachments"`
+}
+
+// change is what an action does besides moving the state: the columns it sets, and the
+// event's method, note and data.
+type change struct {
+	set    map[string]any
+	method string
+	note   string
+	data   map[string]any
+	files  []Attachment
+}
+
+func (c *change) put(column string, v any) {
+	if c.set == nil {
+		c.set = map[string]any{}
+	}
+	c.set[column] = v
+}
+
+// act runs one action: role, scope (in the SQL: another unit's order is not found), allowed
+// transition, the action's own checks and changes, the event — all in one transaction.
+func (s *Service) act(ctx context.Context, actor *auth.User, id int64, action Action, common Common,
+	do func(tx pgx.Tx, w *WorkOrder, c *change, fx *effects) error) (*Detail, error) {
+	if !slices.Contains(whoMay[action], actor.Role) {
+		return nil, problem.Forbidden("forbidden_action", fmt.Sprintf("%s不能执行“%s”", actor.Role.Label(), actionNames[action]))
+	}
+	if err := checkCommon(&common); err != nil {
+		return nil, err
+	}
+	fx := &effects{}
+	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
+		w, err := loadScopedForUpdate(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		to, ok := Allowed(action, w.State)
+		if !ok {
+			return problem.Conflict("transition_not_allowed",
+				fmt.Sprintf("工单当前状态为“%s”，不能%s", w.State.Name(), actionNames[action]))
+		}
+		c := &change{method: common.Method, note: common.Note, files: common.Attachments}
+		if err := do(tx, w, c, fx); err != nil {
+			return err
+		}
+		if err := updateWorkOrder(ctx, tx, w.ID, to, c.set); err != nil {
+			return err
+		}
+		if err := appendEvent(ctx, tx, w, action, to, actor, "", c.method, c.note, c.data, c.files); err != nil {
+			return err
+		}
+		if to != w.State || c.set["rectify_due"] != nil {
+			updated, err := loadForUpdate(ctx, tx, w.ID)
+			if err != nil {
+				return err
+			}
+			fx.deadlines = append(fx.deadlines, updated)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.afterCommit(ctx, fx)
+	return s.Detail(ctx, actor, id)
+}
+
+func updateWorkOrder(ctx context.Context, tx pgx.Tx, id int64, to State, set map[string]any) error {
+	cols := []string{"state = $2", "updated_at = now()"}
+	args := []any{id, string(to)}
+	for col, v := range set {
+		args = append(args, v)
+		cols = append(cols, fmt.Sprintf("%s = $%d", col, len(args)))
+	}
+	if _, err := tx.Exec(ctx, `UPDATE work_orders SET `+strings.Join(cols, ", ")+` WHERE id = $1`, args...); err != nil {
+		return fmt.Errorf("update work order: %w", err)
+	}
+	return nil
+}
+
+// loadScopedForUpdate reads and locks a work order the actor may see; others do not exist.
+func loadScopedForUpdate(ctx context.Context, tx pgx.Tx, actor *auth.User, id int64) (*WorkOrder, error) {
+	pred, arg := actor.Scope.SQL("w", 2)
+	w, err := scanWorkOrder(tx.QueryRow(ctx, `SELECT `+workOrderColumns+` FROM work_orders w WHERE w.id = $1 AND `+pred+` FOR UPDATE`, id, arg))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load work order %d: %w", id, err)
+	}
+	return w, nil
+}
+
+var methods = []string{"phone", "sms", "visit", "in_person", "online"}
+
+func checkCommon(c *Common) error {
+	c.Note = strings.TrimSpace(c.Note)
+	if c.Method != "" && !slices.Contains(methods, c.Method) {
+		return problem.Invalid("invalid_method", "method", "方式须为 phone（电话）、sms（短信）、visit（上门）、in_person（当面）或 online（线上）")
+	}
+	if utf8.RuneCountInString(c.Note) > 2000 {
+		return problem.Invalid("note_too_long", "note", "说明不得超过 2000 字")
+	}
+	if len(c.Attachments) > 20 {
+		return problem.Invalid("too_many_attachments", "attachments", "附件最多 20 个")
+	}
+	for _, a := range c.Attachments {
+		if strings.TrimSpace(a.Name) == "" || a.Size < 0 || len(a.SHA256) != 64 {
+			return problem.Invalid("invalid_attachment", "attachments", "附件须有名称、大小和 SHA-256 摘要")
+		}
+	}
+	return nil
+}
+
+// required refuses an empty text field.
+func required(field, value, msg string) error {
+	if strings.TrimSpace(value) == "" {
+		return problem.Invalid(field+"_required", field, msg)
+	}
+	if utf8.RuneCountInString(value) > 2000 {
+		return problem.Invalid(field+"_too_long", field, "内容不得超过 2000 字")
+	}
+	return nil
+}

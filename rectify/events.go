@@ -1,0 +1,95 @@
+package rectify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"haochaping/internal/auth"
+)
+
+// Event is one entry of a work order's timeline: who, when, how, what. Never changed.
+type Event struct {
+	ID          int64          `json:"id"`
+	Action      Action         `json:"action"`
+	FromState   State          `json:"from_state,omitempty"`
+	ToState     State          `json:"to_state,omitempty"`
+	Actor       string         `json:"actor"`
+	ActorUserID *int64         `json:"actor_user_id,omitempty"`
+	At          time.Time      `json:"at"`
+	Method      string         `json:"method,omitempty"`
+	Note        string         `json:"note"`
+	Data        map[string]any `json:"data"`
+	Attachments []Attachment   `json:"attachments"`
+}
+
+// Attachment describes a file kept elsewhere (a photo of the rectified counter, a recording of
+// the call): the timeline keeps what identifies it.
+type Attachment struct {
+	Name   string `json:"name"`
+	Size   int64  `json:"size"`
+	SHA256 string `json:"sha256"`
+	URL    string `json:"url,omitempty"`
+}
+
+// appendEvent adds an event to the timeline, in the transaction of the change it records.
+func appendEvent(ctx context.Context, tx pgx.Tx, w *WorkOrder, action Action, to State, actor *auth.User,
+	actorName, method, note string, data map[string]any, attachments []Attachment) error {
+	if data == nil {
+		data = map[string]any{}
+	}
+	if attachments == nil {
+		attachments = []Attachment{}
+	}
+	var userID *int64
+	if actor != nil {
+		userID, actorName = &actor.ID, actor.DisplayName
+	}
+	var m *string
+	if method != "" {
+		m = &method
+	}
+	var from, toState *string
+	if action != Dispatched {
+		f := string(w.State)
+		from = &f
+	}
+	if to != "" {
+		t := string(to)
+		toState = &t
+	}
+	rawData, _ := json.Marshal(data)
+	rawAtt, _ := json.Marshal(attachments)
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO work_order_events (work_order_id, action, from_state, to_state, actor_user_id, actor_name, method, note, data, attachments)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		w.ID, string(action), from, toState, userID, actorName, m, note, rawData, rawAtt); err != nil {
+		return fmt.Errorf("record %s event: %w", action, err)
+	}
+	return nil
+}
+
+// Timeline returns the events of a work order, oldest first.
+func (s *Service) timeline(ctx context.Context, id int64) ([]Event, error) {
+	rows, err := s.DB.Pool.Query(ctx, `
+		SELECT id, action, COALESCE(from_state, ''), COALESCE(to_state, ''), actor_name, actor_user_id, at,
+		       COALESCE(method, ''), note, data, attachments
+		FROM work_order_events WHERE work_order_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("load timeline: %w", err)
+	}
+	defer rows.Close()
+	out := []Event{}
+	for rows.Next() {
+		var e Event
+		if err := rows.Scan(&e.ID, &e.Action, &e.FromState, &e.ToState, &e.Actor, &e.ActorUserID, &e.At,
+			&e.Method, &e.Note, &e.Data, &e.Attachments); err != nil {
+			return nil, fmt.Errorf("load timeline: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

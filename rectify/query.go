@@ -1,0 +1,229 @@
+package rectify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"haochaping/internal/auth"
+)
+
+// View is what a screen shows of a work order besides its own fields: the names of the unit,
+// window and people, and the bad review — the evaluator only masked.
+type View struct {
+	Department string          `json:"department"`
+	Window     string          `json:"window,omitempty"`
+	Assignee   *StaffRef       `json:"assignee,omitempty"`
+	Evaluation EvaluationBrief `json:"evaluation"`
+	OverdueNow bool            `json:"overdue_now"`
+}
+
+// StaffRef names a staff member.
+type StaffRef struct {
+	StaffNo string `json:"staff_no"`
+	Name    string `json:"name"`
+}
+
+// EvaluationBrief is the bad review a work order answers.
+type EvaluationBrief struct {
+	Level     int       `json:"level"`
+	Reasons   []string  `json:"reasons"`
+	Comment   string    `json:"comment"`
+	Evaluator string    `json:"evaluator,omitempty"`       // masked
+	Phone     string    `json:"evaluator_phone,omitempty"` // masked
+	CaseNo    string    `json:"case_no,omitempty"`
+	TicketNo  string    `json:"ticket_no,omitempty"`
+	Item      string    `json:"item,omitempty"`
+	RatedAt   time.Time `json:"rated_at"`
+}
+
+// Listed is a work order with its view.
+type Listed struct {
+	*WorkOrder
+	View
+}
+
+// Detail is a work order with its view and timeline.
+type Detail struct {
+	*WorkOrder
+	View
+	Timeline []Event `json:"timeline"`
+}
+
+// overdueNow is true when a step is past its deadline and still owed.
+const overdueNow = `(w.callback_overdue OR w.rectify_overdue
+	OR (w.state IN ('pending_callback', 'returned') AND w.callback_due < now())
+	OR (w.rectify_due < now() AND (w.state IN ('pending_callback', 'returned', 'verified', 'rectifying_now', 'rectifying_deadline')
+	    OR (w.real_name AND w.state IN ('rectified', 'explained')))))`
+
+const listedSelect = `SELECT ` + workOrderColumns + `, d.name, COALESCE(win.name, ''), a.staff_no, a.name,
+	e.level, e.reasons, e.comment, e.evaluator_name_masked, e.evaluator_phone_masked, COALESCE(c.case_no, ''),
+	COALESCE(e.ticket_no, ''), COALESCE(i.name, ''), e.rated_at, ` + overdueNow + `, count(*) OVER ()
+FROM work_orders w
+JOIN departments d ON d.id = w.department_id
+LEFT JOIN windows win ON win.id = w.window_id
+LEFT JOIN staff a ON a.id = w.assignee_staff_id
+JOIN evaluations e ON e.id = w.evaluation_id
+LEFT JOIN cases c ON c.id = e.case_id
+LEFT JOIN service_items i ON i.id = e.item_id`
+
+func scanListed(row pgx.Row) (*Listed, int, error) {
+	var w WorkOrder
+	var l Listed
+	var staffNo, staffName *string
+	var total int
+	err := row.Scan(&w.ID, &w.Number, &w.EvaluationID, &w.State, &w.Decision, &w.Channel, &w.RealName,
+		&w.RegionID, &w.DepartmentID, &w.HallID, &w.WindowID, &w.HandledByID, &w.AssigneeID,
+		&w.Deadlines.Callback, &w.Deadlines.Rectify, &w.Deadlines.Max, &w.Deadlines.ExtensionRequested, &w.extensionReason,
+		&w.Overdue.Callback, &w.Overdue.Rectify, &w.Supervised, &w.Satisfaction,
+		&w.Appeal, &w.calledBackAt, &w.rectifiedAt, &w.fedBackAt, &w.ClosedAt,
+		&w.CreatedAt, &w.UpdatedAt,
+		&l.Department, &l.Window, &staffNo, &staffName,
+		&l.Evaluation.Level, &l.Evaluation.Reasons, &l.Evaluation.Comment, &l.Evaluation.Evaluator, &l.Evaluation.Phone,
+		&l.Evaluation.CaseNo, &l.Evaluation.TicketNo, &l.Evaluation.Item, &l.Evaluation.RatedAt, &l.OverdueNow, &total)
+	if err != nil {
+		return nil, 0, err
+	}
+	w.StateName = w.State.Name()
+	l.WorkOrder = &w
+	if staffNo != nil {
+		l.Assignee = &StaffRef{StaffNo: *staffNo, Name: deref(staffName)}
+	}
+	return &l, total, nil
+}
+
+// Get returns a work order the actor may see, with its view and timeline.
+func (s *Service) Get(ctx context.Context, actor *auth.User, id int64) (*WorkOrder, error) {
+	d, err := s.Detail(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	return d.WorkOrder, nil
+}
+
+// Detail returns a work order the actor may see, with its view and timeline; one outside the
+// actor's scope is not found.
+func (s *Service) Detail(ctx context.Context, actor *auth.User, id int64) (*Detail, error) {
+	pred, arg := actor.Scope.SQL("w", 2)
+	l, _, err := scanListed(s.DB.Pool.QueryRow(ctx, listedSelect+` WHERE w.id = $1 AND `+pred, id, arg))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load work order %d: %w", id, err)
+	}
+	events, err := s.timeline(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &Detail{WorkOrder: l.WorkOrder, View: l.View, Timeline: events}, nil
+}
+
+// Filter selects work orders for an inbox.
+type Filter struct {
+	States  []State
+	Overdue *bool
+	Channel string
+	From    time.Time // created on or after (inclusive)
+	To      time.Time // created before (exclusive)
+	Mine    bool      // assigned to the actor
+	Page    int       // from 1
+	PerPage int
+}
+
+// Page is one page of an inbox.
+type Page struct {
+	Items   []*Listed `json:"items"`
+	Total   int       `json:"total"`
+	Page    int       `json:"page"`
+	PerPage int       `json:"per_page"`
+}
+
+// List returns the work orders in the actor's scope that match the filter: overdue first,
+// then by the nearest deadline.
+func (s *Service) List(ctx context.Context, actor *auth.User, f Filter) (*Page, error) {
+	pred, arg := actor.Scope.SQL("w", 1)
+	where := []string{pred}
+	args := []any{arg}
+	add := func(clause string, v any) {
+		args = append(args, v)
+		where = append(where, strings.ReplaceAll(clause, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	if len(f.States) > 0 {
+		states := make([]string, len(f.States))
+		for i, st := range f.States {
+			states[i] = string(st)
+		}
+		add("w.state = ANY(?)", states)
+	}
+	if f.Overdue != nil {
+		if *f.Overdue {
+			where = append(where, overdueNow)
+		} else {
+			where = append(where, "NOT "+overdueNow)
+		}
+	}
+	if f.Channel != "" {
+		add("w.channel = ?", f.Channel)
+	}
+	if !f.From.IsZero() {
+		add("w.created_at >= ?", f.From)
+	}
+	if !f.To.IsZero() {
+		add("w.created_at < ?", f.To)
+	}
+	if f.Mine {
+		var staff int64 = -1
+		if actor.StaffID != nil {
+			staff = *actor.StaffID
+		}
+		add("w.assignee_staff_id = ?", staff)
+	}
+	if f.PerPage <= 0 || f.PerPage > 100 {
+		f.PerPage = 20
+	}
+	if f.Page <= 0 {
+		f.Page = 1
+	}
+	args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
+	sql := listedSelect + ` WHERE ` + strings.Join(where, " AND ") + fmt.Sprintf(`
+		ORDER BY %s DESC, CASE WHEN w.state IN ('pending_callback', 'returned') THEN w.callback_due ELSE w.rectify_due END, w.id
+		LIMIT $%d OFFSET $%d`, overdueNow, len(args)-1, len(args))
+	rows, err := s.DB.Pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list work orders: %w", err)
+	}
+	defer rows.Close()
+	p := &Page{Items: []*Listed{}, Page: f.Page, PerPage: f.PerPage}
+	for rows.Next() {
+		l, total, err := scanListed(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list work orders: %w", err)
+		}
+		p.Items = append(p.Items, l)
+		p.Total = total
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list work orders: %w", err)
+	}
+	if len(p.Items) == 0 && f.Page > 1 {
+		// count(*) OVER () counts nothing past the last page; count the filter alone.
+		countSQL := `SELECT count(*) FROM work_orders w WHERE ` + strings.Join(where, " AND ")
+		if err := s.DB.Pool.QueryRow(ctx, countSQL, args[:len(args)-2]...).Scan(&p.Total); err != nil {
+			return nil, fmt.Errorf("count work orders: %w", err)
+		}
+	}
+	return p, nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}

@@ -1,0 +1,149 @@
+package rectify
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/jackc/pgx/v5"
+
+	"haochaping/internal/queue"
+)
+
+// relayPoll is how often the relay looks for outbox rows without a notification: NOTIFY is a
+// wake-up, not the data, and a relay that missed one still finds its rows.
+const relayPoll = 2 * time.Second
+
+// RunRelay moves outbox rows to the queue until ctx ends. It wakes on NOTIFY outbox_<schema>
+// (sent on commit by the outbox trigger) and polls every few seconds besides. Several relays
+// may run at once: each row is claimed with FOR UPDATE SKIP LOCKED.
+func (s *Service) RunRelay(ctx context.Context) error {
+	backoff := time.Duration(0)
+	for ctx.Err() == nil {
+		err := s.listenAndRelay(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		backoff = min(max(2*backoff, 100*time.Millisecond), 5*time.Second)
+		s.Log.Warn("outbox relay interrupted; retrying", "err", err, "in", backoff)
+		select {
+		case <-ctx.Done():
+		case <-time.After(backoff):
+		}
+	}
+	return nil
+}
+
+func (s *Service) listenAndRelay(ctx context.Context) error {
+	conn, err := s.DB.Pool.Acquire(ctx)
+	if err != nil {
+		return fmt.Errorf("relay: acquire connection: %w", err)
+	}
+	defer conn.Release()
+	channel := s.DB.Channel("outbox")
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+		return fmt.Errorf("relay: listen: %w", err)
+	}
+	defer func() {
+		// The connection goes back to the pool: stop listening on it.
+		_, _ = conn.Exec(context.Background(), "UNLISTEN *")
+	}()
+	for {
+		// Drain whatever is pending, then wait for a wake-up or the poll interval.
+		for {
+			n, err := s.RelayOnce(ctx)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				break
+			}
+		}
+		wait, cancel := context.WithTimeout(ctx, relayPoll)
+		_, err := conn.Conn().WaitForNotification(wait)
+		cancel()
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("relay: wait: %w", err)
+		}
+	}
+}
+
+// RelayOnce publishes up to 100 unpublished outbox rows and returns how many it published.
+// A row is marked published only after the queue accepted it; if the relay dies in between,
+// the row is published again and the queue refuses the duplicate task ID.
+func (s *Service) RelayOnce(ctx context.Context) (int, error) {
+	published := 0
+	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT id, evaluation_id, COALESCE(task_id, '') FROM outbox
+			WHERE published_at IS NULL ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED`)
+		if err != nil {
+			return fmt.Errorf("relay: claim rows: %w", err)
+		}
+		type row struct {
+			id, evaluationID int64
+			taskID           string
+		}
+		var claimed []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.id, &r.evaluationID, &r.taskID); err != nil {
+				rows.Close()
+				return err
+			}
+			claimed = append(claimed, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, r := range claimed {
+			if r.taskID == "" {
+				r.taskID = dispatchTaskID(r.evaluationID, 0)
+			}
+			if err := s.enqueueDispatch(ctx, r.evaluationID, r.taskID); err != nil {
+				// Keep what was published so far; record why the rest waits.
+				_, _ = tx.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, r.id, err.Error())
+				if published > 0 {
+					return nil
+				}
+				return errRelayQueueDown{err}
+			}
+			if _, err := tx.Exec(ctx, `UPDATE outbox SET published_at = now(), sent_at = now(), task_id = $2,
+				attempts = attempts + 1, last_error = '' WHERE id = $1`, r.id, r.taskID); err != nil {
+				return fmt.Errorf("relay: mark published: %w", err)
+			}
+			published++
+		}
+		return nil
+	})
+	var down errRelayQueueDown
+	if errors.As(err, &down) {
+		// The attempt counts were rolled back with the transaction; that is fine, the row waits.
+		return 0, fmt.Errorf("relay: the queue refused: %w", down.err)
+	}
+	return published, err
+}
+
+type errRelayQueueDown struct{ err error }
+
+func (e errRelayQueueDown) Error() string { return e.err.Error() }
+
+// enqueueDispatch hands a dispatch task to the queue under taskID; a task of that ID already
+// there counts as handed over.
+func (s *Service) enqueueDispatch(ctx context.Context, evaluationID int64, taskID string) error {
+	payload, _ := json.Marshal(dispatchPayload{EvaluationID: evaluationID})
+	_, err := s.Queue.Client.EnqueueContext(ctx, asynq.NewTask(TaskDispatch, payload),
+		asynq.Queue(s.Queue.Name(queue.Dispatch)), asynq.TaskID(taskID),
+		asynq.MaxRetry(25), asynq.Retention(7*24*time.Hour))
+	if errors.Is(err, asynq.ErrTaskIDConflict) {
+		return nil
+	}
+	return err
+}

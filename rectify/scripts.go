@@ -1,0 +1,155 @@
+package rectify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"haochaping/internal/auth"
+	"haochaping/internal/bjtime"
+	"haochaping/internal/problem"
+)
+
+// Script is a callback script (回访话术) the office maintains. Its body may name
+// {{evaluator}}, {{item}}, {{date}} and {{number}}, filled in for the work order at hand.
+type Script struct {
+	ID        int64     `json:"id"`
+	Title     string    `json:"title"`
+	Body      string    `json:"body"`
+	Active    bool      `json:"active"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// ScriptInput creates or changes a script.
+type ScriptInput struct {
+	Title  string `json:"title"`
+	Body   string `json:"body"`
+	Active *bool  `json:"active"`
+}
+
+// placeholders are the names a script may use; any other {{…}} is refused, so that a script
+// cannot be saved that would show a raw placeholder to a citizen.
+var placeholders = []string{"evaluator", "item", "date", "number"}
+
+func (in *ScriptInput) check() error {
+	in.Title, in.Body = strings.TrimSpace(in.Title), strings.TrimSpace(in.Body)
+	if in.Title == "" || utf8.RuneCountInString(in.Title) > 100 {
+		return problem.Invalid("invalid_title", "title", "标题须为 1 至 100 字")
+	}
+	if in.Body == "" || utf8.RuneCountInString(in.Body) > 2000 {
+		return problem.Invalid("invalid_body", "body", "话术内容须为 1 至 2000 字")
+	}
+	rest := in.Body
+	for {
+		i := strings.Index(rest, "{{")
+		if i < 0 {
+			return nil
+		}
+		j := strings.Index(rest[i:], "}}")
+		if j < 0 {
+			return problem.Invalid("invalid_placeholder", "body", "话术中的 {{ 没有对应的 }}")
+		}
+		name := strings.TrimSpace(rest[i+2 : i+j])
+		known := false
+		for _, p := range placeholders {
+			known = known || p == name
+		}
+		if !known {
+			return problem.Invalid("invalid_placeholder", "body", "未知的占位符 {{"+name+"}}：可用 {{evaluator}}、{{item}}、{{date}}、{{number}}")
+		}
+		rest = rest[i+j+2:]
+	}
+}
+
+func requireOffice(actor *auth.User) error {
+	if actor.Role != auth.OfficeAdmin {
+		return problem.Forbidden("forbidden_role", "只有政务服务管理机构可以维护回访话术")
+	}
+	return nil
+}
+
+// Scripts lists the scripts; handlers see the active ones, the office all.
+func (s *Service) Scripts(ctx context.Context, actor *auth.User) ([]Script, error) {
+	rows, err := s.DB.Pool.Query(ctx, `SELECT id, title, body, active, created_at, updated_at FROM callback_scripts
+		WHERE active OR $1 ORDER BY id`, actor.Role == auth.OfficeAdmin)
+	if err != nil {
+		return nil, fmt.Errorf("list scripts: %w", err)
+	}
+	defer rows.Close()
+	out := []Script{}
+	for rows.Next() {
+		var sc Script
+		if err := rows.Scan(&sc.ID, &sc.Title, &sc.Body, &sc.Active, &sc.CreatedAt, &sc.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("list scripts: %w", err)
+		}
+		out = append(out, sc)
+	}
+	return out, rows.Err()
+}
+
+// SaveScript creates a script (id 0) or changes one.
+func (s *Service) SaveScript(ctx context.Context, actor *auth.User, id int64, in ScriptInput) (*Script, error) {
+	if err := requireOffice(actor); err != nil {
+		return nil, err
+	}
+	if err := in.check(); err != nil {
+		return nil, err
+	}
+	active := in.Active == nil || *in.Active
+	var sc Script
+	var err error
+	if id == 0 {
+		err = s.DB.Pool.QueryRow(ctx, `INSERT INTO callback_scripts (title, body, active) VALUES ($1, $2, $3)
+			RETURNING id, title, body, active, created_at, updated_at`, in.Title, in.Body, active).
+			Scan(&sc.ID, &sc.Title, &sc.Body, &sc.Active, &sc.CreatedAt, &sc.UpdatedAt)
+	} else {
+		err = s.DB.Pool.QueryRow(ctx, `UPDATE callback_scripts SET title = $2, body = $3, active = $4, updated_at = now()
+			WHERE id = $1 RETURNING id, title, body, active, created_at, updated_at`, id, in.Title, in.Body, active).
+			Scan(&sc.ID, &sc.Title, &sc.Body, &sc.Active, &sc.CreatedAt, &sc.UpdatedAt)
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, problem.NotFound("script_not_found", "回访话术不存在")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("save script: %w", err)
+	}
+	return &sc, nil
+}
+
+// RenderScript fills a script in for a work order the actor may see: the evaluator masked,
+// the item, the date of the rating and the work order's number.
+func (s *Service) RenderScript(ctx context.Context, actor *auth.User, workOrderID, scriptID int64) (string, error) {
+	d, err := s.Detail(ctx, actor, workOrderID)
+	if err != nil {
+		return "", err
+	}
+	var body string
+	err = s.DB.Pool.QueryRow(ctx, `SELECT body FROM callback_scripts WHERE id = $1 AND active`, scriptID).Scan(&body)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", problem.NotFound("script_not_found", "回访话术不存在或已停用")
+	}
+	if err != nil {
+		return "", fmt.Errorf("load script: %w", err)
+	}
+	evaluator := d.Evaluation.Evaluator
+	if evaluator == "" {
+		evaluator = "群众"
+	}
+	item := d.Evaluation.Item
+	if item == "" {
+		item = "政务服务"
+	}
+	r := strings.NewReplacer(
+		"{{evaluator}}", evaluator, "{{ evaluator }}", evaluator,
+		"{{item}}", item, "{{ item }}", item,
+		"{{date}}", d.Evaluation.RatedAt.In(bjtime.Location).Format("1月2日"), "{{ date }}", d.Evaluation.RatedAt.In(bjtime.Location).Format("1月2日"),
+		"{{number}}", d.Number, "{{ number }}", d.Number,
+	)
+	return r.Replace(body), nil
+}

@@ -1,0 +1,41 @@
+package rectify
+
+import (
+	"log/slog"
+	"time"
+
+	"haochaping/calendar"
+	"haochaping/internal/database"
+	"haochaping/internal/pii"
+	"haochaping/internal/queue"
+)
+
+// Service runs the bad-review loop.
+type Service struct {
+	DB       *database.DB
+	Queue    *queue.Queue
+	Calendar *calendar.Calendar
+	Keys     *pii.Keys
+	Log      *slog.Logger
+	// WebhookURL, when set, receives every notification as a WeCom/DingTalk-style robot message.
+	WebhookURL string
+	// ResendAfter is how long an outbox row may wait for its work order before the reconciler
+	// sends it again (1 minute).
+	ResendAfter time.Duration
+	// Now is the clock.
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+func (s *Service) resendAfter() time.Duration {
+	if s.ResendAfter > 0 {
+		return s.ResendAfter
+	}
+	return time.Minute
+}

@@ -1,0 +1,28 @@
+package staffapi
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"haochaping/internal/auth"
+)
+
+// inbox is GET /notifications: my notifications, newest first (unread=true: only unread).
+func (h *handlers) inbox(c *fiber.Ctx) error {
+	list, unread, err := h.svc.Inbox(c.UserContext(), auth.UserOf(c), c.QueryBool("unread"), c.QueryInt("limit", 50))
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": list, "unread": unread})
+}
+
+// markRead is POST /notifications/:id/read.
+func (h *handlers) markRead(c *fiber.Ctx) error {
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.MarkRead(c.UserContext(), auth.UserOf(c), id); err != nil {
+		return err
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

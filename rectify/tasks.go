@@ -1,0 +1,47 @@
+package rectify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/hibiken/asynq"
+)
+
+// Task types on the queue.
+const (
+	TaskDispatch = "rectify:dispatch" // payload: dispatchPayload
+	TaskDeadline = "rectify:deadline" // payload: deadlinePayload
+	TaskWebhook  = "rectify:webhook"  // payload: webhookPayload
+)
+
+type dispatchPayload struct {
+	EvaluationID int64 `json:"evaluation_id"`
+}
+
+// Handler returns the queue's handler for the loop's tasks.
+func (s *Service) Handler() asynq.Handler {
+	mux := asynq.NewServeMux()
+	mux.HandleFunc(TaskDispatch, func(ctx context.Context, t *asynq.Task) error {
+		var p dispatchPayload
+		if err := json.Unmarshal(t.Payload(), &p); err != nil || p.EvaluationID <= 0 {
+			return fmt.Errorf("%w: bad payload %q", asynq.SkipRetry, t.Payload())
+		}
+		_, _, err := s.Dispatch(ctx, p.EvaluationID)
+		return err
+	})
+	mux.HandleFunc(TaskDeadline, s.handleDeadline)
+	mux.HandleFunc(TaskWebhook, s.handleWebhook)
+	return mux
+}
+
+// dispatchTaskID names the task that carries an outbox row; a re-send gets a new name so that
+// a task stuck in the queue cannot block it.
+func dispatchTaskID(evaluationID int64, attempt int) string {
+	id := "dispatch-" + strconv.FormatInt(evaluationID, 10)
+	if attempt > 0 {
+		id += "-r" + strconv.Itoa(attempt)
+	}
+	return id
+}
