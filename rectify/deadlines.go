@@ -3,6 +3,7 @@ package rectify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -56,7 +57,7 @@ func (s *Service) scheduleDeadlines(ctx context.Context, w *WorkOrder) {
 			_, err := s.Queue.Client.EnqueueContext(ctx, asynq.NewTask(TaskDeadline, raw),
 				asynq.Queue(s.Queue.Name(queue.Deadlines)), asynq.TaskID(id), asynq.ProcessAt(at.Add(time.Second)),
 				asynq.MaxRetry(20), asynq.Retention(24*time.Hour))
-			if err != nil && err != asynq.ErrTaskIDConflict {
+			if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 				s.Log.Warn("deadline task not queued; the overdue sweep will cover it", "work_order", w.ID, "err", err)
 			}
 		}
