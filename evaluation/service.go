@@ -15,6 +15,11 @@ type Settings struct {
 	RatingDays int
 	// PublicURL is the base of the evaluation links printed on receipts.
 	PublicURL string
+	// UpwardURL is the provincial platform's endpoint that receives evaluations (上报); empty:
+	// the upward report is off.
+	UpwardURL string
+	// UpwardBatch is how many evaluations one report request carries (default 500).
+	UpwardBatch int
 }
 
 // Service ingests cases and evaluations.

@@ -33,7 +33,8 @@ func (s *Service) Callback(ctx context.Context, actor *auth.User, id int64, in C
 		c.data = map[string]any{"facts": in.Facts, "reached": in.Reached}
 		if in.ScriptID != nil {
 			var ok bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM callback_scripts WHERE id = $1 AND active)`, *in.ScriptID).Scan(&ok); err != nil {
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM callback_scripts WHERE id = $4 AND active AND `+visibleScripts+`)`,
+				actor.Scope.Kind, actor.Scope.ID, false, *in.ScriptID).Scan(&ok); err != nil {
 				return err
 			}
 			if !ok {

@@ -116,12 +116,12 @@ func (s *Service) SweepOverdue(ctx context.Context, id int64) (int, error) {
 	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			SELECT w.id, 'callback' FROM work_orders w
-			WHERE NOT w.callback_overdue AND w.callback_due < $1 AND w.state IN ('pending_callback', 'returned')
+			WHERE NOT w.callback_overdue AND w.callback_due < $1 AND w.state = 'pending_callback'
 			  AND ($2 = 0 OR w.id = $2)
 			UNION ALL
 			SELECT w.id, 'rectify' FROM work_orders w
 			WHERE NOT w.rectify_overdue AND w.rectify_due < $1
-			  AND (w.state IN ('pending_callback', 'returned', 'verified', 'rectifying_now', 'rectifying_deadline')
+			  AND (w.state IN ('pending_callback', 'verified', 'rectifying_now', 'rectifying_deadline')
 			       OR (w.real_name AND w.state IN ('rectified', 'explained')))
 			  AND ($2 = 0 OR w.id = $2)
 			ORDER BY 1, 2`, s.now(), id)

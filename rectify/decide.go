@@ -3,6 +3,8 @@ package rectify
 import (
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -28,6 +30,9 @@ type DecideInput struct {
 // rectification ledger), explain, or appeal to the office.
 func (s *Service) Decide(ctx context.Context, actor *auth.User, id int64, in DecideInput) (*Detail, error) {
 	action, ok := map[string]Action{"now": DecideNow, "deadline": DecideDeadline, "explain": DecideExplain, "appeal": DecideAppeal}[in.Decision]
+	if !ok && !slices.Contains(unitRoles, actor.Role) {
+		return nil, problem.Forbidden("forbidden_action", actor.Role.Label()+"不能处理工单")
+	}
 	if !ok {
 		return nil, problem.Invalid("invalid_decision", "decision", "处理方式须为 now（立行立改）、deadline（限期整改）、explain（解释说明）或 appeal（申诉）")
 	}
@@ -50,7 +55,11 @@ func (s *Service) Decide(ctx context.Context, actor *auth.User, id int64, in Dec
 				c.put("rectify_due", due)
 				c.data["working_days"] = *in.WorkingDays
 			}
-			c.data["rectify_due"] = c.set["rectify_due"]
+			if due, ok := c.set["rectify_due"]; ok {
+				c.data["rectify_due"] = due
+			} else {
+				c.data["rectify_due"] = w.Deadlines.Rectify
+			}
 		case DecideExplain:
 			if err := required("explanation", in.Explanation, "请填写解释说明的内容"); err != nil {
 				return err
@@ -68,16 +77,20 @@ func (s *Service) Decide(ctx context.Context, actor *auth.User, id int64, in Dec
 	})
 }
 
-// dueWithin is the deadline `days` working days after the bad review, refused beyond the
-// region's maximum (rectify_max_working_days, 15 by default).
-func (s *Service) dueWithin(ctx context.Context, tx pgx.Tx, w *WorkOrder, days int) (due any, err error) {
+// dueWithin is the deadline `days` working days after the bad review arrived, refused beyond
+// the region's maximum (rectify_max_working_days, 15 by default).
+func (s *Service) dueWithin(ctx context.Context, tx pgx.Tx, w *WorkOrder, days int) (time.Time, error) {
 	var maxDays string
 	if err := tx.QueryRow(ctx, `SELECT COALESCE(region_setting($1, 'rectify_max_working_days'), '15')`, w.RegionID).Scan(&maxDays); err != nil {
-		return nil, err
+		return time.Time{}, err
 	}
 	limit := atoiOr(maxDays, 15)
 	if days < 1 || days > limit {
-		return nil, problem.Invalid("invalid_working_days", "working_days", fmt.Sprintf("整改期限须为 1 至 %d 个工作日", limit))
+		return time.Time{}, problem.Invalid("invalid_working_days", "working_days", fmt.Sprintf("整改期限须为 1 至 %d 个工作日", limit))
 	}
-	return s.Calendar.DeadlineAfter(w.CreatedAt, days), nil
+	due := s.Calendar.DeadlineAfter(w.receivedAt, days)
+	if due.After(w.Deadlines.Max) {
+		due = w.Deadlines.Max // the maximum may have been set from another clock (a rejected appeal)
+	}
+	return due, nil
 }

@@ -56,14 +56,14 @@ func (s *Service) Dispatch(ctx context.Context, evaluationID int64) (workOrderID
 		err = tx.QueryRow(ctx, `
 			INSERT INTO work_orders (number, evaluation_id, state, channel, real_name, region_id, department_id,
 			                         hall_id, window_id, handled_by_staff_id, assignee_staff_id,
-			                         callback_due, rectify_due, max_rectify_due)
+			                         callback_due, rectify_due, max_rectify_due, received_at)
 			VALUES ('ZG' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') ||
 			        lpad(nextval('work_order_number_seq')::text, 6, '0'),
-			        $1, 'pending_callback', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			        $1, 'pending_callback', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			ON CONFLICT (evaluation_id) DO NOTHING
 			RETURNING id`,
 			evaluationID, e.channel, e.realName, e.regionID, e.deptID, e.hallID, e.windowID, e.staffID, assignee,
-			callbackDue, rectifyDue, maxDue).Scan(&workOrderID)
+			callbackDue, rectifyDue, maxDue, e.createdAt).Scan(&workOrderID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			// Dispatched before (a retry, a re-send): make sure the outbox knows.
 			if err := tx.QueryRow(ctx, `SELECT id FROM work_orders WHERE evaluation_id = $1`, evaluationID).Scan(&workOrderID); err != nil {

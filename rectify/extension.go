@@ -2,11 +2,11 @@ package rectify
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"haochaping/internal/auth"
+	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
 )
 
@@ -32,14 +32,14 @@ func (s *Service) RequestExtension(ctx context.Context, actor *auth.User, id int
 		if err != nil {
 			return err
 		}
-		if !due.(time.Time).After(w.Deadlines.Rectify) {
+		if !bjtime.Day(due).After(bjtime.Day(w.Deadlines.Rectify)) {
 			return problem.Invalid("extension_not_longer", "working_days", "延期后的期限须晚于当前期限 "+formatDue(w.Deadlines.Rectify))
 		}
 		c.put("extension_until", due)
 		c.put("extension_reason", in.Reason)
 		c.data = map[string]any{"reason": in.Reason, "until": due, "working_days": in.WorkingDays}
 		return s.notify(ctx, tx, fx, w, audienceOffice, "extension", "工单 "+w.Number+" 申请延期",
-			in.Reason+"（申请期限 "+formatDue(due.(time.Time))+"）")
+			in.Reason+"（申请期限 "+formatDue(due)+"）")
 	})
 }
 

@@ -56,8 +56,8 @@ type Detail struct {
 
 // overdueNow is true when a step is past its deadline and still owed.
 const overdueNow = `(w.callback_overdue OR w.rectify_overdue
-	OR (w.state IN ('pending_callback', 'returned') AND w.callback_due < now())
-	OR (w.rectify_due < now() AND (w.state IN ('pending_callback', 'returned', 'verified', 'rectifying_now', 'rectifying_deadline')
+	OR (w.state = 'pending_callback' AND w.callback_due < now())
+	OR (w.rectify_due < now() AND (w.state IN ('pending_callback', 'verified', 'rectifying_now', 'rectifying_deadline')
 	    OR (w.real_name AND w.state IN ('rectified', 'explained')))))`
 
 const listedSelect = `SELECT ` + workOrderColumns + `, d.name, COALESCE(win.name, ''), a.staff_no, a.name,
@@ -81,7 +81,7 @@ func scanListed(row pgx.Row) (*Listed, int, error) {
 		&w.Deadlines.Callback, &w.Deadlines.Rectify, &w.Deadlines.Max, &w.Deadlines.ExtensionRequested, &w.extensionReason,
 		&w.Overdue.Callback, &w.Overdue.Rectify, &w.Supervised, &w.Satisfaction,
 		&w.Appeal, &w.calledBackAt, &w.rectifiedAt, &w.fedBackAt, &w.ClosedAt,
-		&w.CreatedAt, &w.UpdatedAt,
+		&w.CreatedAt, &w.UpdatedAt, &w.receivedAt,
 		&l.Department, &l.Window, &staffNo, &staffName,
 		&l.Evaluation.Level, &l.Evaluation.Reasons, &l.Evaluation.Comment, &l.Evaluation.Evaluator, &l.Evaluation.Phone,
 		&l.Evaluation.CaseNo, &l.Evaluation.TicketNo, &l.Evaluation.Item, &l.Evaluation.RatedAt, &l.OverdueNow, &total)

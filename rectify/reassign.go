@@ -41,27 +41,36 @@ func (s *Service) Reassign(ctx context.Context, actor *auth.User, id int64, in R
 		return nil, problem.Invalid("assignee_required", "staff_no", "请指定一名工作人员（staff_no）或一个单位（department_code）")
 	}
 	return s.act(ctx, actor, id, Reassign, in.Common, func(tx pgx.Tx, w *WorkOrder, c *change, fx *effects) error {
-		var staffID, deptID int64
+		// The order moves with its new handler: unit, region, and — for staff at a window — the
+		// window and hall, so that the new unit's office and heads see it, and the old ones no longer.
+		var staffID, deptID, regionID int64
+		var windowID, hallID *int64
 		var err error
+		field := "staff_no"
 		if in.StaffNo != "" {
-			err = tx.QueryRow(ctx, `SELECT id, department_id FROM staff WHERE staff_no = $1 AND active`, in.StaffNo).Scan(&staffID, &deptID)
-		} else {
 			err = tx.QueryRow(ctx, `
-				SELECT h.id, d.id FROM departments d
+				SELECT s.id, s.department_id, d.region_id, s.window_id, w.hall_id
+				FROM staff s JOIN departments d ON d.id = s.department_id LEFT JOIN windows w ON w.id = s.window_id
+				WHERE s.staff_no = $1 AND s.active`, in.StaffNo).Scan(&staffID, &deptID, &regionID, &windowID, &hallID)
+		} else {
+			field = "department_code"
+			err = tx.QueryRow(ctx, `
+				SELECT h.id, d.id, d.region_id, h.window_id, w.hall_id FROM departments d
 				JOIN staff h ON h.department_id = d.id AND h.is_head AND h.active
-				WHERE d.code = $1 ORDER BY h.id LIMIT 1`, in.DepartmentCode).Scan(&staffID, &deptID)
+				LEFT JOIN windows w ON w.id = h.window_id
+				WHERE d.code = $1 ORDER BY h.id LIMIT 1`, in.DepartmentCode).Scan(&staffID, &deptID, &regionID, &windowID, &hallID)
 		}
 		if errors.Is(err, pgx.ErrNoRows) {
-			return problem.Invalid("assignee_not_found", "staff_no", "找不到该工作人员，或该单位没有在岗负责人")
+			return problem.Invalid("assignee_not_found", field, "找不到该工作人员，或该单位没有在岗负责人")
 		}
 		if err != nil {
 			return err
 		}
 		// The office may send it only where its own scope reaches.
-		pred, arg := actor.Scope.SQL("d", 2)
+		pred, arg := actor.Scope.SQL("d", 4)
 		var inScope bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM (SELECT d.id AS department_id, NULL::bigint AS hall_id, d.region_id
-			FROM departments d WHERE d.id = $1) d WHERE `+pred+`)`, deptID, arg).Scan(&inScope); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM (SELECT $1::bigint AS department_id, $2::bigint AS hall_id,
+			$3::bigint AS region_id) d WHERE `+pred+`)`, deptID, hallID, regionID, arg).Scan(&inScope); err != nil {
 			return err
 		}
 		if !inScope {
@@ -74,6 +83,9 @@ func (s *Service) Reassign(ctx context.Context, actor *auth.User, id int64, in R
 		due := s.Calendar.DeadlineAfter(s.now(), atoiOr(cbDays, 1))
 		c.put("assignee_staff_id", staffID)
 		c.put("department_id", deptID)
+		c.put("region_id", regionID)
+		c.put("window_id", windowID)
+		c.put("hall_id", hallID)
 		c.put("callback_due", due)
 		c.put("callback_overdue", false)
 		if due.After(w.Deadlines.Rectify) {
@@ -82,7 +94,8 @@ func (s *Service) Reassign(ctx context.Context, actor *auth.User, id int64, in R
 				c.put("max_rectify_due", due)
 			}
 		}
-		c.data = map[string]any{"assignee_staff_id": staffID, "department_id": deptID, "callback_due": due}
+		c.data = map[string]any{"assignee_staff_id": staffID, "department_id": deptID, "region_id": regionID,
+			"from_department_id": w.DepartmentID, "callback_due": due}
 		w.AssigneeID, w.DepartmentID = &staffID, deptID
 		return s.notify(ctx, tx, fx, w, audienceHandler, "assigned", "工单 "+w.Number+" 已分派给您",
 			"请在 "+formatDue(due)+" 前完成回访核实。")

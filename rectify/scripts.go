@@ -74,10 +74,23 @@ func requireOffice(actor *auth.User) error {
 	return nil
 }
 
-// Scripts lists the scripts; handlers see the active ones, the office all.
+// regionOfScope is the SQL of the region a user belongs to ($1 scope kind, $2 scope id).
+const regionOfScope = `(SELECT CASE $1::text
+	WHEN 'department' THEN (SELECT region_id FROM departments WHERE id = $2)
+	WHEN 'hall' THEN (SELECT region_id FROM halls WHERE id = $2)
+	ELSE $2::bigint END)`
+
+// visibleScripts: the scripts of the user's region and the regions above it; for an office
+// ($3), also those of the regions below it, which it may edit.
+const visibleScripts = `(region_id IN (SELECT region_ancestors(` + regionOfScope + `))
+	OR ($3::bool AND region_id IN (SELECT region_descendants(` + regionOfScope + `))))`
+
+// Scripts lists the scripts the actor may use: handlers see the active ones of their region
+// and above; an office also sees the inactive ones, and those of the regions below it.
 func (s *Service) Scripts(ctx context.Context, actor *auth.User) ([]Script, error) {
+	office := actor.Role == auth.OfficeAdmin
 	rows, err := s.DB.Pool.Query(ctx, `SELECT id, title, body, active, created_at, updated_at FROM callback_scripts
-		WHERE active OR $1 ORDER BY id`, actor.Role == auth.OfficeAdmin)
+		WHERE `+visibleScripts+` AND (active OR $3) ORDER BY id`, actor.Scope.Kind, actor.Scope.ID, office)
 	if err != nil {
 		return nil, fmt.Errorf("list scripts: %w", err)
 	}
@@ -101,16 +114,21 @@ func (s *Service) SaveScript(ctx context.Context, actor *auth.User, id int64, in
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	active := in.Active == nil || *in.Active
 	var sc Script
 	var err error
 	if id == 0 {
-		err = s.DB.Pool.QueryRow(ctx, `INSERT INTO callback_scripts (title, body, active) VALUES ($1, $2, $3)
-			RETURNING id, title, body, active, created_at, updated_at`, in.Title, in.Body, active).
+		active := in.Active == nil || *in.Active
+		err = s.DB.Pool.QueryRow(ctx, `INSERT INTO callback_scripts (title, body, active, region_id)
+			VALUES ($3, $4, $5, `+regionOfScope+`)
+			RETURNING id, title, body, active, created_at, updated_at`, actor.Scope.Kind, actor.Scope.ID, in.Title, in.Body, active).
 			Scan(&sc.ID, &sc.Title, &sc.Body, &sc.Active, &sc.CreatedAt, &sc.UpdatedAt)
 	} else {
-		err = s.DB.Pool.QueryRow(ctx, `UPDATE callback_scripts SET title = $2, body = $3, active = $4, updated_at = now()
-			WHERE id = $1 RETURNING id, title, body, active, created_at, updated_at`, id, in.Title, in.Body, active).
+		// An office edits the scripts of its region and those below it; active stays as it is
+		// unless given.
+		err = s.DB.Pool.QueryRow(ctx, `UPDATE callback_scripts SET title = $4, body = $5, active = COALESCE($6, active),
+			updated_at = now()
+			WHERE id = $3 AND region_id IN (SELECT region_descendants(`+regionOfScope+`))
+			RETURNING id, title, body, active, created_at, updated_at`, actor.Scope.Kind, actor.Scope.ID, id, in.Title, in.Body, in.Active).
 			Scan(&sc.ID, &sc.Title, &sc.Body, &sc.Active, &sc.CreatedAt, &sc.UpdatedAt)
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -130,7 +148,8 @@ func (s *Service) RenderScript(ctx context.Context, actor *auth.User, workOrderI
 		return "", err
 	}
 	var body string
-	err = s.DB.Pool.QueryRow(ctx, `SELECT body FROM callback_scripts WHERE id = $1 AND active`, scriptID).Scan(&body)
+	err = s.DB.Pool.QueryRow(ctx, `SELECT body FROM callback_scripts WHERE id = $4 AND active AND `+visibleScripts,
+		actor.Scope.Kind, actor.Scope.ID, false, scriptID).Scan(&body)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", problem.NotFound("script_not_found", "回访话术不存在或已停用")
 	}

@@ -84,7 +84,7 @@ var transitions = map[Action]transition{
 	GrantExtension:   {[]State{RectifyingDeadline}, ""},
 	RefuseExtension:  {[]State{RectifyingDeadline}, ""},
 	Supervise:        {openStates(), ""},
-	RevealPhone:      {allStates(), ""},
+	RevealPhone:      {openStates(), ""},
 }
 
 // Allowed reports whether action may be taken in state, and the state it leads to.

@@ -158,9 +158,10 @@ var allowed = map[string]map[rectify.State]rectify.State{
 }
 
 func init() {
+	// Supervision and the handler's look at the phone: while the order is open.
 	for _, st := range allStates {
-		allowed["reveal_phone"][st] = st
 		if st != rectify.Closed {
+			allowed["reveal_phone"][st] = st
 			allowed["supervise"][st] = st
 		}
 	}

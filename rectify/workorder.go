@@ -38,6 +38,7 @@ type WorkOrder struct {
 
 	calledBackAt, rectifiedAt, fedBackAt *time.Time
 	extensionReason                      string
+	receivedAt                           time.Time // when the bad review arrived: deadlines count from it
 }
 
 // Deadlines are the due instants of the steps (end of a working day, Beijing time).
@@ -60,7 +61,7 @@ const workOrderColumns = `w.id, w.number, w.evaluation_id, w.state, COALESCE(w.d
 	w.callback_due, w.rectify_due, w.max_rectify_due, w.extension_until, w.extension_reason,
 	w.callback_overdue, w.rectify_overdue, w.supervised_at IS NOT NULL, w.feedback_satisfaction,
 	COALESCE(w.appeal_outcome, ''), w.called_back_at, w.rectified_at, w.fed_back_at, w.closed_at,
-	w.created_at, w.updated_at`
+	w.created_at, w.updated_at, w.received_at`
 
 func scanWorkOrder(row pgx.Row) (*WorkOrder, error) {
 	var w WorkOrder
@@ -69,7 +70,7 @@ func scanWorkOrder(row pgx.Row) (*WorkOrder, error) {
 		&w.Deadlines.Callback, &w.Deadlines.Rectify, &w.Deadlines.Max, &w.Deadlines.ExtensionRequested, &w.extensionReason,
 		&w.Overdue.Callback, &w.Overdue.Rectify, &w.Supervised, &w.Satisfaction,
 		&w.Appeal, &w.calledBackAt, &w.rectifiedAt, &w.fedBackAt, &w.ClosedAt,
-		&w.CreatedAt, &w.UpdatedAt)
+		&w.CreatedAt, &w.UpdatedAt, &w.receivedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -93,10 +94,10 @@ func loadForUpdate(ctx context.Context, tx pgx.Tx, id int64) (*WorkOrder, error)
 
 // rectifyStepOpen reports whether rectification and feedback are still owed: until feedback is
 // given, or — for an anonymous review, which cannot be fed back — until rectified or explained.
-// An appeal pauses the clock.
+// An appeal pauses the clock, and so does a return to the office (until it reassigns).
 func (w *WorkOrder) rectifyStepOpen() bool {
 	switch w.State {
-	case FedBack, Closed, AppealUpheld, Appealing:
+	case FedBack, Closed, AppealUpheld, Appealing, Returned:
 		return false
 	case Rectified, Explained:
 		return w.RealName
@@ -104,7 +105,8 @@ func (w *WorkOrder) rectifyStepOpen() bool {
 	return true
 }
 
-// callbackStepOpen reports whether the callback is still owed.
+// callbackStepOpen reports whether the callback is still owed (not while the order waits for
+// the office to reassign it).
 func (w *WorkOrder) callbackStepOpen() bool {
-	return w.State == PendingCallback || w.State == Returned
+	return w.State == PendingCallback
 }

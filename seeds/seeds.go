@@ -13,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 	"gorm.io/gorm"
 
+	"haochaping/calendar"
 	"haochaping/channels"
 	"haochaping/internal/auth"
 	"haochaping/internal/database"
@@ -118,6 +119,9 @@ func (l *Loader) Seed(ctx context.Context, demo bool) (*Summary, error) {
 			return err
 		}
 		if err := seedSettings(tx, org.Settings); err != nil {
+			return err
+		}
+		if err := seedCalendar(tx, calendar.Default()); err != nil {
 			return err
 		}
 		if demo {

@@ -51,7 +51,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 	devices := &channels.Devices{Pool: db.Pool, Keys: keys}
 	q := queue.New(rdb, cfg.QueuePrefix)
 	a := &App{
-		Evaluation: evaluation.NewService(db, keys, evaluation.Settings{RatingDays: cfg.EvaluationWindowDays, PublicURL: cfg.PublicURL}),
+		Evaluation: evaluation.NewService(db, keys, evaluation.Settings{RatingDays: cfg.EvaluationWindowDays, PublicURL: cfg.PublicURL, UpwardURL: cfg.UpwardURL}),
 		Auth:       &channels.Authenticator{Devices: devices, MaxSkew: cfg.SignatureMaxSkew},
 		Devices:    devices,
 		Users:      &auth.Users{Pool: db.Pool, RefuseDemo: !cfg.Demo},

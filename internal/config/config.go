@@ -27,6 +27,7 @@ type Config struct {
 	Demo        bool   // HAOCHAPING_DEMO: demo users, devices and their secrets exist only then
 	QueuePrefix string // HAOCHAPING_QUEUE_PREFIX: keeps several deployments apart on one Redis
 	WebhookURL  string // HAOCHAPING_WEBHOOK_URL: a WeCom/DingTalk robot that receives notifications
+	UpwardURL   string // HAOCHAPING_UPWARD_URL: the provincial platform that receives evaluations
 	Concurrency int    // HAOCHAPING_WORKER_CONCURRENCY: tasks a worker runs at once
 
 	EvaluationWindowDays int           // HAOCHAPING_EVALUATION_WINDOW_DAYS: default for regions without their own
@@ -66,6 +67,7 @@ func Load() (*Config, error) {
 		LogLevel:             or(get("HAOCHAPING_LOG_LEVEL"), "info"),
 		Demo:                 isTrue(get("HAOCHAPING_DEMO")),
 		WebhookURL:           get("HAOCHAPING_WEBHOOK_URL"),
+		UpwardURL:            get("HAOCHAPING_UPWARD_URL"),
 		Concurrency:          10,
 		EvaluationWindowDays: 7,
 		SignatureMaxSkew:     300 * time.Second,

@@ -24,6 +24,8 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"haochaping/channels"
+	"haochaping/internal/auth"
+	"haochaping/internal/bjtime"
 	"haochaping/internal/testenv"
 	"haochaping/web"
 )
@@ -88,6 +90,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 		}
 	}
 
+	deviceSchemes := []string{"DeviceID", "Timestamp", "Signature"}
 	signedCodes := []string{"signature_missing", "device_unknown", "device_disabled", "signature_invalid",
 		"timestamp_skewed", "signature_replayed"}
 	for name, op := range documented {
@@ -111,6 +114,11 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 		if op.Security == nil || len(*op.Security) == 0 {
 			continue
 		}
+		if !usesSchemes(*op.Security, deviceSchemes...) {
+			// A staff operation: a session, by bearer token or cookie, and nothing else.
+			checkSessionSecurity(t, name, *op.Security, codes)
+			continue
+		}
 		// A signed operation answers every refusal of the signature check.
 		for _, code := range signedCodes {
 			if !slices.Contains(codes["401"], code) {
@@ -121,7 +129,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 			t.Errorf("%s: signed, but x-error-codes 403 lacks device_channel_mismatch", name)
 		}
 		for _, req := range *op.Security {
-			for _, scheme := range []string{"DeviceID", "Timestamp", "Signature"} {
+			for _, scheme := range deviceSchemes {
 				if _, ok := req[scheme]; !ok {
 					t.Errorf("%s: security requirement %v lacks %s: the three headers go together", name, req, scheme)
 				}
@@ -135,6 +143,57 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 		if s == nil || s.Value.Type != "apiKey" || s.Value.In != "header" || s.Value.Name != header {
 			t.Errorf("security scheme %s must be an apiKey in header %s", scheme, header)
 		}
+	}
+	if s := doc.Components.SecuritySchemes["bearerAuth"]; s == nil || s.Value.Type != "http" || s.Value.Scheme != "bearer" {
+		t.Errorf("security scheme bearerAuth must be http bearer")
+	}
+	if s := doc.Components.SecuritySchemes["sessionCookie"]; s == nil || s.Value.Type != "apiKey" || s.Value.In != "cookie" ||
+		s.Value.Name != auth.CookieName {
+		t.Errorf("security scheme sessionCookie must be an apiKey in cookie %s", auth.CookieName)
+	}
+}
+
+// sessionSchemes are the security schemes of a staff session: either one admits.
+var sessionSchemes = []string{"bearerAuth", "sessionCookie"}
+
+// usesSchemes reports whether a security requirement names one of schemes.
+func usesSchemes(reqs openapi3.SecurityRequirements, schemes ...string) bool {
+	for _, req := range reqs {
+		for name := range req {
+			if slices.Contains(schemes, name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkSessionSecurity checks a staff operation's security: the bearer token and the cookie,
+// each alone sufficient, and the refusal of a request without a live session.
+func checkSessionSecurity(t *testing.T, name string, reqs openapi3.SecurityRequirements, codes map[string][]string) {
+	t.Helper()
+	offered := map[string]bool{}
+	for _, req := range reqs {
+		if len(req) != 1 {
+			t.Errorf("%s: security requirement %v: a session scheme stands alone", name, req)
+		}
+		for scheme := range req {
+			if !slices.Contains(sessionSchemes, scheme) {
+				t.Errorf("%s: security requirement %v names %s, neither a device signature nor a session", name, req, scheme)
+			}
+			offered[scheme] = true
+		}
+	}
+	for _, scheme := range sessionSchemes {
+		if !offered[scheme] {
+			t.Errorf("%s: a session operation accepts %s too", name, scheme)
+		}
+	}
+	if !slices.Contains(codes["401"], "unauthenticated") {
+		t.Errorf("%s: needs a session, but x-error-codes 401 lacks unauthenticated", name)
+	}
+	if slices.Contains(codes["401"], "signature_missing") {
+		t.Errorf("%s: needs a session, not a device signature, yet lists signature_missing", name)
 	}
 }
 
@@ -194,21 +253,33 @@ func newAPIChecker(t *testing.T, srv *testenv.Server) *apiChecker {
 		opts: &openapi3filter.Options{
 			IncludeResponseStatus: true, // a status the document does not list is an error
 			MultiError:            true,
-			AuthenticationFunc:    headerPresent,
+			AuthenticationFunc:    credentialsPresent,
 		},
 		covered: map[string]map[int]bool{},
 	}
 }
 
-// headerPresent checks that each apiKey header of the security requirement is sent; the
-// signature itself is the server's to check.
-func headerPresent(_ context.Context, in *openapi3filter.AuthenticationInput) error {
+// credentialsPresent checks that the credentials a security scheme names are sent: each apiKey
+// header or cookie, or a bearer token; whether they are good is the server's to check.
+func credentialsPresent(_ context.Context, in *openapi3filter.AuthenticationInput) error {
 	s := in.SecurityScheme
-	if s.Type != "apiKey" || s.In != "header" {
+	req := in.RequestValidationInput.Request
+	switch {
+	case s.Type == "apiKey" && s.In == "header":
+		if req.Header.Get(s.Name) == "" {
+			return fmt.Errorf("header %s is missing", s.Name)
+		}
+	case s.Type == "apiKey" && s.In == "cookie":
+		if c, err := req.Cookie(s.Name); err != nil || c.Value == "" {
+			return fmt.Errorf("cookie %s is missing", s.Name)
+		}
+	case s.Type == "http" && strings.EqualFold(s.Scheme, "bearer"):
+		scheme, token, ok := strings.Cut(strings.TrimSpace(req.Header.Get("Authorization")), " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+			return fmt.Errorf("no bearer token in Authorization")
+		}
+	default:
 		return fmt.Errorf("security scheme %s: unexpected type %s in %s", in.SecuritySchemeName, s.Type, s.In)
-	}
-	if in.RequestValidationInput.Request.Header.Get(s.Name) == "" {
-		return fmt.Errorf("header %s is missing", s.Name)
 	}
 	return nil
 }
@@ -584,17 +655,36 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		body: "{", offSpec: true})
 	bearer := http.Header{"Authorization": {"Bearer " + sessionToken}}
 	a.do(call{name: "me", method: "GET", path: "/api/v1/auth/me", header: bearer, status: 200})
-	a.do(call{name: "me without session", method: "GET", path: "/api/v1/auth/me", status: 401, code: "unauthenticated"})
+	a.do(call{name: "me without session", method: "GET", path: "/api/v1/auth/me", status: 401, code: "unauthenticated",
+		offSpec: true})
 	a.do(call{name: "logout", method: "POST", path: "/api/v1/auth/logout", header: bearer, status: 204})
 	a.do(call{name: "logout again", method: "POST", path: "/api/v1/auth/logout", header: bearer, status: 401, code: "unauthenticated"})
 
-	// Every documented operation was exercised.
-	for op := range documentedOperations(a.doc) {
-		if len(a.covered[op]) == 0 {
-			t.Errorf("%s was not exercised", op)
+	// Every documented operation but the staff API's (TestStaffAPIMatchesOpenAPI) was exercised.
+	a.checkCoverage(func(op *openapi3.Operation) bool { return !staffOperation(op) })
+	a.logCoverage()
+}
+
+// checkCoverage fails for each documented operation that which selects and no request
+// exercised.
+func (a *apiChecker) checkCoverage(which func(*openapi3.Operation) bool) {
+	for name, op := range documentedOperations(a.doc) {
+		if which(op) && len(a.covered[name]) == 0 {
+			a.t.Errorf("%s was not exercised", name)
 		}
 	}
-	a.logCoverage()
+}
+
+// staffTags are the tags of the staff API of the bad-review loop.
+var staffTags = []string{"workorders", "callback-scripts", "notifications"}
+
+func staffOperation(op *openapi3.Operation) bool {
+	for _, tag := range op.Tags {
+		if slices.Contains(staffTags, tag) {
+			return true
+		}
+	}
+	return false
 }
 
 // logCoverage logs the statuses seen of each operation.
@@ -679,4 +769,439 @@ func headersOnly(t *testing.T, srv *testenv.Server, method, path string, n int, 
 		t.Fatal(err)
 	}
 	return &testenv.Response{Status: resp.StatusCode, Body: body, Header: resp.Header}
+}
+
+// idOf is the "id" of an answer, failing the test when it has none.
+func idOf(t *testing.T, what string, m map[string]any) int64 {
+	t.Helper()
+	id, ok := m["id"].(float64)
+	if !ok {
+		t.Fatalf("%s: no id in %v", what, m)
+	}
+	return int64(id)
+}
+
+// bearer is the header of a staff session.
+func bearer(token string) http.Header { return http.Header{"Authorization": {"Bearer " + token}} }
+
+// staffCall is a call with a staff session (token empty: none).
+func staffCall(name, token, method, path string, body any, status int, code string) call {
+	c := call{name: name, method: method, path: path, body: body, status: status, code: code}
+	if token != "" {
+		c.header = bearer(token)
+	}
+	return c
+}
+
+// TestStaffAPIMatchesOpenAPI walks work orders through the bad-review loop by the staff API
+// — every operation, its success and its main refusals — validating each request and answer
+// against the document.
+func TestStaffAPIMatchesOpenAPI(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.Seed()
+	srv := env.Start()
+	a := newAPIChecker(t, srv)
+	ctx := context.Background()
+
+	// Bad reviews at the city hall's first window, served by zh01 (市审批服务局), each made a
+	// work order at once: wo1 and wo3 real-name, wo2 and wo4 anonymous.
+	pad := srv.DemoDevice("demo-window-370400-zh01")
+	const phone = "13900001111"
+	badReview := func(ticket string, realName bool) int64 {
+		t.Helper()
+		body := map[string]any{"ticket_no": ticket, "staff_no": testenv.CityStaff, "level": 1, "reasons": []string{"服务态度"},
+			"comment": "窗口人员态度生硬", "served_at": time.Now().Add(-time.Hour).Format(time.RFC3339)}
+		if realName {
+			body["evaluator"] = map[string]any{"name": "李四", "phone": phone}
+		}
+		r := srv.Signed(pad, "POST", "/api/v1/channels/window/evaluations", body)
+		if r.Status != 201 {
+			t.Fatalf("bad review %s: %d %s", ticket, r.Status, r.Body)
+		}
+		id, created, err := srv.App.Rectify.Dispatch(ctx, int64(r.JSON(t)["id"].(float64)))
+		if err != nil || !created {
+			t.Fatalf("dispatch %s: created %v, %v", ticket, created, err)
+		}
+		return id
+	}
+	wo1, wo2, wo3, wo4 := badReview("S001", true), badReview("S002", false), badReview("S003", true), badReview("S004", false)
+	wo := func(id int64, rest string) string { return fmt.Sprintf("/api/v1/workorders/%d%s", id, rest) }
+
+	zh01 := srv.Login("zh01", "demo1234") // the handler of the four
+	ga01 := srv.Login("ga01", "demo1234") // window staff of another unit (市公安局)
+	head := srv.Login("spj-head", "demo1234")
+	office := srv.Login("office", "demo1234")
+	auditor := srv.Login("auditor", "demo1234")
+	do := func(c call) map[string]any {
+		t.Helper()
+		r := a.do(c)
+		if r.Status != c.status || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			return map[string]any{}
+		}
+		return r.JSON(t)
+	}
+	state := func(m map[string]any) any { return m["state"] }
+
+	// Without a session, every operation answers 401; with an unknown token too.
+	noSession := []struct{ method, path string }{
+		{"GET", "/api/v1/workorders"}, {"GET", wo(wo1, "")}, {"GET", wo(wo1, "/scripts/1")},
+		{"GET", "/api/v1/callback-scripts"}, {"POST", "/api/v1/callback-scripts"}, {"PUT", "/api/v1/callback-scripts/1"},
+		{"GET", "/api/v1/notifications"}, {"POST", "/api/v1/notifications/1/read"},
+	}
+	for _, action := range []string{"callback", "decide", "rectify", "feedback", "close", "return", "extension",
+		"extension/ruling", "appeal/ruling", "reassign", "supervise", "reveal-phone"} {
+		noSession = append(noSession, struct{ method, path string }{"POST", wo(wo1, "/"+action)})
+	}
+	for _, op := range noSession {
+		c := staffCall("without a session", "", op.method, op.path, nil, 401, "unauthenticated")
+		c.offSpec = true
+		a.do(c)
+	}
+	a.do(staffCall("unknown token", "no-such-token", "GET", "/api/v1/workorders", nil, 401, "unauthenticated"))
+	// The login check is the staff routes' own: public and unknown paths under /api/v1 answer
+	// without a session as before.
+	if r := srv.Raw("GET", "/api/v1/reasons", nil, nil); r.Status != 200 {
+		t.Errorf("reasons without a session: %d %s", r.Status, r.Body)
+	}
+	if r := srv.Raw("GET", "/api/v1/no-such-route", nil, nil); r.Status != 404 || r.Code(t) != "not_found" {
+		t.Errorf("an unknown route without a session: %d %s", r.Status, r.Body)
+	}
+
+	// Callback scripts: the office keeps them.
+	const scripts = "/api/v1/callback-scripts"
+	scriptBody := "您好，{{evaluator}}，我们是政务服务中心。您于{{date}}对{{item}}的评价（工单 {{ number }}）我们已收到。"
+	sc := do(staffCall("script created", office, "POST", scripts, map[string]any{"title": "差评回访", "body": scriptBody}, 201, ""))
+	scriptID := idOf(t, "script created", sc)
+	off := do(staffCall("inactive script created", office, "POST", scripts,
+		map[string]any{"title": "旧话术", "body": "您好，{{evaluator}}。", "active": false}, 201, ""))
+	offID := idOf(t, "inactive script created", off)
+	a.do(staffCall("script by window staff", zh01, "POST", scripts, map[string]any{"title": "x", "body": "y"}, 403, "forbidden_role"))
+	a.do(staffCall("script with an unknown placeholder", office, "POST", scripts,
+		map[string]any{"title": "x", "body": "您的电话是 {{phone}}"}, 422, "invalid_placeholder"))
+	blank := staffCall("script without a title", office, "POST", scripts, map[string]any{"title": "", "body": "y"}, 422, "invalid_title")
+	blank.offSpec = true
+	a.do(blank)
+	notJSON := staffCall("script not JSON", office, "POST", scripts, "title=x", 400, "invalid_json")
+	notJSON.offSpec = true
+	a.do(notJSON)
+	sc = do(staffCall("script updated", office, "PUT", fmt.Sprintf("%s/%d", scripts, scriptID),
+		map[string]any{"title": "差评回访（通用）", "body": scriptBody, "active": true}, 200, ""))
+	if sc["title"] != "差评回访（通用）" {
+		t.Errorf("script updated: %v", sc)
+	}
+	a.do(staffCall("script update by an auditor", auditor, "PUT", fmt.Sprintf("%s/%d", scripts, scriptID),
+		map[string]any{"title": "x", "body": "y"}, 403, "forbidden_role"))
+	a.do(staffCall("script update of no script", office, "PUT", scripts+"/999999",
+		map[string]any{"title": "x", "body": "y"}, 404, "script_not_found"))
+	listed := func(m map[string]any) []int64 {
+		var ids []int64
+		items, _ := m["items"].([]any)
+		for _, it := range items {
+			ids = append(ids, idOf(t, "a listed item", it.(map[string]any)))
+		}
+		return ids
+	}
+	if ids := listed(do(staffCall("scripts for staff", zh01, "GET", scripts, nil, 200, ""))); !slices.Contains(ids, scriptID) ||
+		slices.Contains(ids, offID) {
+		t.Errorf("window staff see scripts %v, want %d and not the inactive %d", ids, scriptID, offID)
+	}
+	if ids := listed(do(staffCall("scripts for the office", office, "GET", scripts, nil, 200, ""))); !slices.Contains(ids, offID) {
+		t.Errorf("the office sees scripts %v, want the inactive %d too", ids, offID)
+	}
+	text := do(staffCall("script filled in", zh01, "GET", wo(wo1, fmt.Sprintf("/scripts/%d", scriptID)), nil, 200, ""))
+	if s, _ := text["text"].(string); !strings.Contains(s, "李*") || strings.Contains(s, "{{") || strings.Contains(s, phone) {
+		t.Errorf("script filled in: %q", s)
+	}
+	a.do(staffCall("inactive script filled in", zh01, "GET", wo(wo1, fmt.Sprintf("/scripts/%d", offID)), nil, 404, "script_not_found"))
+	a.do(staffCall("script for another unit's order", ga01, "GET", wo(wo1, fmt.Sprintf("/scripts/%d", scriptID)), nil,
+		404, "work_order_not_found"))
+
+	// The inbox of work orders, with every filter.
+	today := time.Now().In(bjtime.Location).Format("2006-01-02")
+	page := do(staffCall("list", zh01, "GET", "/api/v1/workorders", nil, 200, ""))
+	if ids := listed(page); len(ids) != 4 || page["total"] != 4.0 {
+		t.Errorf("zh01 lists %v (total %v), want the four orders", ids, page["total"])
+	}
+	filtered := "/api/v1/workorders?state=pending_callback,verified&overdue=false&channel=window&from=" + today +
+		"&to=" + today + "&mine=true&page=1&per_page=10"
+	if ids := listed(do(staffCall("list with filters", zh01, "GET", filtered, nil, 200, ""))); len(ids) != 4 {
+		t.Errorf("filtered list: %v", ids)
+	}
+	if ids := listed(do(staffCall("list of another unit", ga01, "GET", "/api/v1/workorders", nil, 200, ""))); len(ids) != 0 {
+		t.Errorf("ga01 lists zh01's orders: %v", ids)
+	}
+	a.do(call{name: "list by cookie", method: "GET", path: "/api/v1/workorders?mine=true", status: 200,
+		header: http.Header{"Cookie": {auth.CookieName + "=" + zh01}}})
+	for name, query := range map[string]string{"invalid_state": "state=bogus", "invalid_per_page": "per_page=500",
+		"invalid_page": "page=first", "invalid_mine": "mine=perhaps",
+		"invalid_channel": "channel=fax", "invalid_overdue": "overdue=maybe"} {
+		c := staffCall("list "+query, zh01, "GET", "/api/v1/workorders?"+query, nil, 422, name)
+		c.offSpec = true
+		a.do(c)
+	}
+
+	// One order: the evaluator shows masked, never in full.
+	r := a.do(staffCall("detail", zh01, "GET", wo(wo1, ""), nil, 200, ""))
+	if d := r.JSON(t); state(d) != "pending_callback" || d["real_name"] != true || bytes.Contains(r.Body, []byte(phone)) {
+		t.Errorf("detail: %s", r.Body)
+	}
+	a.do(staffCall("detail for an auditor", auditor, "GET", wo(wo1, ""), nil, 200, ""))
+	a.do(staffCall("detail of another unit's order", ga01, "GET", wo(wo1, ""), nil, 404, "work_order_not_found"))
+	bad := staffCall("detail of a bad id", zh01, "GET", "/api/v1/workorders/abc", nil, 404, "not_found")
+	bad.offSpec = true
+	a.do(bad)
+
+	// wo1, real-name: callback → deadline → extension granted → supervised → phone revealed →
+	// rectified → fed back → closed.
+	sha := strings.Repeat("ab", 32)
+	a.do(staffCall("callback without method", zh01, "POST", wo(wo1, "/callback"),
+		map[string]any{"reached": true, "facts": "已核实"}, 422, "method_required"))
+	a.do(staffCall("callback without reached", zh01, "POST", wo(wo1, "/callback"),
+		map[string]any{"method": "phone", "facts": "已核实"}, 422, "reached_required"))
+	fax := staffCall("callback by fax", zh01, "POST", wo(wo1, "/callback"),
+		map[string]any{"method": "fax", "reached": true, "facts": "已核实"}, 422, "invalid_method")
+	fax.offSpec = true
+	a.do(fax)
+	a.do(staffCall("callback with no such script", zh01, "POST", wo(wo1, "/callback"),
+		map[string]any{"method": "phone", "reached": true, "facts": "已核实", "script_id": 999999}, 422, "script_not_found"))
+	callback := map[string]any{"method": "phone", "reached": true, "facts": "评价人反映等候时间长，经查属实", "script_id": scriptID,
+		"note": "已致歉", "attachments": []any{map[string]any{"name": "通话录音.mp3", "size": 52011, "sha256": sha}}}
+	a.do(staffCall("callback by an auditor", auditor, "POST", wo(wo1, "/callback"), callback, 403, "forbidden_action"))
+	a.do(staffCall("callback of another unit's order", ga01, "POST", wo(wo1, "/callback"), callback, 404, "work_order_not_found"))
+	if d := do(staffCall("callback", zh01, "POST", wo(wo1, "/callback"), callback, 200, "")); state(d) != "verified" {
+		t.Errorf("callback: %v", d)
+	}
+	a.do(staffCall("callback again", zh01, "POST", wo(wo1, "/callback"), callback, 409, "transition_not_allowed"))
+	a.do(staffCall("rectify before deciding", zh01, "POST", wo(wo1, "/rectify"),
+		map[string]any{"measures": "增设窗口"}, 409, "transition_not_allowed"))
+	later := staffCall("decide later", zh01, "POST", wo(wo1, "/decide"), map[string]any{"decision": "later"}, 422, "invalid_decision")
+	later.offSpec = true
+	a.do(later)
+	a.do(staffCall("deadline without a reason", zh01, "POST", wo(wo1, "/decide"),
+		map[string]any{"decision": "deadline"}, 422, "reason_required"))
+	a.do(staffCall("deadline too far", zh01, "POST", wo(wo1, "/decide"),
+		map[string]any{"decision": "deadline", "reason": "需采购设备", "working_days": 99}, 422, "invalid_working_days"))
+	d := do(staffCall("decide deadline", zh01, "POST", wo(wo1, "/decide"),
+		map[string]any{"decision": "deadline", "reason": "需调整窗口设置", "working_days": 5}, 200, ""))
+	if state(d) != "rectifying_deadline" || d["decision"] != "deadline" {
+		t.Errorf("decide deadline: %v", d)
+	}
+	a.do(staffCall("extension not longer", zh01, "POST", wo(wo1, "/extension"),
+		map[string]any{"reason": "需采购设备", "working_days": 3}, 422, "extension_not_longer"))
+	noReason := staffCall("extension without a reason", zh01, "POST", wo(wo1, "/extension"),
+		map[string]any{"working_days": 10}, 422, "reason_required")
+	noReason.offSpec = true
+	a.do(noReason)
+	extension := map[string]any{"reason": "叫号设备需招标采购", "working_days": 10}
+	a.do(staffCall("extension asked by the office", office, "POST", wo(wo1, "/extension"), extension, 403, "forbidden_action"))
+	a.do(staffCall("ruling without a request", office, "POST", wo(wo1, "/extension/ruling"),
+		map[string]any{"grant": true}, 409, "no_extension_requested"))
+	d = do(staffCall("extension", zh01, "POST", wo(wo1, "/extension"), extension, 200, ""))
+	deadlines, _ := d["deadlines"].(map[string]any)
+	requested := deadlines["extension_requested"]
+	if requested == nil || state(d) != "rectifying_deadline" {
+		t.Errorf("extension: %v", d)
+	}
+	a.do(staffCall("extension again", zh01, "POST", wo(wo1, "/extension"), extension, 409, "extension_pending"))
+	a.do(staffCall("extension granted by the unit", zh01, "POST", wo(wo1, "/extension/ruling"),
+		map[string]any{"grant": true}, 403, "forbidden_action"))
+	noGrant := staffCall("ruling without grant", office, "POST", wo(wo1, "/extension/ruling"),
+		map[string]any{"note": "同意"}, 422, "grant_required")
+	noGrant.offSpec = true
+	a.do(noGrant)
+	d = do(staffCall("extension granted", office, "POST", wo(wo1, "/extension/ruling"),
+		map[string]any{"grant": true, "note": "同意延期"}, 200, ""))
+	if dl, _ := d["deadlines"].(map[string]any); dl["rectify"] != requested || dl["extension_requested"] != nil {
+		t.Errorf("extension granted: deadlines %v, want rectify %v", dl, requested)
+	}
+	if d := do(staffCall("supervise", office, "POST", wo(wo1, "/supervise"),
+		map[string]any{"note": "请尽快整改"}, 200, "")); d["supervised"] != true {
+		t.Errorf("supervise: %v", d)
+	}
+	a.do(staffCall("supervise by an auditor", auditor, "POST", wo(wo1, "/supervise"),
+		map[string]any{"note": "督办"}, 403, "forbidden_action"))
+	noNote := staffCall("supervise without a note", office, "POST", wo(wo1, "/supervise"), map[string]any{}, 422, "note_required")
+	noNote.offSpec = true
+	a.do(noNote)
+	r = a.do(staffCall("reveal phone", zh01, "POST", wo(wo1, "/reveal-phone"), nil, 200, ""))
+	if r.JSON(t)["phone"] != phone || r.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("reveal phone: %s, Cache-Control %q", r.Body, r.Header.Get("Cache-Control"))
+	}
+	a.do(staffCall("reveal phone to the unit head", head, "POST", wo(wo1, "/reveal-phone"), nil, 403, "not_handler"))
+	a.do(staffCall("reveal phone to the office", office, "POST", wo(wo1, "/reveal-phone"), nil, 403, "forbidden_action"))
+	noMeasures := staffCall("rectify without measures", zh01, "POST", wo(wo1, "/rectify"), map[string]any{}, 422, "measures_required")
+	noMeasures.offSpec = true
+	a.do(noMeasures)
+	badFile := staffCall("rectify with a bad attachment", zh01, "POST", wo(wo1, "/rectify"), map[string]any{"measures": "增设窗口",
+		"attachments": []any{map[string]any{"name": "照片.jpg", "sha256": "abc"}}}, 422, "invalid_attachment")
+	badFile.offSpec = true
+	a.do(badFile)
+	if d := do(staffCall("rectify", zh01, "POST", wo(wo1, "/rectify"), map[string]any{"measures": "增设一个综合受理窗口",
+		"attachments": []any{map[string]any{"name": "整改照片.jpg", "size": 183004, "sha256": sha}}}, 200, "")); state(d) != "rectified" {
+		t.Errorf("rectify: %v", d)
+	}
+	a.do(staffCall("close before feedback", zh01, "POST", wo(wo1, "/close"), nil, 409, "transition_not_allowed"))
+	noMethod := staffCall("feedback without method", zh01, "POST", wo(wo1, "/feedback"), map[string]any{}, 422, "method_required")
+	noMethod.offSpec = true
+	a.do(noMethod)
+	nine := staffCall("feedback satisfaction 9", zh01, "POST", wo(wo1, "/feedback"),
+		map[string]any{"method": "phone", "satisfaction": 9}, 422, "invalid_satisfaction")
+	nine.offSpec = true
+	a.do(nine)
+	d = do(staffCall("feedback", zh01, "POST", wo(wo1, "/feedback"),
+		map[string]any{"method": "phone", "satisfaction": 5, "note": "评价人表示满意"}, 200, ""))
+	if state(d) != "fed_back" || d["feedback_satisfaction"] != 5.0 {
+		t.Errorf("feedback: %v", d)
+	}
+	if d := do(staffCall("close", zh01, "POST", wo(wo1, "/close"), nil, 200, "")); state(d) != "closed" || d["closed_at"] == nil {
+		t.Errorf("close: %v", d)
+	}
+	a.do(staffCall("supervise a closed order", office, "POST", wo(wo1, "/supervise"),
+		map[string]any{"note": "督办"}, 409, "transition_not_allowed"))
+	// The other refusals of each action, on the closed wo1.
+	szq := srv.Login("szq-office", "demo1234") // the office of a district: the city's orders are not in its scope
+	for _, c := range []call{
+		staffCall("decide by an auditor", auditor, "POST", wo(wo1, "/decide"), map[string]any{"decision": "now"}, 403, "forbidden_action"),
+		staffCall("decide a closed order", zh01, "POST", wo(wo1, "/decide"), map[string]any{"decision": "now"}, 409, "transition_not_allowed"),
+		staffCall("decide another unit's order", ga01, "POST", wo(wo1, "/decide"), map[string]any{"decision": "now"}, 404, "work_order_not_found"),
+		staffCall("rectify by the office", office, "POST", wo(wo1, "/rectify"), map[string]any{"measures": "m"}, 403, "forbidden_action"),
+		staffCall("feedback by an auditor", auditor, "POST", wo(wo1, "/feedback"), map[string]any{"method": "phone"}, 403, "forbidden_action"),
+		staffCall("close by the office", office, "POST", wo(wo1, "/close"), nil, 403, "forbidden_action"),
+		staffCall("close another unit's order", ga01, "POST", wo(wo1, "/close"), nil, 404, "work_order_not_found"),
+		staffCall("close again", zh01, "POST", wo(wo1, "/close"), nil, 409, "transition_not_allowed"),
+		staffCall("return a closed order", zh01, "POST", wo(wo1, "/return"), map[string]any{"reason": "x"}, 409, "transition_not_allowed"),
+		staffCall("reassign a closed order", office, "POST", wo(wo1, "/reassign"), map[string]any{"staff_no": testenv.CityStaff}, 409, "transition_not_allowed"),
+		staffCall("reassign out of scope", szq, "POST", wo(wo1, "/reassign"), map[string]any{"staff_no": testenv.CityStaff}, 404, "work_order_not_found"),
+		staffCall("supervise out of scope", szq, "POST", wo(wo1, "/supervise"), map[string]any{"note": "督办"}, 404, "work_order_not_found"),
+		staffCall("reveal another unit's order", ga01, "POST", wo(wo1, "/reveal-phone"), nil, 404, "work_order_not_found"),
+	} {
+		a.do(c)
+	}
+	broken := staffCall("decide not JSON", zh01, "POST", wo(wo1, "/decide"), "{", 400, "invalid_json")
+	broken.offSpec = true
+	a.do(broken)
+	r = a.do(staffCall("timeline", zh01, "GET", wo(wo1, ""), nil, 200, ""))
+	var actions []string
+	timeline, _ := r.JSON(t)["timeline"].([]any)
+	for _, e := range timeline {
+		action, _ := e.(map[string]any)["action"].(string)
+		actions = append(actions, action)
+	}
+	want := []string{"dispatched", "callback", "decide_deadline", "request_extension", "grant_extension", "supervise",
+		"reveal_phone", "rectify", "feedback", "close"}
+	if !slices.Equal(actions, want) {
+		t.Errorf("timeline %v, want %v", actions, want)
+	}
+	if bytes.Contains(r.Body, []byte(phone)) {
+		t.Errorf("the timeline shows the evaluator's phone: %s", r.Body)
+	}
+
+	// wo2, anonymous: verified without a call → appeal → upheld → closed.
+	if d := do(staffCall("anonymous callback", zh01, "POST", wo(wo2, "/callback"),
+		map[string]any{"facts": "现场核实，评价所述情况不属实"}, 200, "")); state(d) != "verified" {
+		t.Errorf("anonymous callback: %v", d)
+	}
+	a.do(staffCall("appeal without a reason", zh01, "POST", wo(wo2, "/decide"),
+		map[string]any{"decision": "appeal"}, 422, "reason_required"))
+	if d := do(staffCall("appeal", zh01, "POST", wo(wo2, "/decide"),
+		map[string]any{"decision": "appeal", "reason": "监控显示服务规范"}, 200, "")); state(d) != "appealing" {
+		t.Errorf("appeal: %v", d)
+	}
+	ruling := map[string]any{"upheld": true, "note": "经核查，申诉成立"}
+	a.do(staffCall("appeal ruled by the unit", zh01, "POST", wo(wo2, "/appeal/ruling"), ruling, 403, "forbidden_action"))
+	noUpheld := staffCall("ruling without upheld", office, "POST", wo(wo2, "/appeal/ruling"),
+		map[string]any{"note": "x"}, 422, "upheld_required")
+	noUpheld.offSpec = true
+	a.do(noUpheld)
+	noGrounds := staffCall("ruling without grounds", office, "POST", wo(wo2, "/appeal/ruling"),
+		map[string]any{"upheld": true}, 422, "note_required")
+	noGrounds.offSpec = true
+	a.do(noGrounds)
+	d = do(staffCall("appeal upheld", office, "POST", wo(wo2, "/appeal/ruling"), ruling, 200, ""))
+	if state(d) != "appeal_upheld" || d["appeal_outcome"] != "upheld" {
+		t.Errorf("appeal upheld: %v", d)
+	}
+	a.do(staffCall("appeal ruled again", office, "POST", wo(wo2, "/appeal/ruling"), ruling, 409, "transition_not_allowed"))
+	a.do(staffCall("reveal an anonymous phone", zh01, "POST", wo(wo2, "/reveal-phone"), map[string]any{}, 409, "anonymous"))
+	if d := do(staffCall("close after the appeal", zh01, "POST", wo(wo2, "/close"),
+		map[string]any{"note": "申诉成立，办结"}, 200, "")); state(d) != "closed" {
+		t.Errorf("close after the appeal: %v", d)
+	}
+
+	// wo3: returned by the unit, reassigned by the office to the head of 市公安局.
+	noWhy := staffCall("return without a reason", zh01, "POST", wo(wo3, "/return"), map[string]any{}, 422, "reason_required")
+	noWhy.offSpec = true
+	a.do(noWhy)
+	back := map[string]any{"reason": "该业务由市公安局窗口办理"}
+	a.do(staffCall("return by the office", office, "POST", wo(wo3, "/return"), back, 403, "forbidden_action"))
+	if d := do(staffCall("return", zh01, "POST", wo(wo3, "/return"), back, 200, "")); state(d) != "returned" {
+		t.Errorf("return: %v", d)
+	}
+	a.do(staffCall("callback of a returned order", zh01, "POST", wo(wo3, "/callback"), callback, 409, "transition_not_allowed"))
+	nobody := staffCall("reassign to nobody", office, "POST", wo(wo3, "/reassign"), map[string]any{}, 422, "assignee_required")
+	nobody.offSpec = true
+	a.do(nobody)
+	a.do(staffCall("reassign to no such staff", office, "POST", wo(wo3, "/reassign"),
+		map[string]any{"staff_no": "370400-NOPE-1"}, 422, "assignee_not_found"))
+	toPolice := map[string]any{"department_code": "ZZ-GAJ", "note": "该办件由市公安局办理"}
+	a.do(staffCall("reassign by the unit", zh01, "POST", wo(wo3, "/reassign"), toPolice, 403, "forbidden_action"))
+	d = do(staffCall("reassign", office, "POST", wo(wo3, "/reassign"), toPolice, 200, ""))
+	if as, _ := d["assignee"].(map[string]any); state(d) != "pending_callback" || as["staff_no"] != "H-ZZ-GAJ" {
+		t.Errorf("reassign: %v", d)
+	}
+	a.do(staffCall("the new unit reads it", ga01, "GET", wo(wo3, ""), nil, 200, ""))
+	a.do(staffCall("the old unit no longer", zh01, "GET", wo(wo3, ""), nil, 404, "work_order_not_found"))
+	a.do(staffCall("reveal phone to the new unit's staff", ga01, "POST", wo(wo3, "/reveal-phone"), nil, 403, "not_handler"))
+
+	// wo4, anonymous: explained, cannot be fed back, closed.
+	do(staffCall("anonymous callback", zh01, "POST", wo(wo4, "/callback"), map[string]any{"facts": "已核实"}, 200, ""))
+	a.do(staffCall("explain without an explanation", zh01, "POST", wo(wo4, "/decide"),
+		map[string]any{"decision": "explain"}, 422, "explanation_required"))
+	if d := do(staffCall("explain", zh01, "POST", wo(wo4, "/decide"),
+		map[string]any{"decision": "explain", "explanation": "该事项依法须本人到场办理"}, 200, "")); state(d) != "explained" {
+		t.Errorf("explain: %v", d)
+	}
+	a.do(staffCall("feedback to nobody", zh01, "POST", wo(wo4, "/feedback"),
+		map[string]any{"method": "phone"}, 409, "anonymous_no_feedback"))
+	if d := do(staffCall("close after explaining", zh01, "POST", wo(wo4, "/close"), nil, 200, "")); state(d) != "closed" {
+		t.Errorf("close after explaining: %v", d)
+	}
+
+	// Notifications: zh01's (new orders, the extension, supervision, the appeal), the office's.
+	const inbox = "/api/v1/notifications"
+	mine := do(staffCall("notifications", zh01, "GET", inbox, nil, 200, ""))
+	items, _ := mine["items"].([]any)
+	if len(items) == 0 || mine["unread"] != float64(len(items)) {
+		t.Fatalf("zh01's notifications: %v", mine)
+	}
+	first := idOf(t, "the newest notification", items[0].(map[string]any))
+	a.do(staffCall("notification read", zh01, "POST", fmt.Sprintf("%s/%d/read", inbox, first), nil, 204, ""))
+	a.do(staffCall("notification read again", zh01, "POST", fmt.Sprintf("%s/%d/read", inbox, first), nil, 204, ""))
+	a.do(staffCall("another's notification", ga01, "POST", fmt.Sprintf("%s/%d/read", inbox, first), nil, 404,
+		"notification_not_found"))
+	badID := staffCall("notification of a bad id", zh01, "POST", inbox+"/abc/read", nil, 404, "not_found")
+	badID.offSpec = true
+	a.do(badID)
+	unread := do(staffCall("unread notifications", zh01, "GET", inbox+"?unread=true&limit=5", nil, 200, ""))
+	if items, _ := unread["items"].([]any); len(items) > 5 || unread["unread"] != mine["unread"].(float64)-1 {
+		t.Errorf("unread notifications: %v", unread)
+	}
+	kinds := map[string]bool{}
+	officeItems, _ := do(staffCall("office notifications", office, "GET", inbox, nil, 200, ""))["items"].([]any)
+	for _, n := range officeItems {
+		kind, _ := n.(map[string]any)["kind"].(string)
+		kinds[kind] = true
+	}
+	for _, k := range []string{"extension", "appeal", "returned"} {
+		if !kinds[k] {
+			t.Errorf("the office has no %s notification: %v", k, kinds)
+		}
+	}
+	if items, _ := do(staffCall("auditor notifications", auditor, "GET", inbox, nil, 200, ""))["items"].([]any); len(items) != 0 {
+		t.Errorf("an auditor has notifications: %v", items)
+	}
+
+	a.checkCoverage(staffOperation)
+	a.logCoverage()
 }

@@ -8,7 +8,15 @@ import (
 
 // inbox is GET /notifications: my notifications, newest first (unread=true: only unread).
 func (h *handlers) inbox(c *fiber.Ctx) error {
-	list, unread, err := h.svc.Inbox(c.UserContext(), auth.UserOf(c), c.QueryBool("unread"), c.QueryInt("limit", 50))
+	unreadOnly, err := queryBool(c, "unread")
+	if err != nil {
+		return err
+	}
+	limit, err := queryInt(c, "limit", 50, 1, 200)
+	if err != nil {
+		return err
+	}
+	list, unread, err := h.svc.Inbox(c.UserContext(), auth.UserOf(c), unreadOnly, limit)
 	if err != nil {
 		return err
 	}

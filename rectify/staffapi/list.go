@@ -1,7 +1,6 @@
 package staffapi
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -27,10 +26,10 @@ func (h *handlers) list(c *fiber.Ctx) error {
 			f.States = append(f.States, s)
 		}
 	}
-	if v := c.Query("overdue"); v != "" {
-		b, err := strconv.ParseBool(v)
+	if c.Query("overdue") != "" {
+		b, err := queryBool(c, "overdue")
 		if err != nil {
-			return problem.Invalid("invalid_overdue", "overdue", "overdue 须为 true 或 false")
+			return err
 		}
 		f.Overdue = &b
 	}
@@ -50,11 +49,15 @@ func (h *handlers) list(c *fiber.Ctx) error {
 			*dst = bjtime.StartOfDay(d)
 		}
 	}
-	f.Mine = c.QueryBool("mine")
-	f.Page = c.QueryInt("page", 1)
-	f.PerPage = c.QueryInt("per_page", 20)
-	if f.Page < 1 || f.PerPage < 1 || f.PerPage > 100 {
-		return problem.Invalid("invalid_page", "page", "page 须 ≥ 1，per_page 须为 1 至 100")
+	var err error
+	if f.Mine, err = queryBool(c, "mine"); err != nil {
+		return err
+	}
+	if f.Page, err = queryInt(c, "page", 1, 1, 1_000_000); err != nil {
+		return err
+	}
+	if f.PerPage, err = queryInt(c, "per_page", 20, 1, 100); err != nil {
+		return err
 	}
 	page, err := h.svc.List(c.UserContext(), auth.UserOf(c), f)
 	if err != nil {

@@ -1,0 +1,70 @@
+package evaluation
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// DefaultEvaluations records a default evaluation (默认评价) — level default_level (5), not
+// active — for every case whose completion was not rated within its region's evaluation
+// window. It is idempotent (a case and stage take one evaluation), and it looks only at the
+// cases whose window may have ended since the last run, plus the cases written since then (a
+// case pushed after its window ended). It returns how many defaults it recorded.
+func (s *Service) DefaultEvaluations(ctx context.Context) (int64, error) {
+	var n int64
+	err := pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
+		var last *int64
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO rollup_state (name, watermark) VALUES ('default_evaluations', 0)
+			ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
+			RETURNING NULLIF(watermark, 0)`).Scan(&last); err != nil {
+			return fmt.Errorf("defaults watermark: %w", err)
+		}
+		tag, err := tx.Exec(ctx, defaultEvaluationsSQL, last, s.settings.RatingDays)
+		if err != nil {
+			return fmt.Errorf("default evaluations: %w", err)
+		}
+		n = tag.RowsAffected()
+		_, err = tx.Exec(ctx, `UPDATE rollup_state SET watermark = (extract(epoch FROM now()) * 1e6)::bigint, updated_at = now()
+			WHERE name = 'default_evaluations'`)
+		return err
+	})
+	return n, err
+}
+
+// defaultEvaluationsSQL: $1 the last run (unix µs, NULL on the first run: every case), $2 the
+// default window in days. A case's window ends at the end of the N-th natural day after its
+// completion day, Beijing time (RatingDeadline); its default is rated at that instant.
+const defaultEvaluationsSQL = `
+WITH windows AS (
+    SELECT r.id AS region_id,
+           COALESCE(NULLIF(region_setting(r.id, 'evaluation_window_days'), '')::int, $2) AS days,
+           COALESCE(NULLIF(region_setting(r.id, 'default_level'), '')::smallint, 5) AS level
+    FROM regions r
+), longest AS (
+    SELECT max(days) AS days FROM windows
+), since AS (
+    SELECT to_timestamp($1::bigint / 1e6) AS t
+), candidates AS (
+    SELECT c.* FROM cases c, since, longest
+    WHERE c.completed_at IS NOT NULL
+      AND ($1::bigint IS NULL OR c.completed_at >= since.t - (longest.days + 2) * interval '1 day')
+    UNION
+    SELECT c.* FROM cases c, since
+    WHERE c.completed_at IS NOT NULL AND $1::bigint IS NOT NULL AND c.updated_at >= since.t - interval '5 minutes'
+)
+INSERT INTO evaluations (idem_key, channel, case_id, stage, service_day, region_id, department_id, hall_id, window_id,
+                         staff_id, item_id, level, reasons, comment, active, real_name, served_at, rated_at)
+SELECT 'default:' || c.id, c.source_channel, c.id, 'complete', (c.completed_at AT TIME ZONE 'Asia/Shanghai')::date,
+       c.region_id, c.department_id, c.hall_id, c.window_id, c.staff_id, c.item_id, w.level, '{}', '', false, false,
+       c.completed_at, d.ends - interval '1 microsecond'
+FROM candidates c
+JOIN windows w ON w.region_id = c.region_id
+CROSS JOIN LATERAL (
+    SELECT (((c.completed_at AT TIME ZONE 'Asia/Shanghai')::date + w.days + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS ends
+) d
+WHERE d.ends <= now()
+  AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.case_id = c.id AND e.stage = 'complete')
+ON CONFLICT DO NOTHING`

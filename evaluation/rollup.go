@@ -1,0 +1,145 @@
+package evaluation
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// bjDay is the SQL of a timestamp's Beijing calendar day.
+const bjDay = `((%s) AT TIME ZONE 'Asia/Shanghai')::date`
+
+func dayOf(col string) string { return fmt.Sprintf(bjDay, col) }
+
+// RollUp adds to the rollups the evaluations written by every transaction that finished since
+// the last run: those with txid at or above the watermark and below the xmin of this
+// transaction's snapshot (every transaction below it has finished, and its rows are visible
+// here). So the cost follows the new rows, a row committed late is still counted, and none is
+// counted twice. It then recounts the cases of the completion days the new rows touch, for
+// 评价率. It returns how many evaluations it added.
+func (s *Service) RollUp(ctx context.Context) (int64, error) {
+	var added int64
+	err := pgx.BeginTxFunc(ctx, s.db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
+		var from, horizon int64
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO rollup_state (name) VALUES ('evaluations') ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
+			RETURNING watermark`).Scan(&from); err != nil {
+			return fmt.Errorf("rollup watermark: %w", err)
+		}
+		if err := tx.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint`).Scan(&horizon); err != nil {
+			return fmt.Errorf("rollup horizon: %w", err)
+		}
+		if horizon <= from {
+			return nil
+		}
+		if err := tx.QueryRow(ctx, rollUpSQL, from, horizon).Scan(&added); err != nil {
+			return fmt.Errorf("roll up evaluations: %w", err)
+		}
+		if added > 0 {
+			days, err := collectDays(ctx, tx, casesOfNewEvaluationsSQL, from, horizon)
+			if err != nil {
+				return fmt.Errorf("days of rated cases: %w", err)
+			}
+			if err := recountCaseDays(ctx, tx, days); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `UPDATE rollup_state SET watermark = $1, updated_at = now() WHERE name = 'evaluations'`, horizon)
+		return err
+	})
+	return added, err
+}
+
+var rollUpSQL = `
+WITH delta AS (
+    SELECT ` + dayOf("e.rated_at") + ` AS day, e.region_id, e.department_id, COALESCE(e.hall_id, 0) AS hall_id,
+           COALESCE(e.window_id, 0) AS window_id, COALESCE(e.staff_id, 0) AS staff_id, e.channel,
+           COALESCE(e.item_id, 0) AS item_id, e.level, e.active, e.real_name, e.score
+    FROM evaluations e
+    WHERE e.txid >= $1 AND e.txid < $2
+), fine AS (
+    INSERT INTO rollup_evaluations AS r (day, region_id, department_id, hall_id, window_id, staff_id, channel, item_id,
+        total, active, real_name, good, bad, bad_real_name, level1, level2, level3, level4, level5, score_sum)
+    SELECT day, region_id, department_id, hall_id, window_id, staff_id, channel, item_id,
+           count(*), count(*) FILTER (WHERE active), count(*) FILTER (WHERE real_name),
+           count(*) FILTER (WHERE level >= 4), count(*) FILTER (WHERE level <= 2),
+           count(*) FILTER (WHERE level <= 2 AND real_name),
+           count(*) FILTER (WHERE level = 1), count(*) FILTER (WHERE level = 2), count(*) FILTER (WHERE level = 3),
+           count(*) FILTER (WHERE level = 4), count(*) FILTER (WHERE level = 5), sum(score)
+    FROM delta GROUP BY day, region_id, department_id, hall_id, window_id, staff_id, channel, item_id
+    ON CONFLICT (day, region_id, department_id, hall_id, window_id, staff_id, channel, item_id) DO UPDATE SET
+        total = r.total + EXCLUDED.total, active = r.active + EXCLUDED.active, real_name = r.real_name + EXCLUDED.real_name,
+        good = r.good + EXCLUDED.good, bad = r.bad + EXCLUDED.bad, bad_real_name = r.bad_real_name + EXCLUDED.bad_real_name,
+        level1 = r.level1 + EXCLUDED.level1, level2 = r.level2 + EXCLUDED.level2, level3 = r.level3 + EXCLUDED.level3,
+        level4 = r.level4 + EXCLUDED.level4, level5 = r.level5 + EXCLUDED.level5, score_sum = r.score_sum + EXCLUDED.score_sum
+), units AS (
+    INSERT INTO rollup_units AS u (day, region_id, department_id, hall_id, channel, total, active, real_name, good, bad, bad_real_name, score_sum)
+    SELECT day, region_id, department_id, hall_id, channel, count(*), count(*) FILTER (WHERE active),
+           count(*) FILTER (WHERE real_name), count(*) FILTER (WHERE level >= 4), count(*) FILTER (WHERE level <= 2),
+           count(*) FILTER (WHERE level <= 2 AND real_name), sum(score)
+    FROM delta GROUP BY day, region_id, department_id, hall_id, channel
+    ON CONFLICT (day, region_id, department_id, hall_id, channel) DO UPDATE SET
+        total = u.total + EXCLUDED.total, active = u.active + EXCLUDED.active, real_name = u.real_name + EXCLUDED.real_name,
+        good = u.good + EXCLUDED.good, bad = u.bad + EXCLUDED.bad, bad_real_name = u.bad_real_name + EXCLUDED.bad_real_name,
+        score_sum = u.score_sum + EXCLUDED.score_sum
+)
+SELECT count(*) FROM delta`
+
+// casesOfNewEvaluationsSQL: the completion days of the cases the new evaluations rate.
+var casesOfNewEvaluationsSQL = `
+SELECT DISTINCT ` + dayOf("c.completed_at") + `
+FROM evaluations e JOIN cases c ON c.id = e.case_id
+WHERE e.txid >= $1 AND e.txid < $2 AND c.completed_at IS NOT NULL`
+
+// recountCasesSQL recounts, for 评价率, the cases completed on the given days: completed, and
+// those among them with an evaluation of their completion.
+var recountCasesSQL = `
+INSERT INTO rollup_cases (day, region_id, department_id, hall_id, channel, completed, evaluated)
+SELECT ` + dayOf("c.completed_at") + `, c.region_id, c.department_id, COALESCE(c.hall_id, 0), c.source_channel, count(*),
+       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM evaluations e WHERE e.case_id = c.id AND e.stage = 'complete'))
+FROM cases c
+WHERE c.completed_at >= (SELECT min(d) FROM unnest($1::date[]) d)::timestamp AT TIME ZONE 'Asia/Shanghai'
+  AND c.completed_at < ((SELECT max(d) FROM unnest($1::date[]) d) + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
+  AND ` + dayOf("c.completed_at") + ` = ANY($1::date[])
+GROUP BY 1, 2, 3, 4, 5`
+
+// recountCaseDays replaces the case counts of the given days.
+func recountCaseDays(ctx context.Context, tx pgx.Tx, days []time.Time) error {
+	if len(days) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM rollup_cases WHERE day = ANY($1::date[])`, days); err != nil {
+		return fmt.Errorf("recount cases: %w", err)
+	}
+	if _, err := tx.Exec(ctx, recountCasesSQL, days); err != nil {
+		return fmt.Errorf("recount cases: %w", err)
+	}
+	return nil
+}
+
+func collectDays(ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]time.Time, error) {
+	rows, err := tx.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[time.Time])
+}
+
+// RecountCases recounts the completion days of the cases written or changed since `since`
+// (a case completed without any evaluation yet changes 评价率's denominator). It returns how
+// many days it recounted.
+func (s *Service) RecountCases(ctx context.Context, since time.Time) (int64, error) {
+	var n int64
+	err := pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
+		days, err := collectDays(ctx, tx, `SELECT DISTINCT `+dayOf("completed_at")+` FROM cases
+			WHERE updated_at >= $1 AND completed_at IS NOT NULL`, since)
+		if err != nil {
+			return fmt.Errorf("recount cases: %w", err)
+		}
+		n = int64(len(days))
+		return recountCaseDays(ctx, tx, days)
+	})
+	return n, err
+}

@@ -1,0 +1,87 @@
+package rectify
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// overlap re-reads a little of the period before the last run: a change committed late, with
+// an updated_at before that run's start, is still seen. Recounting a day twice costs little.
+const overlap = 5 * time.Minute
+
+// RollUpRectification recounts the rectification measures (回访率, 整改率, 记录率, 实名差评整改率,
+// 按时整改率, 平均整改时长) of every day — the day the bad review was rated — on which a bad
+// review or its work order changed since the last run. It returns how many days it recounted.
+func (s *Service) RollUpRectification(ctx context.Context) (int64, error) {
+	var n int64
+	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
+		var since time.Time
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO rollup_state (name) VALUES ('rectification') ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
+			RETURNING to_timestamp(watermark / 1e6)`).Scan(&since); err != nil {
+			return fmt.Errorf("rectification watermark: %w", err)
+		}
+		rows, err := tx.Query(ctx, `
+			SELECT DISTINCT (e.rated_at AT TIME ZONE 'Asia/Shanghai')::date
+			FROM evaluations e WHERE e.bad AND e.created_at >= $1
+			UNION
+			SELECT DISTINCT (e.rated_at AT TIME ZONE 'Asia/Shanghai')::date
+			FROM work_orders w JOIN evaluations e ON e.id = w.evaluation_id WHERE w.updated_at >= $1`, since.Add(-overlap))
+		if err != nil {
+			return fmt.Errorf("changed days: %w", err)
+		}
+		days, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
+		if err != nil {
+			return fmt.Errorf("changed days: %w", err)
+		}
+		n = int64(len(days))
+		if len(days) > 0 {
+			if _, err := tx.Exec(ctx, `DELETE FROM rollup_rectification WHERE day = ANY($1::date[])`, days); err != nil {
+				return fmt.Errorf("recount rectification: %w", err)
+			}
+			if _, err := tx.Exec(ctx, recountRectificationSQL, days); err != nil {
+				return fmt.Errorf("recount rectification: %w", err)
+			}
+		}
+		_, err = tx.Exec(ctx, `UPDATE rollup_state SET watermark = (extract(epoch FROM now()) * 1e6)::bigint,
+			updated_at = now() WHERE name = 'rectification'`)
+		return err
+	})
+	return n, err
+}
+
+// recountRectificationSQL counts the bad reviews of the given days and where their work orders
+// stand. An upheld appeal leaves the rates (counted apart as upheld). A work order reassigned to
+// another unit counts for that unit. Durations are in working days (calendar_days.seq).
+const recountRectificationSQL = `
+WITH b AS (
+    SELECT (e.rated_at AT TIME ZONE 'Asia/Shanghai')::date AS day, e.region_id,
+           COALESCE(w.department_id, e.department_id) AS department_id, COALESCE(e.hall_id, 0) AS hall_id, e.channel,
+           e.real_name, w.appeal_outcome = 'upheld' AS upheld, w.state, w.called_back_at, w.rectified_at, w.fed_back_at,
+           w.rectify_due, w.created_at
+    FROM evaluations e LEFT JOIN work_orders w ON w.evaluation_id = e.id
+    WHERE e.bad
+      AND e.rated_at >= (SELECT min(d) FROM unnest($1::date[]) d)::timestamp AT TIME ZONE 'Asia/Shanghai'
+      AND e.rated_at < ((SELECT max(d) FROM unnest($1::date[]) d) + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
+      AND (e.rated_at AT TIME ZONE 'Asia/Shanghai')::date = ANY($1::date[])
+)
+INSERT INTO rollup_rectification (day, region_id, department_id, hall_id, channel, bad, bad_real_name, upheld,
+    called_back, rectified, recorded, real_name_done, on_time, duration_workdays_sum)
+SELECT day, region_id, department_id, hall_id, channel,
+       count(*) FILTER (WHERE upheld IS NOT TRUE),
+       count(*) FILTER (WHERE upheld IS NOT TRUE AND real_name),
+       count(*) FILTER (WHERE upheld),
+       count(*) FILTER (WHERE upheld IS NOT TRUE AND called_back_at IS NOT NULL),
+       count(*) FILTER (WHERE upheld IS NOT TRUE AND rectified_at IS NOT NULL),
+       count(*) FILTER (WHERE upheld IS NOT TRUE AND state = 'closed' AND called_back_at IS NOT NULL
+                        AND rectified_at IS NOT NULL AND (NOT real_name OR fed_back_at IS NOT NULL)),
+       count(*) FILTER (WHERE upheld IS NOT TRUE AND real_name AND rectified_at IS NOT NULL AND fed_back_at IS NOT NULL),
+       count(*) FILTER (WHERE upheld IS NOT TRUE AND rectified_at IS NOT NULL AND rectified_at <= rectify_due),
+       COALESCE(sum((SELECT r.seq FROM calendar_days r WHERE r.day = (rectified_at AT TIME ZONE 'Asia/Shanghai')::date)
+                  - (SELECT c.seq FROM calendar_days c WHERE c.day = (created_at AT TIME ZONE 'Asia/Shanghai')::date))
+                FILTER (WHERE upheld IS NOT TRUE AND rectified_at IS NOT NULL), 0)
+FROM b
+GROUP BY day, region_id, department_id, hall_id, channel`
