@@ -20,7 +20,7 @@ type Measure struct {
 	Value       *float64 `json:"value"`
 	Target      *float64 `json:"target"`
 	Met         *bool    `json:"met"`
-	Unit        string   `json:"unit"` // ratio (0..1), score (0..10) or workdays
+	Unit        string   `json:"unit"` // count, ratio (0..1), score (0..10) or workdays
 	Name        string   `json:"name"` // 中文
 }
 
@@ -39,17 +39,23 @@ type counts struct {
 	completed, evaluated                              float64
 	badR, badRealName, upheld, calledBack, rectified  float64
 	recorded, realNameDone, onTime, durationSum       float64
+	upheldScore, upheldActive                         float64
 }
 
+// measures turns the counts into the measures. An upheld appeal (申诉成立: a mistaken or
+// malicious bad review) leaves the rates: it is taken out of the rates' denominators and of
+// the bad reviews and scores, while 总评价量 still counts every rating given, and 及时上报率
+// every rating reported.
 func (c *counts) measures(activeTarget float64) map[string]Measure {
 	one := 1.0
+	rated := c.total - c.upheld
 	m := map[string]Measure{
 		"total_evaluations":           {Numerator: c.total, Denominator: 1, Name: "总评价量（主动+默认）", Unit: "count"},
-		"active_rate":                 ratio(c.active, c.total, &activeTarget, "主动评价率"),
+		"active_rate":                 ratio(c.active-c.upheldActive, rated, &activeTarget, "主动评价率"),
 		"evaluation_rate":             ratio(c.evaluated, c.completed, nil, "评价率"),
-		"good_rate":                   ratio(c.good, c.total, nil, "好评率"),
-		"bad_rate":                    ratio(c.bad, c.total, nil, "差评率"),
-		"satisfaction":                {Numerator: c.score, Denominator: c.total, Unit: "score", Name: "满意度（平均分，满分10）"},
+		"good_rate":                   ratio(c.good, rated, nil, "好评率"),
+		"bad_rate":                    ratio(c.bad-c.upheld, rated, nil, "差评率"),
+		"satisfaction":                {Numerator: c.score - c.upheldScore, Denominator: rated, Unit: "score", Name: "满意度（平均分，满分10）"},
 		"callback_rate":               ratio(c.calledBack, c.badR, &one, "回访率"),
 		"rectification_rate":          ratio(c.rectified, c.badR, &one, "整改率"),
 		"record_rate":                 ratio(c.recorded, c.badR, &one, "记录率"),
@@ -150,7 +156,8 @@ WITH u AS (
 ), x AS (
     SELECT %[1]s AS b, sum(bad) AS bad, sum(bad_real_name) AS bad_real_name, sum(upheld) AS upheld,
            sum(called_back) AS called_back, sum(rectified) AS rectified, sum(recorded) AS recorded,
-           sum(real_name_done) AS real_name_done, sum(on_time) AS on_time, sum(duration_workdays_sum) AS duration
+           sum(real_name_done) AS real_name_done, sum(on_time) AS on_time, sum(duration_workdays_sum) AS duration,
+           sum(upheld_score_sum) AS upheld_score, sum(upheld_active) AS upheld_active
     FROM rollup_rectification r WHERE %[2]s GROUP BY 1
 )
 SELECT COALESCE(u.b, c.b, x.b),
@@ -158,7 +165,7 @@ SELECT COALESCE(u.b, c.b, x.b),
        COALESCE(u.reported, 0), COALESCE(u.timely, 0), COALESCE(c.completed, 0), COALESCE(c.evaluated, 0),
        COALESCE(x.bad, 0), COALESCE(x.bad_real_name, 0), COALESCE(x.upheld, 0), COALESCE(x.called_back, 0),
        COALESCE(x.rectified, 0), COALESCE(x.recorded, 0), COALESCE(x.real_name_done, 0), COALESCE(x.on_time, 0),
-       COALESCE(x.duration, 0)
+       COALESCE(x.duration, 0), COALESCE(x.upheld_score, 0), COALESCE(x.upheld_active, 0)
 FROM u FULL JOIN c ON c.b = u.b FULL JOIN x ON x.b = COALESCE(u.b, c.b)
 ORDER BY 1`, bucket, where)
 	rows, err := s.db.Pool.Query(ctx, sql, args...)
@@ -172,7 +179,7 @@ ORDER BY 1`, bucket, where)
 		c := &p.c
 		if err := rows.Scan(&p.bucket, &c.total, &c.active, &c.good, &c.bad, &c.score, &c.reported, &c.timely,
 			&c.completed, &c.evaluated, &c.badR, &c.badRealName, &c.upheld, &c.calledBack, &c.rectified,
-			&c.recorded, &c.realNameDone, &c.onTime, &c.durationSum); err != nil {
+			&c.recorded, &c.realNameDone, &c.onTime, &c.durationSum, &c.upheldScore, &c.upheldActive); err != nil {
 			return nil, fmt.Errorf("measures: %w", err)
 		}
 		out = append(out, p)

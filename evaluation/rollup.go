@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"haochaping/internal/database"
 )
 
 // bjDay is the SQL of a timestamp's Beijing calendar day.
@@ -20,6 +22,17 @@ func dayOf(col string) string { return fmt.Sprintf(bjDay, col) }
 // counted twice. It then recounts the cases of the completion days the new rows touch, for
 // 评价率. It returns how many evaluations it added.
 func (s *Service) RollUp(ctx context.Context) (int64, error) {
+	// Another writer of the rollups (the upward report adds its counts to rollup_units) may
+	// change a row this snapshot cannot see: then the run fails to serialize and starts again.
+	for attempt := 1; ; attempt++ {
+		n, err := s.rollUpOnce(ctx)
+		if err == nil || !database.IsSerializationFailure(err) || attempt == 5 {
+			return n, err
+		}
+	}
+}
+
+func (s *Service) rollUpOnce(ctx context.Context) (int64, error) {
 	var added int64
 	err := pgx.BeginTxFunc(ctx, s.db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
 		var from, horizon int64
@@ -69,6 +82,7 @@ WITH delta AS (
            count(*) FILTER (WHERE level = 1), count(*) FILTER (WHERE level = 2), count(*) FILTER (WHERE level = 3),
            count(*) FILTER (WHERE level = 4), count(*) FILTER (WHERE level = 5), sum(score)
     FROM delta GROUP BY day, region_id, department_id, hall_id, window_id, staff_id, channel, item_id
+    ORDER BY day, region_id, department_id, hall_id, window_id, staff_id, channel, item_id -- a fixed lock order
     ON CONFLICT (day, region_id, department_id, hall_id, window_id, staff_id, channel, item_id) DO UPDATE SET
         total = r.total + EXCLUDED.total, active = r.active + EXCLUDED.active, real_name = r.real_name + EXCLUDED.real_name,
         good = r.good + EXCLUDED.good, bad = r.bad + EXCLUDED.bad, bad_real_name = r.bad_real_name + EXCLUDED.bad_real_name,
@@ -80,6 +94,7 @@ WITH delta AS (
            count(*) FILTER (WHERE real_name), count(*) FILTER (WHERE level >= 4), count(*) FILTER (WHERE level <= 2),
            count(*) FILTER (WHERE level <= 2 AND real_name), sum(score)
     FROM delta GROUP BY day, region_id, department_id, hall_id, channel
+    ORDER BY day, region_id, department_id, hall_id, channel
     ON CONFLICT (day, region_id, department_id, hall_id, channel) DO UPDATE SET
         total = u.total + EXCLUDED.total, active = u.active + EXCLUDED.active, real_name = u.real_name + EXCLUDED.real_name,
         good = u.good + EXCLUDED.good, bad = u.bad + EXCLUDED.bad, bad_real_name = u.bad_real_name + EXCLUDED.bad_real_name,
@@ -127,19 +142,34 @@ func collectDays(ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]tim
 	return pgx.CollectRows(rows, pgx.RowTo[time.Time])
 }
 
-// RecountCases recounts the completion days of the cases written or changed since `since`
+// caseOverlap re-reads a little before the last run, for cases committed late with an earlier
+// updated_at. Recounting a day twice costs little.
+const caseOverlap = 5 * time.Minute
+
+// RecountCases recounts the completion days of the cases written or changed since its last run
 // (a case completed without any evaluation yet changes 评价率's denominator). It returns how
 // many days it recounted.
-func (s *Service) RecountCases(ctx context.Context, since time.Time) (int64, error) {
+func (s *Service) RecountCases(ctx context.Context) (int64, error) {
 	var n int64
 	err := pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
+		var since time.Time
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO rollup_state (name) VALUES ('cases') ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
+			RETURNING to_timestamp(watermark / 1e6)`).Scan(&since); err != nil {
+			return fmt.Errorf("cases watermark: %w", err)
+		}
 		days, err := collectDays(ctx, tx, `SELECT DISTINCT `+dayOf("completed_at")+` FROM cases
-			WHERE updated_at >= $1 AND completed_at IS NOT NULL`, since)
+			WHERE updated_at >= $1 AND completed_at IS NOT NULL`, since.Add(-caseOverlap))
 		if err != nil {
 			return fmt.Errorf("recount cases: %w", err)
 		}
 		n = int64(len(days))
-		return recountCaseDays(ctx, tx, days)
+		if err := recountCaseDays(ctx, tx, days); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE rollup_state SET watermark = (extract(epoch FROM now()) * 1e6)::bigint,
+			updated_at = now() WHERE name = 'cases'`)
+		return err
 	})
 	return n, err
 }

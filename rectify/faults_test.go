@@ -114,9 +114,12 @@ func TestQueueLostItsTasks(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.App.Rectify.ResendAfter = 200 * time.Millisecond
-	srv.App.ReconcileEvery = 100 * time.Millisecond
 	srv.RunWorker()
+	// The outbox_reconcile job, run as the scheduler would, until it has re-sent what Redis lost.
 	testenv.Eventually(t, 15*time.Second, "the reconciler re-sent what Redis lost", func() bool {
+		if _, err := srv.App.Rectify.Reconcile(context.Background()); err != nil {
+			t.Logf("reconcile: %v", err)
+		}
 		return workOrderOf(env, a) == 1 && workOrderOf(env, b) == 1
 	})
 	loopIsClean(t, srv)
@@ -200,9 +203,11 @@ func TestWorkerKilledInTheMiddleOfATask(t *testing.T) {
 	// A healthy worker takes over. The dead worker's task stays "active" until its lease
 	// expires (30 s in asynq); then the reconciler sees it orphaned and sends the row again.
 	srv.App.Rectify.ResendAfter = time.Second
-	srv.App.ReconcileEvery = 500 * time.Millisecond
 	srv.RunWorker()
 	testenv.Eventually(t, 90*time.Second, "dispatched after the worker died", func() bool {
+		if _, err := srv.App.Rectify.Reconcile(context.Background()); err != nil {
+			t.Logf("reconcile: %v", err)
+		}
 		return workOrderOf(env, id) == 1
 	})
 	loopIsClean(t, srv)

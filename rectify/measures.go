@@ -54,14 +54,16 @@ func (s *Service) RollUpRectification(ctx context.Context) (int64, error) {
 }
 
 // recountRectificationSQL counts the bad reviews of the given days and where their work orders
-// stand. An upheld appeal leaves the rates (counted apart as upheld). A work order reassigned to
-// another unit counts for that unit. Durations are in working days (calendar_days.seq).
+// stand. An upheld appeal leaves the rates (counted apart as upheld, with its score, so that
+// the measures can take it out of the evaluation counts too). A work order reassigned to another
+// unit counts for that unit. Durations are in working days (calendar_days.seq), from when the
+// bad review arrived.
 const recountRectificationSQL = `
 WITH b AS (
     SELECT (e.rated_at AT TIME ZONE 'Asia/Shanghai')::date AS day, e.region_id,
            COALESCE(w.department_id, e.department_id) AS department_id, COALESCE(e.hall_id, 0) AS hall_id, e.channel,
-           e.real_name, w.appeal_outcome = 'upheld' AS upheld, w.state, w.called_back_at, w.rectified_at, w.fed_back_at,
-           w.rectify_due, w.created_at
+           e.real_name, e.score, e.active, w.appeal_outcome = 'upheld' AS upheld, w.state, w.called_back_at,
+           w.rectified_at, w.fed_back_at, w.rectify_due, w.received_at
     FROM evaluations e LEFT JOIN work_orders w ON w.evaluation_id = e.id
     WHERE e.bad
       AND e.rated_at >= (SELECT min(d) FROM unnest($1::date[]) d)::timestamp AT TIME ZONE 'Asia/Shanghai'
@@ -69,7 +71,7 @@ WITH b AS (
       AND (e.rated_at AT TIME ZONE 'Asia/Shanghai')::date = ANY($1::date[])
 )
 INSERT INTO rollup_rectification (day, region_id, department_id, hall_id, channel, bad, bad_real_name, upheld,
-    called_back, rectified, recorded, real_name_done, on_time, duration_workdays_sum)
+    called_back, rectified, recorded, real_name_done, on_time, duration_workdays_sum, upheld_score_sum, upheld_active)
 SELECT day, region_id, department_id, hall_id, channel,
        count(*) FILTER (WHERE upheld IS NOT TRUE),
        count(*) FILTER (WHERE upheld IS NOT TRUE AND real_name),
@@ -81,7 +83,9 @@ SELECT day, region_id, department_id, hall_id, channel,
        count(*) FILTER (WHERE upheld IS NOT TRUE AND real_name AND rectified_at IS NOT NULL AND fed_back_at IS NOT NULL),
        count(*) FILTER (WHERE upheld IS NOT TRUE AND rectified_at IS NOT NULL AND rectified_at <= rectify_due),
        COALESCE(sum((SELECT r.seq FROM calendar_days r WHERE r.day = (rectified_at AT TIME ZONE 'Asia/Shanghai')::date)
-                  - (SELECT c.seq FROM calendar_days c WHERE c.day = (created_at AT TIME ZONE 'Asia/Shanghai')::date))
-                FILTER (WHERE upheld IS NOT TRUE AND rectified_at IS NOT NULL), 0)
+                  - (SELECT c.seq FROM calendar_days c WHERE c.day = (received_at AT TIME ZONE 'Asia/Shanghai')::date))
+                FILTER (WHERE upheld IS NOT TRUE AND rectified_at IS NOT NULL), 0),
+       COALESCE(sum(score) FILTER (WHERE upheld), 0),
+       count(*) FILTER (WHERE upheld AND active)
 FROM b
 GROUP BY day, region_id, department_id, hall_id, channel`

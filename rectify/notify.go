@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -40,7 +42,7 @@ func (s *Service) notify(ctx context.Context, tx pgx.Tx, fx *effects, w *WorkOrd
 		var head int64
 		err := tx.QueryRow(ctx, `SELECT id FROM staff WHERE department_id = $1 AND is_head AND active ORDER BY id LIMIT 1`,
 			w.DepartmentID).Scan(&head)
-		if err == pgx.ErrNoRows {
+		if errors.Is(err, pgx.ErrNoRows) {
 			audience = audienceOffice // no head: the office hears of it instead
 		} else if err != nil {
 			return fmt.Errorf("find unit head: %w", err)
@@ -101,7 +103,7 @@ func (s *Service) handleWebhook(ctx context.Context, t *asynq.Task) error {
 	err := s.DB.Pool.QueryRow(ctx, `
 		SELECT n.title, n.body, COALESCE(w.number, '') FROM notifications n LEFT JOIN work_orders w ON w.id = n.work_order_id
 		WHERE n.id = $1`, p.NotificationID).Scan(&title, &body, &number)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}
 	if err != nil {
@@ -120,6 +122,7 @@ func (s *Service) handleWebhook(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return fmt.Errorf("webhook: %w", err)
 	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // read it, so the connection is reused
 	resp.Body.Close()
 	if resp.StatusCode/100 != 2 {
 		return fmt.Errorf("webhook answered %s", resp.Status)

@@ -10,16 +10,24 @@ import (
 	"haochaping/internal/app"
 )
 
-// runServe serves the HTTP API.
-func runServe(ctx context.Context, args []string) error { return run(ctx, true, false) }
+// The parts of the system a process runs.
+type parts struct{ http, worker, cron bool }
 
-// runWorker runs the outbox relay, the queue's tasks and the background sweeps.
-func runWorker(ctx context.Context, args []string) error { return run(ctx, false, true) }
+// runServe serves the HTTP API.
+func runServe(ctx context.Context, args []string) error { return run(ctx, parts{http: true}) }
+
+// runWorker runs the outbox relay and the queue's tasks.
+func runWorker(ctx context.Context, args []string) error { return run(ctx, parts{worker: true}) }
+
+// runCron runs the jobs scheduler alone.
+func runCron(ctx context.Context, args []string) error { return run(ctx, parts{cron: true}) }
 
 // runAll runs every part of the system in one process.
-func runAll(ctx context.Context, args []string) error { return run(ctx, true, true) }
+func runAll(ctx context.Context, args []string) error {
+	return run(ctx, parts{http: true, worker: true, cron: true})
+}
 
-func run(ctx context.Context, serveHTTP, work bool) error {
+func run(ctx context.Context, p parts) error {
 	e, err := newEnv()
 	if err != nil {
 		return err
@@ -41,10 +49,21 @@ func run(ctx context.Context, serveHTTP, work bool) error {
 	defer a.Close() // after the server and worker stopped: every acknowledged rating is committed
 
 	var wg sync.WaitGroup
-	failed := make(chan error, 2)
+	failed := make(chan error, 3)
 	stopCtx, stop := context.WithCancel(ctx)
 	defer stop()
-	if work {
+	if p.cron {
+		s := a.Scheduler()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := s.Run(stopCtx); err != nil {
+				failed <- fmt.Errorf("scheduler: %w", err)
+			}
+		}()
+		e.log.Info("haochaping scheduler running", "jobs", len(s.Jobs()))
+	}
+	if p.worker {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -54,7 +73,7 @@ func run(ctx context.Context, serveHTTP, work bool) error {
 		}()
 		e.log.Info("haochaping worker running", "schema", e.db.Schema, "queues", e.cfg.QueuePrefix)
 	}
-	if serveHTTP {
+	if p.http {
 		ln, err := net.Listen("tcp", e.cfg.Addr)
 		if err != nil {
 			stop()
@@ -75,13 +94,6 @@ func run(ctx context.Context, serveHTTP, work bool) error {
 				e.log.Warn("HTTP shutdown", "err", err)
 			}
 		}()
-		go every(stopCtx, time.Minute, func(ctx context.Context) error {
-			if err := a.Auth.PruneSignatures(ctx); err != nil {
-				return err
-			}
-			_, err := a.Users.PruneSessions(ctx)
-			return err
-		}, e)
 		e.log.Info("haochaping serving", "addr", "http://"+ln.Addr().String(), "schema", e.db.Schema, "demo", e.cfg.Demo)
 	}
 
@@ -95,20 +107,4 @@ func run(ctx context.Context, serveHTTP, work bool) error {
 	wg.Wait()
 	e.log.Info("stopped")
 	return result
-}
-
-// every runs f at each tick until ctx ends, logging its errors.
-func every(ctx context.Context, d time.Duration, f func(context.Context) error, e *env) {
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := f(ctx); err != nil && ctx.Err() == nil {
-				e.log.Warn("periodic task failed", "err", err)
-			}
-		}
-	}
 }

@@ -20,14 +20,17 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"all":      {"run everything in one process: migrate, serve the API and run the worker", runAll},
+	"all":      {"run everything in one process: migrate, serve the API, run the worker and the scheduler", runAll},
 	"serve":    {"migrate, then serve the HTTP API", runServe},
-	"worker":   {"migrate, then run the outbox relay, the dispatcher, reminders and the re-send loop", runWorker},
+	"worker":   {"migrate, then run the outbox relay, the dispatcher, reminders and webhooks", runWorker},
+	"cron":     {"migrate, then run the jobs scheduler alone (one run per tick across instances)", runCron},
+	"jobs":     {"the scheduled jobs: jobs list | jobs run NAME", runJobs},
 	"migrate":  {"apply the database migrations", runMigrate},
 	"seed":     {"load the organisation, items, reasons and settings (and demo data in demo mode)", runSeed},
 	"user":     {"add, list, enable and disable staff logins: user add|list|enable|disable", runUser},
 	"device":   {"register, list, enable and disable devices: device add|list|enable|disable", runDevice},
 	"calendar": {"working days: calendar workdays FROM N | calendar is-workday DATE", runCalendar},
+	"bench":    {"benchmarks: bench dispatch [--reviews N] [--rate R] [--clients C] [--json] [--keep]", runBench},
 	"check":    {"check the invariants of the bad-review loop; exits 1 when one is broken", runCheck},
 }
 

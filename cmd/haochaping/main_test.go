@@ -195,3 +195,38 @@ func TestServeStopsGracefullyOnSIGTERM(t *testing.T) {
 		t.Fatal("still answering after exit")
 	}
 }
+
+func TestJobsCommands(t *testing.T) {
+	t.Parallel()
+	c, env := newCLI(t, true)
+	if out, err := c.run("seed"); err != nil {
+		t.Fatalf("seed: %v\n%s", err, out)
+	}
+	out, err := c.run("jobs", "list")
+	if err != nil {
+		t.Fatalf("jobs list: %v\n%s", err, out)
+	}
+	for _, name := range []string{"default_evaluations", "rollups", "rectification_measures", "overdue", "ledger_status",
+		"upward_report", "rankings", "praise_watch", "outbox_reconcile"} {
+		if !strings.Contains(out, name) {
+			t.Errorf("jobs list does not show %s:\n%s", name, out)
+		}
+	}
+	out, err = c.run("jobs", "run", "rollups")
+	if err != nil || !strings.Contains(out, "rollups: ok") {
+		t.Fatalf("jobs run rollups: %v\n%s", err, out)
+	}
+	if n := env.Count(`SELECT count(*) FROM job_runs WHERE job = 'rollups' AND manual AND outcome = 'ok'`); n != 1 {
+		t.Fatalf("recorded runs = %d", n)
+	}
+	out, err = c.run("jobs", "list", "--json")
+	if err != nil || !strings.Contains(out, `"outcome":"ok"`) {
+		t.Fatalf("jobs list --json after a run: %v\n%s", err, out)
+	}
+	if out, err := c.run("jobs", "run", "nonesuch"); err == nil {
+		t.Fatalf("ran an unknown job:\n%s", out)
+	}
+	if out, err := c.run("check"); err != nil {
+		t.Fatalf("check on a fresh system: %v\n%s", err, out)
+	}
+}

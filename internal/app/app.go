@@ -5,7 +5,6 @@ package app
 
 import (
 	"log/slog"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -35,12 +34,8 @@ type App struct {
 	Queue      *queue.Queue
 	Registry   *prometheus.Registry
 
-	// How often the worker re-sends what was left behind and sweeps for overdue steps. The
-	// jobs scheduler runs the same sweeps on its schedule; running them in the worker too keeps
-	// a lone worker self-sufficient, and both are idempotent.
-	ReconcileEvery, OverdueEvery time.Duration
-
 	cfg *config.Config
+	db  *database.DB
 	log *slog.Logger
 }
 
@@ -57,12 +52,11 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 		Users:      &auth.Users{Pool: db.Pool, RefuseDemo: !cfg.Demo},
 		Rectify: &rectify.Service{DB: db, Queue: q, Calendar: calendar.Default(), Keys: keys, Log: log,
 			WebhookURL: cfg.WebhookURL},
-		Queue:          q,
-		Registry:       reg,
-		ReconcileEvery: 15 * time.Second,
-		OverdueEvery:   time.Minute,
-		cfg:            cfg,
-		log:            log,
+		Queue:    q,
+		Registry: reg,
+		cfg:      cfg,
+		db:       db,
+		log:      log,
 	}
 	a.HTTP = httpserver.New(httpserver.Deps{
 		DB: db, Redis: rdb, Evaluation: a.Evaluation, Auth: a.Auth, Users: a.Users, Rectify: a.Rectify, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,

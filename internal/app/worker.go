@@ -2,48 +2,24 @@ package app
 
 import (
 	"context"
-	"sync"
-	"time"
 )
 
-// RunWorker runs the background side of the loop until ctx ends: the outbox relay, the queue's
-// task server (dispatch, deadlines, webhooks), the reconciler that re-sends what is left
-// behind, and the overdue sweep. It returns once the tasks in hand are finished or handed back.
+// RunWorker runs the background side of the loop until ctx ends: the outbox relay and the
+// queue's task server (dispatch, deadlines, webhooks). The sweeps — re-sending what was left
+// behind, marking overdue steps — are jobs of the scheduler. It returns once the tasks in hand
+// are finished or handed back.
 func (a *App) RunWorker(ctx context.Context) error {
 	srv := a.Queue.Server(a.cfg.Concurrency, a.log)
 	if err := srv.Start(a.Rectify.Handler()); err != nil {
 		return err
 	}
-	var wg sync.WaitGroup
-	run := func(f func()) {
-		wg.Add(1)
-		go func() { defer wg.Done(); f() }()
-	}
-	run(func() { _ = a.Rectify.RunRelay(ctx) })
-	run(func() {
-		every(ctx, a.ReconcileEvery, func(ctx context.Context) error { _, err := a.Rectify.Reconcile(ctx); return err }, a)
-	})
-	run(func() {
-		every(ctx, a.OverdueEvery, func(ctx context.Context) error { _, err := a.Rectify.SweepOverdue(ctx, 0); return err }, a)
-	})
+	relayDone := make(chan struct{})
+	go func() {
+		defer close(relayDone)
+		_ = a.Rectify.RunRelay(ctx)
+	}()
 	<-ctx.Done()
 	srv.Shutdown()
-	wg.Wait()
+	<-relayDone
 	return nil
-}
-
-// every runs f at each tick until ctx ends, logging its errors.
-func every(ctx context.Context, d time.Duration, f func(context.Context) error, a *App) {
-	t := time.NewTicker(d)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := f(ctx); err != nil && ctx.Err() == nil {
-				a.log.Warn("periodic task failed", "err", err)
-			}
-		}
-	}
 }

@@ -38,3 +38,10 @@ func IsUniqueViolation(err error) bool {
 	var pe *pgconn.PgError
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
+
+// IsSerializationFailure reports a transaction that could not be serialized with a concurrent
+// one (SQLSTATE 40001) or lost a deadlock (40P01): running it again is the remedy.
+func IsSerializationFailure(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}

@@ -3,6 +3,7 @@ package httpserver_test
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -660,8 +661,9 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	a.do(call{name: "logout", method: "POST", path: "/api/v1/auth/logout", header: bearer, status: 204})
 	a.do(call{name: "logout again", method: "POST", path: "/api/v1/auth/logout", header: bearer, status: 401, code: "unauthenticated"})
 
-	// Every documented operation but the staff API's (TestStaffAPIMatchesOpenAPI) was exercised.
-	a.checkCoverage(func(op *openapi3.Operation) bool { return !staffOperation(op) })
+	// Every documented operation but the staff API's (TestStaffAPIMatchesOpenAPI) and the
+	// statistics API's (TestStatsAPIMatchesOpenAPI) was exercised.
+	a.checkCoverage(func(op *openapi3.Operation) bool { return !staffOperation(op) && !statsOperation(op) })
 	a.logCoverage()
 }
 
@@ -686,6 +688,9 @@ func staffOperation(op *openapi3.Operation) bool {
 	}
 	return false
 }
+
+// statsOperation reports whether op belongs to the statistics API (tag stats).
+func statsOperation(op *openapi3.Operation) bool { return slices.Contains(op.Tags, "stats") }
 
 // logCoverage logs the statuses seen of each operation.
 func (a *apiChecker) logCoverage() {
@@ -1203,5 +1208,261 @@ func TestStaffAPIMatchesOpenAPI(t *testing.T) {
 	}
 
 	a.checkCoverage(staffOperation)
+	a.logCoverage()
+}
+
+// TestStatsAPIMatchesOpenAPI rates a few evaluations, dispatches and calls back the bad one,
+// rolls them up, and validates the statistics API's answers — the overview with and without
+// filters, the trend by day, week and month, the rankings, the 刷好评 flags — and each refusal
+// against the document, checking the figures on the way.
+func TestStatsAPIMatchesOpenAPI(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.Seed()
+	srv := env.Start()
+	a := newAPIChecker(t, srv)
+	ctx := context.Background()
+	now := time.Now()
+	day := bjtime.Day(now)
+	today := day.Format("2006-01-02")
+	firstOfMonth := day.AddDate(0, 0, 1-day.Day()).Format("2006-01-02")
+	monday := day.AddDate(0, 0, -((int(day.Weekday()) + 6) % 7)).Format("2006-01-02")
+	thisMonth := day.Format("2006-01")
+
+	// At 市审批服务局's window (zh01): a 5, a 4 and a real-name bad review, dispatched and called
+	// back. At 市公安局's window (ga01): ten 5s in a row, a burst of top ratings from one pad and
+	// one staff member. And a case completed, not rated.
+	const window = "/api/v1/channels/window/evaluations"
+	const gaStaff = "370400-GA01-1"
+	rate := func(pad testenv.Device, body map[string]any) int64 {
+		t.Helper()
+		body["served_at"] = now.Add(-time.Hour).Format(time.RFC3339)
+		r := srv.Signed(pad, "POST", window, body)
+		if r.Status != 201 {
+			t.Fatalf("rating %v: %d %s", body["ticket_no"], r.Status, r.Body)
+		}
+		return idOf(t, "rating", r.JSON(t))
+	}
+	zhPad := srv.DemoDevice("demo-window-370400-zh01")
+	rate(zhPad, map[string]any{"ticket_no": "T001", "staff_no": testenv.CityStaff, "level": 5})
+	rate(zhPad, map[string]any{"ticket_no": "T002", "staff_no": testenv.CityStaff, "level": 4})
+	bad := rate(zhPad, map[string]any{"ticket_no": "T003", "staff_no": testenv.CityStaff, "level": 1,
+		"reasons": []string{"服务态度"}, "evaluator": map[string]any{"name": "李四", "phone": "13900001111"}})
+	woID, created, err := srv.App.Rectify.Dispatch(ctx, bad)
+	if err != nil || !created {
+		t.Fatalf("dispatch: created %v, %v", created, err)
+	}
+	gaPad := srv.DemoDevice("demo-window-370400-ga01")
+	for i := range 10 {
+		rate(gaPad, map[string]any{"ticket_no": fmt.Sprintf("G%03d", i), "staff_no": gaStaff, "level": 5})
+	}
+	srv.PushCase(testenv.Case("ST-CASE-0001", now.Add(-time.Minute)))
+	zh01 := srv.Login("zh01", "demo1234")
+	if r := srv.As(zh01, "POST", fmt.Sprintf("/api/v1/workorders/%d/callback", woID),
+		map[string]any{"method": "phone", "reached": true, "facts": "评价人反映态度生硬，经查属实"}); r.Status != 200 {
+		t.Fatalf("callback: %d %s", r.Status, r.Body)
+	}
+	env.RollUp(srv.App.Evaluation)
+	if _, err := srv.App.Rectify.RollUpRectification(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.App.Evaluation.RecountCases(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	office := srv.Login("office", "demo1234")
+	auditor := srv.Login("auditor", "demo1234")
+	spjHead := srv.Login("spj-head", "demo1234")
+	gajHead := srv.Login("gaj-head", "demo1234")
+	get := func(name, token, path string) map[string]any {
+		t.Helper()
+		r := a.do(staffCall(name, token, "GET", path, nil, 200, ""))
+		if r.Status != 200 {
+			return map[string]any{}
+		}
+		return r.JSON(t)
+	}
+	measure := func(answer map[string]any, key string) map[string]any {
+		t.Helper()
+		ms, _ := answer["measures"].(map[string]any)
+		m, _ := ms[key].(map[string]any)
+		return m
+	}
+	// expect checks a measure's numerator and denominator, and its value, target and met (nil:
+	// null).
+	expect := func(what string, answer map[string]any, key string, num, den float64, value, target, met any) {
+		t.Helper()
+		m := measure(answer, key)
+		if m["numerator"] != num || m["denominator"] != den || m["value"] != value || m["target"] != target || m["met"] != met {
+			t.Errorf("%s: %s = %v, want %v/%v value %v target %v met %v", what, key, m, num, den, value, target, met)
+		}
+	}
+
+	// The overview: by default this month to today, everything in the office's scope.
+	const overview = "/api/v1/stats/overview"
+	all := get("overview", office, overview)
+	if p, _ := all["period"].(map[string]any); p["from"] != firstOfMonth || p["to"] != today {
+		t.Errorf("overview: period %v, want %s to %s", all["period"], firstOfMonth, today)
+	}
+	if f, _ := all["filters"].(map[string]any); f["region"] != "" || f["department"] != "" || f["channel"] != "" {
+		t.Errorf("overview: filters %v, want none", f)
+	}
+	expect("overview", all, "total_evaluations", 13, 1, 13.0, nil, nil)
+	expect("overview", all, "active_rate", 13, 13, 1.0, 0.7, true)
+	expect("overview", all, "good_rate", 12, 13, 12.0/13, nil, nil)
+	expect("overview", all, "bad_rate", 1, 13, 1.0/13, nil, nil)
+	expect("overview", all, "satisfaction", 118, 13, 118.0/13, nil, nil) // 10+8+0 + 10×10
+	expect("overview", all, "callback_rate", 1, 1, 1.0, 1.0, true)
+	expect("overview", all, "rectification_rate", 0, 1, 0.0, 1.0, false)
+	expect("overview", all, "record_rate", 0, 1, 0.0, 1.0, false)
+	expect("overview", all, "realname_rectification_rate", 0, 1, 0.0, 1.0, false)
+	expect("overview", all, "ontime_rate", 0, 0, nil, nil, nil)
+	expect("overview", all, "avg_rectification_workdays", 0, 0, nil, nil, nil)
+	expect("overview", all, "timely_report_rate", 0, 13, 0.0, 1.0, false)
+	if m := measure(all, "evaluation_rate"); m["numerator"] != 0.0 || m["denominator"] != 1.0 || m["unit"] != "ratio" {
+		t.Errorf("overview: evaluation_rate %v, want 0 of the 1 case completed", m)
+	}
+	filtered := get("overview with filters", office, overview+"?from="+today+"&to="+today+
+		"&region=370400&department=ZZ-SPJ&channel=window")
+	if f, _ := filtered["filters"].(map[string]any); f["region"] != "370400" || f["department"] != "ZZ-SPJ" || f["channel"] != "window" {
+		t.Errorf("overview with filters: filters %v", f)
+	}
+	expect("overview with filters", filtered, "total_evaluations", 3, 1, 3.0, nil, nil)
+	expect("overview with filters", filtered, "bad_rate", 1, 3, 1.0/3, nil, nil)
+	expect("overview with filters", filtered, "callback_rate", 1, 1, 1.0, 1.0, true)
+	empty := get("overview of an empty period", office, overview+"?from=2020-01-01&to=2020-01-31")
+	expect("overview of an empty period", empty, "total_evaluations", 0, 1, 0.0, nil, nil)
+	expect("overview of an empty period", empty, "active_rate", 0, 0, nil, 0.7, nil)
+	expect("overview of an empty period", empty, "satisfaction", 0, 0, nil, nil, nil)
+	a.do(call{name: "overview by cookie", method: "GET", path: overview, status: 200,
+		header: http.Header{"Cookie": {auth.CookieName + "=" + auditor}}})
+	// A unit head sees their unit: 市审批服务局's three ratings and its bad review; 市公安局's
+	// head the ten 5s and no bad review.
+	expect("the unit head of 市审批服务局", get("overview by a unit head", spjHead, overview), "total_evaluations", 3, 1, 3.0, nil, nil)
+	gaj := get("overview by another unit head", gajHead, overview)
+	expect("the unit head of 市公安局", gaj, "total_evaluations", 10, 1, 10.0, nil, nil)
+	expect("the unit head of 市公安局", gaj, "callback_rate", 0, 0, nil, 1.0, nil)
+
+	// The trend: one bucket (today, this week, this month) holds everything.
+	const trend = "/api/v1/stats/trend"
+	for by, period := range map[string]string{"": today, "day": today, "week": monday, "month": firstOfMonth} {
+		path := trend
+		if by != "" {
+			path += "?by=" + by
+		}
+		tr := get("trend by "+by, office, path)
+		series, _ := tr["series"].([]any)
+		if want := cmp.Or(by, "day"); tr["by"] != want || len(series) != 1 {
+			t.Errorf("trend by %q: by %v, %d buckets, want %s and 1: %v", by, tr["by"], len(series), want, tr)
+			continue
+		}
+		point, _ := series[0].(map[string]any)
+		if point["period"] != period {
+			t.Errorf("trend by %q: period %v, want %s", by, point["period"], period)
+		}
+		expect("trend by "+by, point, "total_evaluations", 13, 1, 13.0, nil, nil)
+	}
+	if series, _ := get("trend of an empty period", office, trend+"?by=week&from=2020-01-01&to=2020-01-31&channel=kiosk")["series"].([]any); len(series) != 0 {
+		t.Errorf("trend of an empty period: %v", series)
+	}
+
+	// The rankings: last month's were never computed; this month's, with every subject ranked
+	// however few its ratings, rank 市公安局 above 市审批服务局 in each kind.
+	const rankings = "/api/v1/stats/rankings"
+	if items, _ := get("rankings of last month", office, rankings)["items"].([]any); len(items) != 0 {
+		t.Errorf("rankings of last month: %v", items)
+	}
+	env.Exec(`INSERT INTO settings (region_id, key, value) VALUES (NULL, 'ranking_min_evaluations', '1')
+		ON CONFLICT (COALESCE(region_id, 0), key) DO UPDATE SET value = EXCLUDED.value`)
+	if n, err := srv.App.Evaluation.ComputeRankings(ctx, now); err != nil || n != 6 {
+		t.Fatalf("compute rankings: %d rows, %v; want 6", n, err)
+	}
+	items, _ := get("rankings of this month", office, rankings+"?month="+thisMonth)["items"].([]any)
+	var got []string
+	for _, it := range items {
+		r, _ := it.(map[string]any)
+		got = append(got, fmt.Sprintf("%v %v %v/%v bottom=%v", r["kind"], r["code"], r["rank"], r["of_total"], r["bottom"]))
+		if _, ok := r["hall_id"]; ok != (r["kind"] != "department") {
+			t.Errorf("ranking %v: hall_id only for windows and staff at a window", r)
+		}
+	}
+	want := []string{"department ZZ-GAJ 1/2 bottom=false", "department ZZ-SPJ 2/2 bottom=true",
+		"window 370400-GA01 1/2 bottom=false", "window 370400-ZH01 2/2 bottom=true",
+		"staff 370400-GA01-1 1/2 bottom=false", "staff 370400-ZH01-1 2/2 bottom=true"}
+	if !slices.Equal(got, want) {
+		t.Errorf("rankings of this month:\n%v\nwant\n%v", got, want)
+	}
+	one, _ := get("rankings with filters", office, rankings+"?month="+thisMonth+"&kind=window&region=370400&department=ZZ-SPJ")["items"].([]any)
+	if len(one) != 1 || one[0].(map[string]any)["code"] != testenv.CityWindow || one[0].(map[string]any)["flagged"] != false {
+		t.Errorf("rankings with filters: %v", one)
+	}
+	if items, _ := get("rankings for a unit head", spjHead, rankings+"?month="+thisMonth)["items"].([]any); len(items) != 3 {
+		t.Errorf("rankings for 市审批服务局's head: %v, want its department, window and staff member", items)
+	}
+
+	// The 刷好评 flags: ga01's pad and ga01 gave ten 5s within a minute.
+	if _, err := srv.App.Evaluation.WatchPraise(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const praise = "/api/v1/stats/praise-flags"
+	flags, _ := get("praise flags", office, praise)["items"].([]any)
+	kinds := map[any]any{}
+	for _, f := range flags {
+		f, _ := f.(map[string]any)
+		kinds[f["kind"]] = f["subject"]
+	}
+	if len(flags) != 2 || kinds["device"] != gaPad.ID || kinds["staff"] != gaStaff {
+		t.Errorf("praise flags: %v", flags)
+	}
+	if flags, _ := get("praise flags since today", auditor, praise+"?since="+today)["items"].([]any); len(flags) != 2 {
+		t.Errorf("praise flags since today: %v", flags)
+	}
+	if flags, _ := get("praise flags since 2099", office, praise+"?since=2099-01-01")["items"].([]any); len(flags) != 0 {
+		t.Errorf("praise flags since 2099: %v", flags)
+	}
+
+	// Refusals: no session, an unknown token, window staff (and unit heads, for the flags),
+	// and each bad parameter.
+	for _, path := range []string{overview, trend, rankings, praise} {
+		c := staffCall("without a session", "", "GET", path, nil, 401, "unauthenticated")
+		c.offSpec = true
+		a.do(c)
+		a.do(staffCall("unknown token", "no-such-token", "GET", path, nil, 401, "unauthenticated"))
+		a.do(staffCall("window staff", zh01, "GET", path, nil, 403, "forbidden_role"))
+	}
+	a.do(staffCall("praise flags for a unit head", spjHead, "GET", praise, nil, 403, "forbidden_role"))
+	for _, c := range []struct {
+		path, code, field string
+		offSpec           bool // the document refuses the parameter too
+	}{
+		{overview + "?from=yesterday", "invalid_date", "from", true},
+		{overview + "?to=2026-02-30", "invalid_date", "to", true},
+		{overview + "?from=2026-11-10&to=2026-11-01", "invalid_period", "to", false},
+		{overview + "?from=2020-01-01&to=2026-01-01", "invalid_period", "from", false},
+		{overview + "?channel=fax", "invalid_channel", "channel", true},
+		{overview + "?region=999999", "unknown_region", "region", false},
+		{overview + "?department=NOPE", "unknown_department", "department", false},
+		{trend + "?by=year", "invalid_granularity", "by", true},
+		{trend + "?by=week&to=2026-13-01", "invalid_date", "to", true},
+		{trend + "?from=2026-11-10&to=2026-11-01", "invalid_period", "to", false},
+		{trend + "?channel=sms", "invalid_channel", "channel", true},
+		{trend + "?region=999999", "unknown_region", "region", false},
+		{trend + "?department=NOPE", "unknown_department", "department", false},
+		{rankings + "?month=2026-13", "invalid_month", "month", true},
+		{rankings + "?month=November", "invalid_month", "month", true},
+		{rankings + "?kind=hall", "invalid_kind", "kind", true},
+		{rankings + "?region=999999", "unknown_region", "region", false},
+		{rankings + "?department=NOPE", "unknown_department", "department", false},
+		{praise + "?since=last-week", "invalid_date", "since", true},
+	} {
+		call := staffCall(c.path, office, "GET", c.path, nil, 422, c.code)
+		call.offSpec = c.offSpec
+		r := a.do(call)
+		if fields, _ := r.JSON(t)["fields"].(map[string]any); r.Status == 422 && fields[c.field] == nil {
+			t.Errorf("%s: fields %v, want %s", c.path, fields, c.field)
+		}
+	}
+
+	a.checkCoverage(statsOperation)
 	a.logCoverage()
 }

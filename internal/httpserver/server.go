@@ -19,6 +19,7 @@ import (
 	"haochaping/channels/system"
 	"haochaping/channels/window"
 	"haochaping/evaluation"
+	"haochaping/evaluation/statsapi"
 	"haochaping/internal/auth"
 	"haochaping/internal/database"
 	"haochaping/rectify"
@@ -69,6 +70,7 @@ func New(d Deps) *fiber.App {
 	mobile.Register(api, app, d.Auth, d.Evaluation)
 	auth.Register(api, d.Users)
 	staffapi.Register(api, d.Users, d.Rectify)
+	statsapi.Register(api, d.Users, d.DB, d.Evaluation)
 	api.Get("/reasons", listReasons(d.Evaluation))
 	return app
 }

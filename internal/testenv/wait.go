@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -16,4 +17,19 @@ func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bo
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// RollUp runs the evaluation rollup until it has counted every evaluation committed so far.
+// One run may count less: it stops at the oldest transaction still open anywhere on the
+// server (another test's, say), and counts the rest on a later run.
+func (e *Env) RollUp(svc interface {
+	RollUp(context.Context) (int64, error)
+}) {
+	e.T.Helper()
+	Eventually(e.T, 30*time.Second, "the rollup counted every evaluation", func() bool {
+		if _, err := svc.RollUp(context.Background()); err != nil {
+			e.T.Fatalf("rollup: %v", err)
+		}
+		return e.Count(`SELECT count(*) FROM evaluations WHERE txid >= COALESCE((SELECT watermark FROM rollup_state WHERE name = 'evaluations'), 0)`) == 0
+	})
 }

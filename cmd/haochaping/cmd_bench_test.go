@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"haochaping/internal/config"
+)
+
+// TestBenchDispatch runs a short benchmark through the command's function: every bad review
+// is answered 201 and dispatched once, the invariants hold, and the schema is gone afterwards.
+func TestBenchDispatch(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	err := benchCommand(ctx, []string{"dispatch", "--reviews", "200", "--rate", "0", "--clients", "8", "--json"}, &out, &errOut)
+	if err != nil {
+		t.Fatalf("bench dispatch: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
+	}
+	var r benchReport
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatalf("the report is not JSON: %v\n%s", err, out.String())
+	}
+	if r.Ingest.Sent != 200 || r.Ingest.Created != 200 || len(r.Ingest.Statuses) != 0 || r.Ingest.NoAnswer != 0 {
+		t.Errorf("ingest: %+v", r.Ingest)
+	}
+	if r.Dispatch.BadReviews != 200 || r.Dispatch.WorkOrders != 200 {
+		t.Errorf("dispatched %d work orders for %d bad reviews, want 200 for 200", r.Dispatch.WorkOrders, r.Dispatch.BadReviews)
+	}
+	if !r.InvariantsHold || !r.OK || len(r.Problems) != 0 || len(r.Invariants) == 0 {
+		t.Errorf("invariants hold %v, ok %v, problems %v, invariants %+v", r.InvariantsHold, r.OK, r.Problems, r.Invariants)
+	}
+	d := r.Dispatch
+	if !(d.P50ms > 0 && d.P50ms <= d.P90ms && d.P90ms <= d.P99ms && d.P99ms <= d.Maxms) {
+		t.Errorf("latencies out of order: %+v", d)
+	}
+	if r.Ingest.HTTPP50ms <= 0 || r.Ingest.Throughput <= 0 || r.Machine.CPUs < 1 || r.Machine.PostgreSQL == "" {
+		t.Errorf("figures missing: ingest %+v machine %+v", r.Ingest, r.Machine)
+	}
+	if r.Goal.Tested != true || r.SchemaKept || !strings.HasPrefix(r.Schema, "bench_") {
+		t.Errorf("goal %+v, schema %s kept %v", r.Goal, r.Schema, r.SchemaKept)
+	}
+	if schemaExists(t, r.Schema) {
+		t.Errorf("schema %s was not dropped", r.Schema)
+	}
+}
+
+func schemaExists(t *testing.T, schema string) bool {
+	t.Helper()
+	cfg, err := config.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, cfg.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`, schema).Scan(&exists); err != nil {
+		t.Fatal(err)
+	}
+	return exists
+}
+
+func TestBenchUsage(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		nil,
+		{"ingest"},
+		{"dispatch", "--rate", "-1"},
+		{"dispatch", "--clients", "0"},
+		{"dispatch", "--reviews", "many"},
+		{"dispatch", "extra"},
+	} {
+		var out, errOut bytes.Buffer
+		err := benchCommand(context.Background(), args, &out, &errOut)
+		if !errors.Is(err, errUsage) || !strings.Contains(errOut.String(), "usage: haochaping bench dispatch") || out.Len() != 0 {
+			t.Errorf("bench %q: error %v, stderr %q, stdout %q", args, err, errOut.String(), out.String())
+		}
+	}
+}
