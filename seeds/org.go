@@ -44,12 +44,19 @@ func seedOrg(tx *gorm.DB, org *Org) (*builtOrg, error) {
 
 	var depts []*evaluation.Department
 	operator := map[int64]*evaluation.Department{}
+	governments := map[string]string{}
+	for _, d := range org.Districts {
+		governments[d.Code] = d.Government
+	}
 	for _, r := range b.regions {
 		b.departments[r.Code] = map[string]*evaluation.Department{}
 		for _, d := range org.Departments {
 			name, code := d.City, "ZZ-"+d.Abbr
 			if r.Level != "city" {
 				name, code = strings.ReplaceAll(d.District, "{d}", r.Name), r.Code+"-"+d.Abbr
+				if d.Kind == "government" && governments[r.Code] != "" {
+					name = governments[r.Code]
+				}
 			}
 			if name == "" {
 				continue

@@ -25,8 +25,8 @@ var orgYAML []byte
 
 // Org is the content of org.yaml.
 type Org struct {
-	City        Named   `yaml:"city"`
-	Districts   []Named `yaml:"districts"`
+	City        Named      `yaml:"city"`
+	Districts   []District `yaml:"districts"`
 	Departments []struct {
 		Kind         string `yaml:"kind"`
 		Abbr         string `yaml:"abbr"`
@@ -63,6 +63,14 @@ type Org struct {
 		Offline       []Reason  `yaml:"offline"`
 	} `yaml:"reasons"`
 	Settings map[string]string `yaml:"settings"`
+}
+
+// District is a district of the city; Government names its government when it is not
+// "<name>人民政府".
+type District struct {
+	Code       string `yaml:"code"`
+	Name       string `yaml:"name"`
+	Government string `yaml:"government"`
 }
 
 // Named is a code and a name.
@@ -122,6 +130,9 @@ func (l *Loader) Seed(ctx context.Context, demo bool) (*Summary, error) {
 			return err
 		}
 		if err := seedCalendar(tx, calendar.Default()); err != nil {
+			return err
+		}
+		if err := seedLedgers(tx); err != nil {
 			return err
 		}
 		if demo {

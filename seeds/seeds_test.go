@@ -42,6 +42,23 @@ func TestSeedIsIdempotentAndComplete(t *testing.T) {
 	if n := env.Count(`SELECT count(*) FROM reasons WHERE version = 1`); n != 10 {
 		t.Fatalf("reasons = %d, want 5 online + 5 offline", n)
 	}
+	// The plan's ledgers: 113 tasks and 18 problems, each with a unit that reports on it.
+	if n := env.Count(`SELECT count(*) FROM ledger_entries WHERE kind = 'work'`); n != 113 {
+		t.Errorf("work ledger tasks = %d, want 113", n)
+	}
+	if n := env.Count(`SELECT count(*) FROM ledger_entries WHERE kind = 'problem'`); n != 18 {
+		t.Errorf("problem ledger problems = %d, want 18", n)
+	}
+	if n := env.Count(`SELECT count(*) FROM ledger_entries e WHERE NOT EXISTS (SELECT 1 FROM ledger_assignments a WHERE a.entry_id = e.id)`); n != 0 {
+		t.Errorf("%d ledger entries without a reporting unit", n)
+	}
+	if n := env.Count(`SELECT count(DISTINCT a.department_id) FROM ledger_assignments a JOIN departments d ON d.id = a.department_id WHERE d.code LIKE '%-ZF'`); n != 7 {
+		t.Errorf("各区（市）政府 maps to %d district governments, want 7", n)
+	}
+	if n := env.Count(`SELECT count(*) FROM ledger_entries e JOIN ledger_assignments a ON a.entry_id = e.id AND a.lead
+		JOIN departments d ON d.id = a.department_id WHERE e.kind = 'problem' AND e.no = 1 AND d.code = 'ZZ-ZFB'`); n != 1 {
+		t.Errorf("problem 1's lead (省政府办公厅 → 市政府办公室) is missing")
+	}
 	if n := env.Count(`SELECT count(DISTINCT channel) FROM devices WHERE demo`); n != 5 {
 		t.Fatalf("demo devices cover %d channels, want 5", n)
 	}

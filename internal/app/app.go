@@ -20,6 +20,7 @@ import (
 	"haochaping/internal/httpserver"
 	"haochaping/internal/pii"
 	"haochaping/internal/queue"
+	"haochaping/ledger"
 	"haochaping/rectify"
 )
 
@@ -31,6 +32,7 @@ type App struct {
 	Devices    *channels.Devices
 	Users      *auth.Users
 	Rectify    *rectify.Service
+	Ledger     *ledger.Service
 	Queue      *queue.Queue
 	Registry   *prometheus.Registry
 
@@ -52,6 +54,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 		Users:      &auth.Users{Pool: db.Pool, RefuseDemo: !cfg.Demo},
 		Rectify: &rectify.Service{DB: db, Queue: q, Calendar: calendar.Default(), Keys: keys, Log: log,
 			WebhookURL: cfg.WebhookURL},
+		Ledger:   &ledger.Service{DB: db, Calendar: calendar.Default()},
 		Queue:    q,
 		Registry: reg,
 		cfg:      cfg,

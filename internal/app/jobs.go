@@ -28,8 +28,20 @@ func (a *App) Scheduler() *jobs.Scheduler {
 			Run: rc.RollUpRectification},
 		{Name: "overdue", Schedule: "0 * * * * *", Summary: "标记逾期的工单环节并上报单位负责人和管理机构",
 			Run: func(ctx context.Context) (int64, error) { n, err := rc.SweepOverdue(ctx, 0); return int64(n), err }},
-		{Name: "ledger_status", Schedule: "0 */15 * * * *", Summary: "整改台账状态：正常、即将到期、逾期",
-			Run: rc.UpdateLedgerStatus},
+		{Name: "ledger_status", Schedule: "0 */15 * * * *", Summary: "台账状态：工作台账、问题台账（未开始、推进中、已完成、逾期、持续推进），限期整改（正常、即将到期、逾期）",
+			Run: func(ctx context.Context) (int64, error) {
+				n, err := rc.UpdateLedgerStatus(ctx)
+				if err != nil {
+					return n, err
+				}
+				m, err := a.Ledger.UpdateStatus(ctx)
+				return n + m, err
+			}},
+		{Name: "recurring_problems", Schedule: "0 30 2 * * *", Summary: "差评分析：近30日同一事项、单位、评价指标的集中差评，提请列入整改台账",
+			Run: func(ctx context.Context) (int64, error) {
+				today := bjtime.Day(time.Now())
+				return a.Ledger.ProposeRecurring(ctx, today.AddDate(0, 0, -30), today.AddDate(0, 0, -1))
+			}},
 		{Name: "upward_report", Schedule: "0 */5 * * * *", Summary: "评价数据上报省平台（批量、重试），及时上报率",
 			Run: ev.ReportUpward},
 		{Name: "rankings", Schedule: "0 10 1 * * *", Summary: "按部门、窗口、人员月度排名，连续两月末位标记",

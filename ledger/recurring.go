@@ -1,0 +1,177 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"haochaping/internal/auth"
+	"haochaping/internal/problem"
+)
+
+// RecurringProblem is a problem the bad reviews keep naming: one reason, one item, one unit,
+// at least a threshold of times in a period (企业群众反映强烈的问题).
+type RecurringProblem struct {
+	ID          int64      `json:"id"`
+	PeriodFrom  string     `json:"period_from"`
+	PeriodTo    string     `json:"period_to"`
+	Reason      string     `json:"reason"` // the reason's code
+	ReasonName  string     `json:"reason_name"`
+	ItemCode    string     `json:"item_code,omitempty"`
+	ItemName    string     `json:"item_name,omitempty"`
+	Department  string     `json:"department"` // code
+	DeptName    string     `json:"department_name"`
+	BadReviews  int        `json:"bad_reviews"`
+	Status      string     `json:"status"` // proposed, accepted, dismissed
+	EntryID     *int64     `json:"entry_id,omitempty"`
+	CreatedAt   time.Time  `json:"created_at"`
+	DecidedAt   *time.Time `json:"decided_at,omitempty"`
+}
+
+// DefaultRecurringThreshold is how many bad reviews naming the same reason for the same item
+// and unit in a period make a recurring problem (settings key recurring_problem_threshold).
+const DefaultRecurringThreshold = 5
+
+// ProposeRecurring finds the recurring problems of a period (Beijing days, both included) and
+// proposes those not proposed before. Upheld appeals do not count. It returns how many it
+// proposed.
+func (s *Service) ProposeRecurring(ctx context.Context, from, to time.Time) (int64, error) {
+	tag, err := s.DB.Pool.Exec(ctx, `
+		WITH bad AS (
+		    SELECT e.id, unnest(e.reasons) AS reason, e.item_id, COALESCE(w.department_id, e.department_id) AS department_id,
+		           e.region_id
+		    FROM evaluations e LEFT JOIN work_orders w ON w.evaluation_id = e.id
+		    WHERE e.bad AND e.active AND w.appeal_outcome IS DISTINCT FROM 'upheld'
+		      AND e.rated_at >= $1::date::timestamp AT TIME ZONE 'Asia/Shanghai'
+		      AND e.rated_at < ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
+		)
+		INSERT INTO recurring_problems (period_from, period_to, reason, item_id, department_id, bad_reviews, evaluation_ids)
+		SELECT $1::date, $2::date, reason, item_id, department_id, count(*), array_agg(id ORDER BY id)
+		FROM bad
+		GROUP BY reason, item_id, department_id
+		HAVING count(*) >= COALESCE(NULLIF(region_setting(min(region_id), 'recurring_problem_threshold'), '')::int, $3)
+		ON CONFLICT DO NOTHING`, from, to, DefaultRecurringThreshold)
+	if err != nil {
+		return 0, fmt.Errorf("propose recurring problems: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+const recurringColumns = `p.id, to_char(p.period_from, 'YYYY-MM-DD'), to_char(p.period_to, 'YYYY-MM-DD'), p.reason,
+	COALESCE((SELECT r.name FROM reasons r WHERE r.code = p.reason ORDER BY r.version DESC, r.kind DESC LIMIT 1), p.reason),
+	COALESCE(i.code, ''), COALESCE(i.name, ''), d.code, d.name, p.bad_reviews, p.status, p.entry_id, p.created_at, p.decided_at`
+
+func scanRecurring(row pgx.Row) (*RecurringProblem, error) {
+	var p RecurringProblem
+	err := row.Scan(&p.ID, &p.PeriodFrom, &p.PeriodTo, &p.Reason, &p.ReasonName, &p.ItemCode, &p.ItemName, &p.Department,
+		&p.DeptName, &p.BadReviews, &p.Status, &p.EntryID, &p.CreatedAt, &p.DecidedAt)
+	return &p, err
+}
+
+// RecurringProblems lists the recurring problems of the units in the actor's scope; status
+// empty: all.
+func (s *Service) RecurringProblems(ctx context.Context, actor *auth.User, status string) ([]*RecurringProblem, error) {
+	pred, arg := unitVisible(actor, "p.department_id", 1)
+	rows, err := s.DB.Pool.Query(ctx, `SELECT `+recurringColumns+` FROM recurring_problems p
+		JOIN departments d ON d.id = p.department_id LEFT JOIN service_items i ON i.id = p.item_id
+		WHERE `+pred+` AND ($2 = '' OR p.status = $2) ORDER BY p.id DESC`, arg, status)
+	if err != nil {
+		return nil, fmt.Errorf("recurring problems: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*RecurringProblem, error) { return scanRecurring(r) })
+}
+
+// AcceptInput accepts a recurring problem into the rectification ledger.
+type AcceptInput struct {
+	DepartmentCode string `json:"department_code"` // the unit answerable (default: the one the reviews name)
+	Due            string `json:"due"`             // YYYY-MM-DD
+	Note           string `json:"note"`
+}
+
+// AcceptRecurring makes a recurring problem an entry of the rectification ledger, with a
+// responsible unit and a deadline. Office only.
+func (s *Service) AcceptRecurring(ctx context.Context, actor *auth.User, id int64, in AcceptInput) (*Entry, error) {
+	if actor.Role != auth.OfficeAdmin {
+		return nil, problem.Forbidden("forbidden_role", "只有政务服务管理机构可以将问题列入整改台账")
+	}
+	due, err := time.Parse("2006-01-02", strings.TrimSpace(in.Due))
+	if err != nil {
+		return nil, problem.Invalid("invalid_due", "due", "整改期限须为 YYYY-MM-DD")
+	}
+	if due.Before(s.today()) {
+		return nil, problem.Invalid("invalid_due", "due", "整改期限不能早于今天")
+	}
+	var entryID int64
+	err = pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
+		pred, arg := unitVisible(actor, "p.department_id", 2)
+		p, err := scanRecurring(tx.QueryRow(ctx, `SELECT `+recurringColumns+` FROM recurring_problems p
+			JOIN departments d ON d.id = p.department_id LEFT JOIN service_items i ON i.id = p.item_id
+			WHERE p.id = $1 AND `+pred+` FOR UPDATE OF p`, id, arg))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return problem.NotFound("recurring_problem_not_found", "问题不存在或不在您的权限范围内")
+		}
+		if err != nil {
+			return err
+		}
+		if p.Status != "proposed" {
+			return problem.Conflict("already_decided", "该问题已处理")
+		}
+		code := in.DepartmentCode
+		if code == "" {
+			code = p.Department
+		}
+		var dept int64
+		var deptName string
+		if err := tx.QueryRow(ctx, `SELECT id, name FROM departments WHERE code = $1`, code).Scan(&dept, &deptName); err != nil {
+			return problem.Invalid("department_not_found", "department_code", "单位编码不存在："+code)
+		}
+		what := p.ItemName
+		if what == "" {
+			what = "窗口服务"
+		}
+		title := fmt.Sprintf("%s：“%s”差评集中（%s 至 %s 共 %d 条）", what, p.ReasonName, p.PeriodFrom, p.PeriodTo, p.BadReviews)
+		if err := tx.QueryRow(ctx, `
+			INSERT INTO ledger_entries (kind, no, title, requirement, unit_names, remarks, due)
+			VALUES ('rectification', (SELECT COALESCE(max(no), 0) + 1 FROM ledger_entries WHERE kind = 'rectification'),
+			        $1, $2, ARRAY[$3], $4, $5)
+			RETURNING id`, title, "针对差评反映的问题查找原因、制定措施、限期整改，并反馈评价人。", deptName,
+			strings.TrimSpace(in.Note), due).Scan(&entryID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO ledger_deadlines (entry_id, seq, text, due, ongoing) VALUES ($1, 1, $2, $3, false)`,
+			entryID, due.Format("2006年1月2日")+"前完成", due); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO ledger_assignments (entry_id, department_id, lead) VALUES ($1, $2, true)`, entryID, dept); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE recurring_problems SET status = 'accepted', entry_id = $2, decided_at = now(), decided_by = $3
+			WHERE id = $1`, id, entryID, actor.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.Entry(ctx, actor, entryID)
+}
+
+// DismissRecurring sets a proposed problem aside. Office only.
+func (s *Service) DismissRecurring(ctx context.Context, actor *auth.User, id int64) error {
+	if actor.Role != auth.OfficeAdmin {
+		return problem.Forbidden("forbidden_role", "只有政务服务管理机构可以处理问题")
+	}
+	pred, arg := unitVisible(actor, "p.department_id", 2)
+	tag, err := s.DB.Pool.Exec(ctx, `UPDATE recurring_problems p SET status = 'dismissed', decided_at = now(), decided_by = $3
+		WHERE p.id = $1 AND p.status = 'proposed' AND `+pred, id, arg, actor.ID)
+	if err != nil {
+		return fmt.Errorf("dismiss: %w", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return problem.NotFound("recurring_problem_not_found", "问题不存在、已处理或不在您的权限范围内")
+	}
+	return nil
+}

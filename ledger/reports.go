@@ -1,0 +1,164 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"haochaping/internal/auth"
+	"haochaping/internal/problem"
+)
+
+// Report is what a unit reported on an entry in a round.
+type Report struct {
+	ID         int64     `json:"id"`
+	RoundID    int64     `json:"round_id"`
+	RoundTitle string    `json:"round_title"`
+	EntryID    int64     `json:"entry_id"`
+	Department string    `json:"department"` // code
+	Progress   string    `json:"progress"`   // 进展情况 / 工作进展
+	Measures   string    `json:"measures"`   // 具体措施
+	Issues     string    `json:"issues"`     // 需协调问题
+	Completed  bool      `json:"completed"`
+	Source     string    `json:"source"` // api or excel
+	ReportedAt time.Time `json:"reported_at"`
+}
+
+// reportColumns are read by scanReport from ledger_reports r joined with ledger_rounds rd
+// (both may be NULL: no report yet).
+const reportColumns = `r.id, r.round_id, rd.title, r.entry_id, (SELECT code FROM departments WHERE id = r.department_id),
+	r.progress, r.measures, r.issues, r.completed, r.source, r.reported_at`
+
+// scanReport scans the leading columns into lead, then a report, nil when there is none.
+func scanReport(row pgx.Row, lead ...any) (*Report, error) {
+	var id, roundID, entryID *int64
+	var title, dept, progress, measures, issues, source *string
+	var completed *bool
+	var at *time.Time
+	dest := append(lead, &id, &roundID, &title, &entryID, &dept, &progress, &measures, &issues, &completed, &source, &at)
+	if err := row.Scan(dest...); err != nil {
+		return nil, err
+	}
+	if id == nil {
+		return nil, nil
+	}
+	return &Report{ID: *id, RoundID: *roundID, RoundTitle: *title, EntryID: *entryID, Department: *dept,
+		Progress: *progress, Measures: *measures, Issues: *issues, Completed: *completed, Source: *source, ReportedAt: *at}, nil
+}
+
+// ReportInput is a unit's report on an entry.
+type ReportInput struct {
+	EntryID        int64  `json:"entry_id"`
+	DepartmentCode string `json:"department_code"` // the unit reporting: required for an office reporting for a unit
+	Progress       string `json:"progress"`
+	Measures       string `json:"measures"`
+	Issues         string `json:"issues"`
+	Completed      bool   `json:"completed"`
+}
+
+// Report records a unit's report on an entry in the open round. A unit reports for itself (the
+// department of its login); an office may report for a unit of its scope (a sheet sent by
+// mail). The unit must be answerable for the entry.
+func (s *Service) Report(ctx context.Context, actor *auth.User, in ReportInput, source string) (*Report, error) {
+	if actor.Role == auth.Auditor {
+		return nil, problem.Forbidden("forbidden_role", "监督人员只能查看台账")
+	}
+	in.Progress, in.Measures, in.Issues = strings.TrimSpace(in.Progress), strings.TrimSpace(in.Measures), strings.TrimSpace(in.Issues)
+	if in.Progress == "" && in.Measures == "" && in.Issues == "" && !in.Completed {
+		return nil, problem.Invalid("report_empty", "progress", "请填写进展情况、具体措施或需协调问题")
+	}
+	for field, v := range map[string]string{"progress": in.Progress, "measures": in.Measures, "issues": in.Issues} {
+		if utf8.RuneCountInString(v) > 4000 {
+			return nil, problem.Invalid("text_too_long", field, "内容不得超过 4000 字")
+		}
+	}
+	var rep *Report
+	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
+		dept, err := s.reportingUnit(ctx, tx, actor, in.DepartmentCode)
+		if err != nil {
+			return err
+		}
+		round, err := currentRound(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var assigned bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ledger_assignments WHERE entry_id = $1 AND department_id = $2)`,
+			in.EntryID, dept).Scan(&assigned); err != nil {
+			return err
+		}
+		if !assigned {
+			return problem.NotFound("not_assigned", "该单位不是此台账条目的责任单位")
+		}
+		var userID *int64
+		if actor.ID != 0 {
+			userID = &actor.ID
+		}
+		rep, err = scanReport(tx.QueryRow(ctx, `
+			WITH r AS (
+				INSERT INTO ledger_reports (round_id, entry_id, department_id, progress, measures, issues, completed, source, reported_by)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *)
+			SELECT `+reportColumns+` FROM r JOIN ledger_rounds rd ON rd.id = r.round_id`,
+			round.ID, in.EntryID, dept, in.Progress, in.Measures, in.Issues, in.Completed, source, userID))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// reportingUnit is the department a report is made for.
+func (s *Service) reportingUnit(ctx context.Context, tx pgx.Tx, actor *auth.User, code string) (int64, error) {
+	if code == "" {
+		if actor.Scope.Kind != "department" {
+			return 0, problem.Invalid("department_required", "department_code", "请指定填报单位")
+		}
+		return actor.Scope.ID, nil
+	}
+	var dept int64
+	err := tx.QueryRow(ctx, `SELECT id FROM departments WHERE code = $1`, code).Scan(&dept)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, problem.Invalid("department_not_found", "department_code", "单位编码不存在："+code)
+	}
+	if err != nil {
+		return 0, err
+	}
+	pred, arg := unitVisible(actor, "$1", 2)
+	var ok bool
+	if err := tx.QueryRow(ctx, `SELECT `+pred, dept, arg).Scan(&ok); err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, problem.Forbidden("department_out_of_scope", "不能代其他单位填报")
+	}
+	return dept, nil
+}
+
+// History returns every report on an entry, newest first, of the units in the actor's scope.
+func (s *Service) History(ctx context.Context, actor *auth.User, entryID int64) ([]Report, error) {
+	if _, err := s.Entry(ctx, actor, entryID); err != nil {
+		return nil, err
+	}
+	pred, arg := unitVisible(actor, "r.department_id", 2)
+	rows, err := s.DB.Pool.Query(ctx, `SELECT `+reportColumns+` FROM ledger_reports r JOIN ledger_rounds rd ON rd.id = r.round_id
+		WHERE r.entry_id = $1 AND `+pred+` ORDER BY r.id DESC`, entryID, arg)
+	if err != nil {
+		return nil, fmt.Errorf("ledger history: %w", err)
+	}
+	defer rows.Close()
+	out := []Report{}
+	for rows.Next() {
+		r, err := scanReport(rows)
+		if err != nil {
+			return nil, fmt.Errorf("ledger history: %w", err)
+		}
+		out = append(out, *r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,180 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"haochaping/internal/auth"
+	"haochaping/internal/problem"
+)
+
+// Round is a reporting round (the plan's: 9/17, 9/24, 9/30).
+type Round struct {
+	ID       int64      `json:"id"`
+	Title    string     `json:"title"`
+	DueAt    time.Time  `json:"due_at"`
+	OpenedAt time.Time  `json:"opened_at"`
+	ClosedAt *time.Time `json:"closed_at,omitempty"`
+}
+
+const roundColumns = `id, title, due_at, opened_at, closed_at`
+
+func scanRound(row pgx.Row) (*Round, error) {
+	var r Round
+	if err := row.Scan(&r.ID, &r.Title, &r.DueAt, &r.OpenedAt, &r.ClosedAt); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+var errNoRound = problem.Conflict("no_open_round", "当前没有开放的填报轮次，请等待政务服务管理机构发起")
+
+func currentRound(ctx context.Context, q interface {
+	QueryRow(context.Context, string, ...any) pgx.Row
+}) (*Round, error) {
+	r, err := scanRound(q.QueryRow(ctx, `SELECT `+roundColumns+` FROM ledger_rounds WHERE closed_at IS NULL ORDER BY id DESC LIMIT 1`))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errNoRound
+	}
+	return r, err
+}
+
+// CurrentRound returns the open round.
+func (s *Service) CurrentRound(ctx context.Context) (*Round, error) {
+	return currentRound(ctx, s.DB.Pool)
+}
+
+// OpenRound opens a reporting round, closing the one still open: one round at a time.
+func (s *Service) OpenRound(ctx context.Context, actor *auth.User, title string, due time.Time) (*Round, error) {
+	if actor.Role != auth.OfficeAdmin {
+		return nil, problem.Forbidden("forbidden_role", "只有政务服务管理机构可以发起填报轮次")
+	}
+	title = strings.TrimSpace(title)
+	if title == "" || len([]rune(title)) > 100 {
+		return nil, problem.Invalid("invalid_title", "title", "轮次名称须为 1 至 100 字")
+	}
+	if !due.After(s.now()) {
+		return nil, problem.Invalid("invalid_due", "due_at", "截止时间须晚于现在")
+	}
+	var r *Round
+	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, s.DB.LockKey("ledger_round")); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE ledger_rounds SET closed_at = now() WHERE closed_at IS NULL`); err != nil {
+			return err
+		}
+		var err error
+		r, err = scanRound(tx.QueryRow(ctx, `INSERT INTO ledger_rounds (title, due_at, opened_by) VALUES ($1, $2, $3)
+			RETURNING `+roundColumns, title, due, actor.ID))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open round: %w", err)
+	}
+	return r, nil
+}
+
+// CloseRound closes a round.
+func (s *Service) CloseRound(ctx context.Context, actor *auth.User, id int64) (*Round, error) {
+	if actor.Role != auth.OfficeAdmin {
+		return nil, problem.Forbidden("forbidden_role", "只有政务服务管理机构可以结束填报轮次")
+	}
+	r, err := scanRound(s.DB.Pool.QueryRow(ctx, `UPDATE ledger_rounds SET closed_at = COALESCE(closed_at, now()) WHERE id = $1
+		RETURNING `+roundColumns, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, problem.NotFound("round_not_found", "填报轮次不存在")
+	}
+	return r, err
+}
+
+// Rounds lists the rounds, newest first.
+func (s *Service) Rounds(ctx context.Context) ([]*Round, error) {
+	rows, err := s.DB.Pool.Query(ctx, `SELECT `+roundColumns+` FROM ledger_rounds ORDER BY id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("rounds: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Round, error) { return scanRound(r) })
+}
+
+// Missing is a unit that has not reported on some of its entries in a round.
+type Missing struct {
+	DepartmentID int64      `json:"department_id"`
+	Code         string     `json:"code"`
+	Name         string     `json:"name"`
+	Entries      int        `json:"entries"`  // it answers for
+	Reported     int        `json:"reported"` // it reported on in the round
+	MissingNos   []EntryRef `json:"missing"`  // the entries not reported on
+}
+
+// EntryRef names an entry by its ledger and number.
+type EntryRef struct {
+	Kind Kind `json:"kind"`
+	No   int  `json:"no"`
+}
+
+// MissingReporters lists, for a round (0: the open one), the units of the actor's scope that
+// have not reported on every entry they answer for, with what is missing. Units that reported
+// on everything are not listed.
+func (s *Service) MissingReporters(ctx context.Context, actor *auth.User, roundID int64) (*Round, []Missing, error) {
+	var r *Round
+	var err error
+	if roundID == 0 {
+		r, err = s.CurrentRound(ctx)
+	} else {
+		r, err = scanRound(s.DB.Pool.QueryRow(ctx, `SELECT `+roundColumns+` FROM ledger_rounds WHERE id = $1`, roundID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			err = problem.NotFound("round_not_found", "填报轮次不存在")
+		}
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	pred, arg := unitVisible(actor, "a.department_id", 2)
+	rows, err := s.DB.Pool.Query(ctx, `
+		SELECT a.department_id, d.code, d.name, e.kind, e.no,
+		       EXISTS (SELECT 1 FROM ledger_reports x WHERE x.round_id = $1 AND x.entry_id = a.entry_id AND x.department_id = a.department_id)
+		FROM ledger_assignments a JOIN departments d ON d.id = a.department_id JOIN ledger_entries e ON e.id = a.entry_id
+		WHERE `+pred+`
+		ORDER BY d.code, CASE e.kind WHEN 'work' THEN 1 WHEN 'problem' THEN 2 ELSE 3 END, e.no`, r.ID, arg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("missing reporters: %w", err)
+	}
+	defer rows.Close()
+	var out []Missing
+	for rows.Next() {
+		var dept int64
+		var code, name string
+		var kind Kind
+		var no int
+		var reported bool
+		if err := rows.Scan(&dept, &code, &name, &kind, &no, &reported); err != nil {
+			return nil, nil, fmt.Errorf("missing reporters: %w", err)
+		}
+		if len(out) == 0 || out[len(out)-1].DepartmentID != dept {
+			out = append(out, Missing{DepartmentID: dept, Code: code, Name: name, MissingNos: []EntryRef{}})
+		}
+		m := &out[len(out)-1]
+		m.Entries++
+		if reported {
+			m.Reported++
+		} else {
+			m.MissingNos = append(m.MissingNos, EntryRef{Kind: kind, No: no})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	kept := out[:0]
+	for _, m := range out {
+		if m.Reported < m.Entries {
+			kept = append(kept, m)
+		}
+	}
+	return r, kept, nil
+}

@@ -1,0 +1,27 @@
+package ledger
+
+import (
+	"time"
+
+	"haochaping/calendar"
+	"haochaping/internal/bjtime"
+	"haochaping/internal/database"
+)
+
+// Service keeps the ledgers.
+type Service struct {
+	DB       *database.DB
+	Calendar *calendar.Calendar
+	// Now is the clock; nil: time.Now.
+	Now func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
+
+// today is the Beijing date.
+func (s *Service) today() time.Time { return bjtime.Day(s.now()) }
