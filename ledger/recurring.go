@@ -16,20 +16,20 @@ import (
 // RecurringProblem is a problem the bad reviews keep naming: one reason, one item, one unit,
 // at least a threshold of times in a period (企业群众反映强烈的问题).
 type RecurringProblem struct {
-	ID          int64      `json:"id"`
-	PeriodFrom  string     `json:"period_from"`
-	PeriodTo    string     `json:"period_to"`
-	Reason      string     `json:"reason"` // the reason's code
-	ReasonName  string     `json:"reason_name"`
-	ItemCode    string     `json:"item_code,omitempty"`
-	ItemName    string     `json:"item_name,omitempty"`
-	Department  string     `json:"department"` // code
-	DeptName    string     `json:"department_name"`
-	BadReviews  int        `json:"bad_reviews"`
-	Status      string     `json:"status"` // proposed, accepted, dismissed
-	EntryID     *int64     `json:"entry_id,omitempty"`
-	CreatedAt   time.Time  `json:"created_at"`
-	DecidedAt   *time.Time `json:"decided_at,omitempty"`
+	ID         int64      `json:"id"`
+	PeriodFrom string     `json:"period_from"`
+	PeriodTo   string     `json:"period_to"`
+	Reason     string     `json:"reason"` // the reason's code
+	ReasonName string     `json:"reason_name"`
+	ItemCode   string     `json:"item_code,omitempty"`
+	ItemName   string     `json:"item_name,omitempty"`
+	Department string     `json:"department"` // code
+	DeptName   string     `json:"department_name"`
+	BadReviews int        `json:"bad_reviews"`
+	Status     string     `json:"status"` // proposed, accepted, dismissed
+	EntryID    *int64     `json:"entry_id,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	DecidedAt  *time.Time `json:"decided_at,omitempty"`
 }
 
 // DefaultRecurringThreshold is how many bad reviews naming the same reason for the same item
