@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"os"
 	"time"
-
-	"haochaping/internal/app"
 )
 
 func runCheck(ctx context.Context, args []string) error {
@@ -19,24 +17,11 @@ func runCheck(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	e, err := newEnv()
+	e, a, err := openApp(ctx)
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	if err := e.openDB(ctx); err != nil {
-		return err
-	}
-	if err := e.migrate(ctx); err != nil {
-		return err
-	}
-	if err := e.openKeys(); err != nil {
-		return err
-	}
-	if err := e.openRedis(); err != nil {
-		return err
-	}
-	a := app.New(e.cfg, e.db, e.keys, e.rdb, e.log)
 	defer a.Close()
 	invariants, err := a.Rectify.Check(ctx, *window)
 	if err != nil {

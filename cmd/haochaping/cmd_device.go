@@ -17,20 +17,11 @@ func runDevice(ctx context.Context, args []string) error {
 		fmt.Fprintln(os.Stderr, "usage: haochaping device add|list|enable|disable ...")
 		return errUsage
 	}
-	e, err := newEnv()
+	e, err := open(ctx, needs{keys: true})
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	if err := e.openDB(ctx); err != nil {
-		return err
-	}
-	if err := e.migrate(ctx); err != nil {
-		return err
-	}
-	if err := e.openKeys(); err != nil {
-		return err
-	}
 	devices := &channels.Devices{Pool: e.db.Pool, Keys: e.keys}
 	switch args[0] {
 	case "add":

@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"haochaping/internal/app"
 	"haochaping/internal/bjtime"
 )
 
@@ -17,24 +16,11 @@ func runJobs(ctx context.Context, args []string) error {
 		fmt.Fprintln(os.Stderr, "usage: haochaping jobs list [--json] | haochaping jobs run NAME")
 		return errUsage
 	}
-	e, err := newEnv()
+	e, a, err := openApp(ctx)
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	if err := e.openDB(ctx); err != nil {
-		return err
-	}
-	if err := e.migrate(ctx); err != nil {
-		return err
-	}
-	if err := e.openKeys(); err != nil {
-		return err
-	}
-	if err := e.openRedis(); err != nil {
-		return err
-	}
-	a := app.New(e.cfg, e.db, e.keys, e.rdb, e.log)
 	defer a.Close()
 	s := a.Scheduler()
 	if args[0] == "run" {

@@ -8,17 +8,11 @@ import (
 )
 
 func runMigrate(ctx context.Context, args []string) error {
-	e, err := newEnv()
+	e, err := open(ctx, needs{})
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	if err := e.openDB(ctx); err != nil {
-		return err
-	}
-	if err := e.migrate(ctx); err != nil {
-		return err
-	}
 	sqlDB, err := e.db.Gorm.DB()
 	if err != nil {
 		return err

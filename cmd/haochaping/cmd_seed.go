@@ -8,20 +8,11 @@ import (
 )
 
 func runSeed(ctx context.Context, args []string) error {
-	e, err := newEnv()
+	e, err := open(ctx, needs{keys: true})
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	if err := e.openDB(ctx); err != nil {
-		return err
-	}
-	if err := e.migrate(ctx); err != nil {
-		return err
-	}
-	if err := e.openKeys(); err != nil {
-		return err
-	}
 	l := &seeds.Loader{DB: e.db, Keys: e.keys, Log: e.log}
 	sum, err := l.Seed(ctx, e.cfg.Demo)
 	if err != nil {

@@ -6,8 +6,6 @@ import (
 	"net"
 	"sync"
 	"time"
-
-	"haochaping/internal/app"
 )
 
 // The parts of the system a process runs.
@@ -28,24 +26,11 @@ func runAll(ctx context.Context, args []string) error {
 }
 
 func run(ctx context.Context, p parts) error {
-	e, err := newEnv()
+	e, a, err := openApp(ctx)
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	if err := e.openDB(ctx); err != nil {
-		return err
-	}
-	if err := e.migrate(ctx); err != nil {
-		return err
-	}
-	if err := e.openKeys(); err != nil {
-		return err
-	}
-	if err := e.openRedis(); err != nil {
-		return err
-	}
-	a := app.New(e.cfg, e.db, e.keys, e.rdb, e.log)
 	defer a.Close() // after the server and worker stopped: every acknowledged rating is committed
 
 	var wg sync.WaitGroup

@@ -20,17 +20,11 @@ func runUser(ctx context.Context, args []string) error {
 		fmt.Fprintln(os.Stderr, "usage: haochaping user add|list|enable|disable ...")
 		return errUsage
 	}
-	e, err := newEnv()
+	e, err := open(ctx, needs{})
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	if err := e.openDB(ctx); err != nil {
-		return err
-	}
-	if err := e.migrate(ctx); err != nil {
-		return err
-	}
 	users := &auth.Users{Pool: e.db.Pool, RefuseDemo: !e.cfg.Demo}
 	switch args[0] {
 	case "add":

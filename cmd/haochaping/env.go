@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"haochaping/internal/app"
 	"haochaping/internal/config"
 	"haochaping/internal/database"
 	"haochaping/internal/pii"
@@ -91,4 +92,39 @@ func (e *env) close() {
 	if e.db != nil {
 		e.db.Close()
 	}
+}
+
+// needs say what a subcommand opens besides the migrated database.
+type needs struct{ keys, redis bool }
+
+// open loads the settings and opens what a subcommand needs: the database (migrated), and on
+// request the data keys and Redis. The caller closes the env.
+func open(ctx context.Context, n needs) (*env, error) {
+	e, err := newEnv()
+	if err != nil {
+		return nil, err
+	}
+	steps := []func() error{func() error { return e.openDB(ctx) }, func() error { return e.migrate(ctx) }}
+	if n.keys {
+		steps = append(steps, e.openKeys)
+	}
+	if n.redis {
+		steps = append(steps, e.openRedis)
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			e.close()
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+// openApp opens everything and assembles the system. The caller closes both (the app first).
+func openApp(ctx context.Context) (*env, *app.App, error) {
+	e, err := open(ctx, needs{keys: true, redis: true})
+	if err != nil {
+		return nil, nil, err
+	}
+	return e, app.New(e.cfg, e.db, e.keys, e.rdb, e.log), nil
 }
