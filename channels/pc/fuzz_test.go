@@ -5,41 +5,10 @@ package pc
 
 import (
 	"testing"
-	"time"
 
+	"haochaping/channels/fuzzcheck"
 	"haochaping/evaluation"
-	"haochaping/internal/bjtime"
-	"haochaping/internal/problem"
 )
-
-// fuzzNow is the fixed "now" of ValidateStatic, so that a run does not depend on the clock.
-var fuzzNow = time.Date(2026, 11, 26, 12, 0, 0, 0, bjtime.Location)
-
-// fuzzReasons is the national reason lists.
-var fuzzReasons = evaluation.NewReasonSet(1, []evaluation.Reason{
-	{Kind: evaluation.Online, Code: "overall", Name: "整体满意度"},
-	{Kind: evaluation.Online, Code: "efficiency", Name: "办事效率"},
-	{Kind: evaluation.Online, Code: "guide", Name: "办事指南精确度"},
-	{Kind: evaluation.Online, Code: "convenience", Name: "办事便捷度"},
-	{Kind: evaluation.Online, Code: "usability", Name: "平台操作性"},
-	{Kind: evaluation.Offline, Code: "overall", Name: "整体满意度"},
-	{Kind: evaluation.Offline, Code: "efficiency", Name: "服务效率"},
-	{Kind: evaluation.Offline, Code: "quality", Name: "服务水平"},
-	{Kind: evaluation.Offline, Code: "attitude", Name: "服务态度"},
-	{Kind: evaluation.Offline, Code: "environment", Name: "办事环境"},
-})
-
-// requireClientError fails unless err is a *problem.Error with a 4xx status.
-func requireClientError(t *testing.T, step string, body []byte, err error) {
-	t.Helper()
-	pe, ok := problem.As(err)
-	if !ok {
-		t.Fatalf("%s: error %T %q is not a *problem.Error\ninput: %q", step, err, err, body)
-	}
-	if pe.Status < 400 || pe.Status >= 500 {
-		t.Fatalf("%s: status %d (%s), want 4xx\ninput: %q", step, pe.Status, pe, body)
-	}
-}
 
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"case_no":"C2026112600001","stage":"complete","user":{"id":"u1","name":"李四","id_number":"11010519491231002X"},"level":1,"reasons":["平台操作性"],"rated_at":"2026-11-26 10:00:00"}`))
@@ -48,14 +17,14 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := Decode(body)
 		if err != nil {
-			requireClientError(t, "Decode", body, err)
+			fuzzcheck.RequireClientError(t, "Decode", body, err)
 			return
 		}
 		// As the handler: the key derived from the case number and stage.
 		const deviceID = "dev-1"
 		sub := p.Submission(deviceID, "pc:"+deviceID+":"+p.CaseNo+":"+p.Stage)
-		if _, err := evaluation.ValidateStatic(sub, fuzzReasons, fuzzNow); err != nil {
-			requireClientError(t, "ValidateStatic", body, err)
+		if _, err := evaluation.ValidateStatic(sub, fuzzcheck.Reasons, fuzzcheck.Now); err != nil {
+			fuzzcheck.RequireClientError(t, "ValidateStatic", body, err)
 		}
 	})
 }

@@ -6,21 +6,9 @@ package system
 import (
 	"testing"
 
+	"haochaping/channels/fuzzcheck"
 	"haochaping/evaluation"
-	"haochaping/internal/problem"
 )
-
-// requireClientError fails unless err is a *problem.Error with a 4xx status.
-func requireClientError(t *testing.T, step string, body []byte, err error) {
-	t.Helper()
-	pe, ok := problem.As(err)
-	if !ok {
-		t.Fatalf("%s: error %T %q is not a *problem.Error\ninput: %q", step, err, err, body)
-	}
-	if pe.Status < 400 || pe.Status >= 500 {
-		t.Fatalf("%s: status %d (%s), want 4xx\ninput: %q", step, pe.Status, pe, body)
-	}
-}
 
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(`{"case_no":"C2026112600009","item_code":"11000001","department_code":"D01","channel":"mobile","applicant":{"name":"赵六","id_number":"11010519491231002X"},"accepted_at":"2026-11-25T09:00:00+08:00","stage":"accept"}`))
@@ -29,7 +17,7 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		cases, batch, err := Decode(body)
 		if err != nil {
-			requireClientError(t, "Decode", body, err)
+			fuzzcheck.RequireClientError(t, "Decode", body, err)
 			return
 		}
 		if len(cases) == 0 || len(cases) > evaluation.MaxCaseBatch {
