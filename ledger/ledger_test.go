@@ -220,11 +220,11 @@ func TestRecurringProblemsIntoTheRectificationLedger(t *testing.T) {
 		rate("R"+string(rune('a'+i)), "办事环境")
 	}
 	today := time.Now()
-	n, err := svc.ProposeRecurring(ctx, today.AddDate(0, 0, -1), today.AddDate(0, 0, 1))
+	n, err := svc.ProposeRecurring(ctx, nil, today.AddDate(0, 0, -1), today.AddDate(0, 0, 1))
 	if err != nil || n != 1 {
 		t.Fatalf("proposed %d, %v; want 1 (5 on 服务态度, 3 on 办事环境 is below the threshold)", n, err)
 	}
-	if n, _ := svc.ProposeRecurring(ctx, today.AddDate(0, 0, -1), today.AddDate(0, 0, 1)); n != 0 {
+	if n, _ := svc.ProposeRecurring(ctx, nil, today.AddDate(0, 0, -1), today.AddDate(0, 0, 1)); n != 0 {
 		t.Fatalf("proposed again: %d", n)
 	}
 	list, err := svc.RecurringProblems(ctx, u["spj-head"], "proposed")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -36,10 +37,17 @@ type RecurringProblem struct {
 // and unit in a period make a recurring problem (settings key recurring_problem_threshold).
 const DefaultRecurringThreshold = 5
 
-// ProposeRecurring finds the recurring problems of a period (Beijing days, both included) and
-// proposes those not proposed before. Upheld appeals do not count. It returns how many it
-// proposed.
-func (s *Service) ProposeRecurring(ctx context.Context, from, to time.Time) (int64, error) {
+// ProposeRecurring finds the recurring problems of a period (Beijing days, both included) of
+// the units in scope (nil: the whole city — the daily job) and proposes those not already
+// proposed, accepted or dismissed for a period that overlaps this one: the job looks at the
+// last 30 days every day, and one problem must not come back every day. Upheld appeals do
+// not count. It returns how many it proposed.
+func (s *Service) ProposeRecurring(ctx context.Context, scope *auth.Scope, from, to time.Time) (int64, error) {
+	inScope, arg := "true", any(nil)
+	if scope != nil {
+		inScope, arg = (&auth.User{Scope: *scope}).Scope.SQL("u", 4)
+		inScope = `EXISTS (SELECT 1 FROM ` + unitsInScope + ` u WHERE u.department_id = g.department_id AND ` + inScope + `)`
+	}
 	tag, err := s.DB.Pool.Exec(ctx, `
 		WITH bad AS (
 		    SELECT e.id, unnest(e.reasons) AS reason, e.item_id, COALESCE(w.department_id, e.department_id) AS department_id,
@@ -49,20 +57,40 @@ func (s *Service) ProposeRecurring(ctx context.Context, from, to time.Time) (int
 		      AND e.rated_at >= $1::date::timestamp AT TIME ZONE 'Asia/Shanghai'
 		      AND e.rated_at < ($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
 		)
+		, g AS (
+		    SELECT reason, item_id, department_id, count(*) AS n, array_agg(id ORDER BY id) AS ids
+		    FROM bad
+		    GROUP BY reason, item_id, department_id
+		    HAVING count(*) >= COALESCE(NULLIF(region_setting(min(region_id), 'recurring_problem_threshold'), '')::int, $3)
+		)
 		INSERT INTO recurring_problems (period_from, period_to, reason, item_id, department_id, bad_reviews, evaluation_ids)
-		SELECT $1::date, $2::date, reason, item_id, department_id, count(*), array_agg(id ORDER BY id)
-		FROM bad
-		GROUP BY reason, item_id, department_id
-		HAVING count(*) >= COALESCE(NULLIF(region_setting(min(region_id), 'recurring_problem_threshold'), '')::int, $3)
-		ON CONFLICT DO NOTHING`, from, to, DefaultRecurringThreshold)
+		SELECT $1::date, $2::date, g.reason, g.item_id, g.department_id, g.n, g.ids
+		FROM g
+		WHERE `+inScope+`
+		  AND NOT EXISTS (SELECT 1 FROM recurring_problems p
+		                  WHERE p.reason = g.reason AND p.item_id IS NOT DISTINCT FROM g.item_id
+		                    AND p.department_id = g.department_id
+		                    AND p.period_from <= $2::date AND p.period_to >= $1::date)
+		ON CONFLICT DO NOTHING`, append([]any{from, to, DefaultRecurringThreshold}, scopeArgs(scope, arg)...)...)
 	if err != nil {
 		return 0, fmt.Errorf("propose recurring problems: %w", err)
 	}
 	return tag.RowsAffected(), nil
 }
 
+func scopeArgs(scope *auth.Scope, arg any) []any {
+	if scope == nil {
+		return nil
+	}
+	return []any{arg}
+}
+
+// recurringColumns name the reason as the reviews' reason set does: one code may read 服务效率
+// at a window and 办事效率 online.
 const recurringColumns = `p.id, to_char(p.period_from, 'YYYY-MM-DD'), to_char(p.period_to, 'YYYY-MM-DD'), p.reason,
-	COALESCE((SELECT r.name FROM reasons r WHERE r.code = p.reason ORDER BY r.version DESC, r.kind DESC LIMIT 1), p.reason),
+	COALESCE((SELECT r.name FROM evaluations e JOIN reasons r ON r.version = e.reason_set_version AND r.code = p.reason
+	          AND r.kind = CASE WHEN e.channel IN ('pc', 'mobile') THEN 'online' ELSE 'offline' END
+	          WHERE e.id = p.evaluation_ids[1]), p.reason),
 	COALESCE(i.code, ''), COALESCE(i.name, ''), d.code, d.name, p.bad_reviews, p.status, p.entry_id, p.created_at, p.decided_at`
 
 func scanRecurring(row pgx.Row) (*RecurringProblem, error) {
@@ -98,6 +126,9 @@ func (s *Service) AcceptRecurring(ctx context.Context, actor *auth.User, id int6
 	if actor.Role != auth.OfficeAdmin {
 		return nil, problem.Forbidden("forbidden_role", "只有政务服务管理机构可以将问题列入整改台账")
 	}
+	if utf8.RuneCountInString(in.Note) > 2000 {
+		return nil, problem.Invalid("note_too_long", "note", "备注不得超过 2000 字")
+	}
 	due, err := time.Parse("2006-01-02", strings.TrimSpace(in.Due))
 	if err != nil {
 		return nil, problem.Invalid("invalid_due", "due", "整改期限须为 YYYY-MM-DD")
@@ -126,8 +157,24 @@ func (s *Service) AcceptRecurring(ctx context.Context, actor *auth.User, id int6
 		}
 		var dept int64
 		var deptName string
-		if err := tx.QueryRow(ctx, `SELECT id, name FROM departments WHERE code = $1`, code).Scan(&dept, &deptName); err != nil {
+		err = tx.QueryRow(ctx, `SELECT id, name FROM departments WHERE code = $1`, code).Scan(&dept, &deptName)
+		if errors.Is(err, pgx.ErrNoRows) {
 			return problem.Invalid("department_not_found", "department_code", "单位编码不存在："+code)
+		}
+		if err != nil {
+			return err
+		}
+		upred, uarg := unitVisible(actor, "$1", 2)
+		var visible bool
+		if err := tx.QueryRow(ctx, `SELECT `+upred, dept, uarg).Scan(&visible); err != nil {
+			return err
+		}
+		if !visible {
+			return problem.Invalid("department_out_of_scope", "department_code", "不能将问题交给管辖范围之外的单位")
+		}
+		// Entry numbers are max + 1: one acceptance at a time.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, s.DB.LockKey("ledger_rectification_no")); err != nil {
+			return err
 		}
 		what := p.ItemName
 		if what == "" {
@@ -165,13 +212,20 @@ func (s *Service) DismissRecurring(ctx context.Context, actor *auth.User, id int
 		return problem.Forbidden("forbidden_role", "只有政务服务管理机构可以处理问题")
 	}
 	pred, arg := unitVisible(actor, "p.department_id", 2)
-	tag, err := s.DB.Pool.Exec(ctx, `UPDATE recurring_problems p SET status = 'dismissed', decided_at = now(), decided_by = $3
-		WHERE p.id = $1 AND p.status = 'proposed' AND `+pred, id, arg, actor.ID)
+	var status string
+	err := s.DB.Pool.QueryRow(ctx, `
+		WITH found AS (SELECT p.id, p.status FROM recurring_problems p WHERE p.id = $1 AND `+pred+` FOR UPDATE),
+		     done AS (UPDATE recurring_problems p SET status = 'dismissed', decided_at = now(), decided_by = $3
+		              FROM found WHERE p.id = found.id AND found.status = 'proposed')
+		SELECT status FROM found`, id, arg, actor.ID).Scan(&status)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return problem.NotFound("recurring_problem_not_found", "问题不存在或不在您的权限范围内")
+	}
 	if err != nil {
 		return fmt.Errorf("dismiss: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
-		return problem.NotFound("recurring_problem_not_found", "问题不存在、已处理或不在您的权限范围内")
+	if status != "proposed" {
+		return problem.Conflict("already_decided", "该问题已处理")
 	}
 	return nil
 }

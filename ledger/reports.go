@@ -65,8 +65,8 @@ type ReportInput struct {
 // department of its login); an office may report for a unit of its scope (a sheet sent by
 // mail). The unit must be answerable for the entry.
 func (s *Service) Report(ctx context.Context, actor *auth.User, in ReportInput, source string) (*Report, error) {
-	if actor.Role == auth.Auditor {
-		return nil, problem.Forbidden("forbidden_role", "监督人员只能查看台账")
+	if actor.Role != auth.UnitHead && actor.Role != auth.OfficeAdmin {
+		return nil, problem.Forbidden("forbidden_role", "台账进展由单位负责人填报（或由管理机构代报）")
 	}
 	in.Progress, in.Measures, in.Issues = strings.TrimSpace(in.Progress), strings.TrimSpace(in.Measures), strings.TrimSpace(in.Issues)
 	if in.Progress == "" && in.Measures == "" && in.Issues == "" && !in.Completed {

@@ -51,8 +51,8 @@ func (s *Service) CurrentRound(ctx context.Context) (*Round, error) {
 
 // OpenRound opens a reporting round, closing the one still open: one round at a time.
 func (s *Service) OpenRound(ctx context.Context, actor *auth.User, title string, due time.Time) (*Round, error) {
-	if actor.Role != auth.OfficeAdmin {
-		return nil, problem.Forbidden("forbidden_role", "只有政务服务管理机构可以发起填报轮次")
+	if err := s.requireCityOffice(ctx, actor); err != nil {
+		return nil, err
 	}
 	title = strings.TrimSpace(title)
 	if title == "" || len([]rune(title)) > 100 {
@@ -82,8 +82,8 @@ func (s *Service) OpenRound(ctx context.Context, actor *auth.User, title string,
 
 // CloseRound closes a round.
 func (s *Service) CloseRound(ctx context.Context, actor *auth.User, id int64) (*Round, error) {
-	if actor.Role != auth.OfficeAdmin {
-		return nil, problem.Forbidden("forbidden_role", "只有政务服务管理机构可以结束填报轮次")
+	if err := s.requireCityOffice(ctx, actor); err != nil {
+		return nil, err
 	}
 	r, err := scanRound(s.DB.Pool.QueryRow(ctx, `UPDATE ledger_rounds SET closed_at = COALESCE(closed_at, now()) WHERE id = $1
 		RETURNING `+roundColumns, id))
@@ -91,6 +91,22 @@ func (s *Service) CloseRound(ctx context.Context, actor *auth.User, id int64) (*
 		return nil, problem.NotFound("round_not_found", "填报轮次不存在")
 	}
 	return r, err
+}
+
+// requireCityOffice: rounds are the city's (the plan's ledgers are the city's), so only the
+// office whose scope is the whole city opens and closes them.
+func (s *Service) requireCityOffice(ctx context.Context, actor *auth.User) error {
+	if actor.Role != auth.OfficeAdmin || actor.Scope.Kind != "region" {
+		return problem.Forbidden("forbidden_role", "只有市政务服务管理机构可以发起或结束填报轮次")
+	}
+	var top bool
+	if err := s.DB.Pool.QueryRow(ctx, `SELECT parent_id IS NULL FROM regions WHERE id = $1`, actor.Scope.ID).Scan(&top); err != nil {
+		return fmt.Errorf("office scope: %w", err)
+	}
+	if !top {
+		return problem.Forbidden("forbidden_role", "只有市政务服务管理机构可以发起或结束填报轮次")
+	}
+	return nil
 }
 
 // Rounds lists the rounds, newest first.
@@ -119,8 +135,8 @@ type EntryRef struct {
 }
 
 // MissingReporters lists, for a round (0: the open one), the units of the actor's scope that
-// have not reported on every entry they answer for, with what is missing. Units that reported
-// on everything are not listed.
+// have not reported on every entry they answer for, with what is missing. Entries already
+// completed need no more reports; units that reported on everything are not listed.
 func (s *Service) MissingReporters(ctx context.Context, actor *auth.User, roundID int64) (*Round, []Missing, error) {
 	var r *Round
 	var err error
@@ -140,7 +156,7 @@ func (s *Service) MissingReporters(ctx context.Context, actor *auth.User, roundI
 		SELECT a.department_id, d.code, d.name, e.kind, e.no,
 		       EXISTS (SELECT 1 FROM ledger_reports x WHERE x.round_id = $1 AND x.entry_id = a.entry_id AND x.department_id = a.department_id)
 		FROM ledger_assignments a JOIN departments d ON d.id = a.department_id JOIN ledger_entries e ON e.id = a.entry_id
-		WHERE `+pred+`
+		WHERE `+pred+` AND e.status <> 'completed'
 		ORDER BY d.code, CASE e.kind WHEN 'work' THEN 1 WHEN 'problem' THEN 2 ELSE 3 END, e.no`, r.ID, arg)
 	if err != nil {
 		return nil, nil, fmt.Errorf("missing reporters: %w", err)

@@ -62,7 +62,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 		log:      log,
 	}
 	a.HTTP = httpserver.New(httpserver.Deps{
-		DB: db, Redis: rdb, Evaluation: a.Evaluation, Auth: a.Auth, Users: a.Users, Rectify: a.Rectify, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
+		DB: db, Redis: rdb, Evaluation: a.Evaluation, Auth: a.Auth, Users: a.Users, Rectify: a.Rectify, Ledger: a.Ledger, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
 	})
 	return a
 }

@@ -40,7 +40,7 @@ func (a *App) Scheduler() *jobs.Scheduler {
 		{Name: "recurring_problems", Schedule: "0 30 2 * * *", Summary: "差评分析：近30日同一事项、单位、评价指标的集中差评，提请列入整改台账",
 			Run: func(ctx context.Context) (int64, error) {
 				today := bjtime.Day(time.Now())
-				return a.Ledger.ProposeRecurring(ctx, today.AddDate(0, 0, -30), today.AddDate(0, 0, -1))
+				return a.Ledger.ProposeRecurring(ctx, nil, today.AddDate(0, 0, -30), today.AddDate(0, 0, -1))
 			}},
 		{Name: "upward_report", Schedule: "0 */5 * * * *", Summary: "评价数据上报省平台（批量、重试），及时上报率",
 			Run: ev.ReportUpward},

@@ -661,9 +661,12 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	a.do(call{name: "logout", method: "POST", path: "/api/v1/auth/logout", header: bearer, status: 204})
 	a.do(call{name: "logout again", method: "POST", path: "/api/v1/auth/logout", header: bearer, status: 401, code: "unauthenticated"})
 
-	// Every documented operation but the staff API's (TestStaffAPIMatchesOpenAPI) and the
-	// statistics API's (TestStatsAPIMatchesOpenAPI) was exercised.
-	a.checkCoverage(func(op *openapi3.Operation) bool { return !staffOperation(op) && !statsOperation(op) })
+	// Every documented operation but the staff API's (TestStaffAPIMatchesOpenAPI), the
+	// statistics API's (TestStatsAPIMatchesOpenAPI) and the ledger API's
+	// (TestLedgerAPIMatchesOpenAPI) was exercised.
+	a.checkCoverage(func(op *openapi3.Operation) bool {
+		return !staffOperation(op) && !statsOperation(op) && !ledgerOperation(op)
+	})
 	a.logCoverage()
 }
 
@@ -691,6 +694,9 @@ func staffOperation(op *openapi3.Operation) bool {
 
 // statsOperation reports whether op belongs to the statistics API (tag stats).
 func statsOperation(op *openapi3.Operation) bool { return slices.Contains(op.Tags, "stats") }
+
+// ledgerOperation reports whether op belongs to the ledger API (tag ledgers).
+func ledgerOperation(op *openapi3.Operation) bool { return slices.Contains(op.Tags, "ledgers") }
 
 // logCoverage logs the statuses seen of each operation.
 func (a *apiChecker) logCoverage() {
@@ -1464,5 +1470,388 @@ func TestStatsAPIMatchesOpenAPI(t *testing.T) {
 	}
 
 	a.checkCoverage(statsOperation)
+	a.logCoverage()
+}
+
+// TestLedgerAPIMatchesOpenAPI opens reporting rounds, reports on the plan's entries as a unit
+// and for a unit, reads the entries, their details and histories and the units yet to report,
+// lists the rectification ledger after a dispatched bad review, proposes a recurring problem
+// from five bad reviews on one reason and accepts it, dismisses another, closes the round —
+// validating each request and answer, and each refusal, against the document.
+func TestLedgerAPIMatchesOpenAPI(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.Seed()
+	srv := env.Start()
+	a := newAPIChecker(t, srv)
+	ctx := context.Background()
+	now := time.Now()
+	today := bjtime.Day(now)
+	date := func(days int) string { return today.AddDate(0, 0, days).Format("2006-01-02") }
+
+	office := srv.Login("office", "demo1234")
+	auditor := srv.Login("auditor", "demo1234")
+	spjHead := srv.Login("spj-head", "demo1234") // 市审批服务局
+	gajHead := srv.Login("gaj-head", "demo1234") // 市公安局
+	do := func(c call) map[string]any {
+		t.Helper()
+		r := a.do(c)
+		if r.Status != c.status || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			return map[string]any{}
+		}
+		return r.JSON(t)
+	}
+	offSpec := func(c call) call { c.offSpec = true; return c }
+	items := func(m map[string]any) []map[string]any {
+		var out []map[string]any
+		list, _ := m["items"].([]any)
+		for _, it := range list {
+			out = append(out, it.(map[string]any))
+		}
+		return out
+	}
+	entryID := func(kind string, no int) int64 {
+		return int64(env.Count(`SELECT id FROM ledger_entries WHERE kind = $1 AND no = $2`, kind, no))
+	}
+	task2 := entryID("work", 2)     // 各区（市）政府 and 市直各有关部门: 市审批服务局 and 市公安局 among them
+	task104 := entryID("work", 104) // the city office's alone
+	const (
+		entries       = "/api/v1/ledgers/entries"
+		rounds        = "/api/v1/ledgers/rounds"
+		missingNow    = "/api/v1/ledgers/rounds/current/missing"
+		rectification = "/api/v1/ledgers/rectification"
+		recurring     = "/api/v1/ledgers/recurring"
+		propose       = "/api/v1/ledgers/recurring/propose"
+	)
+	entry := func(id int64, rest string) string { return fmt.Sprintf("%s/%d%s", entries, id, rest) }
+	round := func(id int64, rest string) string { return fmt.Sprintf("%s/%d%s", rounds, id, rest) }
+	problemPath := func(id int64, rest string) string { return fmt.Sprintf("%s/%d%s", recurring, id, rest) }
+
+	// Without a session, every operation answers 401; with an unknown token too.
+	for _, op := range []struct{ method, path string }{
+		{"GET", entries}, {"GET", entry(task2, "")}, {"GET", entry(task2, "/reports")}, {"POST", entry(task2, "/reports")},
+		{"GET", rounds}, {"POST", rounds}, {"GET", missingNow}, {"GET", round(1, "/missing")}, {"POST", round(1, "/close")},
+		{"GET", rectification}, {"GET", recurring}, {"POST", propose}, {"POST", problemPath(1, "/accept")},
+		{"POST", problemPath(1, "/dismiss")},
+	} {
+		a.do(offSpec(staffCall("without a session", "", op.method, op.path, nil, 401, "unauthenticated")))
+	}
+	a.do(staffCall("unknown token", "no-such-token", "GET", entries, nil, 401, "unauthenticated"))
+
+	// Before the office opens a round there is nothing to report into.
+	progress := map[string]any{"progress": "已建立差评核实机制", "measures": "每日调度", "issues": "需市大数据中心协调接口"}
+	a.do(staffCall("report without a round", spjHead, "POST", entry(task2, "/reports"), progress, 409, "no_open_round"))
+	a.do(staffCall("missing without a round", office, "GET", missingNow, nil, 409, "no_open_round"))
+	if list := items(do(staffCall("no rounds", office, "GET", rounds, nil, 200, ""))); len(list) != 0 {
+		t.Errorf("rounds before any: %v", list)
+	}
+
+	// Rounds: only the office opens them; one at a time.
+	a.do(staffCall("round opened by a unit", spjHead, "POST", rounds, map[string]any{"title": "第一轮", "due_at": date(3)}, 403, "forbidden_role"))
+	a.do(staffCall("round opened by an auditor", auditor, "POST", rounds, map[string]any{"title": "第一轮", "due_at": date(3)}, 403, "forbidden_role"))
+	a.do(offSpec(staffCall("round without a title", office, "POST", rounds, map[string]any{"title": "", "due_at": date(3)}, 422, "invalid_title")))
+	a.do(staffCall("round with a blank title", office, "POST", rounds, map[string]any{"title": "   ", "due_at": date(3)}, 422, "invalid_title"))
+	a.do(offSpec(staffCall("round without a deadline", office, "POST", rounds, map[string]any{"title": "第一轮"}, 422, "invalid_due")))
+	a.do(staffCall("round due on no date", office, "POST", rounds, map[string]any{"title": "第一轮", "due_at": "next friday"}, 422, "invalid_due"))
+	a.do(staffCall("round due yesterday", office, "POST", rounds, map[string]any{"title": "第一轮", "due_at": date(-1)}, 422, "invalid_due"))
+	a.do(offSpec(staffCall("round not JSON", office, "POST", rounds, "{", 400, "invalid_json")))
+	first := idOf(t, "first round", do(staffCall("round opened", office, "POST", rounds,
+		map[string]any{"title": "9月17日调度", "due_at": now.Add(72 * time.Hour).Format(time.RFC3339)}, 201, "")))
+	second := do(staffCall("round opened by date", office, "POST", rounds, map[string]any{"title": "9月24日调度", "due_at": date(7)}, 201, ""))
+	secondID := idOf(t, "second round", second)
+	want := bjtime.StartOfDay(today.AddDate(0, 0, 8)).Add(-time.Nanosecond).Truncate(time.Microsecond)
+	if got, err := time.Parse(time.RFC3339Nano, fmt.Sprint(second["due_at"])); err != nil || !got.Equal(want) {
+		t.Errorf("a round due on %s: due_at %v, want the end of that Beijing day %v", date(7), second["due_at"], want)
+	}
+	list := items(do(staffCall("rounds", spjHead, "GET", rounds, nil, 200, "")))
+	if len(list) != 2 || idOf(t, "newest round", list[0]) != secondID || list[0]["closed_at"] != nil || list[1]["closed_at"] == nil {
+		t.Errorf("rounds: %v, want the second open and the first closed by it", list)
+	}
+
+	// Reports: a unit for itself (the path names the entry, whatever the body says), the office
+	// for a unit; the refusals.
+	body := map[string]any{"entry_id": task104}
+	for k, v := range progress {
+		body[k] = v
+	}
+	rep := do(staffCall("report", spjHead, "POST", entry(task2, "/reports"), body, 201, ""))
+	if rep["department"] != "ZZ-SPJ" || rep["round_id"] != float64(secondID) || rep["entry_id"] != float64(task2) ||
+		rep["source"] != "api" || rep["completed"] != false {
+		t.Errorf("report: %v", rep)
+	}
+	a.do(staffCall("report by an auditor", auditor, "POST", entry(task2, "/reports"),
+		map[string]any{"progress": "x", "department_code": "ZZ-SPJ"}, 403, "forbidden_role"))
+	a.do(staffCall("empty report", spjHead, "POST", entry(task2, "/reports"), map[string]any{}, 422, "report_empty"))
+	a.do(staffCall("blank report", spjHead, "POST", entry(task2, "/reports"), map[string]any{"progress": "  ", "completed": false}, 422, "report_empty"))
+	a.do(offSpec(staffCall("report too long", spjHead, "POST", entry(task2, "/reports"),
+		map[string]any{"issues": strings.Repeat("长", 4001)}, 422, "text_too_long")))
+	a.do(staffCall("report by the office for nobody", office, "POST", entry(task2, "/reports"), map[string]any{"progress": "代报"}, 422, "department_required"))
+	a.do(staffCall("report for no such unit", office, "POST", entry(task2, "/reports"),
+		map[string]any{"progress": "代报", "department_code": "NOPE"}, 422, "department_not_found"))
+	a.do(staffCall("report for another unit", spjHead, "POST", entry(task2, "/reports"),
+		map[string]any{"progress": "代报", "department_code": "ZZ-GAJ"}, 403, "department_out_of_scope"))
+	a.do(staffCall("report on another unit's entry", spjHead, "POST", entry(task104, "/reports"), map[string]any{"progress": "x"}, 404, "not_assigned"))
+	a.do(staffCall("report on no entry", spjHead, "POST", entry(999999, "/reports"), map[string]any{"progress": "x"}, 404, "not_assigned"))
+	a.do(offSpec(staffCall("report on a bad id", spjHead, "POST", entries+"/abc/reports", map[string]any{"progress": "x"}, 404, "not_found")))
+	a.do(offSpec(staffCall("report not JSON", spjHead, "POST", entry(task2, "/reports"), "progress=x", 400, "invalid_json")))
+	a.do(offSpec(staffCall("report completed as text", spjHead, "POST", entry(task2, "/reports"), map[string]any{"completed": "yes"}, 400, "invalid_json")))
+	if rep := do(staffCall("report by the office for a unit", office, "POST", entry(task2, "/reports"),
+		map[string]any{"department_code": "ZZ-GAJ", "progress": "代报：已部署", "completed": true}, 201, "")); rep["department"] != "ZZ-GAJ" {
+		t.Errorf("report for 市公安局: %v", rep)
+	}
+
+	// The status, as the job computes it: the plan's 2021 dates are past.
+	if _, err := srv.App.Ledger.UpdateStatus(ctx); err != nil {
+		t.Fatal(err)
+	}
+	detail := do(staffCall("detail", spjHead, "GET", entry(task2, ""), nil, 200, ""))
+	units, _ := detail["units"].([]any)
+	if len(units) != 1 {
+		t.Fatalf("市审批服务局 sees units %v of task 2, want itself only", units)
+	}
+	if u := units[0].(map[string]any); u["code"] != "ZZ-SPJ" || u["latest_report"].(map[string]any)["progress"] != progress["progress"] {
+		t.Errorf("detail: unit %v", u)
+	}
+	status, _ := detail["status"].(string)
+	statusName, _ := detail["status_name"].(string)
+	if status != "ongoing" && status != "overdue" {
+		t.Errorf("task 2, due in 2021 and reported on: status %q", status)
+	}
+	latest := map[string]any{}
+	for _, u := range do(staffCall("detail for the office", office, "GET", entry(task2, ""), nil, 200, ""))["units"].([]any) {
+		u := u.(map[string]any)
+		if r, ok := u["latest_report"].(map[string]any); ok {
+			latest[u["code"].(string)] = r["completed"]
+		}
+	}
+	if len(latest) != 2 || latest["ZZ-SPJ"] != false || latest["ZZ-GAJ"] != true {
+		t.Errorf("the office's detail: latest reports %v", latest)
+	}
+	a.do(staffCall("detail for an auditor", auditor, "GET", entry(task2, ""), nil, 200, ""))
+	a.do(staffCall("detail of another unit's entry", gajHead, "GET", entry(task104, ""), nil, 404, "ledger_entry_not_found"))
+	a.do(staffCall("detail of no entry", spjHead, "GET", entry(999999, ""), nil, 404, "ledger_entry_not_found"))
+	a.do(offSpec(staffCall("detail of a bad id", spjHead, "GET", entries+"/abc", nil, 404, "not_found")))
+
+	// The entries, with every filter.
+	mine := items(do(staffCall("entries", spjHead, "GET", entries, nil, 200, "")))
+	ids := map[float64]bool{}
+	for _, e := range mine {
+		ids[e["id"].(float64)] = true
+	}
+	if !ids[float64(task2)] || ids[float64(task104)] {
+		t.Errorf("市审批服务局's entries: task 2 %v, task 104 %v", ids[float64(task2)], ids[float64(task104)])
+	}
+	if n := len(items(do(staffCall("entries of a unit", office, "GET", entries+"?department=ZZ-SPJ", nil, 200, "")))); n != len(mine) {
+		t.Errorf("the office sees %d entries of 市审批服务局, the unit %d", n, len(mine))
+	}
+	filtered := entries + "?kind=work&status=" + url.QueryEscape(statusName) + "&due_from=2021-01-01&due_to=2021-12-31&department=ZZ-SPJ"
+	byName := items(do(staffCall("entries with filters", office, "GET", filtered, nil, 200, "")))
+	found := false
+	for _, e := range byName {
+		found = found || e["id"] == float64(task2)
+		if e["kind"] != "work" || e["status"] != status || e["due"] == nil || !strings.HasPrefix(e["due"].(string), "2021-") {
+			t.Errorf("entries with filters: %v", e)
+		}
+	}
+	if !found {
+		t.Errorf("entries with filters lack task 2")
+	}
+	if byCode := items(do(staffCall("entries by status code", office, "GET", strings.Replace(filtered, url.QueryEscape(statusName), status, 1),
+		nil, 200, ""))); len(byCode) != len(byName) {
+		t.Errorf("status %s lists %d, %s %d", status, len(byCode), statusName, len(byName))
+	}
+	for _, e := range items(do(staffCall("entries of the problem ledger", auditor, "GET", entries+"?kind=problem", nil, 200, ""))) {
+		if e["kind"] != "problem" {
+			t.Errorf("the problem ledger lists %v", e)
+		}
+	}
+	a.do(call{name: "entries by cookie", method: "GET", path: entries + "?kind=work", status: 200,
+		header: http.Header{"Cookie": {auth.CookieName + "=" + spjHead}}})
+	for _, c := range []struct {
+		query, code, field string
+		offSpec            bool
+	}{
+		{"kind=plan", "invalid_kind", "kind", true},
+		{"status=done", "invalid_status", "status", true},
+		{"due_from=yesterday", "invalid_date", "due_from", true},
+		{"due_to=2021-02-30", "invalid_date", "due_to", true},
+		{"due_from=2021-12-01&due_to=2021-01-01", "invalid_period", "due_to", false},
+		{"department=NOPE", "unknown_department", "department", false},
+	} {
+		r := a.do(call{name: "entries?" + c.query, method: "GET", path: entries + "?" + c.query, header: bearer(office),
+			status: 422, code: c.code, offSpec: c.offSpec})
+		if fields, _ := r.JSON(t)["fields"].(map[string]any); r.Status == 422 && fields[c.field] == nil {
+			t.Errorf("entries?%s: fields %v, want %s", c.query, fields, c.field)
+		}
+	}
+
+	// The history: a unit sees its own reports, the office every unit's, newest first.
+	do(staffCall("report again", spjHead, "POST", entry(task2, "/reports"), map[string]any{"progress": "机制运行良好", "completed": true}, 201, ""))
+	if h := items(do(staffCall("history", spjHead, "GET", entry(task2, "/reports"), nil, 200, ""))); len(h) != 2 || h[0]["progress"] != "机制运行良好" {
+		t.Errorf("市审批服务局's history of task 2: %v", h)
+	}
+	if h := items(do(staffCall("history for the office", office, "GET", entry(task2, "/reports"), nil, 200, ""))); len(h) != 3 {
+		t.Errorf("the office's history of task 2: %d reports, want 3", len(h))
+	}
+	a.do(staffCall("history of another unit's entry", spjHead, "GET", entry(task104, "/reports"), nil, 404, "ledger_entry_not_found"))
+	a.do(offSpec(staffCall("history of a bad id", spjHead, "GET", entries+"/0/reports", nil, 404, "not_found")))
+
+	// The units yet to report: in the open round, and in the first (nobody reported in it).
+	m := do(staffCall("missing", office, "GET", missingNow, nil, 200, ""))
+	if r, _ := m["round"].(map[string]any); r["id"] != float64(secondID) {
+		t.Errorf("missing: round %v, want the open one", m["round"])
+	}
+	byCode := map[any]map[string]any{}
+	for _, u := range items(m) {
+		byCode[u["code"]] = u
+	}
+	if spj, gaj := byCode["ZZ-SPJ"], byCode["ZZ-GAJ"]; spj == nil || spj["reported"] != 1.0 || gaj == nil || gaj["reported"] != 1.0 {
+		t.Errorf("missing: 市审批服务局 %v, 市公安局 %v", spj, gaj)
+	}
+	if own := items(do(staffCall("missing for a unit", spjHead, "GET", missingNow, nil, 200, ""))); len(own) != 1 || own[0]["code"] != "ZZ-SPJ" {
+		t.Errorf("市审批服务局's own view: %v", own)
+	}
+	for _, u := range items(do(staffCall("missing of a closed round", office, "GET", round(first, "/missing"), nil, 200, ""))) {
+		if u["reported"] != 0.0 {
+			t.Errorf("nobody reported in the first round: %v", u)
+		}
+	}
+	a.do(staffCall("missing of no round", office, "GET", round(999999, "/missing"), nil, 404, "round_not_found"))
+	a.do(offSpec(staffCall("missing of a bad id", office, "GET", rounds+"/latest/missing", nil, 404, "not_found")))
+
+	// The rectification ledger: a bad review at 市审批服务局's window, dispatched.
+	pad := srv.DemoDevice("demo-window-370400-zh01")
+	rate := func(ticket, reason string) int64 {
+		t.Helper()
+		r := srv.Signed(pad, "POST", "/api/v1/channels/window/evaluations", map[string]any{"ticket_no": ticket, "level": 1,
+			"staff_no": testenv.CityStaff, "reasons": []string{reason}, "comment": "等候时间过长",
+			"served_at": now.Add(-time.Hour).Format(time.RFC3339)})
+		if r.Status != 201 {
+			t.Fatalf("rating %s: %d %s", ticket, r.Status, r.Body)
+		}
+		return idOf(t, "rating", r.JSON(t))
+	}
+	if _, created, err := srv.App.Rectify.Dispatch(ctx, rate("L001", "办事环境")); err != nil || !created {
+		t.Fatalf("dispatch: created %v, %v", created, err)
+	}
+	rows := items(do(staffCall("rectification ledger", office, "GET", rectification, nil, 200, "")))
+	if len(rows) != 1 || rows[0]["state"] != "pending_callback" || rows[0]["state_name"] != "待回访" ||
+		rows[0]["department"] != "市审批服务局" || rows[0]["reasons"] != "办事环境" {
+		t.Errorf("rectification ledger: %v", rows)
+	}
+	withFilters := rectification + "?from=" + date(0) + "&to=" + date(0) + "&department=ZZ-SPJ&state=pending_callback,verified&open=true"
+	if rows := items(do(staffCall("rectification ledger with filters", spjHead, "GET", withFilters, nil, 200, ""))); len(rows) != 1 {
+		t.Errorf("rectification ledger with filters: %v", rows)
+	}
+	if rows := items(do(staffCall("rectification ledger of closed orders", office, "GET", rectification+"?state=closed", nil, 200, ""))); len(rows) != 0 {
+		t.Errorf("closed orders: %v", rows)
+	}
+	if rows := items(do(staffCall("rectification ledger of another unit", gajHead, "GET", rectification, nil, 200, ""))); len(rows) != 0 {
+		t.Errorf("市公安局 sees %v", rows)
+	}
+	for _, c := range []struct {
+		query, code, field string
+		offSpec            bool
+	}{
+		{"from=today", "invalid_date", "from", true},
+		{"from=" + date(1) + "&to=" + date(0), "invalid_period", "to", false},
+		{"department=NOPE", "unknown_department", "department", false},
+		{"state=bogus", "invalid_state", "state", true},
+		{"open=maybe", "invalid_open", "open", true},
+	} {
+		r := a.do(call{name: "rectification?" + c.query, method: "GET", path: rectification + "?" + c.query, header: bearer(office),
+			status: 422, code: c.code, offSpec: c.offSpec})
+		if fields, _ := r.JSON(t)["fields"].(map[string]any); r.Status == 422 && fields[c.field] == nil {
+			t.Errorf("rectification?%s: fields %v, want %s", c.query, fields, c.field)
+		}
+	}
+
+	// Recurring problems: five bad reviews on 服务态度 (the one on 办事环境 stays below the
+	// threshold), proposed by the office, accepted into the ledger.
+	for i := range 5 {
+		rate(fmt.Sprintf("Q%03d", i), "服务态度")
+	}
+	if list := items(do(staffCall("no recurring problems", office, "GET", recurring, nil, 200, ""))); len(list) != 0 {
+		t.Errorf("recurring problems before any: %v", list)
+	}
+	period := map[string]any{"from": date(-1), "to": date(1)}
+	a.do(staffCall("propose by a unit", spjHead, "POST", propose, period, 403, "forbidden_role"))
+	a.do(staffCall("propose by an auditor", auditor, "POST", propose, period, 403, "forbidden_role"))
+	a.do(offSpec(staffCall("propose without an end", office, "POST", propose, map[string]any{"from": date(-1)}, 422, "invalid_date")))
+	a.do(offSpec(staffCall("propose from no date", office, "POST", propose, map[string]any{"from": "yesterday", "to": date(1)}, 422, "invalid_date")))
+	a.do(staffCall("propose backwards", office, "POST", propose, map[string]any{"from": date(1), "to": date(-1)}, 422, "invalid_period"))
+	a.do(offSpec(staffCall("propose not JSON", office, "POST", propose, "{", 400, "invalid_json")))
+	if p := do(staffCall("propose", office, "POST", propose, period, 200, "")); p["proposed"] != 1.0 {
+		t.Errorf("proposed %v, want 1", p)
+	}
+	if p := do(staffCall("propose again", office, "POST", propose, period, 200, "")); p["proposed"] != 0.0 {
+		t.Errorf("proposed again: %v", p)
+	}
+	proposed := items(do(staffCall("recurring problems proposed", spjHead, "GET", recurring+"?status=proposed", nil, 200, "")))
+	if len(proposed) != 1 || proposed[0]["reason_name"] != "服务态度" || proposed[0]["bad_reviews"] != 5.0 || proposed[0]["department"] != "ZZ-SPJ" {
+		t.Fatalf("recurring problems: %v", proposed)
+	}
+	problemID := idOf(t, "recurring problem", proposed[0])
+	if list := items(do(staffCall("recurring problems of another unit", gajHead, "GET", recurring, nil, 200, ""))); len(list) != 0 {
+		t.Errorf("市公安局 sees %v", list)
+	}
+	a.do(offSpec(staffCall("recurring problems by a bad status", office, "GET", recurring+"?status=open", nil, 422, "invalid_status")))
+	accept := problemPath(problemID, "/accept")
+	due := date(10)
+	a.do(staffCall("accept by a unit", spjHead, "POST", accept, map[string]any{"due": due}, 403, "forbidden_role"))
+	a.do(staffCall("accept due yesterday", office, "POST", accept, map[string]any{"due": date(-1)}, 422, "invalid_due"))
+	a.do(offSpec(staffCall("accept due on no date", office, "POST", accept, map[string]any{"due": "next week"}, 422, "invalid_due")))
+	a.do(offSpec(staffCall("accept without a deadline", office, "POST", accept, map[string]any{}, 422, "invalid_due")))
+	a.do(staffCall("accept for no such unit", office, "POST", accept, map[string]any{"due": due, "department_code": "NOPE"}, 422, "department_not_found"))
+	a.do(staffCall("accept no problem", office, "POST", problemPath(999999, "/accept"), map[string]any{"due": due}, 404, "recurring_problem_not_found"))
+	a.do(offSpec(staffCall("accept a bad id", office, "POST", recurring+"/abc/accept", map[string]any{"due": due}, 404, "not_found")))
+	e := do(staffCall("accept", office, "POST", accept, map[string]any{"due": due, "note": "请限期整改"}, 201, ""))
+	if units, _ := e["units"].([]any); e["kind"] != "rectification" || e["due"] != due || e["remarks"] != "请限期整改" ||
+		len(units) != 1 || units[0].(map[string]any)["code"] != "ZZ-SPJ" {
+		t.Errorf("accepted: %v", e)
+	}
+	a.do(staffCall("accept twice", office, "POST", accept, map[string]any{"due": due}, 409, "already_decided"))
+	if list := items(do(staffCall("the unit's rectification entries", spjHead, "GET", entries+"?kind=rectification", nil, 200, ""))); len(list) != 1 {
+		t.Errorf("市审批服务局's rectification entries: %v", list)
+	}
+
+	// An overlapping period does not propose the accepted problem again; five bad reviews on
+	// 服务效率 make a new one, which the office dismisses.
+	for i := range 5 {
+		rate(fmt.Sprintf("E%03d", i), "服务效率")
+	}
+	do(staffCall("propose over another period", office, "POST", propose, map[string]any{"from": date(-2), "to": date(1)}, 200, ""))
+	proposed = items(do(staffCall("recurring problems proposed again", office, "GET", recurring+"?status=proposed", nil, 200, "")))
+	if len(proposed) != 1 || proposed[0]["reason_name"] != "服务效率" {
+		t.Fatalf("proposed over another period: %v", proposed)
+	}
+	dismiss := problemPath(idOf(t, "recurring problem", proposed[0]), "/dismiss")
+	a.do(staffCall("dismiss by a unit", spjHead, "POST", dismiss, nil, 403, "forbidden_role"))
+	a.do(staffCall("dismiss", office, "POST", dismiss, nil, 204, ""))
+	a.do(staffCall("dismiss again", office, "POST", dismiss, nil, 409, "already_decided"))
+	a.do(staffCall("dismiss the accepted one", office, "POST", problemPath(problemID, "/dismiss"), nil, 409, "already_decided"))
+	a.do(staffCall("dismiss no problem", office, "POST", problemPath(999999, "/dismiss"), nil, 404, "recurring_problem_not_found"))
+	a.do(offSpec(staffCall("dismiss a bad id", office, "POST", recurring+"/-1/dismiss", nil, 404, "not_found")))
+	for query, n := range map[string]int{"?status=accepted": 1, "?status=dismissed": 1, "": 2} {
+		if list := items(do(staffCall("recurring problems"+query, auditor, "GET", recurring+query, nil, 200, ""))); len(list) != n {
+			t.Errorf("recurring problems%s: %d, want %d", query, len(list), n)
+		}
+	}
+
+	// Closing the round: then nothing can be reported.
+	closeSecond := round(secondID, "/close")
+	a.do(staffCall("close by a unit", spjHead, "POST", closeSecond, nil, 403, "forbidden_role"))
+	a.do(staffCall("close no round", office, "POST", round(999999, "/close"), nil, 404, "round_not_found"))
+	a.do(offSpec(staffCall("close a bad id", office, "POST", rounds+"/abc/close", nil, 404, "not_found")))
+	closed := do(staffCall("close", office, "POST", closeSecond, nil, 200, ""))
+	if closed["closed_at"] == nil {
+		t.Errorf("closed: %v", closed)
+	}
+	if again := do(staffCall("close again", office, "POST", closeSecond, nil, 200, "")); again["closed_at"] != closed["closed_at"] {
+		t.Errorf("closed again: %v, was %v", again["closed_at"], closed["closed_at"])
+	}
+	a.do(staffCall("report after the round", spjHead, "POST", entry(task2, "/reports"), progress, 409, "no_open_round"))
+
+	a.checkCoverage(ledgerOperation)
 	a.logCoverage()
 }

@@ -22,6 +22,8 @@ import (
 	"haochaping/evaluation/statsapi"
 	"haochaping/internal/auth"
 	"haochaping/internal/database"
+	"haochaping/ledger"
+	"haochaping/ledger/ledgerapi"
 	"haochaping/rectify"
 	"haochaping/rectify/staffapi"
 	"haochaping/web"
@@ -35,6 +37,7 @@ type Deps struct {
 	Auth       *channels.Authenticator
 	Users      *auth.Users
 	Rectify    *rectify.Service
+	Ledger     *ledger.Service
 	Registry   *prometheus.Registry // where /metrics reads from
 	BodyLimit  int
 	Log        *slog.Logger
@@ -71,6 +74,7 @@ func New(d Deps) *fiber.App {
 	auth.Register(api, d.Users)
 	staffapi.Register(api, d.Users, d.Rectify)
 	statsapi.Register(api, d.Users, d.DB, d.Evaluation)
+	ledgerapi.Register(api, d.Users, d.Ledger)
 	api.Get("/reasons", listReasons(d.Evaluation))
 	return app
 }

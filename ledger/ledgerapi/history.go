@@ -1,0 +1,21 @@
+package ledgerapi
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"haochaping/internal/auth"
+)
+
+// history is GET /ledgers/entries/:id/reports: every report on an entry by the units of the
+// user's scope, newest first.
+func (h *handlers) history(c *fiber.Ctx) error {
+	id, err := param(c, "id")
+	if err != nil {
+		return err
+	}
+	list, err := h.svc.History(c.UserContext(), auth.UserOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(fiber.Map{"items": list})
+}

@@ -1,0 +1,28 @@
+package ledgerapi
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"haochaping/internal/auth"
+	"haochaping/internal/problem"
+	"haochaping/ledger"
+)
+
+// recurring is GET /ledgers/recurring: the recurring problems of the units of the user's
+// scope, newest first; status (proposed, accepted, dismissed) narrows them.
+func (h *handlers) recurring(c *fiber.Ctx) error {
+	status := c.Query("status")
+	switch status {
+	case "", "proposed", "accepted", "dismissed":
+	default:
+		return problem.Invalid("invalid_status", "status", "status 须为 proposed、accepted 或 dismissed")
+	}
+	list, err := h.svc.RecurringProblems(c.UserContext(), auth.UserOf(c), status)
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*ledger.RecurringProblem{}
+	}
+	return c.JSON(fiber.Map{"items": list})
+}
