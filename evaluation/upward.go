@@ -9,15 +9,14 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/jackc/pgx/v5"
 
 	"haochaping/calendar"
 	"haochaping/internal/bjtime"
+	"haochaping/internal/pii"
 )
 
 // The upward report (上报省平台): every evaluation is sent once to the provincial platform, in
@@ -278,7 +277,7 @@ func loadUnreported(ctx context.Context, tx pgx.Tx, ids []int64) ([]UpwardEvalua
 			&u.HallCode, &u.WindowCode, &u.StaffNo,
 			&level, &u.Reasons, &u.Comment, &u.Active, &u.RealName, &u.servedAt, &ratedAt, &u.recordedAt)
 		u.Level = int(level)
-		u.Comment = scrubComment(u.Comment)
+		u.Comment = pii.HideNumbersInText(u.Comment)
 		if u.Reasons == nil {
 			u.Reasons = []string{}
 		}
@@ -289,29 +288,6 @@ func loadUnreported(ctx context.Context, tx pgx.Tx, ids []int64) ([]UpwardEvalua
 		return nil, fmt.Errorf("upward report: load evaluations: %w", err)
 	}
 	return items, nil
-}
-
-// personalNumber finds digit runs (spaces and dashes allowed inside, an X at the end) that
-// may be a phone or ID number an evaluator typed into the comment; see scrubComment.
-var personalNumber = regexp.MustCompile(`[0-9０-９][0-9０-９ \-－]*[0-9０-９XxＸｘ]`)
-
-// scrubComment hides what looks like a phone or ID number in a free-text comment — any run of
-// 11 digits or more (a mobile, a landline with area code, an ID number) — since nothing
-// personal may leave for the platform and citizens do write "请回电138…". Names cannot be
-// told from other words and are left as written.
-func scrubComment(s string) string {
-	return personalNumber.ReplaceAllStringFunc(s, func(m string) string {
-		digits := 0
-		for _, r := range m {
-			if unicode.IsDigit(r) {
-				digits++
-			}
-		}
-		if digits >= 11 {
-			return "[已隐去]"
-		}
-		return m
-	})
 }
 
 func rfc3339(t time.Time) string { return t.In(bjtime.Location).Format(time.RFC3339) }

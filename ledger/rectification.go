@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"haochaping/internal/auth"
+	"haochaping/internal/pii"
 )
 
 // RectificationRow is a bad review and its full record: a row of the 差评整改台账.
@@ -113,6 +114,8 @@ func (s *Service) RectificationRows(ctx context.Context, actor *auth.User, f Rec
 			&r.Reasons, &r.Comment, &r.Evaluator, &r.RealName, &r.State, &r.Decision, &r.CalledBackAt, &r.CallbackMethod,
 			&r.Facts, &r.Measures, &r.RectifiedAt, &r.FedBackAt, &r.Satisfaction, &r.ClosedAt, &r.Due, &r.Overdue, &r.LedgerStatus)
 		r.StateName = stateNames[r.State]
+		// People type phone numbers into free text; the ledger shows them masked, like the evaluator.
+		r.Comment, r.Facts, r.Measures = pii.MaskNumbersInText(r.Comment), pii.MaskNumbersInText(r.Facts), pii.MaskNumbersInText(r.Measures)
 		return r, err
 	})
 	if err != nil {

@@ -69,9 +69,13 @@ func (s *Service) OpenRound(ctx context.Context, actor *auth.User, title string,
 		if _, err := tx.Exec(ctx, `UPDATE ledger_rounds SET closed_at = now() WHERE closed_at IS NULL`); err != nil {
 			return err
 		}
+		var openedBy *int64 // none for the operator's command line
+		if actor.ID != 0 {
+			openedBy = &actor.ID
+		}
 		var err error
 		r, err = scanRound(tx.QueryRow(ctx, `INSERT INTO ledger_rounds (title, due_at, opened_by) VALUES ($1, $2, $3)
-			RETURNING `+roundColumns, title, due, actor.ID))
+			RETURNING `+roundColumns, title, due, openedBy))
 		return err
 	})
 	if err != nil {

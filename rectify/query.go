@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"haochaping/internal/auth"
+	"haochaping/internal/pii"
 )
 
 // View is what a screen shows of a work order besides its own fields: the names of the unit,
@@ -89,6 +90,7 @@ func scanListed(row pgx.Row) (*Listed, int, error) {
 		return nil, 0, err
 	}
 	w.StateName = w.State.Name()
+	l.Evaluation.Comment = pii.MaskNumbersInText(l.Evaluation.Comment) // the number is revealed only on request
 	l.WorkOrder = &w
 	if staffNo != nil {
 		l.Assignee = &StaffRef{StaffNo: *staffNo, Name: deref(staffName)}

@@ -29,6 +29,7 @@ var commands = map[string]command{
 	"seed":     {"load the organisation, items, reasons and settings (and demo data in demo mode)", runSeed},
 	"user":     {"add, list, enable and disable staff logins: user add|list|enable|disable", runUser},
 	"device":   {"register, list, enable and disable devices: device add|list|enable|disable", runDevice},
+	"ledger":   {"the ledgers in Excel and the reporting rounds: ledger export|import|round open|list|missing", runLedger},
 	"calendar": {"working days: calendar workdays FROM N | calendar is-workday DATE", runCalendar},
 	"bench":    {"benchmarks: bench dispatch [--reviews N] [--rate R] [--clients C] [--json] [--keep]", runBench},
 	"check":    {"check the invariants of the bad-review loop; exits 1 when one is broken", runCheck},

@@ -2,6 +2,7 @@ package pii
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 )
 
@@ -64,5 +65,17 @@ func TestMask(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
+	}
+}
+
+func TestNumbersInText(t *testing.T) {
+	in := "请回电13812345678或 0632-3312345，身份证370402199001011234，号码１３９１２３４５６７８；排队号A017，2026年11月26日"
+	got := MaskNumbersInText(in)
+	want := "请回电138****5678或 063****2345，身份证370402********1234，号码139****5678；排队号A017，2026年11月26日"
+	if got != want {
+		t.Errorf("masked:\n got %s\nwant %s", got, want)
+	}
+	if got := HideNumbersInText(in); strings.Contains(got, "1381") || strings.Contains(got, "3704021990") || !strings.Contains(got, "2026年11月26日") {
+		t.Errorf("hidden: %s", got)
 	}
 }
