@@ -39,7 +39,7 @@ type RefusedRow struct {
 
 // MaxImportBytes is the largest workbook Import reads: the plan's ledgers filled in by a unit
 // are well under 1 MB.
-const MaxImportBytes = 10 << 20
+const MaxImportBytes = 4 << 20
 
 // Import reads a filled-in work or problem ledger — a sheet as Export writes it, for one
 // unit — and records each filled-in row as that unit's report in the open round (Report,
@@ -81,7 +81,8 @@ func (s *Service) Import(ctx context.Context, actor *auth.User, r io.Reader, sou
 		return nil, fmt.Errorf("read workbook: %w", err)
 	}
 	if len(raw) > MaxImportBytes {
-		return nil, problem.Invalid("file_too_large", "file", fmt.Sprintf("文件不得超过 %d MB", MaxImportBytes>>20))
+		return nil, &problem.Error{Status: 413, Code: "file_too_large", Message: fmt.Sprintf("文件不得超过 %d MB", MaxImportBytes>>20),
+			Fields: map[string]string{"file": "文件过大"}}
 	}
 	x, err := excelize.OpenReader(bytes.NewReader(raw), excelize.Options{UnzipSizeLimit: 16 * MaxImportBytes, UnzipXMLSizeLimit: 8 * MaxImportBytes})
 	if err != nil {

@@ -71,7 +71,7 @@ func Load() (*Config, error) {
 		Concurrency:          10,
 		EvaluationWindowDays: 7,
 		SignatureMaxSkew:     300 * time.Second,
-		BodyLimit:            1 << 20,
+		BodyLimit:            4<<20 + 64<<10, // a filled-in ledger workbook (4 MiB at most) and its form
 		LocalStack:           stack,
 	}
 	cfg.PublicURL = strings.TrimRight(or(get("HAOCHAPING_PUBLIC_URL"), "http://"+cfg.Addr), "/")

@@ -8,8 +8,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
 	"net"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"regexp"
 	"slices"
@@ -23,11 +26,13 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+	"github.com/xuri/excelize/v2"
 
 	"haochaping/channels"
 	"haochaping/internal/auth"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/testenv"
+	"haochaping/ledger"
 	"haochaping/web"
 )
 
@@ -1852,6 +1857,354 @@ func TestLedgerAPIMatchesOpenAPI(t *testing.T) {
 	}
 	a.do(staffCall("report after the round", spjHead, "POST", entry(task2, "/reports"), progress, 409, "no_open_round"))
 
-	a.checkCoverage(ledgerOperation)
+	// The Excel workbooks are TestLedgerExcelMatchesOpenAPI's.
+	a.checkCoverage(func(op *openapi3.Operation) bool { return ledgerOperation(op) && !ledgerExcelOperation(op) })
 	a.logCoverage()
+}
+
+// ledgerExcelOperations are the ledger operations of Excel workbooks, which
+// TestLedgerExcelMatchesOpenAPI exercises.
+var ledgerExcelOperations = []string{"exportLedger", "importLedger"}
+
+func ledgerExcelOperation(op *openapi3.Operation) bool {
+	return ledgerOperation(op) && slices.Contains(ledgerExcelOperations, op.OperationID)
+}
+
+// xlsxType is the media type of an Excel workbook.
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// xlsxRows opens a workbook and returns the rows of a sheet.
+func xlsxRows(t *testing.T, data []byte, sheet string) [][]string {
+	t.Helper()
+	x, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("not a workbook: %v", err)
+	}
+	defer x.Close()
+	rows, err := x.GetRows(sheet)
+	if err != nil {
+		t.Fatalf("sheet %s: %v (sheets: %v)", sheet, err, x.GetSheetList())
+	}
+	return rows
+}
+
+// xlsxEdit sets cells of a workbook's first sheet (cell name → text) and returns the workbook.
+func xlsxEdit(t *testing.T, data []byte, cells map[string]string) []byte {
+	t.Helper()
+	x, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	sheet := x.GetSheetList()[0]
+	for c, v := range cells {
+		if err := x.SetCellStr(sheet, c, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var out bytes.Buffer
+	if err := x.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// xlsxRowOf is the Excel row number of the data row whose column col reads no.
+func xlsxRowOf(t *testing.T, rows [][]string, col, no int) int {
+	t.Helper()
+	for i := 3; i < len(rows); i++ {
+		if col < len(rows[i]) && rows[i][col] == strconv.Itoa(no) {
+			return i + 1
+		}
+	}
+	t.Fatalf("no row numbered %d", no)
+	return 0
+}
+
+// multipartFiles is a multipart/form-data body with a part for each file (field name → content,
+// sent as an .xlsx workbook), and its Content-Type.
+func multipartFiles(t *testing.T, field string, files ...[]byte) ([]byte, string) {
+	t.Helper()
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	for i, data := range files {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename="工作台账-%d.xlsx"`, field, i+1))
+		h.Set("Content-Type", xlsxType)
+		p, err := w.CreatePart(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.Write(data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes(), w.FormDataContentType()
+}
+
+// TestLedgerExcelMatchesOpenAPI downloads each ledger as an Excel workbook with and without
+// filters, fills in a unit's sheet and sends it back (as multipart/form-data and as the body
+// itself), and provokes the refusals of both — validating each request and answer against the
+// document, and opening each workbook.
+func TestLedgerExcelMatchesOpenAPI(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.Seed()
+	// The import takes workbooks up to ledger.MaxImportBytes; so that its own refusal can be
+	// provoked, the server's body limit here is above that (the default, 1 MiB, is below).
+	env.Cfg.BodyLimit = ledger.MaxImportBytes + 1<<20
+	srv := env.Start()
+	a := newAPIChecker(t, srv)
+	today := bjtime.Day(time.Now()).Format("20060102")
+
+	office := srv.Login("office", "demo1234")
+	auditor := srv.Login("auditor", "demo1234")
+	spjHead := srv.Login("spj-head", "demo1234") // 市审批服务局
+	gajHead := srv.Login("gaj-head", "demo1234") // 市公安局
+	windowStaff := srv.Login("zh01", "demo1234") // a window of 市审批服务局
+	const (
+		export   = "/api/v1/ledgers/export"
+		imp      = "/api/v1/ledgers/import"
+		rounds   = "/api/v1/ledgers/rounds"
+		entries  = "/api/v1/ledgers/entries"
+		progress = 8 // column I, 进展情况, of the work ledger
+	)
+	offSpec := func(c call) call { c.offSpec = true; return c }
+	reports := func() int { return env.Count(`SELECT count(*) FROM ledger_reports`) }
+
+	// Without a session, both answer 401.
+	a.do(offSpec(staffCall("export without a session", "", "GET", export+"?kind=work", nil, 401, "unauthenticated")))
+	a.do(offSpec(staffCall("import without a session", "", "POST", imp, nil, 401, "unauthenticated")))
+
+	// download checks a workbook's answer: the headers, and the sheet's title, unit line and
+	// headings. It returns the workbook and its rows.
+	download := func(name, token, query, sheet, file, ascii, unitLine string, headings []string) ([]byte, [][]string) {
+		t.Helper()
+		r := a.do(staffCall(name, token, "GET", export+"?"+query, nil, 200, ""))
+		if r.Status != 200 {
+			return nil, nil
+		}
+		if ct := r.Header.Get("Content-Type"); ct != xlsxType {
+			t.Errorf("%s: Content-Type %q", name, ct)
+		}
+		if cc := r.Header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("%s: Cache-Control %q", name, cc)
+		}
+		file += "-" + today + ".xlsx"
+		ascii += "-" + today + ".xlsx"
+		cd := r.Header.Get("Content-Disposition")
+		if want := `attachment; filename="` + ascii + `"; filename*=UTF-8''` + url.PathEscape(file); cd != want {
+			t.Errorf("%s: Content-Disposition\n%s\nwant\n%s", name, cd, want)
+		}
+		if disp, params, err := mime.ParseMediaType(cd); err != nil || disp != "attachment" || params["filename"] != file {
+			t.Errorf("%s: Content-Disposition %q reads as %q %v (%v), want the file name %q", name, cd, disp, params, err, file)
+		}
+		rows := xlsxRows(t, r.Body, sheet)
+		n, err := strconv.Atoi(r.Header.Get("X-Ledger-Rows"))
+		if err != nil || (sheet != "差评整改台账" && len(rows) != 3+n) {
+			t.Errorf("%s: X-Ledger-Rows %q, %d rows in the sheet under 3 header rows", name, r.Header.Get("X-Ledger-Rows"), len(rows))
+		}
+		if len(rows) < 3 || rows[1][0] != unitLine || !slices.Equal(rows[2], headings) {
+			t.Fatalf("%s: header block %q", name, rows[:min(3, len(rows))])
+		}
+		t.Logf("%s: %d bytes, %d data rows", name, len(r.Body), n)
+		return r.Body, rows
+	}
+	workHeadings := []string{"重点工作", "一级指标", "二级指标", "三级指标", "评估要点", "任务序号", "任务目标", "责任单位", "进展情况", "需协调问题", "备注"}
+	problemHeadings := []string{"序号", "存在问题", "整改要求", "牵头部门", "责任部门", "联系人及联系方式", "具体措施", "工作进展", "备注"}
+
+	// Every ledger, as the office sees it: every unit of its scope.
+	_, rows := download("work ledger", office, "kind=work", "工作台账", "工作台账-全部", "ledger-work-all", "部门：全部", workHeadings)
+	if len(rows) != 3+113 || rows[0][0] != "山东省政务服务能力全面提升工作台账" {
+		t.Errorf("work ledger: %d rows, title %q", len(rows), rows[0][0])
+	}
+	_, rows = download("problem ledger", office, "kind=problems", "问题整改台账", "问题整改台账-全部", "ledger-problem-all", "部门：全部", problemHeadings)
+	if len(rows) != 3+18 {
+		t.Errorf("problem ledger: %d rows", len(rows))
+	}
+	download("problem ledger by its API name", auditor, "kind=problem", "问题整改台账", "问题整改台账-全部", "ledger-problem-all", "部门：全部", problemHeadings)
+	rect, rows := download("rectification ledger", office, "kind=rectification", "差评整改台账", "差评整改台账-全部", "ledger-rectification-all",
+		"部门：全部", []string{"序号", "工单编号", "评价时间", "渠道", "承办单位", "窗口", "工作人员", "事项", "办件编号", "评价等级", "评价指标",
+			"评价内容", "评价人（脱敏）", "实名", "状态", "处理方式", "回访时间", "回访方式", "核实情况", "整改措施", "整改时间", "反馈时间", "满意度",
+			"办结时间", "整改期限", "是否逾期"})
+	if rows[0][0] != "差评整改台账" {
+		t.Errorf("rectification ledger: title %q", rows[0][0])
+	}
+	download("rectification ledger with filters", office, "kind=rectification&department=ZZ-SPJ&from=2026-01-01&to=2026-12-31&status=overdue",
+		"差评整改台账", "差评整改台账-市审批服务局", "ledger-rectification-ZZ-SPJ", "部门：市审批服务局（ZZ-SPJ）　评价时间：2026-01-01 至 2026-12-31", rows[2])
+
+	// A unit gets its own sheet; the office the same by department; filters narrow the rows.
+	spjWork, spjRows := download("a unit's work ledger", spjHead, "kind=work", "工作台账", "工作台账-市审批服务局", "ledger-work-ZZ-SPJ",
+		"部门：市审批服务局（ZZ-SPJ）", workHeadings)
+	_, rows = download("a unit's work ledger for the office", office, "kind=work&department=ZZ-SPJ", "工作台账", "工作台账-市审批服务局",
+		"ledger-work-ZZ-SPJ", "部门：市审批服务局（ZZ-SPJ）", workHeadings)
+	if len(rows) != len(spjRows) || len(rows) <= 3 || len(rows) >= 3+113 {
+		t.Errorf("市审批服务局's sheet: %d rows for the office, %d for the unit", len(rows), len(spjRows))
+	}
+	_, rows = download("work ledger with filters", office, "kind=work&department=ZZ-SPJ&status="+url.QueryEscape("未开始")+"&from=2021-09-01&to=2021-09-30",
+		"工作台账", "工作台账-市审批服务局", "ledger-work-ZZ-SPJ", "部门：市审批服务局（ZZ-SPJ）", workHeadings)
+	if want := env.Count(`SELECT count(*) FROM ledger_entries e JOIN ledger_assignments a ON a.entry_id = e.id JOIN departments d ON d.id = a.department_id
+		WHERE e.kind = 'work' AND d.code = 'ZZ-SPJ' AND e.status = 'not_started' AND e.due BETWEEN '2021-09-01' AND '2021-09-30'`); len(rows) != 3+want {
+		t.Errorf("work ledger with filters: %d rows, want %d", len(rows)-3, want)
+	}
+	spjProblems, _ := download("a unit's problem ledger", spjHead, "kind=problems", "问题整改台账", "问题整改台账-市审批服务局", "ledger-problem-ZZ-SPJ",
+		"部门：市审批服务局（ZZ-SPJ）", problemHeadings)
+
+	// The export's refusals.
+	a.do(staffCall("export of another unit", spjHead, "GET", export+"?kind=work&department=ZZ-GAJ", nil, 404, "department_not_found"))
+	for _, c := range []struct {
+		query, code, field string
+		offSpec            bool
+	}{
+		{"", "invalid_kind", "kind", true},
+		{"kind=plan", "invalid_kind", "kind", true},
+		{"kind=work&status=done", "invalid_status", "status", true},
+		{"kind=work&from=yesterday", "invalid_date", "from", true},
+		{"kind=problem&to=2021-02-30", "invalid_date", "to", true},
+		{"kind=work&from=2021-12-01&to=2021-01-01", "invalid_period", "to", false},
+		{"kind=rectification&department=NOPE", "unknown_department", "department", false},
+	} {
+		r := a.do(call{name: "export?" + c.query, method: "GET", path: export + "?" + c.query, header: bearer(office),
+			status: 422, code: c.code, offSpec: c.offSpec})
+		if fields, _ := r.JSON(t)["fields"].(map[string]any); r.Status == 422 && fields[c.field] == nil {
+			t.Errorf("export?%s: fields %v, want %s", c.query, fields, c.field)
+		}
+	}
+
+	// 市审批服务局 fills in two tasks of its sheet; a third row names a task it does not answer for.
+	r1, r2, r13 := xlsxRowOf(t, spjRows, 5, 1), xlsxRowOf(t, spjRows, 5, 2), xlsxRowOf(t, spjRows, 5, 13)
+	col := func(c, row int) string { return cell(c, row) }
+	filled := xlsxEdit(t, spjWork, map[string]string{
+		col(progress, r1):   "已梳理事项、对象、渠道",
+		col(progress, r2):   "已建立差评核实机制，每日调度",
+		col(progress+1, r2): "需市大数据中心协调接口",
+		col(5, r13):         "104", col(progress, r13): "不是本单位的任务",
+	})
+	upload := func(name, token string, file []byte, status int, code string) map[string]any {
+		t.Helper()
+		body, ct := multipartFiles(t, "file", file)
+		r := a.do(call{name: name, method: "POST", path: imp, header: http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {ct}},
+			body: body, status: status, code: code})
+		if r.Status != status {
+			return map[string]any{}
+		}
+		return r.JSON(t)
+	}
+	raw := func(name, token, contentType string, file []byte, status int, code string) call {
+		return call{name: name, method: "POST", path: imp, header: http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {contentType}},
+			body: file, status: status, code: code}
+	}
+
+	// Before any round, nothing can be imported; nor by a role that may not report, nor another unit.
+	upload("import without a round", spjHead, filled, 409, "no_open_round")
+	if r := a.do(staffCall("open a round", office, "POST", rounds, map[string]any{"title": "9月17日调度", "due_at": time.Now().Add(72 * time.Hour).Format(time.RFC3339)}, 201, "")); r.Status != 201 {
+		t.FailNow()
+	}
+	upload("import by an auditor", auditor, filled, 403, "forbidden_role")
+	upload("import by window staff", windowStaff, filled, 403, "forbidden_role")
+	upload("import of another unit's sheet", gajHead, filled, 403, "department_out_of_scope")
+	if n := reports(); n != 0 {
+		t.Fatalf("%d reports after refused imports", n)
+	}
+
+	// The import: two rows applied, one refused, the rest skipped.
+	res := upload("import", spjHead, filled, 200, "")
+	n := len(spjRows) - 3
+	refused, _ := res["refused"].([]any)
+	if res["kind"] != "work" || res["department"] != "ZZ-SPJ" || res["applied"] != 2.0 || res["skipped"] != float64(n-3) || len(refused) != 1 {
+		t.Fatalf("import: %v (a sheet of %d tasks)", res, n)
+	}
+	if r := refused[0].(map[string]any); r["row"] != float64(r13) || r["no"] != "104" || r["code"] != "not_assigned" || !strings.Contains(r["reason"].(string), "104") {
+		t.Errorf("refused row: %v, want row %d, no 104, not_assigned", r, r13)
+	}
+	history := do(t, a, staffCall("the imported report", spjHead, "GET", fmt.Sprintf("%s/%d/reports", entries,
+		env.Count(`SELECT id FROM ledger_entries WHERE kind = 'work' AND no = 2`)), nil, 200, ""))
+	if h, _ := history["items"].([]any); len(h) != 1 || h[0].(map[string]any)["progress"] != "已建立差评核实机制，每日调度" ||
+		h[0].(map[string]any)["issues"] != "需市大数据中心协调接口" || h[0].(map[string]any)["source"] != "excel" {
+		t.Errorf("task 2's reports after the import: %v", history)
+	}
+	if n := env.Count(`SELECT count(*) FROM ledger_reports r JOIN departments d ON d.id = r.department_id WHERE d.code = 'ZZ-SPJ' AND r.source = 'excel'`); n != 2 || reports() != 2 {
+		t.Errorf("%d reports of 市审批服务局 from Excel, %d in all; want 2", n, reports())
+	}
+
+	// The same file again, as the body itself: nothing changed, nothing reported.
+	if r := a.do(raw("import as the body", spjHead, xlsxType, filled, 200, "")); r.Status == 200 {
+		if res := r.JSON(t); res["applied"] != 0.0 || res["unchanged"] != 2.0 || reports() != 2 {
+			t.Errorf("the same sheet again: %v, %d reports", res, reports())
+		}
+	}
+	// The problem ledger, as application/octet-stream, by the office for the unit.
+	prow := xlsxRowOf(t, xlsxRows(t, spjProblems, "问题整改台账"), 0, 3)
+	pfilled := xlsxEdit(t, spjProblems, map[string]string{cell(6, prow): "核查存量用户信息", cell(7, prow): "已补正 80%"})
+	if r := a.do(raw("import as an octet stream", office, "application/octet-stream", pfilled, 200, "")); r.Status == 200 {
+		if res := r.JSON(t); res["kind"] != "problem" || res["department"] != "ZZ-SPJ" || res["applied"] != 1.0 || reports() != 3 {
+			t.Errorf("problem ledger import: %v, %d reports", res, reports())
+		}
+	}
+
+	// Refused whole, nothing applied: the wrong layout, the rectification ledger, not a workbook.
+	wrong := xlsxEdit(t, filled, map[string]string{"I3": "进度", col(progress, r1): "改过的进展"})
+	if msg, _ := upload("import of the wrong layout", spjHead, wrong, 422, "wrong_layout")["message"].(string); !strings.Contains(msg, "“进度”不是本台账的列") {
+		t.Errorf("wrong layout: message %q", msg)
+	}
+	a.do(raw("import of the wrong layout as the body", spjHead, xlsxType, wrong, 422, "wrong_layout"))
+	a.do(raw("import of the rectification ledger", office, xlsxType, rect, 422, "wrong_layout"))
+	a.do(raw("import of a CSV file", spjHead, xlsxType, []byte("任务序号,进展情况\n2,x\n"), 422, "not_a_workbook"))
+	if reports() != 3 {
+		t.Errorf("%d reports after refused sheets, want 3", reports())
+	}
+
+	// The requests the import cannot read.
+	noFile, ct := func() ([]byte, string) {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		_ = w.WriteField("note", "忘了附文件")
+		_ = w.Close()
+		return b.Bytes(), w.FormDataContentType()
+	}()
+	a.do(offSpec(raw("import without a file", spjHead, ct, noFile, 422, "file_required")))
+	two, ct := multipartFiles(t, "file", filled, pfilled)
+	a.do(raw("import of two files", spjHead, ct, two, 422, "too_many_files"))
+	a.do(offSpec(raw("import of an empty body", spjHead, xlsxType, nil, 422, "file_required")))
+	// A broken form is refused as the server reads the request, before the route; one without
+	// a boundary by the route.
+	a.do(offSpec(raw("import of a broken form", spjHead, "multipart/form-data; boundary=xyz", []byte("--abc\r\nnot a form"), 400, "bad_request")))
+	a.do(offSpec(raw("import of a form without a boundary", spjHead, "multipart/form-data", noFile, 400, "invalid_multipart")))
+	a.do(offSpec(raw("import of CSV", spjHead, "text/csv", []byte("任务序号,进展情况\n2,x\n"), 415, "unsupported_media_type")))
+	a.do(offSpec(staffCall("import of JSON", spjHead, "POST", imp, map[string]any{"file": "x"}, 415, "unsupported_media_type")))
+	a.do(raw("import over the import's limit", spjHead, xlsxType, make([]byte, ledger.MaxImportBytes+1), 413, "file_too_large"))
+	// Over the server's body limit: refused by its Content-Length, before the body is read.
+	a.do(call{name: "import over the body limit", method: "POST", path: imp, header: bearer(spjHead),
+		body: make([]byte, env.Cfg.BodyLimit+1), status: 413, code: "body_too_large", offSpec: true,
+		send: func(raw []byte, h http.Header) *testenv.Response {
+			return headersOnly(t, srv, "POST", imp, len(raw), h)
+		}})
+	if reports() != 3 {
+		t.Errorf("%d reports after refused requests, want 3", reports())
+	}
+
+	a.checkCoverage(ledgerExcelOperation)
+	a.logCoverage()
+}
+
+// cell names a cell by column index (from 0) and row number.
+func cell(col, row int) string {
+	c, err := excelize.CoordinatesToCellName(col+1, row)
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// do sends a call and returns its JSON answer (empty unless it answered as expected).
+func do(t *testing.T, a *apiChecker, c call) map[string]any {
+	t.Helper()
+	r := a.do(c)
+	if r.Status != c.status || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		return map[string]any{}
+	}
+	return r.JSON(t)
 }

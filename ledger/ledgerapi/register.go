@@ -1,9 +1,10 @@
 // Package ledgerapi is the HTTP API of the ledgers (/api/v1/ledgers/…): the work and problem
 // ledgers of the plan and the rectification ledger's entries, the progress units report on
 // them round by round, the rectification ledger of bad reviews, and the recurring problems
-// the office takes into it. One handler a file. Every route needs a logged-in user; what each
-// user may see (a unit the entries it answers for, the office those of its scope, auditors
-// everything in scope, read-only) is enforced by the ledger package in its SQL.
+// the office takes into it; and the ledgers as Excel workbooks, to download and to send back
+// filled in. One handler a file. Every route needs a logged-in user; what each user may see
+// (a unit the entries it answers for, the office those of its scope, auditors everything in
+// scope, read-only) is enforced by the ledger package in its SQL.
 package ledgerapi
 
 import (
@@ -31,6 +32,8 @@ func Register(api fiber.Router, users *auth.Users, svc *ledger.Service) {
 	api.Get("/ledgers/rounds/current/missing", in, h.missingNow)
 	api.Get("/ledgers/rounds/:id/missing", in, h.missing)
 	api.Post("/ledgers/rounds/:id/close", in, h.closeRound)
+	api.Get("/ledgers/export", in, h.export)
+	api.Post("/ledgers/import", in, h.importLedger)
 	api.Get("/ledgers/rectification", in, h.rectification)
 	api.Get("/ledgers/recurring", in, h.recurring)
 	api.Post("/ledgers/recurring/propose", in, office, h.propose)
