@@ -14,8 +14,10 @@ build:
 devstack:
 	@scripts/devstack.sh up
 
+# The demo history (50,000 ratings over 90 days) is loaded once, so that the dashboard and the
+# inboxes have something to show; later runs keep it.
 run: devstack build
-	@source .devstack/env && $(BIN) seed && exec $(BIN) all
+	@source .devstack/env && $(BIN) seed && $(BIN) demo --evaluations 50000 --days 90 --if-absent --quiet && exec $(BIN) all
 
 test: devstack
 	@source .devstack/env && $(MAKE) --no-print-directory vet unit fuzz

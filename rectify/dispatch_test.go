@@ -64,6 +64,11 @@ func TestBadReviewIsDispatchedToWhoHandledIt(t *testing.T) {
 	if len(number) != len("ZG20261126000001") || number[:2] != "ZG" {
 		t.Fatalf("work order number %q", number)
 	}
+	// Past the millionth work order the number grows rather than being cut (and colliding).
+	var big string
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT work_order_seq_text(1234567) || '/' || work_order_seq_text(42)`).Scan(&big); err != nil || big != "1234567/000042" {
+		t.Fatalf("numbers: %q %v", big, err)
+	}
 	cal := srv.App.Rectify.Calendar
 	for _, c := range []struct {
 		name string

@@ -57,8 +57,7 @@ func (s *Service) Dispatch(ctx context.Context, evaluationID int64) (workOrderID
 			INSERT INTO work_orders (number, evaluation_id, state, channel, real_name, region_id, department_id,
 			                         hall_id, window_id, handled_by_staff_id, assignee_staff_id,
 			                         callback_due, rectify_due, max_rectify_due, received_at)
-			VALUES ('ZG' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') ||
-			        lpad(nextval('work_order_number_seq')::text, 6, '0'),
+			VALUES ('ZG' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || work_order_seq_text(nextval('work_order_number_seq')),
 			        $1, 'pending_callback', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 			ON CONFLICT (evaluation_id) DO NOTHING
 			RETURNING id`,
