@@ -66,8 +66,21 @@ type benchOptions struct {
 
 // benchCommand is the `bench` command with its output streams, so that a test can run it.
 func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "measures" {
+		o, err := parseMeasuresFlags(args[1:], stderr)
+		if err != nil {
+			return err
+		}
+		report, err := benchMeasures(ctx, o, stderr)
+		if report != nil {
+			if perr := printMeasuresReport(stdout, report, o.JSON); perr != nil && err == nil {
+				err = perr
+			}
+		}
+		return err
+	}
 	if len(args) == 0 || args[0] != "dispatch" {
-		fmt.Fprintln(stderr, benchUsage)
+		fmt.Fprintln(stderr, benchUsage+"\n\n"+measuresUsage)
 		return errUsage
 	}
 	o, err := parseBenchFlags(args[1:], stderr)

@@ -31,7 +31,7 @@ var commands = map[string]command{
 	"device":   {"register, list, enable and disable devices: device add|list|enable|disable", runDevice},
 	"ledger":   {"the ledgers in Excel and the reporting rounds: ledger export|import|round open|list|missing", runLedger},
 	"calendar": {"working days: calendar workdays FROM N | calendar is-workday DATE", runCalendar},
-	"bench":    {"benchmarks: bench dispatch [--reviews N] [--rate R] [--clients C] [--json] [--keep]", runBench},
+	"bench":    {"benchmarks: bench dispatch [--reviews N] [--rate R] … | bench measures [--evaluations N] …", runBench},
 	"demo":     {"load a made-up history for the dashboard and benchmarks: demo --evaluations N --days D [--seed S] [--end YYYY-MM-DD]", runDemo},
 	"check":    {"check the invariants of the bad-review loop; exits 1 when one is broken", runCheck},
 }

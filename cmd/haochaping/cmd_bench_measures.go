@@ -1,0 +1,433 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"haochaping/internal/bjtime"
+	"haochaping/seeds/demohistory"
+)
+
+const measuresUsage = `usage: haochaping bench measures [--evaluations 10000000] [--days 365] [--rounds 40] [--reuse SCHEMA] [--keep] [--json]
+
+Loads a history of --evaluations ratings (haochaping demo) into a schema of its own, then measures
+(1) GET /api/v1/stats/overview through HTTP, as the city office, over a set of periods and filters;
+(2) the rollup of 100,000 new evaluations, three times; and (3) the same overview computed by a plain
+GROUP BY over the raw tables, for the ratio. --reuse measures a schema kept by an earlier run
+(--keep) instead of loading again.`
+
+// The goals of the measures benchmark (from the issue).
+const (
+	goalOverviewP95 = 100 * time.Millisecond
+	goalRollup100k  = 2 * time.Second
+)
+
+type measuresOptions struct {
+	Evaluations int
+	Days        int
+	Rounds      int
+	Reuse       string
+	Keep        bool
+	JSON        bool
+}
+
+// measuresReport is what a run found; the JSON of --json.
+type measuresReport struct {
+	Schema      string          `json:"schema"`
+	Machine     benchMachine    `json:"machine"`
+	Evaluations int64           `json:"evaluations"`
+	LoadSeconds float64         `json:"load_seconds,omitempty"`
+	Overview    latencySummary  `json:"overview"`
+	RawGroupBy  latencySummary  `json:"raw_group_by"`
+	Ratio       float64         `json:"ratio_raw_over_rollup_p50"`
+	Rollups     []float64       `json:"rollup_100k_seconds"`
+	Checks      []string        `json:"checks"`
+	Queries     []measuresQuery `json:"queries"`
+	Goals       map[string]bool `json:"goals_met"`
+}
+
+type latencySummary struct {
+	Requests int     `json:"requests"`
+	P50ms    float64 `json:"p50_ms"`
+	P95ms    float64 `json:"p95_ms"`
+	P99ms    float64 `json:"p99_ms"`
+	MaxMs    float64 `json:"max_ms"`
+}
+
+// measuresQuery is one overview the office asks for: a period and filters.
+type measuresQuery struct {
+	Name              string `json:"name"`
+	From, To          string `json:"-"`
+	Region, Dept, Chn string `json:"-"`
+}
+
+func parseMeasuresFlags(args []string, stderr io.Writer) (measuresOptions, error) {
+	fs := flag.NewFlagSet("bench measures", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprintln(stderr, measuresUsage); fs.PrintDefaults() }
+	var o measuresOptions
+	fs.IntVar(&o.Evaluations, "evaluations", 10_000_000, "ratings in the history")
+	fs.IntVar(&o.Days, "days", 365, "days of history")
+	fs.IntVar(&o.Rounds, "rounds", 40, "rounds over the set of overview queries")
+	fs.StringVar(&o.Reuse, "reuse", "", "a schema kept by an earlier run: measure it without loading")
+	fs.BoolVar(&o.Keep, "keep", false, "keep the schema (to --reuse it)")
+	fs.BoolVar(&o.JSON, "json", false, "print the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		return o, errUsage
+	}
+	if fs.NArg() > 0 || o.Evaluations < 1000 || o.Days < 30 || o.Rounds < 1 {
+		fmt.Fprintln(stderr, "bench measures: --evaluations ≥ 1000, --days ≥ 30, --rounds ≥ 1, and no arguments")
+		fs.Usage()
+		return o, errUsage
+	}
+	return o, nil
+}
+
+func benchMeasures(ctx context.Context, o measuresOptions, progress io.Writer) (report *measuresReport, err error) {
+	e, err := newEnv()
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	var w *benchWorld
+	if o.Reuse != "" {
+		w, err = reuseBenchWorld(ctx, e, o.Reuse)
+		o.Keep = true // a reused schema is never dropped
+	} else {
+		w, err = openBenchWorld(ctx, e)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if cerr := w.close(o.Keep); cerr != nil && err == nil {
+			err = cerr
+		}
+	}()
+	report = &measuresReport{Schema: w.schema, Machine: machine(ctx, w), Goals: map[string]bool{}}
+
+	if o.Reuse == "" {
+		start := time.Now()
+		l := &demohistory.Loader{DB: w.env.db, Keys: w.env.keys, Log: w.env.log}
+		if _, err := l.Load(ctx, demohistory.Options{Evaluations: o.Evaluations, Days: o.Days, Seed: 1,
+			RatingDays: w.env.cfg.EvaluationWindowDays, Progress: progress, RollupWait: 10 * time.Minute}); err != nil {
+			return report, fmt.Errorf("load the history: %w", err)
+		}
+		report.LoadSeconds = time.Since(start).Seconds()
+	}
+	if err := w.env.db.Pool.QueryRow(ctx, `SELECT count(*) FROM evaluations`).Scan(&report.Evaluations); err != nil {
+		return report, err
+	}
+	// Statistics for the planner after a bulk load, as autovacuum would give them in time.
+	if _, err := w.env.db.Pool.Exec(ctx, `ANALYZE`); err != nil {
+		return report, err
+	}
+
+	sys, err := startBenchSystem(ctx, w)
+	if err != nil {
+		return report, err
+	}
+	defer sys.stop()
+	queries, err := overviewQueries(ctx, w)
+	if err != nil {
+		return report, err
+	}
+	report.Queries = queries
+
+	fmt.Fprintln(progress, "measuring the overview through HTTP …")
+	token, err := loginOffice(ctx, sys)
+	if err != nil {
+		return report, err
+	}
+	var viaRollups []time.Duration
+	for round := 0; round < o.Rounds; round++ {
+		for _, q := range queries {
+			d, total, err := timeOverview(ctx, sys, token, q)
+			if err != nil {
+				return report, fmt.Errorf("overview %s: %w", q.Name, err)
+			}
+			viaRollups = append(viaRollups, d)
+			if round == 0 {
+				// Once per query: the rollups must agree with the raw rows.
+				raw, _, err := rawOverview(ctx, w.env.db.Pool, q)
+				if err != nil {
+					return report, fmt.Errorf("raw overview %s: %w", q.Name, err)
+				}
+				status := "agree"
+				if raw != total {
+					status = fmt.Sprintf("DISAGREE (rollups %d, raw %d)", total, raw)
+				}
+				report.Checks = append(report.Checks, fmt.Sprintf("%s: total evaluations %d, rollups and raw rows %s", q.Name, total, status))
+			}
+		}
+	}
+	report.Overview = summarise(viaRollups)
+
+	fmt.Fprintln(progress, "measuring the plain GROUP BY over the raw tables …")
+	var raw []time.Duration
+	for round := 0; round < 3; round++ {
+		for _, q := range queries {
+			_, d, err := rawOverview(ctx, w.env.db.Pool, q)
+			if err != nil {
+				return report, err
+			}
+			raw = append(raw, d)
+		}
+	}
+	report.RawGroupBy = summarise(raw)
+	if report.Overview.P50ms > 0 {
+		report.Ratio = report.RawGroupBy.P50ms / report.Overview.P50ms
+	}
+
+	fmt.Fprintln(progress, "measuring the rollup of 100,000 new evaluations …")
+	for i := 0; i < 3; i++ {
+		d, err := timeRollup100k(ctx, w, sys, i)
+		if err != nil {
+			return report, err
+		}
+		report.Rollups = append(report.Rollups, d.Seconds())
+	}
+	report.Goals["overview_p95_under_100ms"] = report.Overview.P95ms < ms(goalOverviewP95)
+	report.Goals["rollup_100k_under_2s"] = median(report.Rollups) < goalRollup100k.Seconds()
+	return report, nil
+}
+
+// reuseBenchWorld opens a schema an earlier run kept.
+func reuseBenchWorld(ctx context.Context, e *env, schema string) (*benchWorld, error) {
+	if !strings.HasPrefix(schema, "bench_") {
+		return nil, fmt.Errorf("--reuse takes a schema of an earlier bench run (bench_…), not %q", schema)
+	}
+	admin, err := pgxpool.New(ctx, e.cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	cfg := *e.cfg
+	cfg.DatabaseURL, cfg.QueuePrefix, cfg.Demo, cfg.WebhookURL = withSearchPath(e.cfg.DatabaseURL, schema), schema, true, ""
+	w := &benchWorld{admin: admin, env: &env{cfg: &cfg, log: e.log}, schema: schema}
+	for _, step := range []func() error{func() error { return w.env.openDB(ctx) }, func() error { return w.env.migrate(ctx) },
+		w.env.openKeys, w.env.openRedis} {
+		if err := step(); err != nil {
+			admin.Close()
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// overviewQueries are what an office looks at: the year, the month, the week; the city, a
+// district, a unit, a channel.
+func overviewQueries(ctx context.Context, w *benchWorld) ([]measuresQuery, error) {
+	var last time.Time
+	if err := w.env.db.Pool.QueryRow(ctx, `SELECT max(day) FROM rollup_units`).Scan(&last); err != nil {
+		return nil, fmt.Errorf("the history's last day: %w", err)
+	}
+	d := func(days int) string { return last.AddDate(0, 0, -days).Format("2006-01-02") }
+	end := last.Format("2006-01-02")
+	return []measuresQuery{
+		{Name: "year, city", From: d(364), To: end},
+		{Name: "month, city", From: d(29), To: end},
+		{Name: "week, city", From: d(6), To: end},
+		{Name: "year, 市中区", From: d(364), To: end, Region: "370402"},
+		{Name: "year, 市审批服务局", From: d(364), To: end, Dept: "ZZ-SPJ"},
+		{Name: "month, mobile", From: d(29), To: end, Chn: "mobile"},
+		{Name: "month, 滕州市, window", From: d(29), To: end, Region: "370481", Chn: "window"},
+	}, nil
+}
+
+func loginOffice(ctx context.Context, sys *benchSystem) (string, error) {
+	body := strings.NewReader(`{"username":"office","password":"demo1234"}`)
+	req, _ := http.NewRequestWithContext(ctx, "POST", sys.url+"/api/v1/auth/login", body)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := sys.client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	var ans struct {
+		Token string `json:"token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil || ans.Token == "" {
+		return "", fmt.Errorf("login as the demo office: %d %v", resp.StatusCode, err)
+	}
+	return ans.Token, nil
+}
+
+// timeOverview asks for one overview and returns how long the answer took and its total.
+func timeOverview(ctx context.Context, sys *benchSystem, token string, q measuresQuery) (time.Duration, int64, error) {
+	v := url.Values{"from": {q.From}, "to": {q.To}}
+	if q.Region != "" {
+		v.Set("region", q.Region)
+	}
+	if q.Dept != "" {
+		v.Set("department", q.Dept)
+	}
+	if q.Chn != "" {
+		v.Set("channel", q.Chn)
+	}
+	req, _ := http.NewRequestWithContext(ctx, "GET", sys.url+"/api/v1/stats/overview?"+v.Encode(), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	start := time.Now()
+	resp, err := sys.client.Do(req)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer resp.Body.Close()
+	var ans struct {
+		Measures map[string]struct {
+			Numerator float64 `json:"numerator"`
+		} `json:"measures"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&ans)
+	took := time.Since(start)
+	if err != nil || resp.StatusCode != 200 {
+		return 0, 0, fmt.Errorf("status %d: %v", resp.StatusCode, err)
+	}
+	return took, int64(ans.Measures["total_evaluations"].Numerator), nil
+}
+
+// rawOverview computes the overview's counts the plain way — a GROUP BY over the raw
+// evaluations, work orders and cases of the period — and returns the total and the time taken.
+func rawOverview(ctx context.Context, pool *pgxpool.Pool, q measuresQuery) (int64, time.Duration, error) {
+	from, _ := time.Parse("2006-01-02", q.From)
+	to, _ := time.Parse("2006-01-02", q.To)
+	fromTS, toTS := bjtime.StartOfDay(from), bjtime.StartOfDay(to.AddDate(0, 0, 1))
+	start := time.Now()
+	var total int64
+	var a, g, b, s, rb, cb, rect, comp, eval int64
+	err := pool.QueryRow(ctx, `
+		WITH f AS (
+		    SELECT e.* FROM evaluations e
+		    WHERE e.rated_at >= $1 AND e.rated_at < $2
+		      AND ($3 = '' OR e.region_id IN (SELECT region_descendants((SELECT id FROM regions WHERE code = $3))))
+		      AND ($4 = '' OR e.department_id = (SELECT id FROM departments WHERE code = $4))
+		      AND ($5 = '' OR e.channel = $5)
+		), ev AS (
+		    SELECT count(*) AS total, count(*) FILTER (WHERE active) AS active, count(*) FILTER (WHERE level >= 4) AS good,
+		           count(*) FILTER (WHERE level <= 2) AS bad, COALESCE(sum(score), 0) AS score FROM f
+		), rc AS (
+		    SELECT count(*) FILTER (WHERE w.appeal_outcome IS DISTINCT FROM 'upheld') AS bad,
+		           count(*) FILTER (WHERE w.called_back_at IS NOT NULL AND w.appeal_outcome IS DISTINCT FROM 'upheld') AS called,
+		           count(*) FILTER (WHERE w.rectified_at IS NOT NULL AND w.appeal_outcome IS DISTINCT FROM 'upheld') AS rect
+		    FROM f LEFT JOIN work_orders w ON w.evaluation_id = f.id WHERE f.bad
+		), cs AS (
+		    SELECT count(*) AS completed,
+		           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM evaluations x WHERE x.case_id = c.id AND x.stage = 'complete')) AS evaluated
+		    FROM cases c
+		    WHERE c.completed_at >= $1 AND c.completed_at < $2
+		      AND ($3 = '' OR c.region_id IN (SELECT region_descendants((SELECT id FROM regions WHERE code = $3))))
+		      AND ($4 = '' OR c.department_id = (SELECT id FROM departments WHERE code = $4))
+		      AND ($5 = '' OR c.source_channel = $5)
+		)
+		SELECT ev.total, ev.active, ev.good, ev.bad, ev.score, rc.bad, rc.called, rc.rect, cs.completed, cs.evaluated
+		FROM ev, rc, cs`, fromTS, toTS, q.Region, q.Dept, q.Chn).Scan(&total, &a, &g, &b, &s, &rb, &cb, &rect, &comp, &eval)
+	return total, time.Since(start), err
+}
+
+// timeRollup100k writes 100,000 new evaluations in one transaction — copies of window ratings
+// of the history, rated now — and times the rollup that counts them.
+func timeRollup100k(ctx context.Context, w *benchWorld, sys *benchSystem, batch int) (time.Duration, error) {
+	_, err := w.env.db.Pool.Exec(ctx, `
+		INSERT INTO evaluations (idem_key, channel, device_id, ticket_no, service_day, region_id, department_id, hall_id,
+		                         window_id, staff_id, item_id, level, reasons, reason_set_version, comment, active, real_name,
+		                         served_at, rated_at)
+		SELECT 'bench-rollup:' || $1 || ':' || k || ':' || e.id, e.channel, e.device_id, 'R' || $1 || '-' || k || '-' || e.id,
+		       (now() AT TIME ZONE 'Asia/Shanghai')::date, e.region_id, e.department_id, e.hall_id, e.window_id, e.staff_id,
+		       e.item_id, e.level, e.reasons, e.reason_set_version, e.comment, e.active, false, now() - interval '1 hour', now()
+		FROM (SELECT * FROM evaluations WHERE window_id IS NOT NULL AND idem_key NOT LIKE 'bench-rollup:%'
+		      ORDER BY id DESC LIMIT 100000) e
+		CROSS JOIN generate_series(1, 10) k -- a small history has fewer window ratings than that
+		LIMIT 100000`, strconv.Itoa(batch))
+	if err != nil {
+		return 0, fmt.Errorf("write 100,000 evaluations: %w", err)
+	}
+	// The rollup counts what finished below the snapshot's xmin: a transaction open elsewhere on
+	// the server may hold it back one run; the time is that of the run that counted them.
+	deadline := time.Now().Add(time.Minute)
+	for time.Now().Before(deadline) {
+		start := time.Now()
+		n, err := sys.app.Evaluation.RollUp(ctx)
+		took := time.Since(start)
+		if err != nil {
+			return 0, err
+		}
+		if n >= 100_000 {
+			return took, nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return 0, fmt.Errorf("the rollup did not count the 100,000 evaluations within a minute")
+}
+
+func summarise(ds []time.Duration) latencySummary {
+	sort.Slice(ds, func(a, b int) bool { return ds[a] < ds[b] })
+	pick := func(p float64) float64 {
+		if len(ds) == 0 {
+			return 0
+		}
+		i := int(p*float64(len(ds)-1) + 0.5)
+		return ms(ds[i])
+	}
+	return latencySummary{Requests: len(ds), P50ms: pick(0.50), P95ms: pick(0.95), P99ms: pick(0.99), MaxMs: pick(1)}
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}
+
+func printMeasuresReport(out io.Writer, r *measuresReport, asJSON bool) error {
+	if asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	fmt.Fprintf(out, "haochaping bench measures — schema %s\n", r.Schema)
+	fmt.Fprintf(out, "  machine 机器        %d CPUs, %s/%s, %s, PostgreSQL %s\n", r.Machine.CPUs, r.Machine.OS, r.Machine.Arch, r.Machine.Go, r.Machine.PostgreSQL)
+	fmt.Fprintf(out, "  evaluations 评价量  %d", r.Evaluations)
+	if r.LoadSeconds > 0 {
+		fmt.Fprintf(out, " (loaded and rolled up in %.0f s)", r.LoadSeconds)
+	}
+	fmt.Fprintln(out)
+	fmt.Fprintf(out, "\noverview 概览, GET /api/v1/stats/overview through HTTP, %d requests over %d queries\n", r.Overview.Requests, len(r.Queries))
+	fmt.Fprintf(out, "  p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms — goal p95 < %d ms: %s\n",
+		r.Overview.P50ms, r.Overview.P95ms, r.Overview.P99ms, r.Overview.MaxMs, goalOverviewP95.Milliseconds(), met(r.Goals["overview_p95_under_100ms"]))
+	fmt.Fprintf(out, "plain GROUP BY over the raw tables, %d runs of the same queries\n", r.RawGroupBy.Requests)
+	fmt.Fprintf(out, "  p50 %.1f ms, p95 %.1f ms, max %.1f ms — %.0f× the rollups' p50\n", r.RawGroupBy.P50ms, r.RawGroupBy.P95ms, r.RawGroupBy.MaxMs, r.Ratio)
+	fmt.Fprintf(out, "rollup of 100,000 new evaluations 增量汇总: %s s (median %.2f s) — goal < %.0f s: %s\n",
+		joinFloats(r.Rollups), median(r.Rollups), goalRollup100k.Seconds(), met(r.Goals["rollup_100k_under_2s"]))
+	fmt.Fprintln(out, "\nchecks 核对 (rollups against the raw rows)")
+	for _, c := range r.Checks {
+		fmt.Fprintln(out, "  "+c)
+	}
+	return nil
+}
+
+func met(ok bool) string {
+	if ok {
+		return "met 达标"
+	}
+	return "NOT met 未达标"
+}
+
+func joinFloats(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprintf("%.2f", x)
+	}
+	return strings.Join(parts, ", ")
+}
