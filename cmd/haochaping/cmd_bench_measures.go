@@ -347,7 +347,7 @@ func timeRollup100k(ctx context.Context, w *benchWorld, sys *benchSystem, batch 
 		FROM (SELECT * FROM evaluations WHERE window_id IS NOT NULL AND idem_key NOT LIKE 'bench-rollup:%'
 		      ORDER BY id DESC LIMIT 100000) e
 		CROSS JOIN generate_series(1, 10) k -- a small history has fewer window ratings than that
-		LIMIT 100000`, strconv.Itoa(batch))
+		LIMIT 100000`, strconv.FormatInt(time.Now().Unix(), 10)+"-"+strconv.Itoa(batch)) // unique across --reuse runs
 	if err != nil {
 		return 0, fmt.Errorf("write 100,000 evaluations: %w", err)
 	}
