@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"haochaping/internal/database"
 )
 
 // DefaultEvaluations records a default evaluation (默认评价) — level default_level (5), not
@@ -15,21 +17,21 @@ import (
 func (s *Service) DefaultEvaluations(ctx context.Context) (int64, error) {
 	var n int64
 	err := pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
-		var last *int64
-		if err := tx.QueryRow(ctx, `
-			INSERT INTO rollup_state (name, watermark) VALUES ('default_evaluations', 0)
-			ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
-			RETURNING NULLIF(watermark, 0)`).Scan(&last); err != nil {
-			return fmt.Errorf("defaults watermark: %w", err)
+		mark, err := database.Watermark(ctx, tx, "default_evaluations")
+		if err != nil {
+			return err
 		}
+		var last *int64 // NULL on the first run: every case
+		if mark != 0 {
+			last = &mark
+		}
+		start := s.Now()
 		tag, err := tx.Exec(ctx, defaultEvaluationsSQL, last, s.settings.RatingDays)
 		if err != nil {
 			return fmt.Errorf("default evaluations: %w", err)
 		}
 		n = tag.RowsAffected()
-		_, err = tx.Exec(ctx, `UPDATE rollup_state SET watermark = (extract(epoch FROM now()) * 1e6)::bigint, updated_at = now()
-			WHERE name = 'default_evaluations'`)
-		return err
+		return database.SetTimeWatermark(ctx, tx, "default_evaluations", start)
 	})
 	return n, err
 }

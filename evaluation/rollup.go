@@ -35,12 +35,11 @@ func (s *Service) RollUp(ctx context.Context) (int64, error) {
 func (s *Service) rollUpOnce(ctx context.Context) (int64, error) {
 	var added int64
 	err := pgx.BeginTxFunc(ctx, s.db.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead}, func(tx pgx.Tx) error {
-		var from, horizon int64
-		if err := tx.QueryRow(ctx, `
-			INSERT INTO rollup_state (name) VALUES ('evaluations') ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
-			RETURNING watermark`).Scan(&from); err != nil {
-			return fmt.Errorf("rollup watermark: %w", err)
+		from, err := database.Watermark(ctx, tx, "evaluations")
+		if err != nil {
+			return err
 		}
+		var horizon int64
 		if err := tx.QueryRow(ctx, `SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint`).Scan(&horizon); err != nil {
 			return fmt.Errorf("rollup horizon: %w", err)
 		}
@@ -59,8 +58,7 @@ func (s *Service) rollUpOnce(ctx context.Context) (int64, error) {
 				return err
 			}
 		}
-		_, err := tx.Exec(ctx, `UPDATE rollup_state SET watermark = $1, updated_at = now() WHERE name = 'evaluations'`, horizon)
-		return err
+		return database.SetWatermark(ctx, tx, "evaluations", horizon)
 	})
 	return added, err
 }
@@ -152,12 +150,11 @@ const caseOverlap = 5 * time.Minute
 func (s *Service) RecountCases(ctx context.Context) (int64, error) {
 	var n int64
 	err := pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
-		var since time.Time
-		if err := tx.QueryRow(ctx, `
-			INSERT INTO rollup_state (name) VALUES ('cases') ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
-			RETURNING to_timestamp(watermark / 1e6)`).Scan(&since); err != nil {
-			return fmt.Errorf("cases watermark: %w", err)
+		since, err := database.TimeWatermark(ctx, tx, "cases")
+		if err != nil {
+			return err
 		}
+		start := s.Now()
 		days, err := collectDays(ctx, tx, `SELECT DISTINCT `+dayOf("completed_at")+` FROM cases
 			WHERE updated_at >= $1 AND completed_at IS NOT NULL`, since.Add(-caseOverlap))
 		if err != nil {
@@ -167,9 +164,7 @@ func (s *Service) RecountCases(ctx context.Context) (int64, error) {
 		if err := recountCaseDays(ctx, tx, days); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE rollup_state SET watermark = (extract(epoch FROM now()) * 1e6)::bigint,
-			updated_at = now() WHERE name = 'cases'`)
-		return err
+		return database.SetTimeWatermark(ctx, tx, "cases", start)
 	})
 	return n, err
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"haochaping/internal/database"
 )
 
 // overlap re-reads a little of the period before the last run: a change committed late, with
@@ -18,12 +20,11 @@ const overlap = 5 * time.Minute
 func (s *Service) RollUpRectification(ctx context.Context) (int64, error) {
 	var n int64
 	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
-		var since time.Time
-		if err := tx.QueryRow(ctx, `
-			INSERT INTO rollup_state (name) VALUES ('rectification') ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
-			RETURNING to_timestamp(watermark / 1e6)`).Scan(&since); err != nil {
-			return fmt.Errorf("rectification watermark: %w", err)
+		since, err := database.TimeWatermark(ctx, tx, "rectification")
+		if err != nil {
+			return err
 		}
+		start := s.now()
 		rows, err := tx.Query(ctx, `
 			SELECT DISTINCT (e.rated_at AT TIME ZONE 'Asia/Shanghai')::date
 			FROM evaluations e WHERE e.bad AND e.created_at >= $1
@@ -46,9 +47,7 @@ func (s *Service) RollUpRectification(ctx context.Context) (int64, error) {
 				return fmt.Errorf("recount rectification: %w", err)
 			}
 		}
-		_, err = tx.Exec(ctx, `UPDATE rollup_state SET watermark = (extract(epoch FROM now()) * 1e6)::bigint,
-			updated_at = now() WHERE name = 'rectification'`)
-		return err
+		return database.SetTimeWatermark(ctx, tx, "rectification", start)
 	})
 	return n, err
 }
