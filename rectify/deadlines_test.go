@@ -53,11 +53,17 @@ func TestOverdueStepsAreMarkedAndEscalatedOnce(t *testing.T) {
 	if n, err := l.svc.SweepOverdue(context.Background(), 0); err != nil || n != 0 {
 		t.Fatalf("second sweep marked %d, %v", n, err)
 	}
-	// The inbox lists overdue orders first.
+	// The inbox lists overdue orders first, and closed ones — however late they once were — last.
+	closed := l.order(t, rectify.Closed, true)
+	l.env.Exec(`UPDATE work_orders SET callback_overdue = true, rectify_overdue = true, callback_due = now() - interval '9 days' WHERE id = $1`, closed)
 	r := l.srv.As(l.srv.Login("zh01", "demo1234"), "GET", "/api/v1/workorders", nil)
 	items := r.JSON(t)["items"].([]any)
 	if int64(items[0].(map[string]any)["id"].(float64)) != late || items[0].(map[string]any)["overdue_now"] != true {
 		t.Fatalf("the overdue order is not first: %s", r.Body)
+	}
+	lastItem := items[len(items)-1].(map[string]any)
+	if int64(lastItem["id"].(float64)) != closed || lastItem["overdue_now"] != false {
+		t.Fatalf("the closed order is not last, or counts as overdue now: %v", lastItem)
 	}
 }
 

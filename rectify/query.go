@@ -55,9 +55,9 @@ type Detail struct {
 	Timeline []Event `json:"timeline"`
 }
 
-// overdueNow is true when a step is past its deadline and still owed.
-const overdueNow = `(w.callback_overdue OR w.rectify_overdue
-	OR (w.state = 'pending_callback' AND w.callback_due < now())
+// overdueNow is true when a step is past its deadline and still owed. (The overdue flags record
+// that a step was ever late; a closed order stays flagged but is owed nothing.)
+const overdueNow = `((w.state = 'pending_callback' AND w.callback_due < now())
 	OR (w.rectify_due < now() AND (w.state IN ('pending_callback', 'verified', 'rectifying_now', 'rectifying_deadline')
 	    OR (w.real_name AND w.state IN ('rectified', 'explained')))))`
 
@@ -193,7 +193,7 @@ func (s *Service) List(ctx context.Context, actor *auth.User, f Filter) (*Page, 
 	}
 	args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
 	sql := listedSelect + ` WHERE ` + strings.Join(where, " AND ") + fmt.Sprintf(`
-		ORDER BY %s DESC, CASE WHEN w.state IN ('pending_callback', 'returned') THEN w.callback_due ELSE w.rectify_due END, w.id
+		ORDER BY %s DESC, w.state = 'closed', CASE WHEN w.state IN ('pending_callback', 'returned') THEN w.callback_due ELSE w.rectify_due END, w.id
 		LIMIT $%d OFFSET $%d`, overdueNow, len(args)-1, len(args))
 	rows, err := s.DB.Pool.Query(ctx, sql, args...)
 	if err != nil {
