@@ -29,15 +29,7 @@ func runDevice(ctx context.Context, args []string) error {
 	case "list":
 		return deviceList(ctx, devices, e.cfg.Demo, args[1:])
 	case "enable", "disable":
-		if len(args) != 2 {
-			fmt.Fprintf(os.Stderr, "usage: haochaping device %s ID\n", args[0])
-			return errUsage
-		}
-		if err := devices.SetEnabled(ctx, args[1], args[0] == "enable"); err != nil {
-			return err
-		}
-		fmt.Printf("device %s %sd\n", args[1], args[0])
-		return nil
+		return switchOn(ctx, "device", args, devices.SetEnabled)
 	}
 	fmt.Fprintf(os.Stderr, "haochaping device: unknown action %q (add, list, enable, disable)\n", args[0])
 	return errUsage

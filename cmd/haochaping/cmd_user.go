@@ -32,15 +32,7 @@ func runUser(ctx context.Context, args []string) error {
 	case "list":
 		return userList(ctx, users, e.cfg.Demo, args[1:])
 	case "enable", "disable":
-		if len(args) != 2 {
-			fmt.Fprintf(os.Stderr, "usage: haochaping user %s USERNAME\n", args[0])
-			return errUsage
-		}
-		if err := users.SetActive(ctx, args[1], args[0] == "enable"); err != nil {
-			return err
-		}
-		fmt.Printf("user %s %sd\n", args[1], args[0])
-		return nil
+		return switchOn(ctx, "user", args, users.SetActive)
 	}
 	fmt.Fprintf(os.Stderr, "haochaping user: unknown action %q (add, list, enable, disable)\n", args[0])
 	return errUsage

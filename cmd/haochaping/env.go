@@ -128,3 +128,17 @@ func openApp(ctx context.Context) (*env, *app.App, error) {
 	}
 	return e, app.New(e.cfg, e.db, e.keys, e.rdb, e.log), nil
 }
+
+// switchOn is `haochaping <thing> enable|disable NAME`, shared by devices and users: set turns
+// the named one on or off.
+func switchOn(ctx context.Context, thing string, args []string, set func(ctx context.Context, name string, on bool) error) error {
+	if len(args) != 2 {
+		fmt.Fprintf(os.Stderr, "usage: haochaping %s %s NAME\n", thing, args[0])
+		return errUsage
+	}
+	if err := set(ctx, args[1], args[0] == "enable"); err != nil {
+		return err
+	}
+	fmt.Printf("%s %s %sd\n", thing, args[1], args[0])
+	return nil
+}
