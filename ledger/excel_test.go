@@ -42,54 +42,6 @@ func export(t *testing.T, svc *ledger.Service, actor *auth.User, kind ledger.Kin
 	return buf.Bytes(), n
 }
 
-// sheetRows opens a workbook and returns the rows of a sheet.
-func sheetRows(t *testing.T, data []byte, sheet string) [][]string {
-	t.Helper()
-	x, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	rows, err := x.GetRows(sheet)
-	if err != nil {
-		t.Fatalf("sheet %s: %v (sheets: %v)", sheet, err, x.GetSheetList())
-	}
-	return rows
-}
-
-// edit changes cells of a workbook's first sheet: cells maps a cell name to its new text.
-func edit(t *testing.T, data []byte, cells map[string]string) []byte {
-	t.Helper()
-	x, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	sheet := x.GetSheetList()[0]
-	for c, v := range cells {
-		if err := x.SetCellStr(sheet, c, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var out bytes.Buffer
-	if err := x.Write(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
-}
-
-// rowOf is the Excel row number of an entry in an exported sheet (its number in column col).
-func rowOf(t *testing.T, rows [][]string, col, no int) int {
-	t.Helper()
-	for i := 3; i < len(rows); i++ {
-		if col < len(rows[i]) && rows[i][col] == strconv.Itoa(no) {
-			return i + 1
-		}
-	}
-	t.Fatalf("no row for number %d", no)
-	return 0
-}
-
 func noPhones(t *testing.T, data []byte) {
 	t.Helper()
 	x, err := excelize.OpenReader(bytes.NewReader(data))
@@ -124,7 +76,7 @@ func TestExportWorkAndProblemLedgers(t *testing.T) {
 	}
 
 	data, n := export(t, svc, u["office"], ledger.Work, ledger.ExportFilter{})
-	rows := sheetRows(t, data, "工作台账")
+	rows := testenv.XLSXRows(t, data, "工作台账")
 	if n != 113 || len(rows) != 3+113 {
 		t.Fatalf("work ledger: %d rows reported, %d rows in the sheet; want 113 tasks under 3 header rows", n, len(rows))
 	}
@@ -146,7 +98,7 @@ func TestExportWorkAndProblemLedgers(t *testing.T) {
 	if task2[7] != "各区（市）政府、市直各有关部门" || task2[10] != "涵盖18个重点问题" || !strings.Contains(task2[6], "件件有回访") {
 		t.Fatalf("task 2: %q", task2)
 	}
-	status := sheetRows(t, data, "状态")
+	status := testenv.XLSXRows(t, data, "状态")
 	if len(status) != 1+113 || !slices.Equal(status[0], []string{"任务序号", "状态", "截止日期", "期限要求"}) {
 		t.Fatalf("status sheet: %d rows, heading %q", len(status), status[0])
 	}
@@ -165,7 +117,7 @@ func TestExportWorkAndProblemLedgers(t *testing.T) {
 	x.Close()
 
 	data, n = export(t, svc, u["office"], ledger.Problems, ledger.ExportFilter{})
-	rows = sheetRows(t, data, "问题整改台账")
+	rows = testenv.XLSXRows(t, data, "问题整改台账")
 	if n != 18 || len(rows) != 3+18 || rows[0][0] != p.ProblemTitle || !slices.Equal(rows[2], problemHeadings) {
 		t.Fatalf("problem ledger: n=%d, %d rows, title %q, headings %q", n, len(rows), rows[0][0], rows[2])
 	}
@@ -193,7 +145,7 @@ func TestExportWorkAndProblemLedgers(t *testing.T) {
 	data, n = export(t, svc, u["office"], ledger.Work, ledger.ExportFilter{Department: gaj})
 	want := env.Count(`SELECT count(*) FROM ledger_entries e JOIN ledger_assignments a ON a.entry_id = e.id
 		WHERE e.kind = 'work' AND a.department_id = $1`, gaj)
-	rows = sheetRows(t, data, "工作台账")
+	rows = testenv.XLSXRows(t, data, "工作台账")
 	if n != want || n == 0 || n == 113 || len(rows) != 3+n || rows[1][0] != "部门：市公安局（ZZ-GAJ）" {
 		t.Fatalf("市公安局's sheet: %d rows, want %d; %q", n, want, rows[1])
 	}
@@ -207,7 +159,7 @@ func TestExportWorkAndProblemLedgers(t *testing.T) {
 	}
 	env.Exec(`UPDATE ledger_entries SET status = 'overdue' WHERE kind = 'problem' AND no IN (2, 5)`)
 	data, n = export(t, svc, u["office"], ledger.Problems, ledger.ExportFilter{Status: ledger.Overdue})
-	if rows := sheetRows(t, data, "问题整改台账"); n != 2 || rows[3][0] != "2" || rows[4][0] != "5" {
+	if rows := testenv.XLSXRows(t, data, "问题整改台账"); n != 2 || rows[3][0] != "2" || rows[4][0] != "5" {
 		t.Fatalf("overdue problems: %d", n)
 	}
 	// Refusals: another unit's sheet for a unit login, an unknown kind, a bad status.
@@ -237,12 +189,12 @@ func TestExcelRoundTrip(t *testing.T) {
 	}
 	// The unit exports its own sheet and fills in three tasks.
 	data, n := export(t, svc, u["spj-head"], ledger.Work, ledger.ExportFilter{})
-	rows := sheetRows(t, data, "工作台账")
+	rows := testenv.XLSXRows(t, data, "工作台账")
 	if rows[1][0] != "部门：市审批服务局（ZZ-SPJ）" {
 		t.Fatalf("unit line: %q", rows[1][0])
 	}
-	r1, r2, r13 := rowOf(t, rows, 5, 1), rowOf(t, rows, 5, 2), rowOf(t, rows, 5, 13)
-	filled := edit(t, data, map[string]string{
+	r1, r2, r13 := testenv.XLSXRowOf(t, rows, 5, 1), testenv.XLSXRowOf(t, rows, 5, 2), testenv.XLSXRowOf(t, rows, 5, 13)
+	filled := testenv.XLSXEdit(t, data, map[string]string{
 		fmt.Sprintf("I%d", r1):  "已完成事项、对象、渠道梳理，实现全覆盖",
 		fmt.Sprintf("I%d", r2):  "  已建立差评核实机制，每日调度  ",
 		fmt.Sprintf("J%d", r2):  "需市大数据中心协调接口",
@@ -273,7 +225,7 @@ func TestExcelRoundTrip(t *testing.T) {
 
 	// Exported again, the progress is in the sheet; sent back untouched, it reports nothing.
 	again, _ := export(t, svc, u["spj-head"], ledger.Work, ledger.ExportFilter{})
-	rows = sheetRows(t, again, "工作台账")
+	rows = testenv.XLSXRows(t, again, "工作台账")
 	if got := rows[r2-1]; got[8] != "已建立差评核实机制，每日调度" || got[9] != "需市大数据中心协调接口" {
 		t.Fatalf("task 2 exported again: %q", got[8:])
 	}
@@ -286,15 +238,15 @@ func TestExcelRoundTrip(t *testing.T) {
 	}
 	// The office's sheet of every unit lists the unit's report by name.
 	all, _ := export(t, svc, u["office"], ledger.Work, ledger.ExportFilter{})
-	rows = sheetRows(t, all, "工作台账")
+	rows = testenv.XLSXRows(t, all, "工作台账")
 	if got := rows[4]; got[8] != "市审批服务局：已建立差评核实机制，每日调度" || got[9] != "市审批服务局：需市大数据中心协调接口" {
 		t.Fatalf("task 2 in the office's sheet: %q", got[8:])
 	}
 
 	// The problem ledger: 具体措施 and 工作进展.
 	pdata, _ := export(t, svc, u["spj-head"], ledger.Problems, ledger.ExportFilter{})
-	prow := rowOf(t, sheetRows(t, pdata, "问题整改台账"), 0, 3)
-	pfilled := edit(t, pdata, map[string]string{fmt.Sprintf("G%d", prow): "核查存量用户信息", fmt.Sprintf("H%d", prow): "已补正 80%",
+	prow := testenv.XLSXRowOf(t, testenv.XLSXRows(t, pdata, "问题整改台账"), 0, 3)
+	pfilled := testenv.XLSXEdit(t, pdata, map[string]string{fmt.Sprintf("G%d", prow): "核查存量用户信息", fmt.Sprintf("H%d", prow): "已补正 80%",
 		fmt.Sprintf("F%d", prow): "（联系人不读入）"})
 	res, err = svc.Import(ctx, u["office"], bytes.NewReader(pfilled), "excel")
 	if err != nil || res.Kind != ledger.Problems || res.Applied != 1 || len(res.Refused) != 0 {
@@ -305,7 +257,7 @@ func TestExcelRoundTrip(t *testing.T) {
 		t.Fatalf("problem 3's report: %+v", history)
 	}
 	pagain, _ := export(t, svc, u["spj-head"], ledger.Problems, ledger.ExportFilter{})
-	if got := sheetRows(t, pagain, "问题整改台账")[prow-1]; got[5] != "" || got[6] != "核查存量用户信息" || got[7] != "已补正 80%" {
+	if got := testenv.XLSXRows(t, pagain, "问题整改台账")[prow-1]; got[5] != "" || got[6] != "核查存量用户信息" || got[7] != "已补正 80%" {
 		t.Fatalf("problem 3 exported again: %q", got)
 	}
 }
@@ -322,13 +274,13 @@ func TestImportWrongLayoutAppliesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, _ := export(t, svc, u["spj-head"], ledger.Work, ledger.ExportFilter{})
-	rows := sheetRows(t, data, "工作台账")
-	r2 := rowOf(t, rows, 5, 2)
+	rows := testenv.XLSXRows(t, data, "工作台账")
+	r2 := testenv.XLSXRowOf(t, rows, 5, 2)
 	progress := fmt.Sprintf("I%d", r2)
 	// Every sheet below has a filled-in row, which a wrong layout must not apply.
 	withProgress := func(cells map[string]string) []byte {
 		cells[progress] = "已建立机制"
-		return edit(t, data, cells)
+		return testenv.XLSXEdit(t, data, cells)
 	}
 	pdata, _ := export(t, svc, u["spj-head"], ledger.Problems, ledger.ExportFilter{})
 	all, _ := export(t, svc, u["office"], ledger.Work, ledger.ExportFilter{})
@@ -350,7 +302,7 @@ func TestImportWrongLayoutAppliesNothing(t *testing.T) {
 		{"an unknown unit name", withProgress(map[string]string{"A2": "部门：市宇宙局"}), []string{"单位不存在：市宇宙局"}},
 		{"the office's sheet of every unit", all, []string{"没有写明填报单位"}},
 		{"the rectification ledger", rect, []string{"差评整改台账"}},
-		{"a work title over problem headings", edit(t, pdata, map[string]string{"A1": "山东省政务服务能力全面提升工作台账", "G4": "措施"}),
+		{"a work title over problem headings", testenv.XLSXEdit(t, pdata, map[string]string{"A1": "山东省政务服务能力全面提升工作台账", "G4": "措施"}),
 			[]string{"标题是工作台账，表头却是问题整改台账的"}},
 		{"no ledger at all", func() []byte {
 			x := excelize.NewFile()
@@ -408,9 +360,9 @@ func TestImportBadRowsAreNamedAndTheOthersApplied(t *testing.T) {
 	// The office fills in a sheet 市公安局 sent by mail.
 	gaj, _, _ := svc.UnitByCode(ctx, "ZZ-GAJ")
 	data, n := export(t, svc, u["office"], ledger.Work, ledger.ExportFilter{Department: gaj})
-	rows := sheetRows(t, data, "工作台账")
-	ra, rb, rc, rd, re, rf := rowOf(t, rows, 5, 1), rowOf(t, rows, 5, 2), rowOf(t, rows, 5, 4), rowOf(t, rows, 5, 5), rowOf(t, rows, 5, 6), rowOf(t, rows, 5, 7)
-	filled := edit(t, data, map[string]string{
+	rows := testenv.XLSXRows(t, data, "工作台账")
+	ra, rb, rc, rd, re, rf := testenv.XLSXRowOf(t, rows, 5, 1), testenv.XLSXRowOf(t, rows, 5, 2), testenv.XLSXRowOf(t, rows, 5, 4), testenv.XLSXRowOf(t, rows, 5, 5), testenv.XLSXRowOf(t, rows, 5, 6), testenv.XLSXRowOf(t, rows, 5, 7)
+	filled := testenv.XLSXEdit(t, data, map[string]string{
 		fmt.Sprintf("I%d", ra): "推进中",
 		fmt.Sprintf("F%d", rb): "abc", fmt.Sprintf("I%d", rb): "编号写错",
 		fmt.Sprintf("F%d", rc): "104", fmt.Sprintf("I%d", rc): "不是本单位的任务",
@@ -475,7 +427,7 @@ func TestRectificationLedgerExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	data, n := export(t, svc, u["office"], ledger.Rectification, ledger.ExportFilter{})
-	rows := sheetRows(t, data, "差评整改台账")
+	rows := testenv.XLSXRows(t, data, "差评整改台账")
 	if n != 1 || len(rows) != 4 || rows[0][0] != "差评整改台账" {
 		t.Fatalf("rectification ledger: n=%d, %d rows", n, len(rows))
 	}
@@ -504,7 +456,7 @@ func TestRectificationLedgerExport(t *testing.T) {
 		t.Fatal("the workbook holds the evaluator's phone or full name")
 	}
 	noPhones(t, data)
-	if rec := sheetRows(t, data, "突出问题"); !slices.Equal(rec[0], []string{"序号", "问题", "责任单位", "整改期限", "状态", "进展情况"}) || len(rec) != 1 {
+	if rec := testenv.XLSXRows(t, data, "突出问题"); !slices.Equal(rec[0], []string{"序号", "问题", "责任单位", "整改期限", "状态", "进展情况"}) || len(rec) != 1 {
 		t.Fatalf("突出问题: %q", rec)
 	}
 	// Scope and filters: the unit sees its own row; another unit and another period none.
@@ -560,8 +512,8 @@ func TestWorkLedgerInLibreOffice(t *testing.T) {
 	}
 	data, _ := export(t, svc, u["spj-head"], ledger.Work, ledger.ExportFilter{})
 	xlsx := filepath.Join(dir, "work.xlsx")
-	r2 := rowOf(t, sheetRows(t, data, "工作台账"), 5, 2)
-	if err := os.WriteFile(xlsx, edit(t, data, map[string]string{fmt.Sprintf("I%d", r2): "已建立差评核实机制"}), 0o600); err != nil {
+	r2 := testenv.XLSXRowOf(t, testenv.XLSXRows(t, data, "工作台账"), 5, 2)
+	if err := os.WriteFile(xlsx, testenv.XLSXEdit(t, data, map[string]string{fmt.Sprintf("I%d", r2): "已建立差评核实机制"}), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	// CSV in UTF-8 (filter options: comma, double quote, UTF-8, from line 1), whatever the locale.

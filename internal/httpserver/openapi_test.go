@@ -1873,54 +1873,6 @@ func ledgerExcelOperation(op *openapi3.Operation) bool {
 // xlsxType is the media type of an Excel workbook.
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-// xlsxRows opens a workbook and returns the rows of a sheet.
-func xlsxRows(t *testing.T, data []byte, sheet string) [][]string {
-	t.Helper()
-	x, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatalf("not a workbook: %v", err)
-	}
-	defer x.Close()
-	rows, err := x.GetRows(sheet)
-	if err != nil {
-		t.Fatalf("sheet %s: %v (sheets: %v)", sheet, err, x.GetSheetList())
-	}
-	return rows
-}
-
-// xlsxEdit sets cells of a workbook's first sheet (cell name → text) and returns the workbook.
-func xlsxEdit(t *testing.T, data []byte, cells map[string]string) []byte {
-	t.Helper()
-	x, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	sheet := x.GetSheetList()[0]
-	for c, v := range cells {
-		if err := x.SetCellStr(sheet, c, v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var out bytes.Buffer
-	if err := x.Write(&out); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
-}
-
-// xlsxRowOf is the Excel row number of the data row whose column col reads no.
-func xlsxRowOf(t *testing.T, rows [][]string, col, no int) int {
-	t.Helper()
-	for i := 3; i < len(rows); i++ {
-		if col < len(rows[i]) && rows[i][col] == strconv.Itoa(no) {
-			return i + 1
-		}
-	}
-	t.Fatalf("no row numbered %d", no)
-	return 0
-}
-
 // multipartFiles is a multipart/form-data body with a part for each file (field name → content,
 // sent as an .xlsx workbook), and its Content-Type.
 func multipartFiles(t *testing.T, field string, files ...[]byte) ([]byte, string) {
@@ -2002,7 +1954,7 @@ func TestLedgerExcelMatchesOpenAPI(t *testing.T) {
 		if disp, params, err := mime.ParseMediaType(cd); err != nil || disp != "attachment" || params["filename"] != file {
 			t.Errorf("%s: Content-Disposition %q reads as %q %v (%v), want the file name %q", name, cd, disp, params, err, file)
 		}
-		rows := xlsxRows(t, r.Body, sheet)
+		rows := testenv.XLSXRows(t, r.Body, sheet)
 		n, err := strconv.Atoi(r.Header.Get("X-Ledger-Rows"))
 		if err != nil || (sheet != "差评整改台账" && len(rows) != 3+n) {
 			t.Errorf("%s: X-Ledger-Rows %q, %d rows in the sheet under 3 header rows", name, r.Header.Get("X-Ledger-Rows"), len(rows))
@@ -2075,9 +2027,9 @@ func TestLedgerExcelMatchesOpenAPI(t *testing.T) {
 	}
 
 	// 市审批服务局 fills in two tasks of its sheet; a third row names a task it does not answer for.
-	r1, r2, r13 := xlsxRowOf(t, spjRows, 5, 1), xlsxRowOf(t, spjRows, 5, 2), xlsxRowOf(t, spjRows, 5, 13)
+	r1, r2, r13 := testenv.XLSXRowOf(t, spjRows, 5, 1), testenv.XLSXRowOf(t, spjRows, 5, 2), testenv.XLSXRowOf(t, spjRows, 5, 13)
 	col := func(c, row int) string { return cell(c, row) }
-	filled := xlsxEdit(t, spjWork, map[string]string{
+	filled := testenv.XLSXEdit(t, spjWork, map[string]string{
 		col(progress, r1):   "已梳理事项、对象、渠道",
 		col(progress, r2):   "已建立差评核实机制，每日调度",
 		col(progress+1, r2): "需市大数据中心协调接口",
@@ -2137,8 +2089,8 @@ func TestLedgerExcelMatchesOpenAPI(t *testing.T) {
 		}
 	}
 	// The problem ledger, as application/octet-stream, by the office for the unit.
-	prow := xlsxRowOf(t, xlsxRows(t, spjProblems, "问题整改台账"), 0, 3)
-	pfilled := xlsxEdit(t, spjProblems, map[string]string{cell(6, prow): "核查存量用户信息", cell(7, prow): "已补正 80%"})
+	prow := testenv.XLSXRowOf(t, testenv.XLSXRows(t, spjProblems, "问题整改台账"), 0, 3)
+	pfilled := testenv.XLSXEdit(t, spjProblems, map[string]string{cell(6, prow): "核查存量用户信息", cell(7, prow): "已补正 80%"})
 	if r := a.do(raw("import as an octet stream", office, "application/octet-stream", pfilled, 200, "")); r.Status == 200 {
 		if res := r.JSON(t); res["kind"] != "problem" || res["department"] != "ZZ-SPJ" || res["applied"] != 1.0 || reports() != 3 {
 			t.Errorf("problem ledger import: %v, %d reports", res, reports())
@@ -2146,7 +2098,7 @@ func TestLedgerExcelMatchesOpenAPI(t *testing.T) {
 	}
 
 	// Refused whole, nothing applied: the wrong layout, the rectification ledger, not a workbook.
-	wrong := xlsxEdit(t, filled, map[string]string{"I3": "进度", col(progress, r1): "改过的进展"})
+	wrong := testenv.XLSXEdit(t, filled, map[string]string{"I3": "进度", col(progress, r1): "改过的进展"})
 	if msg, _ := upload("import of the wrong layout", spjHead, wrong, 422, "wrong_layout")["message"].(string); !strings.Contains(msg, "“进度”不是本台账的列") {
 		t.Errorf("wrong layout: message %q", msg)
 	}
