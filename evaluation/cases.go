@@ -104,7 +104,7 @@ func (s *Service) UpsertCases(ctx context.Context, inputs []*CaseInput) []CaseOu
 		return pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
 			wb := &pgx.Batch{}
 			for _, i := range idx {
-				s.queueUpsert(wb, rows[i])
+				s.queueUpsert(wb, rows[i], now)
 			}
 			wr := tx.SendBatch(ctx, wb)
 			defer wr.Close()
@@ -244,8 +244,8 @@ const upsertCaseSQL = `
 INSERT INTO cases (case_no, item_id, region_id, department_id, hall_id, window_id, staff_id, source_channel,
                    applicant_kind, applicant_name_enc, applicant_name_masked, applicant_phone_enc,
                    applicant_phone_masked, applicant_phone_index, applicant_id_enc, applicant_id_index,
-                   accepted_at, completed_at, stage)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+                   accepted_at, completed_at, stage, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20)
 ON CONFLICT (case_no) DO UPDATE SET
     item_id = EXCLUDED.item_id, region_id = EXCLUDED.region_id, department_id = EXCLUDED.department_id,
     hall_id = EXCLUDED.hall_id, window_id = EXCLUDED.window_id, staff_id = EXCLUDED.staff_id,
@@ -254,10 +254,10 @@ ON CONFLICT (case_no) DO UPDATE SET
     applicant_phone_enc = EXCLUDED.applicant_phone_enc, applicant_phone_masked = EXCLUDED.applicant_phone_masked,
     applicant_phone_index = EXCLUDED.applicant_phone_index, applicant_id_enc = EXCLUDED.applicant_id_enc,
     applicant_id_index = EXCLUDED.applicant_id_index, accepted_at = EXCLUDED.accepted_at,
-    completed_at = EXCLUDED.completed_at, stage = EXCLUDED.stage, updated_at = now()
+    completed_at = EXCLUDED.completed_at, stage = EXCLUDED.stage, updated_at = EXCLUDED.updated_at
 RETURNING id, (xmax = 0)`
 
-func (s *Service) queueUpsert(b *pgx.Batch, r *caseRow) {
+func (s *Service) queueUpsert(b *pgx.Batch, r *caseRow, now time.Time) {
 	a := r.in.Applicant
 	name := pii.MaskName(a.Name)
 	if a.Kind == "enterprise" {
@@ -271,5 +271,5 @@ func (s *Service) queueUpsert(b *pgx.Batch, r *caseRow) {
 	b.Queue(upsertCaseSQL, r.in.CaseNo, r.itemID, r.regionID, r.deptID, r.hallID, r.windowID, r.staffID,
 		string(r.in.Channel), a.Kind, s.keys.Seal(a.Name), name, s.keys.Seal(a.Phone),
 		pii.MaskPhone(a.Phone), s.keys.Index("phone", a.Phone), s.keys.Seal(a.IDNumber),
-		s.keys.Index("id", a.IDNumber), r.in.AcceptedAt.UTC(), completed, string(r.stage))
+		s.keys.Index("id", a.IDNumber), r.in.AcceptedAt.UTC(), completed, string(r.stage), now)
 }

@@ -23,14 +23,6 @@ func (c Channel) Valid() bool {
 	return false
 }
 
-// ReasonKind tells which reason set applies: online services (网上) or services in person (现场).
-func (c Channel) ReasonKind() ReasonKind {
-	if c == PC || c == Mobile {
-		return Online
-	}
-	return Offline
-}
-
 // Stage is the moment of a case being rated; a 承诺件 may be rated at 受理 and at 办结.
 type Stage string
 

@@ -156,40 +156,61 @@ WITH e AS (
         region_id, department_id, hall_id, window_id, staff_id, item_id,
         level, reasons, reason_set_version, comment, active, real_name,
         evaluator_name_enc, evaluator_name_masked, evaluator_phone_enc, evaluator_phone_masked,
-        evaluator_phone_index, served_at, rated_at)
+        evaluator_phone_index, served_at, rated_at, created_at, reason_kind)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-            $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
+            $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
     ON CONFLICT DO NOTHING
     RETURNING id, bad, created_at
 ), o AS (
     INSERT INTO outbox (topic, evaluation_id) SELECT 'bad_review', id FROM e WHERE bad
+), s AS (
+    INSERT INTO evaluation_supersessions (default_id, evaluation_id, at)
+    SELECT $29::bigint, id, created_at FROM e WHERE $29::bigint <> 0
 )
 SELECT id, created_at FROM e`
 
+// supersedeSQL takes a default evaluation out of the one-per-case-and-stage index, in the
+// transaction that writes the active rating replacing it (insertEvaluationSQL records which).
+// A default already replaced by a concurrent rating stays as it is; that rating then makes
+// this one's insert a repeat.
+const supersedeSQL = `UPDATE evaluations SET superseded = true WHERE id = $1 AND NOT active AND NOT superseded`
+
 // findOriginalSQL finds the evaluation a conflicting row repeats: same key, same case and
-// stage, or same ticket at the same window on the same day.
+// stage (the one in force), or same ticket at the same window on the same day.
 const findOriginalSQL = `
-SELECT id FROM evaluations WHERE idem_key = $1
+SELECT id, active FROM evaluations WHERE idem_key = $1
 UNION ALL
-SELECT id FROM evaluations WHERE case_id = $2 AND stage = $3
+SELECT id, active FROM evaluations WHERE case_id = $2 AND stage = $3 AND NOT superseded
 UNION ALL
-SELECT id FROM evaluations WHERE window_id = $4 AND service_day = $5 AND ticket_no = $6
+SELECT id, active FROM evaluations WHERE window_id = $4 AND service_day = $5 AND ticket_no = $6
 LIMIT 1`
+
+func queueInsert(b *pgx.Batch, r *insertRow) {
+	if r.Replaces != 0 {
+		b.Queue(supersedeSQL, r.Replaces)
+	}
+	b.Queue(insertEvaluationSQL,
+		r.Key, r.Channel, r.DeviceID, r.CaseID, r.Stage, r.TicketNo, r.ServiceDay,
+		r.RegionID, r.DepartmentID, r.HallID, r.WindowID, r.StaffID, r.ItemID,
+		r.Level, r.Reasons, r.ReasonSetVersion, r.Comment, r.Active, r.RealName,
+		r.EvaluatorNameEnc, r.EvaluatorNameMasked, r.EvaluatorPhoneEnc, r.EvaluatorPhoneMasked,
+		r.EvaluatorPhoneIndex, r.ServedAt, r.RatedAt, r.ReceivedAt, r.ReasonKind, r.Replaces)
+}
 
 func insertJobs(ctx context.Context, tx pgx.Tx, jobs []*commitJob) error {
 	b := &pgx.Batch{}
 	for _, j := range jobs {
-		r := j.row
-		b.Queue(insertEvaluationSQL,
-			r.Key, r.Channel, r.DeviceID, r.CaseID, r.Stage, r.TicketNo, r.ServiceDay,
-			r.RegionID, r.DepartmentID, r.HallID, r.WindowID, r.StaffID, r.ItemID,
-			r.Level, r.Reasons, r.ReasonSetVersion, r.Comment, r.Active, r.RealName,
-			r.EvaluatorNameEnc, r.EvaluatorNameMasked, r.EvaluatorPhoneEnc, r.EvaluatorPhoneMasked,
-			r.EvaluatorPhoneIndex, r.ServedAt, r.RatedAt)
+		queueInsert(b, j.row)
 	}
 	res := tx.SendBatch(ctx, b)
 	var missing []*commitJob
 	for _, j := range jobs {
+		if j.row.Replaces != 0 {
+			if _, err := res.Exec(); err != nil {
+				_ = res.Close()
+				return err
+			}
+		}
 		err := res.QueryRow().Scan(&j.id, &j.createdAt)
 		switch {
 		case err == nil:
@@ -205,10 +226,42 @@ func insertJobs(ctx context.Context, tx pgx.Tx, jobs []*commitJob) error {
 		return err
 	}
 	for _, j := range missing {
-		r := j.row
-		if err := tx.QueryRow(ctx, findOriginalSQL, r.Key, r.CaseID, r.Stage, r.WindowID, r.ServiceDay, r.TicketNo).Scan(&j.id); err != nil {
-			return fmt.Errorf("find the evaluation %q repeats: %w", r.Key, err)
+		if err := settleConflict(ctx, tx, j); err != nil {
+			return err
 		}
+	}
+	return nil
+}
+
+// settleConflict answers a row that was not written because another evaluation holds its key,
+// its case and stage, or its ticket: that one is the original — unless it is a default that
+// the default job wrote while this rating was on its way, which the rating then replaces.
+func settleConflict(ctx context.Context, tx pgx.Tx, j *commitJob) error {
+	r := j.row
+	var active bool
+	if err := tx.QueryRow(ctx, findOriginalSQL, r.Key, r.CaseID, r.Stage, r.WindowID, r.ServiceDay, r.TicketNo).
+		Scan(&j.id, &active); err != nil {
+		return fmt.Errorf("find the evaluation %q repeats: %w", r.Key, err)
+	}
+	if active || r.CaseID == nil || r.Replaces != 0 {
+		return nil
+	}
+	r.Replaces = j.id
+	b := &pgx.Batch{}
+	queueInsert(b, r)
+	res := tx.SendBatch(ctx, b)
+	defer res.Close()
+	if _, err := res.Exec(); err != nil {
+		return fmt.Errorf("supersede default %d: %w", r.Replaces, err)
+	}
+	err := res.QueryRow().Scan(&j.id, &j.createdAt)
+	switch {
+	case err == nil:
+		j.created = true
+	case errors.Is(err, pgx.ErrNoRows):
+		return fmt.Errorf("evaluation %q: replaced default %d, yet the rating conflicts", r.Key, r.Replaces)
+	default:
+		return err
 	}
 	return nil
 }

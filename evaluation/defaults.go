@@ -26,7 +26,7 @@ func (s *Service) DefaultEvaluations(ctx context.Context) (int64, error) {
 			last = &mark
 		}
 		start := s.Now()
-		tag, err := tx.Exec(ctx, defaultEvaluationsSQL, last, s.settings.RatingDays)
+		tag, err := tx.Exec(ctx, defaultEvaluationsSQL, last, s.settings.RatingDays, start)
 		if err != nil {
 			return fmt.Errorf("default evaluations: %w", err)
 		}
@@ -37,7 +37,7 @@ func (s *Service) DefaultEvaluations(ctx context.Context) (int64, error) {
 }
 
 // defaultEvaluationsSQL: $1 the last run (unix µs, NULL on the first run: every case), $2 the
-// default window in days. A case's window ends at the end of the N-th natural day after its
+// default window in days, $3 now. A case's window ends at the end of the N-th natural day after its
 // completion day, Beijing time (RatingDeadline); its default is rated at that instant.
 const defaultEvaluationsSQL = `
 WITH windows AS (
@@ -58,15 +58,15 @@ WITH windows AS (
     WHERE c.completed_at IS NOT NULL AND $1::bigint IS NOT NULL AND c.updated_at >= since.t - interval '5 minutes'
 )
 INSERT INTO evaluations (idem_key, channel, case_id, stage, service_day, region_id, department_id, hall_id, window_id,
-                         staff_id, item_id, level, reasons, comment, active, real_name, served_at, rated_at)
+                         staff_id, item_id, level, reasons, comment, active, real_name, served_at, rated_at, created_at)
 SELECT 'default:' || c.id, c.source_channel, c.id, 'complete', (c.completed_at AT TIME ZONE 'Asia/Shanghai')::date,
        c.region_id, c.department_id, c.hall_id, c.window_id, c.staff_id, c.item_id, w.level, '{}', '', false, false,
-       c.completed_at, d.ends - interval '1 microsecond'
+       c.completed_at, d.ends - interval '1 microsecond', $3
 FROM candidates c
 JOIN windows w ON w.region_id = c.region_id
 CROSS JOIN LATERAL (
     SELECT (((c.completed_at AT TIME ZONE 'Asia/Shanghai')::date + w.days + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS ends
 ) d
-WHERE d.ends <= now()
+WHERE d.ends <= $3
   AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.case_id = c.id AND e.stage = 'complete')
 ON CONFLICT DO NOTHING`

@@ -2,6 +2,7 @@ package evaluation
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -31,6 +32,18 @@ type Evaluation struct {
 	ServedAt  time.Time `json:"served_at"`
 	RatedAt   time.Time `json:"rated_at"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// MarshalJSON shows a duplicate answer as {"id", "status"}: the id of the original and no more.
+func (e *Evaluation) MarshalJSON() ([]byte, error) {
+	if e.Status == Duplicate {
+		return json.Marshal(struct {
+			ID     int64  `json:"id"`
+			Status Status `json:"status"`
+		}{e.ID, e.Status})
+	}
+	type plain Evaluation // without this method
+	return json.Marshal((*plain)(e))
 }
 
 // Get loads one evaluation.

@@ -40,6 +40,9 @@ type insertRow struct {
 	EvaluatorPhoneIndex  []byte
 	ServedAt             time.Time
 	RatedAt              time.Time
+	ReceivedAt           time.Time // the business time it arrived: its work order's deadlines count from it
+	ReasonKind           *string   // the set its reasons were checked against
+	Replaces             int64     // the default evaluation this active rating supersedes, if any
 
 	caseNo string // for the answer
 }
@@ -102,13 +105,10 @@ func (s *Service) IngestBatch(ctx context.Context, subs []*Submission) []Outcome
 	return out
 }
 
-func (s *Service) duplicate(ctx context.Context, id int64) (*Evaluation, error) {
-	e, err := s.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	e.Status = Duplicate
-	return e, nil
+// duplicate answers a submission that repeats an evaluation: with the original's id alone —
+// never its content, which may be another channel's rating of the case.
+func (s *Service) duplicate(_ context.Context, id int64) (*Evaluation, error) {
+	return &Evaluation{ID: id, Status: Duplicate}, nil
 }
 
 func (r *insertRow) evaluation(id int64, createdAt time.Time) *Evaluation {
@@ -126,24 +126,15 @@ func (r *insertRow) evaluation(id int64, createdAt time.Time) *Evaluation {
 // prepare validates a submission against the rules and the database. It returns the row to
 // write, or the id of the evaluation the submission repeats.
 func (s *Service) prepare(ctx context.Context, sub *Submission, set *ReasonSet, now time.Time) (*insertRow, int64, error) {
-	codes, err := ValidateStatic(sub, set, now)
-	if err != nil {
+	if err := ValidateStatic(sub, now); err != nil {
 		return nil, 0, err
 	}
-	ratedAt := sub.RatedAt
-	if ratedAt.IsZero() {
-		ratedAt = now
-	}
-	row := &insertRow{
-		Key: sub.Key, Channel: string(sub.Channel), DeviceID: ptr(sub.DeviceID),
-		Level: int16(sub.Level), Reasons: codes, ReasonSetVersion: int32(set.Version),
-		Comment: sub.Comment, Active: true, RatedAt: ratedAt.UTC(),
-	}
-	if row.Key == "" {
+	if sub.Key == "" {
 		return nil, 0, errors.New("evaluation: a submission without a key")
 	}
 	var subj *subject
-	if sub.TicketNo != "" {
+	var err error
+	if sub.CaseNo == "" && sub.CaseID == 0 {
 		subj, err = s.resolveTicket(ctx, sub)
 	} else {
 		subj, err = s.resolveCase(ctx, sub)
@@ -155,15 +146,70 @@ func (s *Service) prepare(ctx context.Context, sub *Submission, set *ReasonSet, 
 		// Checked before a repeat is answered: the original is not shown to someone else.
 		return nil, 0, problem.Forbidden("not_applicant", "登录用户不是该办件的申请人，不能评价")
 	}
-	if subj.existing != 0 {
-		return nil, subj.existing, nil
+	if subj.placeRefusal != nil {
+		return nil, 0, subj.placeRefusal
+	}
+	if subj.repeat != 0 {
+		return nil, subj.repeat, nil
+	}
+	ratedAt, err := s.ratingTime(sub, subj, now)
+	if err != nil {
+		return nil, 0, err
+	}
+	var replaces int64
+	switch {
+	case subj.rated != 0 && !subj.ratedDefault:
+		return nil, subj.rated, nil // one service, one evaluation
+	case subj.rated != 0:
+		// A default is provisional: an active rating made inside the window replaces it.
+		replaces = subj.rated
 	}
 	if err := s.checkRatingPeriod(subj, ratedAt); err != nil {
 		return nil, 0, err
 	}
+	codes, err := ResolveReasons(sub.Reasons, set, subj.reasonKind)
+	if err != nil {
+		return nil, 0, err
+	}
+	row := &insertRow{
+		Key: sub.Key, Channel: string(sub.Channel), DeviceID: ptr(sub.DeviceID),
+		Level: int16(sub.Level), Reasons: codes, ReasonSetVersion: int32(set.Version),
+		Comment: sub.Comment, Active: true, RatedAt: ratedAt.UTC(), ReceivedAt: now.UTC(), Replaces: replaces,
+	}
+	if len(codes) > 0 {
+		kind := string(subj.reasonKind)
+		row.ReasonKind = &kind
+	}
+	if subj.windowID == nil && sub.WindowID != 0 {
+		w := sub.WindowID // a pad rating a case that names only its hall: rated at the pad's window
+		subj.windowID = &w
+	}
 	subj.fill(row)
 	s.setEvaluator(row, sub, subj)
 	return row, 0, nil
+}
+
+// defaultGraceDays is how many natural days after its rating an offline record may arrive when
+// the region sets no offline_grace_days.
+const defaultGraceDays = 3
+
+// ratingTime is when the rating counts as made. An offline device's record (a kiosk's buffer)
+// carries its own time, believed if it arrives within the region's offline_grace_days of it;
+// every other rating — the pads, the portal's and the app's backends — is timed by its
+// arrival, so that nobody back-dates a rating into a window that has closed.
+func (s *Service) ratingTime(sub *Submission, subj *subject, now time.Time) (time.Time, error) {
+	if !sub.Offline || sub.RatedAt.IsZero() {
+		return now, nil
+	}
+	grace := subj.graceDays
+	if grace <= 0 {
+		grace = defaultGraceDays
+	}
+	if now.Sub(sub.RatedAt) > time.Duration(grace)*24*time.Hour {
+		return time.Time{}, problem.Invalid("offline_record_too_late", "rated_at",
+			fmt.Sprintf("离线评价须在评价后 %d 日内上传，该记录已超过期限", grace))
+	}
+	return sub.RatedAt, nil
 }
 
 // checkRatingPeriod enforces the evaluation window: from the service until the end of the

@@ -2,6 +2,8 @@ package evaluation_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -11,13 +13,17 @@ import (
 	"haochaping/internal/testenv"
 )
 
-// newService seeds the test's schema and returns a service on it, with the id of the city
-// hall's first comprehensive window.
+// ingestNow is the business time of the ingest tests: a Wednesday morning in Beijing.
+var ingestNow = testenv.Beijing(2026, 11, 25, 10, 0, 0)
+
+// newService seeds the test's schema and returns a service on it, its clock at ingestNow, with
+// the id of the city hall's first comprehensive window.
 func newService(t *testing.T) (*testenv.Env, *evaluation.Service, int64) {
 	t.Helper()
 	env := testenv.New(t)
+	env.Clock.Set(ingestNow)
 	env.Seed()
-	svc := evaluation.NewService(env.DB, env.Keys, evaluation.Settings{RatingDays: 7, PublicURL: "http://test"})
+	svc := evaluation.NewService(env.DB, env.Keys, evaluation.Settings{RatingDays: 7, PublicURL: "http://test"}, env.Clock.Now)
 	t.Cleanup(svc.Close)
 	windowID := int64(env.Count(`SELECT id FROM windows WHERE code = $1`, testenv.CityWindow))
 	return env, svc, windowID
@@ -26,7 +32,7 @@ func newService(t *testing.T) (*testenv.Env, *evaluation.Service, int64) {
 func ticket(windowID int64, no string, level evaluation.Level, reasons ...string) *evaluation.Submission {
 	return &evaluation.Submission{
 		Channel: evaluation.Window, Key: "test:" + no, TicketNo: no, WindowID: windowID,
-		ServedAt: time.Now().Add(-time.Hour), Level: level, Reasons: reasons,
+		ServedAt: ingestNow.Add(-time.Hour), Level: level, Reasons: reasons,
 	}
 }
 
@@ -34,7 +40,7 @@ func TestConcurrentIdenticalSubmissionsMakeOneEvaluation(t *testing.T) {
 	t.Parallel()
 	env, svc, windowID := newService(t)
 	const n = 50
-	served := time.Now().Add(-time.Hour)
+	served := ingestNow.Add(-time.Hour)
 	var wg sync.WaitGroup
 	results := make([]*evaluation.Evaluation, n)
 	errs := make([]error, n)
@@ -89,8 +95,12 @@ func TestRepeatWithAnotherKeyIsTheSameEvaluation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if second.ID != first.ID || second.Status != evaluation.Duplicate || second.Level != evaluation.VerySatisfied {
+	if second.ID != first.ID || second.Status != evaluation.Duplicate {
 		t.Fatalf("repeat answered %+v, want the original %d", second, first.ID)
+	}
+	// The answer names the original and shows nothing of it.
+	if raw, err := json.Marshal(second); err != nil || string(raw) != fmt.Sprintf(`{"id":%d,"status":"duplicate"}`, first.ID) {
+		t.Fatalf("repeat shown as %s, %v", raw, err)
 	}
 	if got := env.Count(`SELECT count(*) FROM evaluations`); got != 1 {
 		t.Fatalf("evaluations = %d, want 1", got)
@@ -206,14 +216,40 @@ func TestRegionSettingOverridesTheDefault(t *testing.T) {
 	// The city sets 3 days for itself (and its districts); the city hall's window is in the city.
 	env.Exec(`INSERT INTO settings (region_id, key, value) SELECT id, 'evaluation_window_days', '3' FROM regions WHERE code = '370400'`)
 	sub := ticket(windowID, "G001", evaluation.Satisfied)
-	sub.ServedAt = time.Now().AddDate(0, 0, -5)
+	sub.ServedAt = ingestNow.AddDate(0, 0, -5)
 	_, err := svc.Ingest(context.Background(), sub)
 	if p, ok := problem.As(err); !ok || p.Code != "rating_period_over" {
 		t.Fatalf("rated 5 days after service with a 3-day window: %v", err)
 	}
 	sub = ticket(windowID, "G002", evaluation.Satisfied)
-	sub.ServedAt = time.Now().AddDate(0, 0, -2)
+	sub.ServedAt = ingestNow.AddDate(0, 0, -2)
 	if _, err := svc.Ingest(context.Background(), sub); err != nil {
 		t.Fatalf("rated 2 days after service: %v", err)
 	}
+}
+
+// TestRatingWindowClosesAtBeijingMidnight: a visit of 11-18 may be rated until the end of
+// 11-25, Beijing time — a second before midnight yes, at midnight no — whatever the machine's
+// zone (16:00 UTC is that midnight).
+func TestRatingWindowClosesAtBeijingMidnight(t *testing.T) {
+	t.Parallel()
+	env, svc, windowID := newService(t)
+	served := testenv.Beijing(2026, 11, 18, 10, 0, 0)
+	env.Clock.Set(testenv.Beijing(2026, 11, 25, 23, 59, 59))
+	before := ticket(windowID, "M001", evaluation.Satisfied)
+	before.ServedAt = served
+	if _, err := svc.Ingest(context.Background(), before); err != nil {
+		t.Fatalf("a second before Beijing midnight: %v", err)
+	}
+	env.Clock.Set(time.Date(2026, 11, 25, 16, 0, 0, 0, time.UTC)) // Beijing midnight
+	after := ticket(windowID, "M002", evaluation.Satisfied)
+	after.ServedAt = served
+	if _, err := svc.Ingest(context.Background(), after); !isCode(err, "rating_period_over") {
+		t.Fatalf("at Beijing midnight: %v, want rating_period_over", err)
+	}
+}
+
+func isCode(err error, code string) bool {
+	p, ok := problem.As(err)
+	return ok && p.Code == code
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
@@ -30,7 +30,7 @@ type MeasureQuery struct {
 	RegionID   int64     // with its sub-regions; 0: all
 	Department int64     // 0: all
 	Channel    string    // empty: all
-	Scope      auth.Scope
+	Scope      access.Scope
 }
 
 // counts are the sums the measures are made of.

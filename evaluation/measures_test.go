@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/access"
 	"haochaping/evaluation"
-	"haochaping/internal/auth"
 	"haochaping/internal/testenv"
 	"haochaping/rectify"
 )
@@ -88,8 +88,9 @@ func (d *dataset) evaluation(e ev) int64 {
 	var id int64
 	err := d.env.DB.Pool.QueryRow(context.Background(), `
 		INSERT INTO evaluations (idem_key, channel, case_id, stage, ticket_no, service_day, region_id, department_id, hall_id,
-		                         window_id, level, reasons, active, real_name, evaluator_phone_enc, served_at, rated_at)
-		VALUES ($1, $2, $3, $4, $5, ($6 AT TIME ZONE 'Asia/Shanghai')::date, $7, $8, $9, $10, $11, $12, $13, $14, $15, $6, $6)
+		                         window_id, level, reasons, reason_kind, active, real_name, evaluator_phone_enc, served_at, rated_at)
+		VALUES ($1, $2, $3, $4, $5, ($6 AT TIME ZONE 'Asia/Shanghai')::date, $7, $8, $9, $10, $11, $12,
+		        CASE WHEN cardinality($12::text[]) > 0 THEN 'offline' END, $13, $14, $15, $6, $6)
 		RETURNING id`, fmt.Sprintf("measure:%d", d.n), e.channel, caseID, stage, ticket, e.rated, d.region, d.dept, d.hall,
 		d.window, e.level, reasons, e.active, e.realName, phone).Scan(&id)
 	if err != nil {
@@ -180,7 +181,7 @@ func TestMeasuresOnAHandBuiltDataset(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 	}
-	city := auth.Scope{Kind: "region", ID: d.region}
+	city := access.Scope{Kind: "region", ID: d.region}
 	q := evaluation.MeasureQuery{From: time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 12, 0, 0, 0, 0, time.UTC), Scope: city}
 	m, err := svc.Overview(ctx, q)
 	if err != nil {
@@ -258,7 +259,7 @@ func TestMeasuresOnAHandBuiltDataset(t *testing.T) {
 	// A scope excludes the rest in the SQL: another unit sees nothing of these.
 	var police int64
 	_ = env.DB.Pool.QueryRow(ctx, `SELECT id FROM departments WHERE code = 'ZZ-GAJ'`).Scan(&police)
-	q.Scope = auth.Scope{Kind: "department", ID: police}
+	q.Scope = access.Scope{Kind: "department", ID: police}
 	if m, _ := svc.Overview(ctx, q); m["total_evaluations"].Numerator != 0 {
 		t.Errorf("another unit's scope sees %v", m["total_evaluations"].Numerator)
 	}
@@ -281,7 +282,7 @@ func TestRollUpCountsLateCommitsOnce(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Seed()
-	svc := evaluation.NewService(env.DB, env.Keys, evaluation.Settings{RatingDays: 7, PublicURL: "http://x"})
+	svc := evaluation.NewService(env.DB, env.Keys, evaluation.Settings{RatingDays: 7, PublicURL: "http://x"}, env.Clock.Now)
 	t.Cleanup(svc.Close)
 	d := newDataset(t, env)
 	ctx := context.Background()

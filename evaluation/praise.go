@@ -5,13 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"haochaping/access"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"haochaping/internal/auth"
 )
 
 // The 刷好评 watch (DOMAIN.md, "Evaluation rules": staff must not force or fake ratings; bursts
@@ -96,10 +95,10 @@ func (s *Service) WatchPraise(ctx context.Context) (int64, error) {
 	err := pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
 		// The upsert locks the state row until commit: runs never overlap.
 		var mark int64
-		var now time.Time
+		now := s.Now()
 		if err := tx.QueryRow(ctx, `
 			INSERT INTO rollup_state (name) VALUES ('praise_watch') ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
-			RETURNING watermark, now()`).Scan(&mark, &now); err != nil {
+			RETURNING watermark`).Scan(&mark); err != nil {
 			return fmt.Errorf("praise watermark: %w", err)
 		}
 		since := now.Add(-praiseFirstLookback)
@@ -358,7 +357,7 @@ type PraiseFlag struct {
 
 // PraiseFlags returns the flags raised, or whose burst went on, since `since`, within the
 // user's scope (in the SQL), the latest burst first.
-func (s *Service) PraiseFlags(ctx context.Context, scope auth.Scope, since time.Time) ([]PraiseFlag, error) {
+func (s *Service) PraiseFlags(ctx context.Context, scope access.Scope, since time.Time) ([]PraiseFlag, error) {
 	pred, arg := scope.SQL("f", 2)
 	rows, err := s.db.Pool.Query(ctx, `
 		SELECT f.id, f.kind, f.subject, COALESCE(st.name, dv.name, ''), f.region_id, COALESCE(g.code, ''), COALESCE(g.name, ''),

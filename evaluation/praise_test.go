@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/access"
 	"haochaping/evaluation"
-	"haochaping/internal/auth"
 	"haochaping/internal/testenv"
 )
 
@@ -34,11 +34,12 @@ func pwRate(env *testenv.Env, r pwRating) int64 {
 	var id int64
 	err := env.DB.Pool.QueryRow(context.Background(), `
 		INSERT INTO evaluations (idem_key, channel, device_id, ticket_no, service_day, region_id, department_id, hall_id,
-		                         window_id, staff_id, level, reasons, active, real_name, evaluator_phone_index, served_at,
+		                         window_id, staff_id, level, reasons, reason_kind, active, real_name, evaluator_phone_index, served_at,
 		                         rated_at, created_at)
 		SELECT 'test:' || $1, 'window', NULLIF($2, ''), $1, ($3::timestamptz AT TIME ZONE 'Asia/Shanghai')::date,
 		       h.region_id, w.department_id, w.hall_id, w.id, (SELECT s.id FROM staff s WHERE s.staff_no = $4),
-		       $5::smallint, CASE WHEN $5::smallint <= 2 THEN ARRAY['attitude'] ELSE ARRAY[]::text[] END, NOT $6, false, $7,
+		       $5::smallint, CASE WHEN $5::smallint <= 2 THEN ARRAY['attitude'] ELSE ARRAY[]::text[] END,
+		       CASE WHEN $5::smallint <= 2 THEN 'offline' END, NOT $6, false, $7,
 		       $3::timestamptz - interval '10 minutes', $3::timestamptz, now() - $8::integer * interval '1 second'
 		FROM windows w JOIN halls h ON h.id = w.hall_id
 		WHERE w.code = $9
@@ -60,7 +61,7 @@ func pwWatch(t *testing.T, svc *evaluation.Service, want int64) {
 	}
 }
 
-func pwFlags(t *testing.T, env *testenv.Env, svc *evaluation.Service, scope auth.Scope) []evaluation.PraiseFlag {
+func pwFlags(t *testing.T, env *testenv.Env, svc *evaluation.Service, scope access.Scope) []evaluation.PraiseFlag {
 	t.Helper()
 	flags, err := svc.PraiseFlags(context.Background(), scope, time.Now().Add(-365*24*time.Hour))
 	if err != nil {
@@ -69,8 +70,8 @@ func pwFlags(t *testing.T, env *testenv.Env, svc *evaluation.Service, scope auth
 	return flags
 }
 
-func pwCity(env *testenv.Env) auth.Scope {
-	return auth.Scope{Kind: auth.ScopeRegion, ID: int64(env.Count(`SELECT id FROM regions WHERE code = '370400'`))}
+func pwCity(env *testenv.Env) access.Scope {
+	return access.Scope{Kind: access.ScopeRegion, ID: int64(env.Count(`SELECT id FROM regions WHERE code = '370400'`))}
 }
 
 func TestPraiseBurstFromOnePadIsFlaggedOnce(t *testing.T) {
@@ -158,14 +159,14 @@ func TestPraiseBurstFromOnePadIsFlaggedOnce(t *testing.T) {
 
 	// Scope: the department and hall see their pad; another department, another district do not.
 	for _, c := range []struct {
-		scope auth.Scope
+		scope access.Scope
 		n     int
 	}{
-		{auth.Scope{Kind: auth.ScopeDepartment, ID: int64(env.Count(`SELECT id FROM departments WHERE code = 'ZZ-SPJ'`))}, 3},
-		{auth.Scope{Kind: auth.ScopeHall, ID: int64(env.Count(`SELECT id FROM halls WHERE code = '370400-ZWFW'`))}, 3},
-		{auth.Scope{Kind: auth.ScopeDepartment, ID: int64(env.Count(`SELECT id FROM departments WHERE code = 'ZZ-GAJ'`))}, 0},
-		{auth.Scope{Kind: auth.ScopeRegion, ID: int64(env.Count(`SELECT id FROM regions WHERE code = '370402'`))}, 0},
-		{auth.Scope{}, 0},
+		{access.Scope{Kind: access.ScopeDepartment, ID: int64(env.Count(`SELECT id FROM departments WHERE code = 'ZZ-SPJ'`))}, 3},
+		{access.Scope{Kind: access.ScopeHall, ID: int64(env.Count(`SELECT id FROM halls WHERE code = '370400-ZWFW'`))}, 3},
+		{access.Scope{Kind: access.ScopeDepartment, ID: int64(env.Count(`SELECT id FROM departments WHERE code = 'ZZ-GAJ'`))}, 0},
+		{access.Scope{Kind: access.ScopeRegion, ID: int64(env.Count(`SELECT id FROM regions WHERE code = '370402'`))}, 0},
+		{access.Scope{}, 0},
 	} {
 		if got := pwFlags(t, env, svc, c.scope); len(got) != c.n {
 			t.Errorf("scope %+v sees %d flags, want %d", c.scope, len(got), c.n)
@@ -240,10 +241,10 @@ func TestPraisePhoneIsFlaggedByItsKeyedHash(t *testing.T) {
 		t.Fatalf("phone flag unit: %+v", f)
 	}
 	// So the city sees it, 市中区 and a department do not.
-	if got := pwFlags(t, env, svc, auth.Scope{Kind: auth.ScopeRegion, ID: int64(env.Count(`SELECT id FROM regions WHERE code = '370402'`))}); len(got) != 0 {
+	if got := pwFlags(t, env, svc, access.Scope{Kind: access.ScopeRegion, ID: int64(env.Count(`SELECT id FROM regions WHERE code = '370402'`))}); len(got) != 0 {
 		t.Fatalf("市中区 sees %+v", got)
 	}
-	if got := pwFlags(t, env, svc, auth.Scope{Kind: auth.ScopeDepartment, ID: int64(env.Count(`SELECT id FROM departments WHERE code = 'ZZ-SPJ'`))}); len(got) != 0 {
+	if got := pwFlags(t, env, svc, access.Scope{Kind: access.ScopeDepartment, ID: int64(env.Count(`SELECT id FROM departments WHERE code = 'ZZ-SPJ'`))}); len(got) != 0 {
 		t.Fatalf("ZZ-SPJ sees %+v", got)
 	}
 	// since: nothing raised or going on after now.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
 )
@@ -150,7 +150,7 @@ type RankingQuery struct {
 	Kind       string    // department, window or staff; empty: all three
 	RegionID   int64     // the ranking region, with its sub-regions; 0: all
 	Department int64     // the department ranked or answering for the window or staff; 0: all
-	Scope      auth.Scope
+	Scope      access.Scope
 }
 
 // Ranking is one subject's place in a month's ranking.

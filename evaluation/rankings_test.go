@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/access"
 	"haochaping/evaluation"
-	"haochaping/internal/auth"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
 	"haochaping/internal/testenv"
@@ -19,7 +19,7 @@ func rkService(t *testing.T) (*testenv.Env, *evaluation.Service) {
 	t.Helper()
 	env := testenv.New(t)
 	env.Seed()
-	svc := evaluation.NewService(env.DB, env.Keys, evaluation.Settings{RatingDays: 7, PublicURL: "http://test"})
+	svc := evaluation.NewService(env.DB, env.Keys, evaluation.Settings{RatingDays: 7, PublicURL: "http://test"}, env.Clock.Now)
 	t.Cleanup(svc.Close)
 	return env, svc
 }
@@ -34,10 +34,11 @@ func rkRate(env *testenv.Env, window string, level, n int, at time.Time) {
 	before := env.Count(`SELECT count(*) FROM evaluations`)
 	env.Exec(`
 		INSERT INTO evaluations (idem_key, channel, ticket_no, service_day, region_id, department_id, hall_id, window_id,
-		                         staff_id, level, reasons, active, real_name, served_at, rated_at)
+		                         staff_id, level, reasons, reason_kind, active, real_name, served_at, rated_at)
 		SELECT 'test:' || $1 || '-' || g, 'window', $1 || '-' || g, ($2::timestamptz AT TIME ZONE 'Asia/Shanghai')::date,
 		       h.region_id, w.department_id, w.hall_id, w.id, (SELECT s.id FROM staff s WHERE s.staff_no = w.code || '-1'),
-		       $3::smallint, CASE WHEN $3::smallint <= 2 THEN ARRAY['attitude'] ELSE ARRAY[]::text[] END, true, false,
+		       $3::smallint, CASE WHEN $3::smallint <= 2 THEN ARRAY['attitude'] ELSE ARRAY[]::text[] END,
+		       CASE WHEN $3::smallint <= 2 THEN 'offline' END, true, false,
 		       $2::timestamptz - interval '10 minutes', $2::timestamptz
 		FROM windows w JOIN halls h ON h.id = w.hall_id, generate_series(1, $4::integer) g
 		WHERE w.code = $5`, tag, at, level, n, window)
@@ -136,7 +137,7 @@ func TestRankingsOrderCutBottomAndFlag(t *testing.T) {
 	}
 
 	windows, err := svc.Rankings(ctx, evaluation.RankingQuery{Month: march, Kind: evaluation.RankWindow, RegionID: city,
-		Scope: auth.Scope{Kind: auth.ScopeRegion, ID: city}})
+		Scope: access.Scope{Kind: access.ScopeRegion, ID: city}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,7 +179,7 @@ func TestRankingsOrderCutBottomAndFlag(t *testing.T) {
 
 	// Staff: the same order, by staff number; the staff member at BB01 flagged too.
 	staff, err := svc.Rankings(ctx, evaluation.RankingQuery{Month: march, Kind: evaluation.RankStaff, RegionID: city,
-		Scope: auth.Scope{Kind: auth.ScopeRegion, ID: city}})
+		Scope: access.Scope{Kind: access.ScopeRegion, ID: city}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +190,7 @@ func TestRankingsOrderCutBottomAndFlag(t *testing.T) {
 	// Departments among the city's: 市审批服务局 (9.553) first, 市公安局 (9.467) last — but
 	// first in February, so not flagged; the district's departments each alone.
 	depts, err := svc.Rankings(ctx, evaluation.RankingQuery{Month: march, Kind: evaluation.RankDepartment,
-		Scope: auth.Scope{Kind: auth.ScopeRegion, ID: city}})
+		Scope: access.Scope{Kind: access.ScopeRegion, ID: city}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +214,7 @@ func TestRankingsOrderCutBottomAndFlag(t *testing.T) {
 		t.Fatalf("with a minimum of 29: %d rows, %v; want 24", n, err)
 	}
 	windows, err = svc.Rankings(ctx, evaluation.RankingQuery{Month: march, Kind: evaluation.RankWindow, RegionID: city,
-		Scope: auth.Scope{Kind: auth.ScopeRegion, ID: city}})
+		Scope: access.Scope{Kind: access.ScopeRegion, ID: city}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,21 +251,21 @@ func TestRankingsScope(t *testing.T) {
 		q     evaluation.RankingQuery
 		codes string
 	}{
-		{"department scope: its ranking, its window, its staff", evaluation.RankingQuery{Scope: auth.Scope{Kind: auth.ScopeDepartment, ID: gaj}},
+		{"department scope: its ranking, its window, its staff", evaluation.RankingQuery{Scope: access.Scope{Kind: access.ScopeDepartment, ID: gaj}},
 			"[ZZ-GAJ 370400-GA01 370400-GA01-1]"},
 		{"hall scope: windows and staff of the hall, no department", evaluation.RankingQuery{Kind: evaluation.RankWindow,
-			Scope: auth.Scope{Kind: auth.ScopeHall, ID: hall}}, "6 windows"},
-		{"district scope", evaluation.RankingQuery{Scope: auth.Scope{Kind: auth.ScopeRegion, ID: district}},
+			Scope: access.Scope{Kind: access.ScopeHall, ID: hall}}, "6 windows"},
+		{"district scope", evaluation.RankingQuery{Scope: access.Scope{Kind: access.ScopeRegion, ID: district}},
 			"[370402-SPJ 370402-ZH01 370402-ZH01-1]"},
 		{"district filter inside the city scope", evaluation.RankingQuery{RegionID: district, Kind: evaluation.RankStaff,
-			Scope: auth.Scope{Kind: auth.ScopeRegion, ID: city}}, "[370402-ZH01-1]"},
+			Scope: access.Scope{Kind: access.ScopeRegion, ID: city}}, "[370402-ZH01-1]"},
 		{"department filter outside the department scope", evaluation.RankingQuery{Department: spj,
-			Scope: auth.Scope{Kind: auth.ScopeDepartment, ID: gaj}}, "[]"},
+			Scope: access.Scope{Kind: access.ScopeDepartment, ID: gaj}}, "[]"},
 		{"district scope asks for the city", evaluation.RankingQuery{RegionID: city,
-			Scope: auth.Scope{Kind: auth.ScopeRegion, ID: district}}, "[370402-SPJ 370402-ZH01 370402-ZH01-1]"},
+			Scope: access.Scope{Kind: access.ScopeRegion, ID: district}}, "[370402-SPJ 370402-ZH01 370402-ZH01-1]"},
 		{"no scope sees nothing", evaluation.RankingQuery{}, "[]"},
 		{"another month", evaluation.RankingQuery{Month: time.Date(2026, 4, 1, 0, 0, 0, 0, bjtime.Location),
-			Scope: auth.Scope{Kind: auth.ScopeRegion, ID: city}}, "[]"},
+			Scope: access.Scope{Kind: access.ScopeRegion, ID: city}}, "[]"},
 	}
 	for _, c := range cases {
 		if c.q.Month.IsZero() && c.name != "no scope sees nothing" {
@@ -294,7 +295,7 @@ func TestRankingsScope(t *testing.T) {
 		}
 	}
 	// A hall's scope sees its windows and staff, never a department's ranking.
-	all, err := svc.Rankings(ctx, evaluation.RankingQuery{Month: march, Scope: auth.Scope{Kind: auth.ScopeHall, ID: hall}})
+	all, err := svc.Rankings(ctx, evaluation.RankingQuery{Month: march, Scope: access.Scope{Kind: access.ScopeHall, ID: hall}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -306,7 +307,7 @@ func TestRankingsScope(t *testing.T) {
 	if len(all) != 12 {
 		t.Errorf("hall scope: %d rows, want 12", len(all))
 	}
-	if _, err := svc.Rankings(ctx, evaluation.RankingQuery{Kind: "hall", Scope: auth.Scope{Kind: auth.ScopeRegion, ID: city}}); err == nil {
+	if _, err := svc.Rankings(ctx, evaluation.RankingQuery{Kind: "hall", Scope: access.Scope{Kind: access.ScopeRegion, ID: city}}); err == nil {
 		t.Fatal("kind hall accepted")
 	} else if p, ok := problem.As(err); !ok || p.Code != "invalid_kind" {
 		t.Fatalf("kind hall: %v", err)

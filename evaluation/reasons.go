@@ -2,11 +2,14 @@ package evaluation
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"haochaping/internal/problem"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -106,4 +109,33 @@ func NewReasonSet(version int, reasons []Reason) *ReasonSet {
 		set.list = append(set.list, r)
 	}
 	return set
+}
+
+// Of returns the reasons of one kind, in their order.
+func (s *ReasonSet) Of(kind ReasonKind) []Reason {
+	out := []Reason{}
+	for _, r := range s.list {
+		if r.Kind == kind {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// KindName is the Chinese name of a reason set: 现场服务 or 网上服务.
+func KindName(k ReasonKind) string { return kindName(k) }
+
+// ReasonKindOfCase is the reason set that applies to a case, by how its service was delivered
+// (the reason set follows the service, not the device that collects the rating). Give the
+// case's number, or its id (from an evaluation link).
+func (s *Service) ReasonKindOfCase(ctx context.Context, caseNo string, caseID int64) (ReasonKind, error) {
+	var ch Channel
+	err := s.db.Pool.QueryRow(ctx, `SELECT source_channel FROM cases WHERE case_no = $1 OR id = $2`, caseNo, caseID).Scan(&ch)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", problem.Invalid("case_not_found", "case_no", "办件不存在：请确认办件编号")
+	}
+	if err != nil {
+		return "", fmt.Errorf("reason set of case: %w", err)
+	}
+	return reasonKindOf(ch), nil
 }

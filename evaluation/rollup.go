@@ -63,22 +63,31 @@ func (s *Service) rollUpOnce(ctx context.Context) (int64, error) {
 	return added, err
 }
 
+// rollUpSQL adds the new evaluations ($1 ≤ txid < $2) to the rollups, and takes out the
+// defaults that active ratings of those transactions superseded (n = -1): a case rated late
+// from an offline kiosk counts once, as active. sum(n) FILTER … is zero, not null, where a
+// group has rows of both signs.
 var rollUpSQL = `
 WITH delta AS (
     SELECT ` + dayOf("e.rated_at") + ` AS day, e.region_id, e.department_id, COALESCE(e.hall_id, 0) AS hall_id,
            COALESCE(e.window_id, 0) AS window_id, COALESCE(e.staff_id, 0) AS staff_id, e.channel,
-           COALESCE(e.item_id, 0) AS item_id, e.level, e.active, e.real_name, e.score
+           COALESCE(e.item_id, 0) AS item_id, e.level, e.active, e.real_name, e.score, 1 AS n
     FROM evaluations e
     WHERE e.txid >= $1 AND e.txid < $2
+    UNION ALL
+    SELECT ` + dayOf("d.rated_at") + `, d.region_id, d.department_id, COALESCE(d.hall_id, 0),
+           COALESCE(d.window_id, 0), COALESCE(d.staff_id, 0), d.channel,
+           COALESCE(d.item_id, 0), d.level, d.active, d.real_name, d.score, -1
+    FROM evaluation_supersessions s JOIN evaluations d ON d.id = s.default_id
+    WHERE s.txid >= $1 AND s.txid < $2
 ), fine AS (
     INSERT INTO rollup_evaluations AS r (day, region_id, department_id, hall_id, window_id, staff_id, channel, item_id,
         total, active, real_name, good, bad, bad_real_name, level1, level2, level3, level4, level5, score_sum)
     SELECT day, region_id, department_id, hall_id, window_id, staff_id, channel, item_id,
-           count(*), count(*) FILTER (WHERE active), count(*) FILTER (WHERE real_name),
-           count(*) FILTER (WHERE level >= 4), count(*) FILTER (WHERE level <= 2),
-           count(*) FILTER (WHERE level <= 2 AND real_name),
-           count(*) FILTER (WHERE level = 1), count(*) FILTER (WHERE level = 2), count(*) FILTER (WHERE level = 3),
-           count(*) FILTER (WHERE level = 4), count(*) FILTER (WHERE level = 5), sum(score)
+           sum(n), ` + signed("active") + `, ` + signed("real_name") + `,
+           ` + signed("level >= 4") + `, ` + signed("level <= 2") + `, ` + signed("level <= 2 AND real_name") + `,
+           ` + signed("level = 1") + `, ` + signed("level = 2") + `, ` + signed("level = 3") + `,
+           ` + signed("level = 4") + `, ` + signed("level = 5") + `, sum(n * score)
     FROM delta GROUP BY day, region_id, department_id, hall_id, window_id, staff_id, channel, item_id
     ORDER BY day, region_id, department_id, hall_id, window_id, staff_id, channel, item_id -- a fixed lock order
     ON CONFLICT (day, region_id, department_id, hall_id, window_id, staff_id, channel, item_id) DO UPDATE SET
@@ -88,9 +97,9 @@ WITH delta AS (
         level4 = r.level4 + EXCLUDED.level4, level5 = r.level5 + EXCLUDED.level5, score_sum = r.score_sum + EXCLUDED.score_sum
 ), units AS (
     INSERT INTO rollup_units AS u (day, region_id, department_id, hall_id, channel, total, active, real_name, good, bad, bad_real_name, score_sum)
-    SELECT day, region_id, department_id, hall_id, channel, count(*), count(*) FILTER (WHERE active),
-           count(*) FILTER (WHERE real_name), count(*) FILTER (WHERE level >= 4), count(*) FILTER (WHERE level <= 2),
-           count(*) FILTER (WHERE level <= 2 AND real_name), sum(score)
+    SELECT day, region_id, department_id, hall_id, channel, sum(n), ` + signed("active") + `,
+           ` + signed("real_name") + `, ` + signed("level >= 4") + `, ` + signed("level <= 2") + `,
+           ` + signed("level <= 2 AND real_name") + `, sum(n * score)
     FROM delta GROUP BY day, region_id, department_id, hall_id, channel
     ORDER BY day, region_id, department_id, hall_id, channel
     ON CONFLICT (day, region_id, department_id, hall_id, channel) DO UPDATE SET
@@ -98,7 +107,10 @@ WITH delta AS (
         good = u.good + EXCLUDED.good, bad = u.bad + EXCLUDED.bad, bad_real_name = u.bad_real_name + EXCLUDED.bad_real_name,
         score_sum = u.score_sum + EXCLUDED.score_sum
 )
-SELECT count(*) FROM delta`
+SELECT count(*) FILTER (WHERE n > 0) FROM delta`
+
+// signed is the SQL of a signed count of the delta's rows that meet cond.
+func signed(cond string) string { return "COALESCE(sum(n) FILTER (WHERE " + cond + "), 0)" }
 
 // casesOfNewEvaluationsSQL: the completion days of the cases the new evaluations rate.
 var casesOfNewEvaluationsSQL = `

@@ -29,12 +29,16 @@ type Service struct {
 	settings Settings
 	reasons  *reasonCache
 	commits  *committer
-	// Now is the clock; tests may replace it before the first call.
+	// Now is the business clock.
 	Now func() time.Time
 }
 
-// NewService starts a Service; Close stops it after the ratings in flight are committed.
-func NewService(db *database.DB, keys *pii.Keys, settings Settings) *Service {
+// NewService starts a Service on the business clock now (nil: the machine's); Close stops it
+// after the ratings in flight are committed.
+func NewService(db *database.DB, keys *pii.Keys, settings Settings, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
 	if settings.RatingDays <= 0 {
 		settings.RatingDays = 7
 	}
@@ -44,7 +48,7 @@ func NewService(db *database.DB, keys *pii.Keys, settings Settings) *Service {
 		settings: settings,
 		reasons:  &reasonCache{pool: db.Pool},
 		commits:  newCommitter(db.Pool, 4, 256),
-		Now:      time.Now,
+		Now:      now,
 	}
 }
 

@@ -14,7 +14,8 @@ import (
 )
 
 // subject is what a submission rates, resolved from the database: the case or window visit,
-// the units answerable for it ("谁办理、谁负责"), and the evaluation it may repeat.
+// the units answerable for it ("谁办理、谁负责"), the reason set of the service, and the
+// evaluations it may repeat or replace.
 type subject struct {
 	caseID     *int64
 	caseNo     string
@@ -27,10 +28,16 @@ type subject struct {
 	windowID   *int64
 	staffID    *int64
 	itemID     *int64
+	reasonKind ReasonKind // the service's: in the hall 现场, online 网上
 	ratingDays int
-	existing   int64 // the evaluation this submission repeats, if any
+	graceDays  int // how many days after its rating an offline record may still arrive
 
-	applicantNameEnc     []byte
+	repeat           int64 // the evaluation made under the same idempotency key, if any
+	rated            int64 // the evaluation of this case and stage (or ticket) in force, if any
+	ratedDefault     bool  // … and it is a default evaluation, which an active rating may replace
+	placeRefusal     error // the device may not rate this subject (a kiosk of another hall, …)
+	applicantNameEnc []byte
+
 	applicantNameMasked  string
 	applicantPhoneEnc    []byte
 	applicantPhoneMasked string
@@ -51,17 +58,52 @@ func (subj *subject) fill(row *insertRow) {
 	row.ServedAt = subj.servedAt.UTC()
 }
 
+// reasonKindOf is the reason set of a service by where it was delivered: a case handled at a
+// window or a kiosk, or a window visit, is 现场; one handled on the portal or the app is 网上.
+func reasonKindOf(caseChannel Channel) ReasonKind {
+	if caseChannel == PC || caseChannel == Mobile {
+		return Online
+	}
+	return Offline
+}
+
+// The device's place and what it may rate there. A pad ($4: its window) rates the cases of its
+// window, and names staff of its window — or of its hall, where the region's pad_scope is
+// "hall". A kiosk ($5: its hall) rates the cases of its hall — or of the hall's region and the
+// regions below, where kiosk_scope is "region". Backends (portal, app) are bound to no place.
+const placeSQL = `
+LEFT JOIN windows pw ON pw.id = NULLIF($4::bigint, 0)
+LEFT JOIN halls ph ON ph.id = COALESCE(pw.hall_id, NULLIF($5::bigint, 0))
+LEFT JOIN staff ps ON ps.staff_no = NULLIF($6::text, '') AND ps.active
+CROSS JOIN LATERAL (
+    SELECT COALESCE(region_setting(ph.region_id, 'pad_scope'), 'window') AS pad_scope,
+           COALESCE(region_setting(ph.region_id, 'kiosk_scope'), 'hall') AS kiosk_scope
+) place`
+
+// staffAtPlaceSQL: the pad's staff_no names a staff member of its place ($4, via pw).
+const staffAtPlaceSQL = `(ps.window_id = pw.id
+    OR (place.pad_scope = 'hall' AND ps.window_id IN (SELECT hw.id FROM windows hw WHERE hw.hall_id = pw.hall_id)))`
+
 const resolveCaseSQL = `
 SELECT c.id, c.case_no, c.stage, c.accepted_at, c.completed_at,
-       c.region_id, c.department_id, c.hall_id, c.window_id, c.staff_id, c.item_id,
+       c.region_id, c.department_id, c.hall_id, c.window_id, c.staff_id, c.item_id, c.source_channel,
        c.applicant_name_enc, c.applicant_name_masked, c.applicant_phone_enc, c.applicant_phone_masked,
        c.applicant_phone_index, c.applicant_id_index,
        COALESCE(region_setting(c.region_id, 'evaluation_window_days'), ''),
-       (SELECT e.id FROM evaluations e WHERE e.case_id = c.id AND e.stage = COALESCE(NULLIF($2, ''), c.stage)
-        UNION ALL
-        SELECT e.id FROM evaluations e WHERE e.idem_key = $3
-        LIMIT 1)
+       COALESCE(region_setting(c.region_id, 'offline_grace_days'), ''),
+       (SELECT e.id FROM evaluations e WHERE e.idem_key = $3),
+       rated.id, rated.active,
+       CASE WHEN pw.id IS NOT NULL THEN c.window_id = pw.id
+                 OR ((c.window_id IS NULL OR place.pad_scope = 'hall') AND c.hall_id = pw.hall_id)
+            WHEN ph.id IS NOT NULL THEN c.hall_id = ph.id
+                 OR (place.kiosk_scope = 'region' AND c.region_id IN (SELECT region_descendants(ph.region_id)))
+            ELSE true END,
+       ps.id, COALESCE(` + staffAtPlaceSQL + `, false)
 FROM cases c
+LEFT JOIN LATERAL (
+    SELECT e.id, e.active FROM evaluations e
+    WHERE e.case_id = c.id AND e.stage = COALESCE(NULLIF($2, ''), c.stage) AND NOT e.superseded
+) rated ON true` + placeSQL + `
 WHERE `
 
 func (s *Service) resolveCase(ctx context.Context, sub *Submission) (*subject, error) {
@@ -74,20 +116,38 @@ func (s *Service) resolveCase(ctx context.Context, sub *Submission) (*subject, e
 	var caseStage Stage
 	var acceptedAt time.Time
 	var completedAt *time.Time
-	var days string
-	var existing *int64
-	err := s.db.Pool.QueryRow(ctx, resolveCaseSQL+where, arg, string(sub.Stage), sub.Key).Scan(
+	var caseChannel Channel
+	var days, grace string
+	var repeat, rated, padStaff *int64
+	var ratedActive *bool
+	var placeOK, staffOK bool
+	err := s.db.Pool.QueryRow(ctx, resolveCaseSQL+where, arg, string(sub.Stage), sub.Key,
+		sub.WindowID, sub.HallID, sub.StaffNo).Scan(
 		&id, &subj.caseNo, &caseStage, &acceptedAt, &completedAt,
-		&subj.regionID, &subj.deptID, &subj.hallID, &subj.windowID, &subj.staffID, &subj.itemID,
+		&subj.regionID, &subj.deptID, &subj.hallID, &subj.windowID, &subj.staffID, &subj.itemID, &caseChannel,
 		&subj.applicantNameEnc, &subj.applicantNameMasked, &subj.applicantPhoneEnc, &subj.applicantPhoneMasked,
-		&subj.applicantPhoneIndex, &subj.applicantIDIndex, &days, &existing)
+		&subj.applicantPhoneIndex, &subj.applicantIDIndex, &days, &grace,
+		&repeat, &rated, &ratedActive, &placeOK, &padStaff, &staffOK)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, problem.Invalid("case_not_found", "case_no", "办件不存在：请确认办件编号，或稍后再评价")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("resolve case: %w", err)
 	}
-	subj.caseID, subj.existing, subj.ratingDays = &id, deref(existing), atoi(days)
+	subj.caseID, subj.ratingDays, subj.graceDays = &id, atoi(days), atoi(grace)
+	subj.repeat, subj.rated = deref(repeat), deref(rated)
+	subj.ratedDefault = ratedActive != nil && !*ratedActive
+	subj.reasonKind = reasonKindOf(caseChannel)
+	subj.ticketNo = sub.TicketNo
+	switch {
+	case !placeOK && sub.WindowID != 0:
+		subj.placeRefusal = problem.Invalid("case_not_at_window", "case_no", "该办件不是在本窗口办理的，评价器不能评价")
+	case !placeOK:
+		subj.placeRefusal = problem.Invalid("case_not_in_hall", "case_no", "该办件不是在本大厅办理的，自助终端不能评价")
+	}
+	if err := s.padStaff(sub, &subj, padStaff, staffOK); err != nil {
+		subj.placeRefusal = err
+	}
 	subj.stage = sub.Stage
 	if subj.stage == "" {
 		subj.stage = caseStage
@@ -97,7 +157,7 @@ func (s *Service) resolveCase(ctx context.Context, sub *Submission) (*subject, e
 		subj.servedAt = acceptedAt
 	case Complete:
 		if completedAt == nil {
-			if subj.existing != 0 {
+			if subj.repeat != 0 || subj.rated != 0 {
 				return &subj, nil
 			}
 			return nil, problem.Invalid("case_not_completed", "stage", "办件尚未办结，暂不能对办结环节评价")
@@ -107,24 +167,42 @@ func (s *Service) resolveCase(ctx context.Context, sub *Submission) (*subject, e
 	return &subj, nil
 }
 
+// padStaff checks the staff member a pad names: of its window (or hall), active. The case's own
+// handler stays the one answerable; a pad's staff member stands in when the case names nobody.
+func (s *Service) padStaff(sub *Submission, subj *subject, staffID *int64, atPlace bool) error {
+	if sub.StaffNo == "" {
+		return nil
+	}
+	switch {
+	case staffID == nil:
+		return problem.Invalid("staff_not_found", "staff_no", "工作人员编号不存在或已停用")
+	case !atPlace:
+		return problem.Invalid("staff_not_at_window", "staff_no", "该工作人员不在本评价器所在的窗口，不能对其评价")
+	}
+	if subj.staffID == nil {
+		subj.staffID = staffID
+	}
+	return nil
+}
+
 const resolveTicketSQL = `
-SELECT w.hall_id, w.department_id, h.region_id,
-       (SELECT st.id FROM staff st WHERE st.staff_no = $2 AND st.active),
-       COALESCE(region_setting(h.region_id, 'evaluation_window_days'), ''),
-       (SELECT e.id FROM evaluations e WHERE e.window_id = w.id AND e.service_day = $3 AND e.ticket_no = $4
-        UNION ALL
-        SELECT e.id FROM evaluations e WHERE e.idem_key = $5
-        LIMIT 1)
-FROM windows w JOIN halls h ON h.id = w.hall_id
-WHERE w.id = $1`
+SELECT pw.hall_id, pw.department_id, ph.region_id,
+       COALESCE(region_setting(ph.region_id, 'evaluation_window_days'), ''),
+       (SELECT e.id FROM evaluations e WHERE e.idem_key = $3),
+       (SELECT e.id FROM evaluations e WHERE e.window_id = pw.id AND e.service_day = $1 AND e.ticket_no = $2),
+       ps.id, COALESCE(` + staffAtPlaceSQL + `, false)
+FROM (SELECT 1) one` + placeSQL + `
+WHERE pw.id IS NOT NULL`
 
 func (s *Service) resolveTicket(ctx context.Context, sub *Submission) (*subject, error) {
-	subj := subject{ticketNo: sub.TicketNo, servedAt: sub.ServedAt}
+	subj := subject{ticketNo: sub.TicketNo, servedAt: sub.ServedAt, reasonKind: Offline}
 	windowID, hallID := sub.WindowID, int64(0)
 	var days string
-	var existing *int64
-	err := s.db.Pool.QueryRow(ctx, resolveTicketSQL, windowID, sub.StaffNo, bjtime.Day(sub.ServedAt), sub.TicketNo, sub.Key).Scan(
-		&hallID, &subj.deptID, &subj.regionID, &subj.staffID, &days, &existing)
+	var repeat, rated, padStaff *int64
+	var staffOK bool
+	err := s.db.Pool.QueryRow(ctx, resolveTicketSQL, bjtime.Day(sub.ServedAt), sub.TicketNo, sub.Key,
+		windowID, int64(0), sub.StaffNo).Scan(
+		&hallID, &subj.deptID, &subj.regionID, &days, &repeat, &rated, &padStaff, &staffOK)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, problem.Invalid("window_not_found", "window", "评价器登记的窗口不存在")
 	}
@@ -132,10 +210,8 @@ func (s *Service) resolveTicket(ctx context.Context, sub *Submission) (*subject,
 		return nil, fmt.Errorf("resolve window visit: %w", err)
 	}
 	subj.windowID, subj.hallID = &windowID, &hallID
-	subj.existing, subj.ratingDays = deref(existing), atoi(days)
-	if sub.StaffNo != "" && subj.staffID == nil && subj.existing == 0 {
-		return nil, problem.Invalid("staff_not_found", "staff_no", "工作人员编号不存在或已停用")
-	}
+	subj.repeat, subj.rated, subj.ratingDays = deref(repeat), deref(rated), atoi(days)
+	subj.placeRefusal = s.padStaff(sub, &subj, padStaff, staffOK)
 	return &subj, nil
 }
 

@@ -21,10 +21,19 @@ type Submission struct {
 	ServedAt time.Time // when the ticket was served
 	StaffNo  string    // who served, when the pad knows
 
+	// The device's place: a pad's window (above), a kiosk's hall. A device rates only what was
+	// served at its place (access to the case is checked in Ingest).
+	HallID int64
+
 	Level   Level
-	Reasons []string // codes or names of the reason set of the channel's kind
+	Reasons []string // codes or names of the reason set of the service rated (现场 or 网上)
 	Comment string
-	RatedAt time.Time // when the evaluator rated, by the device's clock; zero: now
+	// RatedAt is when the evaluator rated, by the device's clock; it counts only for an Offline
+	// device. Every other rating is timed by its arrival.
+	RatedAt time.Time
+	// Offline: the device buffers ratings while its network is down (a kiosk) and uploads them
+	// later with their own times.
+	Offline bool
 
 	// The evaluator. EvaluatorIsApplicant: the case's applicant (a link from their receipt,
 	// a kiosk session opened with their ID card). Otherwise Evaluator, or nobody (anonymous).

@@ -215,7 +215,8 @@ func rollback(ctx context.Context, tx pgx.Tx) {
 	_ = tx.Rollback(ctx)
 }
 
-// claimUnreportedSQL locks the next evaluations without an upward_reports row, oldest first.
+// claimUnreportedSQL locks the next evaluations without an upward_reports row, oldest first; a
+// default replaced by an active rating before it was reported is never reported.
 // NOT EXISTS plans as a merge anti-join of the two primary keys, walked in id order, so the
 // LIMIT stops the walk early; the bound is repeated inside the subquery so that the walk of
 // upward_reports starts at the cursor too, not at its first row. SKIP LOCKED: rows another
@@ -224,7 +225,7 @@ func rollback(ctx context.Context, tx pgx.Tx) {
 // dispatcher writing a bad review's work order, which must not wait for the platform.
 const claimUnreportedSQL = `
 SELECT e.id FROM evaluations e
-WHERE e.id > $1
+WHERE e.id > $1 AND NOT e.superseded
   AND NOT EXISTS (SELECT 1 FROM upward_reports u WHERE u.evaluation_id = e.id AND u.evaluation_id > $1)
 ORDER BY e.id
 LIMIT $2

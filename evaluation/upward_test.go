@@ -86,7 +86,7 @@ func newPlatform(t *testing.T, refuse func(n int) bool) *platform {
 func upwardService(t *testing.T, env *testenv.Env, url string, batch int) *evaluation.Service {
 	t.Helper()
 	svc := evaluation.NewService(env.DB, env.Keys, evaluation.Settings{
-		RatingDays: 7, PublicURL: "http://x", UpwardURL: url, UpwardBatch: batch})
+		RatingDays: 7, PublicURL: "http://x", UpwardURL: url, UpwardBatch: batch}, env.Clock.Now)
 	t.Cleanup(svc.Close)
 	return svc
 }

@@ -15,64 +15,62 @@ const MaxCommentRunes = 500
 // clockSkew is how far ahead of the server a device's clock may run.
 const clockSkew = 5 * time.Minute
 
-// ValidateStatic checks what can be checked without the database — level, reasons, comment,
-// subject and times — and returns the reasons as codes. Every refusal is a *problem.Error.
-func ValidateStatic(s *Submission, reasons *ReasonSet, now time.Time) ([]string, error) {
+// ValidateStatic checks what can be checked without the database — level, comment, subject
+// and times; the reasons only for their number, since their set follows the service rated
+// (ResolveReasons, once the subject is known). Every refusal is a *problem.Error.
+func ValidateStatic(s *Submission, now time.Time) error {
 	if !s.Channel.Valid() {
-		return nil, problem.Invalid("invalid_channel", "channel", "未知的评价渠道")
+		return problem.Invalid("invalid_channel", "channel", "未知的评价渠道")
 	}
 	if !s.Level.Valid() {
-		return nil, problem.Invalid("invalid_level", "level", "请选择评价等级：1（非常不满意）至 5（非常满意）")
+		return problem.Invalid("invalid_level", "level", "请选择评价等级：1（非常不满意）至 5（非常满意）")
 	}
-	codes, err := resolveReasons(s, reasons)
-	if err != nil {
-		return nil, err
+	if len(s.Reasons) > 10 {
+		return problem.Invalid("invalid_reason", "reasons", "评价指标过多")
 	}
-	if s.Level.Bad() && len(codes) == 0 {
-		return nil, problem.Invalid("reasons_required", "reasons", "差评须至少选择一项评价指标")
+	if s.Level.Bad() && len(s.Reasons) == 0 {
+		return problem.Invalid("reasons_required", "reasons", "差评须至少选择一项评价指标")
 	}
 	if !utf8.ValidString(s.Comment) {
-		return nil, problem.Invalid("invalid_comment", "comment", "评价内容含有无法识别的字符")
+		return problem.Invalid("invalid_comment", "comment", "评价内容含有无法识别的字符")
 	}
 	if n := utf8.RuneCountInString(s.Comment); n > MaxCommentRunes {
-		return nil, problem.Invalid("comment_too_long", "comment",
+		return problem.Invalid("comment_too_long", "comment",
 			fmt.Sprintf("评价内容不得超过 %d 字（当前 %d 字）", MaxCommentRunes, n))
 	}
 	switch {
 	case s.CaseNo == "" && s.CaseID == 0 && s.TicketNo == "":
-		return nil, problem.Invalid("subject_required", "case_no", "请提供办件编号或排队号")
+		return problem.Invalid("subject_required", "case_no", "请提供办件编号或排队号")
 	case s.TicketNo != "" && s.WindowID == 0:
-		return nil, problem.Invalid("window_required", "window", "排队号评价须来自登记到窗口的评价器")
-	case s.TicketNo != "" && s.ServedAt.IsZero():
-		return nil, problem.Invalid("served_at_required", "served_at", "请提供服务时间")
+		return problem.Invalid("window_required", "window", "排队号评价须来自登记到窗口的评价器")
+	case s.TicketNo != "" && s.CaseNo == "" && s.ServedAt.IsZero():
+		return problem.Invalid("served_at_required", "served_at", "请提供服务时间")
 	case s.Stage != "" && !s.Stage.Valid():
-		return nil, problem.Invalid("invalid_stage", "stage", "评价环节须为 accept（受理）或 complete（办结）")
+		return problem.Invalid("invalid_stage", "stage", "评价环节须为 accept（受理）或 complete（办结）")
 	}
 	if !s.RatedAt.IsZero() && s.RatedAt.After(now.Add(clockSkew)) {
-		return nil, problem.Invalid("invalid_time", "rated_at", "评价时间晚于当前时间")
+		return problem.Invalid("invalid_time", "rated_at", "评价时间晚于当前时间")
 	}
 	if !s.ServedAt.IsZero() && s.ServedAt.After(now.Add(clockSkew)) {
-		return nil, problem.Invalid("invalid_time", "served_at", "服务时间晚于当前时间")
+		return problem.Invalid("invalid_time", "served_at", "服务时间晚于当前时间")
 	}
 	if s.MustBeApplicant && (s.Evaluator == nil || (s.Evaluator.IDNumber == "" && s.Evaluator.Phone == "")) {
-		return nil, problem.Invalid("evaluator_required", "user", "请提供登录用户的证件号码或手机号码")
+		return problem.Invalid("evaluator_required", "user", "请提供登录用户的证件号码或手机号码")
 	}
 	if s.Evaluator != nil {
 		if err := validatePerson(s.Evaluator, "evaluator"); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return codes, nil
+	return nil
 }
 
-func resolveReasons(s *Submission, set *ReasonSet) ([]string, error) {
-	if len(s.Reasons) > 10 {
-		return nil, problem.Invalid("invalid_reason", "reasons", "评价指标过多")
-	}
-	kind := s.Channel.ReasonKind()
+// ResolveReasons maps the reasons a device sent — codes or names — to the codes of the set of
+// the given kind, refusing one that is not in it.
+func ResolveReasons(reasons []string, set *ReasonSet, kind ReasonKind) ([]string, error) {
 	codes := []string{} // never nil: the column is NOT NULL
 	seen := map[string]bool{}
-	for _, r := range s.Reasons {
+	for _, r := range reasons {
 		code, ok := set.Resolve(kind, r)
 		if !ok {
 			return nil, problem.Invalid("invalid_reason", "reasons",

@@ -10,7 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
@@ -81,7 +81,7 @@ func scanEntry(row pgx.Row) (*Entry, error) {
 
 // Entries lists the entries the actor may see (a unit: those it answers for; an office: those
 // of the units in its scope), in ledger order, with their deadlines.
-func (s *Service) Entries(ctx context.Context, actor *auth.User, f Filter) ([]*Entry, error) {
+func (s *Service) Entries(ctx context.Context, actor *access.User, f Filter) ([]*Entry, error) {
 	pred, arg := visibleEntry(actor, 1)
 	where := []string{pred}
 	args := []any{arg}
@@ -146,7 +146,7 @@ var errEntryNotFound = problem.NotFound("ledger_entry_not_found", "台账条目�
 
 // Entry returns one entry the actor may see, with its units (those in the actor's scope) and
 // their latest reports.
-func (s *Service) Entry(ctx context.Context, actor *auth.User, id int64) (*Entry, error) {
+func (s *Service) Entry(ctx context.Context, actor *access.User, id int64) (*Entry, error) {
 	pred, arg := visibleEntry(actor, 2)
 	e, err := scanEntry(s.DB.Pool.QueryRow(ctx, `SELECT `+entryColumns+` FROM ledger_entries e WHERE e.id = $1 AND `+pred, id, arg))
 	if errors.Is(err, pgx.ErrNoRows) {

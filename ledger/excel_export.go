@@ -10,7 +10,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/pii"
 	"haochaping/internal/problem"
@@ -40,7 +40,7 @@ type ExportFilter struct {
 // unit lists each unit's latest report as "单位名：内容" lines. The entry status goes to a
 // second sheet, 状态, so that the ledger sheet keeps the plan's columns. 联系人及联系方式 is left
 // empty: a unit, not a person.
-func (s *Service) Export(ctx context.Context, actor *auth.User, kind Kind, f ExportFilter, w io.Writer) (int, error) {
+func (s *Service) Export(ctx context.Context, actor *access.User, kind Kind, f ExportFilter, w io.Writer) (int, error) {
 	if f.Status != "" && !f.Status.Valid() {
 		return 0, problem.Invalid("invalid_status", "status", "状态须为 未开始、推进中、已完成、逾期 或 持续推进")
 	}
@@ -86,8 +86,8 @@ func (s *Service) Export(ctx context.Context, actor *auth.User, kind Kind, f Exp
 
 // exportUnit is the unit a sheet is for: the filter's, else a unit login's own; nil: every
 // unit in scope.
-func (s *Service) exportUnit(ctx context.Context, actor *auth.User, dept int64) (*unitRef, error) {
-	if dept == 0 && actor.Scope.Kind == auth.ScopeDepartment {
+func (s *Service) exportUnit(ctx context.Context, actor *access.User, dept int64) (*unitRef, error) {
+	if dept == 0 && actor.Scope.Kind == access.ScopeDepartment {
 		dept = actor.Scope.ID
 	}
 	if dept == 0 {
@@ -104,7 +104,7 @@ func unitCell(unit *unitRef) string {
 }
 
 // exportPlanLedger writes the work or problem ledger and its 状态 sheet.
-func (s *Service) exportPlanLedger(ctx context.Context, x *excelize.File, st *styles, actor *auth.User, kind Kind,
+func (s *Service) exportPlanLedger(ctx context.Context, x *excelize.File, st *styles, actor *access.User, kind Kind,
 	unit *unitRef, f ExportFilter) (int, string, error) {
 	ls, err := layouts()
 	if err != nil {
@@ -188,7 +188,7 @@ func (s *Service) exportPlanLedger(ctx context.Context, x *excelize.File, st *st
 
 // latestReports returns, per entry, the units (of the actor's scope; only unit when set) that
 // have reported on it, with their latest reports, in the order of the entry detail.
-func (s *Service) latestReports(ctx context.Context, actor *auth.User, entries []*Entry, unit *unitRef) (map[int64][]Unit, error) {
+func (s *Service) latestReports(ctx context.Context, actor *access.User, entries []*Entry, unit *unitRef) (map[int64][]Unit, error) {
 	out := map[int64][]Unit{}
 	if len(entries) == 0 {
 		return out, nil
@@ -287,11 +287,10 @@ func yesNo(b bool) string {
 
 // exportRectification writes the 差评整改台账: every bad review of the actor's scope with its
 // record, and the recurring problems accepted into it (突出问题).
-func (s *Service) exportRectification(ctx context.Context, x *excelize.File, st *styles, actor *auth.User, unit *unitRef, f ExportFilter) (int, error) {
-	rf := RectificationFilter{From: f.From, To: f.To}
-	if unit != nil {
-		rf.Department = unit.ID
-	}
+func (s *Service) exportRectification(ctx context.Context, x *excelize.File, st *styles, actor *access.User, unit *unitRef, f ExportFilter) (int, error) {
+	// A unit login's own sheet holds every order it sees (its unit's and those its staff handle
+	// for other units, 一窗受理); a unit asked for by name, the orders that unit answers for.
+	rf := RectificationFilter{From: f.From, To: f.To, Department: f.Department}
 	list, err := s.RectificationRows(ctx, actor, rf)
 	if err != nil {
 		return 0, err

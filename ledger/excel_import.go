@@ -14,7 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
@@ -67,10 +67,10 @@ const MaxImportBytes = 4 << 20
 // An error that is not about the file (the round closed meanwhile, the database) stops the
 // import: the rows applied before it stay applied, and the result so far is returned with the
 // error.
-func (s *Service) Import(ctx context.Context, actor *auth.User, r io.Reader, source string) (*ImportResult, error) {
+func (s *Service) Import(ctx context.Context, actor *access.User, r io.Reader, source string) (*ImportResult, error) {
 	// Who may report (Report's rule, checked here first so that a refusal comes before the
 	// file is read): a unit's head for the unit, or the office for a unit of its scope.
-	if !actor.HasRole(auth.UnitHead, auth.OfficeAdmin) {
+	if !actor.HasRole(access.UnitHead, access.OfficeAdmin) {
 		return nil, problem.Forbidden("forbidden_role", "台账进展由单位负责人填报（或由管理机构代报）")
 	}
 	if source == "" {
@@ -98,7 +98,7 @@ func (s *Service) Import(ctx context.Context, actor *auth.User, r io.Reader, sou
 		return nil, err
 	}
 	// The actor reports for the unit: itself, or a unit of an office's scope.
-	if actor.Scope.Kind == auth.ScopeDepartment && actor.Scope.ID != unit.ID {
+	if actor.Scope.Kind == access.ScopeDepartment && actor.Scope.ID != unit.ID {
 		return nil, problem.Forbidden("department_out_of_scope", "不能代其他单位填报："+unit.Name)
 	}
 	if _, err := s.visibleUnit(ctx, actor, unit.ID); err != nil {

@@ -27,7 +27,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 	"haochaping/seeds/plan"
 )
@@ -192,7 +192,7 @@ func (s *Service) UnitByCode(ctx context.Context, code string) (int64, string, e
 }
 
 // visibleUnit returns the department if it is in the actor's scope.
-func (s *Service) visibleUnit(ctx context.Context, actor *auth.User, id int64) (*unitRef, error) {
+func (s *Service) visibleUnit(ctx context.Context, actor *access.User, id int64) (*unitRef, error) {
 	pred, arg := unitVisible(actor, "d.id", 2)
 	u := unitRef{ID: id}
 	err := s.DB.Pool.QueryRow(ctx, `SELECT d.code, d.name FROM departments d WHERE d.id = $1 AND `+pred, id, arg).Scan(&u.Code, &u.Name)

@@ -17,7 +17,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 	"haochaping/internal/testenv"
 	"haochaping/ledger"
@@ -32,7 +32,7 @@ var (
 )
 
 // export writes a ledger and returns the workbook bytes.
-func export(t *testing.T, svc *ledger.Service, actor *auth.User, kind ledger.Kind, f ledger.ExportFilter) ([]byte, int) {
+func export(t *testing.T, svc *ledger.Service, actor *access.User, kind ledger.Kind, f ledger.ExportFilter) ([]byte, int) {
 	t.Helper()
 	var buf bytes.Buffer
 	n, err := svc.Export(context.Background(), actor, kind, f, &buf)

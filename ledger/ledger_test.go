@@ -5,14 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 	"haochaping/internal/testenv"
 	"haochaping/ledger"
 )
 
-func users(t *testing.T, srv *testenv.Server, names ...string) map[string]*auth.User {
-	out := map[string]*auth.User{}
+func users(t *testing.T, srv *testenv.Server, names ...string) map[string]*access.User {
+	out := map[string]*access.User{}
 	for _, n := range names {
 		u, err := srv.App.Users.Get(context.Background(), n)
 		if err != nil {

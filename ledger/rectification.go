@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/pii"
 )
 
@@ -58,11 +58,11 @@ var stateNames = map[string]string{
 	"fed_back": "已反馈", "closed": "已办结", "returned": "已退回",
 }
 
-// RectificationRows lists the bad reviews of the actor's scope with their records, oldest first.
-func (s *Service) RectificationRows(ctx context.Context, actor *auth.User, f RectificationFilter) ([]RectificationRow, error) {
-	pred, arg := actor.Scope.SQL("w", 1)
+// RectificationRows lists the bad reviews whose work orders the actor sees (access's table of
+// responsibility) with their records, oldest first.
+func (s *Service) RectificationRows(ctx context.Context, actor *access.User, f RectificationFilter) ([]RectificationRow, error) {
+	pred, args := actor.WorkOrders("w", 1)
 	where := []string{pred}
-	args := []any{arg}
 	add := func(clause string, v any) {
 		args = append(args, v)
 		where = append(where, strings.ReplaceAll(clause, "?", "$"+strconv.Itoa(len(args))))
@@ -87,7 +87,7 @@ func (s *Service) RectificationRows(ctx context.Context, actor *auth.User, f Rec
 		       COALESCE(c.case_no, ''), e.level,
 		       COALESCE((SELECT string_agg(r.name, '、' ORDER BY r.position) FROM reasons r
 		                 WHERE r.version = e.reason_set_version AND r.code = ANY(e.reasons)
-		                   AND r.kind = CASE WHEN e.channel IN ('pc', 'mobile') THEN 'online' ELSE 'offline' END), ''),
+		                   AND r.kind = e.reason_kind), ''),
 		       e.comment, e.evaluator_name_masked, e.real_name, w.state, COALESCE(w.decision, ''),
 		       w.called_back_at,
 		       COALESCE((SELECT v.method FROM work_order_events v WHERE v.work_order_id = w.id AND v.action = 'callback' ORDER BY v.id DESC LIMIT 1), ''),

@@ -10,7 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
@@ -42,10 +42,10 @@ const DefaultRecurringThreshold = 5
 // proposed, accepted or dismissed for a period that overlaps this one: the job looks at the
 // last 30 days every day, and one problem must not come back every day. Upheld appeals do
 // not count. It returns how many it proposed.
-func (s *Service) ProposeRecurring(ctx context.Context, scope *auth.Scope, from, to time.Time) (int64, error) {
+func (s *Service) ProposeRecurring(ctx context.Context, scope *access.Scope, from, to time.Time) (int64, error) {
 	inScope, arg := "true", any(nil)
 	if scope != nil {
-		inScope, arg = (&auth.User{Scope: *scope}).Scope.SQL("u", 4)
+		inScope, arg = (&access.User{Scope: *scope}).Scope.SQL("u", 4)
 		inScope = `EXISTS (SELECT 1 FROM ` + unitsInScope + ` u WHERE u.department_id = g.department_id AND ` + inScope + `)`
 	}
 	tag, err := s.DB.Pool.Exec(ctx, `
@@ -78,7 +78,7 @@ func (s *Service) ProposeRecurring(ctx context.Context, scope *auth.Scope, from,
 	return tag.RowsAffected(), nil
 }
 
-func scopeArgs(scope *auth.Scope, arg any) []any {
+func scopeArgs(scope *access.Scope, arg any) []any {
 	if scope == nil {
 		return nil
 	}
@@ -89,7 +89,7 @@ func scopeArgs(scope *auth.Scope, arg any) []any {
 // at a window and 办事效率 online.
 const recurringColumns = `p.id, to_char(p.period_from, 'YYYY-MM-DD'), to_char(p.period_to, 'YYYY-MM-DD'), p.reason,
 	COALESCE((SELECT r.name FROM evaluations e JOIN reasons r ON r.version = e.reason_set_version AND r.code = p.reason
-	          AND r.kind = CASE WHEN e.channel IN ('pc', 'mobile') THEN 'online' ELSE 'offline' END
+	          AND r.kind = e.reason_kind
 	          WHERE e.id = p.evaluation_ids[1]), p.reason),
 	COALESCE(i.code, ''), COALESCE(i.name, ''), d.code, d.name, p.bad_reviews, p.status, p.entry_id, p.created_at, p.decided_at`
 
@@ -102,7 +102,7 @@ func scanRecurring(row pgx.Row) (*RecurringProblem, error) {
 
 // RecurringProblems lists the recurring problems of the units in the actor's scope; status
 // empty: all.
-func (s *Service) RecurringProblems(ctx context.Context, actor *auth.User, status string) ([]*RecurringProblem, error) {
+func (s *Service) RecurringProblems(ctx context.Context, actor *access.User, status string) ([]*RecurringProblem, error) {
 	pred, arg := unitVisible(actor, "p.department_id", 1)
 	rows, err := s.DB.Pool.Query(ctx, `SELECT `+recurringColumns+` FROM recurring_problems p
 		JOIN departments d ON d.id = p.department_id LEFT JOIN service_items i ON i.id = p.item_id
@@ -122,8 +122,8 @@ type AcceptInput struct {
 
 // AcceptRecurring makes a recurring problem an entry of the rectification ledger, with a
 // responsible unit and a deadline. Office only.
-func (s *Service) AcceptRecurring(ctx context.Context, actor *auth.User, id int64, in AcceptInput) (*Entry, error) {
-	if actor.Role != auth.OfficeAdmin {
+func (s *Service) AcceptRecurring(ctx context.Context, actor *access.User, id int64, in AcceptInput) (*Entry, error) {
+	if actor.Role != access.OfficeAdmin {
 		return nil, problem.Forbidden("forbidden_role", "只有政务服务管理机构可以将问题列入整改台账")
 	}
 	if utf8.RuneCountInString(in.Note) > 2000 {
@@ -196,8 +196,8 @@ func (s *Service) AcceptRecurring(ctx context.Context, actor *auth.User, id int6
 		if _, err := tx.Exec(ctx, `INSERT INTO ledger_assignments (entry_id, department_id, lead) VALUES ($1, $2, true)`, entryID, dept); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE recurring_problems SET status = 'accepted', entry_id = $2, decided_at = now(), decided_by = $3
-			WHERE id = $1`, id, entryID, actor.ID)
+		_, err = tx.Exec(ctx, `UPDATE recurring_problems SET status = 'accepted', entry_id = $2, decided_at = $4, decided_by = $3
+			WHERE id = $1`, id, entryID, actor.ID, s.now())
 		return err
 	})
 	if err != nil {
@@ -207,17 +207,17 @@ func (s *Service) AcceptRecurring(ctx context.Context, actor *auth.User, id int6
 }
 
 // DismissRecurring sets a proposed problem aside. Office only.
-func (s *Service) DismissRecurring(ctx context.Context, actor *auth.User, id int64) error {
-	if actor.Role != auth.OfficeAdmin {
+func (s *Service) DismissRecurring(ctx context.Context, actor *access.User, id int64) error {
+	if actor.Role != access.OfficeAdmin {
 		return problem.Forbidden("forbidden_role", "只有政务服务管理机构可以处理问题")
 	}
 	pred, arg := unitVisible(actor, "p.department_id", 2)
 	var status string
 	err := s.DB.Pool.QueryRow(ctx, `
 		WITH found AS (SELECT p.id, p.status FROM recurring_problems p WHERE p.id = $1 AND `+pred+` FOR UPDATE),
-		     done AS (UPDATE recurring_problems p SET status = 'dismissed', decided_at = now(), decided_by = $3
+		     done AS (UPDATE recurring_problems p SET status = 'dismissed', decided_at = $4, decided_by = $3
 		              FROM found WHERE p.id = found.id AND found.status = 'proposed')
-		SELECT status FROM found`, id, arg, actor.ID).Scan(&status)
+		SELECT status FROM found`, id, arg, actor.ID, s.now()).Scan(&status)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return problem.NotFound("recurring_problem_not_found", "问题不存在或不在您的权限范围内")
 	}

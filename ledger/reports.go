@@ -10,7 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
@@ -64,8 +64,8 @@ type ReportInput struct {
 // Report records a unit's report on an entry in the open round. A unit reports for itself (the
 // department of its login); an office may report for a unit of its scope (a sheet sent by
 // mail). The unit must be answerable for the entry.
-func (s *Service) Report(ctx context.Context, actor *auth.User, in ReportInput, source string) (*Report, error) {
-	if actor.Role != auth.UnitHead && actor.Role != auth.OfficeAdmin {
+func (s *Service) Report(ctx context.Context, actor *access.User, in ReportInput, source string) (*Report, error) {
+	if actor.Role != access.UnitHead && actor.Role != access.OfficeAdmin {
 		return nil, problem.Forbidden("forbidden_role", "台账进展由单位负责人填报（或由管理机构代报）")
 	}
 	in.Progress, in.Measures, in.Issues = strings.TrimSpace(in.Progress), strings.TrimSpace(in.Measures), strings.TrimSpace(in.Issues)
@@ -114,7 +114,7 @@ func (s *Service) Report(ctx context.Context, actor *auth.User, in ReportInput, 
 }
 
 // reportingUnit is the department a report is made for.
-func (s *Service) reportingUnit(ctx context.Context, tx pgx.Tx, actor *auth.User, code string) (int64, error) {
+func (s *Service) reportingUnit(ctx context.Context, tx pgx.Tx, actor *access.User, code string) (int64, error) {
 	if code == "" {
 		if actor.Scope.Kind != "department" {
 			return 0, problem.Invalid("department_required", "department_code", "请指定填报单位")
@@ -141,7 +141,7 @@ func (s *Service) reportingUnit(ctx context.Context, tx pgx.Tx, actor *auth.User
 }
 
 // History returns every report on an entry, newest first, of the units in the actor's scope.
-func (s *Service) History(ctx context.Context, actor *auth.User, entryID int64) ([]Report, error) {
+func (s *Service) History(ctx context.Context, actor *access.User, entryID int64) ([]Report, error) {
 	if _, err := s.Entry(ctx, actor, entryID); err != nil {
 		return nil, err
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
@@ -50,7 +50,7 @@ func (s *Service) CurrentRound(ctx context.Context) (*Round, error) {
 }
 
 // OpenRound opens a reporting round, closing the one still open: one round at a time.
-func (s *Service) OpenRound(ctx context.Context, actor *auth.User, title string, due time.Time) (*Round, error) {
+func (s *Service) OpenRound(ctx context.Context, actor *access.User, title string, due time.Time) (*Round, error) {
 	if err := s.requireCityOffice(ctx, actor); err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func (s *Service) OpenRound(ctx context.Context, actor *auth.User, title string,
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, s.DB.LockKey("ledger_round")); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE ledger_rounds SET closed_at = now() WHERE closed_at IS NULL`); err != nil {
+		if _, err := tx.Exec(ctx, `UPDATE ledger_rounds SET closed_at = $1 WHERE closed_at IS NULL`, s.now()); err != nil {
 			return err
 		}
 		var openedBy *int64 // none for the operator's command line
@@ -74,8 +74,8 @@ func (s *Service) OpenRound(ctx context.Context, actor *auth.User, title string,
 			openedBy = &actor.ID
 		}
 		var err error
-		r, err = scanRound(tx.QueryRow(ctx, `INSERT INTO ledger_rounds (title, due_at, opened_by) VALUES ($1, $2, $3)
-			RETURNING `+roundColumns, title, due, openedBy))
+		r, err = scanRound(tx.QueryRow(ctx, `INSERT INTO ledger_rounds (title, due_at, opened_by, opened_at) VALUES ($1, $2, $3, $4)
+			RETURNING `+roundColumns, title, due, openedBy, s.now()))
 		return err
 	})
 	if err != nil {
@@ -85,12 +85,12 @@ func (s *Service) OpenRound(ctx context.Context, actor *auth.User, title string,
 }
 
 // CloseRound closes a round.
-func (s *Service) CloseRound(ctx context.Context, actor *auth.User, id int64) (*Round, error) {
+func (s *Service) CloseRound(ctx context.Context, actor *access.User, id int64) (*Round, error) {
 	if err := s.requireCityOffice(ctx, actor); err != nil {
 		return nil, err
 	}
-	r, err := scanRound(s.DB.Pool.QueryRow(ctx, `UPDATE ledger_rounds SET closed_at = COALESCE(closed_at, now()) WHERE id = $1
-		RETURNING `+roundColumns, id))
+	r, err := scanRound(s.DB.Pool.QueryRow(ctx, `UPDATE ledger_rounds SET closed_at = COALESCE(closed_at, $2) WHERE id = $1
+		RETURNING `+roundColumns, id, s.now()))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, problem.NotFound("round_not_found", "填报轮次不存在")
 	}
@@ -99,8 +99,8 @@ func (s *Service) CloseRound(ctx context.Context, actor *auth.User, id int64) (*
 
 // requireCityOffice: rounds are the city's (the plan's ledgers are the city's), so only the
 // office whose scope is the whole city opens and closes them.
-func (s *Service) requireCityOffice(ctx context.Context, actor *auth.User) error {
-	if actor.Role != auth.OfficeAdmin || actor.Scope.Kind != "region" {
+func (s *Service) requireCityOffice(ctx context.Context, actor *access.User) error {
+	if actor.Role != access.OfficeAdmin || actor.Scope.Kind != "region" {
 		return problem.Forbidden("forbidden_role", "只有市政务服务管理机构可以发起或结束填报轮次")
 	}
 	var top bool
@@ -141,7 +141,7 @@ type EntryRef struct {
 // MissingReporters lists, for a round (0: the open one), the units of the actor's scope that
 // have not reported on every entry they answer for, with what is missing. Entries already
 // completed need no more reports; units that reported on everything are not listed.
-func (s *Service) MissingReporters(ctx context.Context, actor *auth.User, roundID int64) (*Round, []Missing, error) {
+func (s *Service) MissingReporters(ctx context.Context, actor *access.User, roundID int64) (*Round, []Missing, error) {
 	var r *Round
 	var err error
 	if roundID == 0 {

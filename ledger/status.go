@@ -64,8 +64,8 @@ WITH latest AS (
         ELSE 'not_started' END AS status
     FROM facts
 )
-UPDATE ledger_entries e SET status = c.status, status_at = now()
-FROM computed c WHERE c.id = e.id AND e.status <> c.status`, s.today())
+UPDATE ledger_entries e SET status = c.status, status_at = $2
+FROM computed c WHERE c.id = e.id AND e.status <> c.status`, s.today(), s.now())
 	if err != nil {
 		return 0, fmt.Errorf("ledger status: %w", err)
 	}

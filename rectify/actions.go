@@ -6,27 +6,24 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
-var (
-	unitRoles   = []auth.Role{auth.WindowStaff, auth.UnitHead}
-	officeRoles = []auth.Role{auth.OfficeAdmin}
-)
-
-// whoMay lists the roles that may take each action: the unit answers for its bad reviews;
-// the office rules on appeals, extensions and reassignment and supervises; auditors read.
-var whoMay = map[Action][]auth.Role{
-	Callback: unitRoles, DecideNow: unitRoles, DecideDeadline: unitRoles, DecideExplain: unitRoles,
-	DecideAppeal: unitRoles, Rectify: unitRoles, Feedback: unitRoles, Close: unitRoles, Return: unitRoles,
-	RequestExtension: unitRoles, RevealPhone: unitRoles,
-	RuleUpheld: officeRoles, RuleRejected: officeRoles, Reassign: officeRoles, GrantExtension: officeRoles,
-	RefuseExtension: officeRoles, Supervise: officeRoles,
+// dutyOf says whose part each action is (access.Duty): the unit's steps, which the handler,
+// the unit head and the hall head take on the orders they see; and the office's rulings.
+// Auditors take none.
+var dutyOf = map[Action]access.Duty{
+	Callback: access.Handle, DecideNow: access.Handle, DecideDeadline: access.Handle, DecideExplain: access.Handle,
+	DecideAppeal: access.Handle, Rectify: access.Handle, Feedback: access.Handle, Close: access.Handle,
+	Return: access.Handle, RequestExtension: access.Handle, RevealPhone: access.Handle,
+	RuleUpheld: access.Rule, RuleRejected: access.Rule, Reassign: access.Rule, GrantExtension: access.Rule,
+	RefuseExtension: access.Rule, Supervise: access.Rule,
 }
 
 var actionNames = map[Action]string{
@@ -62,9 +59,9 @@ func (c *change) put(column string, v any) {
 
 // act runs one action: role, scope (in the SQL: another unit's order is not found), allowed
 // transition, the action's own checks and changes, the event — all in one transaction.
-func (s *Service) act(ctx context.Context, actor *auth.User, id int64, action Action, common Common,
+func (s *Service) act(ctx context.Context, actor *access.User, id int64, action Action, common Common,
 	do func(tx pgx.Tx, w *WorkOrder, c *change, fx *effects) error) (*Detail, error) {
-	if !slices.Contains(whoMay[action], actor.Role) {
+	if !actor.May(dutyOf[action]) {
 		return nil, problem.Forbidden("forbidden_action", fmt.Sprintf("%s不能执行“%s”", actor.Role.Label(), actionNames[action]))
 	}
 	if err := checkCommon(&common); err != nil {
@@ -85,10 +82,10 @@ func (s *Service) act(ctx context.Context, actor *auth.User, id int64, action Ac
 		if err := do(tx, w, c, fx); err != nil {
 			return err
 		}
-		if err := updateWorkOrder(ctx, tx, w.ID, to, c.set); err != nil {
+		if err := updateWorkOrder(ctx, tx, w.ID, to, c.set, s.now()); err != nil {
 			return err
 		}
-		if err := appendEvent(ctx, tx, w, action, to, actor, "", c.method, c.note, c.data, c.files); err != nil {
+		if err := s.appendEvent(ctx, tx, w, action, to, actor, "", c.method, c.note, c.data, c.files); err != nil {
 			return err
 		}
 		if to != w.State || c.set["rectify_due"] != nil {
@@ -107,9 +104,9 @@ func (s *Service) act(ctx context.Context, actor *auth.User, id int64, action Ac
 	return s.Detail(ctx, actor, id)
 }
 
-func updateWorkOrder(ctx context.Context, tx pgx.Tx, id int64, to State, set map[string]any) error {
-	cols := []string{"state = $2", "updated_at = now()"}
-	args := []any{id, string(to)}
+func updateWorkOrder(ctx context.Context, tx pgx.Tx, id int64, to State, set map[string]any, now time.Time) error {
+	cols := []string{"state = $2", "updated_at = $3"}
+	args := []any{id, string(to), now}
 	for col, v := range set {
 		args = append(args, v)
 		cols = append(cols, fmt.Sprintf("%s = $%d", col, len(args)))
@@ -121,9 +118,10 @@ func updateWorkOrder(ctx context.Context, tx pgx.Tx, id int64, to State, set map
 }
 
 // loadScopedForUpdate reads and locks a work order the actor may see; others do not exist.
-func loadScopedForUpdate(ctx context.Context, tx pgx.Tx, actor *auth.User, id int64) (*WorkOrder, error) {
-	pred, arg := actor.Scope.SQL("w", 2)
-	w, err := scanWorkOrder(tx.QueryRow(ctx, `SELECT `+workOrderColumns+` FROM work_orders w WHERE w.id = $1 AND `+pred+` FOR UPDATE`, id, arg))
+func loadScopedForUpdate(ctx context.Context, tx pgx.Tx, actor *access.User, id int64) (*WorkOrder, error) {
+	pred, args := actor.WorkOrders("w", 2)
+	w, err := scanWorkOrder(tx.QueryRow(ctx, `SELECT `+workOrderColumns+` FROM work_orders w WHERE w.id = $1 AND `+pred+` FOR UPDATE`,
+		append([]any{id}, args...)...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errNotFound
 	}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
@@ -17,7 +17,7 @@ type RulingInput struct {
 
 // RuleAppeal upholds or rejects an appeal. A rejected appeal goes back to rectification with
 // a new deadline counted from the ruling.
-func (s *Service) RuleAppeal(ctx context.Context, actor *auth.User, id int64, in RulingInput) (*Detail, error) {
+func (s *Service) RuleAppeal(ctx context.Context, actor *access.User, id int64, in RulingInput) (*Detail, error) {
 	if in.Upheld == nil {
 		return nil, problem.Invalid("upheld_required", "upheld", "请说明申诉是否成立")
 	}

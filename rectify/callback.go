@@ -5,7 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
@@ -19,7 +19,7 @@ type CallbackInput struct {
 
 // Callback records the callback and verification: by phone, SMS or visit for a real-name
 // review; for an anonymous one, the unit verifies the facts without a call (method optional).
-func (s *Service) Callback(ctx context.Context, actor *auth.User, id int64, in CallbackInput) (*Detail, error) {
+func (s *Service) Callback(ctx context.Context, actor *access.User, id int64, in CallbackInput) (*Detail, error) {
 	return s.act(ctx, actor, id, Callback, in.Common, func(tx pgx.Tx, w *WorkOrder, c *change, fx *effects) error {
 		if err := required("facts", in.Facts, "请填写核实情况"); err != nil {
 			return err
@@ -33,8 +33,8 @@ func (s *Service) Callback(ctx context.Context, actor *auth.User, id int64, in C
 		c.data = map[string]any{"facts": in.Facts, "reached": in.Reached}
 		if in.ScriptID != nil {
 			var ok bool
-			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM callback_scripts WHERE id = $4 AND active AND `+visibleScripts+`)`,
-				actor.Scope.Kind, actor.Scope.ID, false, *in.ScriptID).Scan(&ok); err != nil {
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM callback_scripts WHERE id = $2 AND `+scriptsOfOrder+`)`,
+				w.RegionID, *in.ScriptID).Scan(&ok); err != nil {
 				return err
 			}
 			if !ok {

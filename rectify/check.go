@@ -21,11 +21,23 @@ type Invariant struct {
 func (s *Service) Check(ctx context.Context, window time.Duration) ([]Invariant, error) {
 	checks := []struct{ name, rule, sql string }{
 		{"bad_review_without_work_order", "每条差评在派单时限内都有整改工单",
-			`SELECT e.id FROM evaluations e WHERE e.bad AND e.created_at < now() - $1::interval
+			`SELECT e.id FROM evaluations e WHERE e.bad AND e.created_at < $2::timestamptz - $1::interval
 			 AND NOT EXISTS (SELECT 1 FROM work_orders w WHERE w.evaluation_id = e.id) ORDER BY e.id`},
 		{"bad_review_without_outbox", "每条差评都有发件箱记录（与差评同一事务写入）",
 			`SELECT e.id FROM evaluations e WHERE e.bad AND e.active
 			 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.evaluation_id = e.id) ORDER BY e.id`},
+		// A default is provisional: once an active rating of its case and stage arrived inside
+		// the window, that rating is in force and the default is marked replaced, with the
+		// rating that replaced it on record. A default standing beside an active rating, or
+		// marked replaced without one, would hide a bad review behind a 5.
+		{"bad_review_hidden_behind_default", "默认评价不掩盖主动评价：被取代的默认评价都有取代它的主动评价，未被取代的默认评价没有同一办件环节的主动评价",
+			`SELECT d.id FROM evaluations d WHERE NOT d.active AND d.case_id IS NOT NULL AND (
+			     (d.superseded AND NOT EXISTS (SELECT 1 FROM evaluation_supersessions s JOIN evaluations a ON a.id = s.evaluation_id
+			                                   WHERE s.default_id = d.id AND a.active AND a.case_id = d.case_id AND a.stage = d.stage))
+			  OR (NOT d.superseded AND EXISTS (SELECT 1 FROM evaluation_supersessions s WHERE s.default_id = d.id))
+			  OR (NOT d.superseded AND EXISTS (SELECT 1 FROM evaluations a WHERE a.case_id = d.case_id AND a.stage = d.stage
+			                                   AND a.active)))
+			 ORDER BY d.id`},
 		{"work_order_twice", "每条差评只有一张整改工单",
 			`SELECT evaluation_id FROM work_orders GROUP BY evaluation_id HAVING count(*) > 1`},
 		{"work_order_without_events", "每张工单都有记录",
@@ -45,7 +57,7 @@ func (s *Service) Check(ctx context.Context, window time.Duration) ([]Invariant,
 	for _, c := range checks {
 		var args []any
 		if strings.Contains(c.sql, "$1") {
-			args = append(args, interval)
+			args = append(args, interval, s.now())
 		}
 		rows, err := s.DB.Pool.Query(ctx, c.sql, args...)
 		if err != nil {

@@ -93,7 +93,7 @@ func (s *Service) remind(ctx context.Context, p deadlinePayload) error {
 		if !open || due.Unix() != p.Due {
 			return nil
 		}
-		if err := appendEvent(ctx, tx, w, Remind, w.State, nil, "系统", "system", what+"即将到期", map[string]any{"step": p.Step}, nil); err != nil {
+		if err := s.appendEvent(ctx, tx, w, Remind, w.State, nil, "系统", "system", what+"即将到期", map[string]any{"step": p.Step}, nil); err != nil {
 			return err
 		}
 		return s.notify(ctx, tx, fx, w, audienceHandler, "reminder", "工单 "+w.Number+" "+what+"即将到期",
@@ -154,15 +154,15 @@ func (s *Service) SweepOverdue(ctx context.Context, id int64) (int, error) {
 			if l.step == stepRectify {
 				column, what, due = "rectify_overdue", "整改反馈", w.Deadlines.Rectify
 			}
-			if _, err := tx.Exec(ctx, `UPDATE work_orders SET `+column+` = true, escalated_at = COALESCE(escalated_at, now()),
-				updated_at = now() WHERE id = $1`, w.ID); err != nil {
+			if _, err := tx.Exec(ctx, `UPDATE work_orders SET `+column+` = true, escalated_at = COALESCE(escalated_at, $2),
+				updated_at = $2 WHERE id = $1`, w.ID, s.now()); err != nil {
 				return fmt.Errorf("mark overdue: %w", err)
 			}
 			data := map[string]any{"step": l.step, "due": due}
-			if err := appendEvent(ctx, tx, w, Overdue, w.State, nil, "系统", "system", what+"已逾期", data, nil); err != nil {
+			if err := s.appendEvent(ctx, tx, w, Overdue, w.State, nil, "系统", "system", what+"已逾期", data, nil); err != nil {
 				return err
 			}
-			if err := appendEvent(ctx, tx, w, Escalate, w.State, nil, "系统", "system", "已上报单位负责人和政务服务管理机构", data, nil); err != nil {
+			if err := s.appendEvent(ctx, tx, w, Escalate, w.State, nil, "系统", "system", "已上报单位负责人和政务服务管理机构", data, nil); err != nil {
 				return err
 			}
 			title := "工单 " + w.Number + " " + what + "逾期"

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/internal/problem"
 	"haochaping/internal/queue"
 	"haochaping/internal/testenv"
 	"haochaping/rectify"
@@ -21,7 +22,7 @@ func TestOverdueStepsAreMarkedAndEscalatedOnce(t *testing.T) {
 	l := newLoop(t)
 	late := l.order(t, rectify.PendingCallback, true)
 	onTime := l.order(t, rectify.PendingCallback, true)
-	l.env.Exec(`UPDATE work_orders SET callback_due = now() - interval '1 hour' WHERE id = $1`, late)
+	l.env.Exec(`UPDATE work_orders SET callback_due = $2::timestamptz - interval '1 hour' WHERE id = $1`, late, l.env.Clock.Now())
 
 	n, err := l.svc.SweepOverdue(context.Background(), 0)
 	if err != nil || n != 1 {
@@ -55,7 +56,7 @@ func TestOverdueStepsAreMarkedAndEscalatedOnce(t *testing.T) {
 	}
 	// The inbox lists overdue orders first, and closed ones — however late they once were — last.
 	closed := l.order(t, rectify.Closed, true)
-	l.env.Exec(`UPDATE work_orders SET callback_overdue = true, rectify_overdue = true, callback_due = now() - interval '9 days' WHERE id = $1`, closed)
+	l.env.Exec(`UPDATE work_orders SET callback_overdue = true, rectify_overdue = true, callback_due = $2::timestamptz - interval '9 days' WHERE id = $1`, closed, l.env.Clock.Now())
 	r := l.srv.As(l.srv.Login("zh01", "demo1234"), "GET", "/api/v1/workorders", nil)
 	items := r.JSON(t)["items"].([]any)
 	if int64(items[0].(map[string]any)["id"].(float64)) != late || items[0].(map[string]any)["overdue_now"] != true {
@@ -70,6 +71,9 @@ func TestOverdueStepsAreMarkedAndEscalatedOnce(t *testing.T) {
 func TestReminderBeforeTheDeadline(t *testing.T) {
 	t.Parallel()
 	l := newLoop(t)
+	// The queue holds a reminder until its instant comes on the machine's clock: here business
+	// time is the machine's, so that the reminder lies hours ahead, as in service.
+	l.env.Clock.Set(time.Now())
 	id := l.order(t, rectify.PendingCallback, true)
 	// The dispatcher queued, for each open step, a reminder before its deadline and a check at it.
 	q := l.srv.App.Queue
@@ -136,6 +140,9 @@ func TestWebhookDeliveryRetries(t *testing.T) {
 	defer robot.Close()
 
 	l := newLoop(t)
+	// Deadline reminders wait on the machine's clock: at the loop's usual (past) business time
+	// they would fall due at once and add a notification of their own.
+	l.env.Clock.Set(time.Now())
 	l.svc.WebhookURL = robot.URL
 	l.srv.RunWorker()
 	id := l.order(t, rectify.PendingCallback, true) // dispatch tells the handler: one notification
@@ -153,25 +160,33 @@ func TestWebhookDeliveryRetries(t *testing.T) {
 	}
 }
 
-func TestRevealPhoneOnlyToTheHandlerAndRecorded(t *testing.T) {
+// TestRevealPhoneToWhoeverCallsBackAndRecorded: the phone goes to those who may make the
+// callback — the handler, and the unit head or hall head taking the step for them — each time
+// recorded; never to the office, auditors, or anyone who does not see the order.
+func TestRevealPhoneToWhoeverCallsBackAndRecorded(t *testing.T) {
 	t.Parallel()
 	l := newLoop(t)
 	id := l.order(t, rectify.PendingCallback, true)
 	path := fmt.Sprintf("/api/v1/workorders/%d/reveal-phone", id)
-	for _, other := range []string{"spj-head", "office", "auditor", "ga01"} {
+	for other, status := range map[string]int{"office": 403, "auditor": 403, "ga01": 404, "gaj-head": 404} {
 		r := l.srv.As(l.srv.Login(other, "demo1234"), "POST", path, nil)
-		if r.Status == 200 || strings.Contains(string(r.Body), "13900001111") {
-			t.Errorf("%s saw the phone: %d %s", other, r.Status, r.Body)
+		if r.Status != status || strings.Contains(string(r.Body), "13900001111") {
+			t.Errorf("%s: %d %s, want %d without the phone", other, r.Status, r.Body, status)
 		}
 	}
 	tok := l.srv.Login("zh01", "demo1234")
-	r := l.srv.As(tok, "POST", path, nil)
-	if r.Status != 200 || r.JSON(t)["phone"] != "13900001111" {
-		t.Fatalf("the handler: %d %s", r.Status, r.Body)
+	for _, who := range []string{"zh01", "spj-head", "hall-head"} {
+		r := l.srv.As(l.srv.Login(who, "demo1234"), "POST", path, nil)
+		if r.Status != 200 || r.JSON(t)["phone"] != "13900001111" {
+			t.Fatalf("%s: %d %s", who, r.Status, r.Body)
+		}
 	}
-	if c := l.env.Count(`SELECT count(*) FROM work_order_events v JOIN users u ON u.id = v.actor_user_id
-		WHERE v.work_order_id = $1 AND v.action = 'reveal_phone' AND u.username = 'zh01'`, id); c != 1 {
-		t.Fatalf("reveal events = %d, want 1", c)
+	if c := l.env.Count(`SELECT count(DISTINCT u.username) FROM work_order_events v JOIN users u ON u.id = v.actor_user_id
+		WHERE v.work_order_id = $1 AND v.action = 'reveal_phone' AND u.username IN ('zh01', 'spj-head', 'hall-head')`, id); c != 3 {
+		t.Fatalf("reveal events by distinct users = %d, want 3", c)
+	}
+	if c := l.env.Count(`SELECT count(*) FROM work_order_events WHERE work_order_id = $1 AND action = 'reveal_phone'`, id); c != 3 {
+		t.Fatalf("reveal events = %d, want 3", c)
 	}
 	// Everywhere else the evaluator is masked.
 	d := l.srv.As(tok, "GET", fmt.Sprintf("/api/v1/workorders/%d", id), nil)
@@ -212,4 +227,57 @@ func TestCallbackScripts(t *testing.T) {
 	if c := l.env.Count(`SELECT count(*) FROM work_order_events WHERE work_order_id = $1 AND action = 'callback' AND (data->>'script_id')::bigint = $2`, id, script); c != 1 {
 		t.Fatal("the script is not in the callback's record")
 	}
+}
+
+// TestUnitChoosesAtMostTheDefaultDeadline: a unit decides 限期整改 within the region's default
+// (5 working days, or the region's own setting); anything longer is an extension it asks the
+// office for, up to 15 in all, which only the office grants.
+func TestUnitChoosesAtMostTheDefaultDeadline(t *testing.T) {
+	t.Parallel()
+	l := newLoop(t)
+	ctx := context.Background()
+	decide := func(id int64, days int) (*rectify.Detail, error) {
+		return l.svc.Decide(ctx, l.unit, id, rectify.DecideInput{Decision: "deadline", Reason: "需改造叫号系统", WorkingDays: &days})
+	}
+	long := l.order(t, rectify.Verified, true)
+	for _, days := range []int{6, 15} {
+		if _, err := decide(long, days); !isCode(err, "deadline_needs_extension") {
+			t.Fatalf("the unit grants itself %d working days: %v", days, err)
+		}
+	}
+	d, err := decide(long, 5)
+	if err != nil {
+		t.Fatalf("5 working days: %v", err)
+	}
+	if want := l.svc.Calendar.DeadlineAfter(loopNow, 5).Truncate(time.Microsecond); !d.Deadlines.Rectify.Equal(want) {
+		t.Fatalf("due %v, want %v", d.Deadlines.Rectify, want)
+	}
+	// Longer: asked for, granted by the office alone.
+	if _, err := l.svc.RequestExtension(ctx, l.unit, long, rectify.ExtensionInput{Reason: "需招标采购设备", WorkingDays: 16}); !isCode(err, "invalid_working_days") {
+		t.Fatalf("an extension past 15 working days: %v", err)
+	}
+	if _, err := l.svc.RequestExtension(ctx, l.unit, long, rectify.ExtensionInput{Reason: "需招标采购设备", WorkingDays: 15}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.svc.RuleExtension(ctx, l.unit, long, rectify.ExtensionRulingInput{Grant: yes()}); !isCode(err, "forbidden_action") {
+		t.Fatalf("the unit grants its own extension: %v", err)
+	}
+	d, err = l.svc.RuleExtension(ctx, l.office, long, rectify.ExtensionRulingInput{Grant: yes()})
+	if err != nil || !d.Deadlines.Rectify.Equal(l.svc.Calendar.DeadlineAfter(loopNow, 15).Truncate(time.Microsecond)) {
+		t.Fatalf("granted: %v, %v", d, err)
+	}
+	// A region that sets 3 days for itself lets its units choose 3, not 4.
+	l.env.Exec(`INSERT INTO settings (region_id, key, value) SELECT id, 'rectify_working_days', '3' FROM regions WHERE code = '370400'`)
+	short := l.order(t, rectify.Verified, true)
+	if _, err := decide(short, 4); !isCode(err, "deadline_needs_extension") {
+		t.Fatalf("4 days where the region's default is 3: %v", err)
+	}
+	if _, err := decide(short, 3); err != nil {
+		t.Fatalf("3 days: %v", err)
+	}
+}
+
+func isCode(err error, code string) bool {
+	p, ok := problem.As(err)
+	return ok && p.Code == code
 }

@@ -3,12 +3,11 @@ package rectify
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
@@ -21,16 +20,17 @@ type DecideInput struct {
 	Reason string `json:"reason"`
 	// Explanation given to the evaluator when there is no legal basis to change anything.
 	Explanation string `json:"explanation"`
-	// WorkingDays: for a deadline, the working days from the bad review (default: the region's
-	// rectify_working_days; at most rectify_max_working_days).
+	// WorkingDays: for a deadline, the working days from the bad review — at most the region's
+	// rectify_working_days (5), which is also the default. A longer deadline is an extension,
+	// which the unit asks for and only the office grants (at most rectify_max_working_days).
 	WorkingDays *int `json:"working_days"`
 }
 
 // Decide records the decision: rectify at once, rectify by a deadline (entered in the
 // rectification ledger), explain, or appeal to the office.
-func (s *Service) Decide(ctx context.Context, actor *auth.User, id int64, in DecideInput) (*Detail, error) {
+func (s *Service) Decide(ctx context.Context, actor *access.User, id int64, in DecideInput) (*Detail, error) {
 	action, ok := map[string]Action{"now": DecideNow, "deadline": DecideDeadline, "explain": DecideExplain, "appeal": DecideAppeal}[in.Decision]
-	if !ok && !slices.Contains(unitRoles, actor.Role) {
+	if !ok && !actor.May(access.Handle) {
 		return nil, problem.Forbidden("forbidden_action", actor.Role.Label()+"不能处理工单")
 	}
 	if !ok {
@@ -48,7 +48,7 @@ func (s *Service) Decide(ctx context.Context, actor *auth.User, id int64, in Dec
 			c.data["reason"] = in.Reason
 			c.put("rectify_deadline_reason", in.Reason)
 			if in.WorkingDays != nil {
-				due, err := s.dueWithin(ctx, tx, w, *in.WorkingDays)
+				due, err := s.unitDeadline(ctx, tx, w, *in.WorkingDays)
 				if err != nil {
 					return err
 				}
@@ -75,6 +75,25 @@ func (s *Service) Decide(ctx context.Context, actor *auth.User, id int64, in Dec
 		}
 		return nil
 	})
+}
+
+// unitDeadline is the deadline a unit may set itself: `days` working days after the bad review
+// arrived, at most the region's rectify_working_days (5). Beyond it the unit must ask the office
+// for an extension.
+func (s *Service) unitDeadline(ctx context.Context, tx pgx.Tx, w *WorkOrder, days int) (time.Time, error) {
+	var def string
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(region_setting($1, 'rectify_working_days'), '5')`, w.RegionID).Scan(&def); err != nil {
+		return time.Time{}, err
+	}
+	limit := atoiOr(def, 5)
+	if days > limit {
+		return time.Time{}, problem.Invalid("deadline_needs_extension", "working_days",
+			fmt.Sprintf("单位自定的整改期限最长 %d 个工作日；更长的期限须申请延期，由政务服务管理机构批准", limit))
+	}
+	if days < 1 {
+		return time.Time{}, problem.Invalid("invalid_working_days", "working_days", fmt.Sprintf("整改期限须为 1 至 %d 个工作日", limit))
+	}
+	return s.dueWithin(ctx, tx, w, days)
 }
 
 // dueWithin is the deadline `days` working days after the bad review arrived, refused beyond

@@ -15,7 +15,7 @@ const windowPath = "/api/v1/channels/window/evaluations"
 func badReview(t *testing.T, srv *testenv.Server, pad testenv.Device, ticket, staffNo string) int64 {
 	t.Helper()
 	body := map[string]any{"ticket_no": ticket, "level": 1, "reasons": []string{"服务态度"}, "comment": "态度生硬",
-		"served_at": time.Now().Add(-30 * time.Minute).Format(time.RFC3339)}
+		"served_at": srv.Clock.Now().Add(-30 * time.Minute).Format(time.RFC3339)}
 	if staffNo != "" {
 		body["staff_no"] = staffNo
 	}
@@ -33,6 +33,9 @@ func workOrderOf(env *testenv.Env, evaluationID int64) int {
 func TestBadReviewIsDispatchedToWhoHandledIt(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	// The afternoon before 国庆 (10/1–10/7 off, Saturday 10/10 worked): deadlines count working
+	// days on the State Council calendar, with 调休.
+	env.Clock.Set(testenv.Beijing(2026, 9, 30, 16, 0, 0))
 	env.Seed()
 	srv := env.Start()
 	srv.RunWorker()
@@ -61,8 +64,8 @@ func TestBadReviewIsDispatchedToWhoHandledIt(t *testing.T) {
 		Scan(&number, &created, &callbackDue, &rectifyDue, &maxDue); err != nil {
 		t.Fatal(err)
 	}
-	if len(number) != len("ZG20261126000001") || number[:2] != "ZG" {
-		t.Fatalf("work order number %q", number)
+	if len(number) != len("ZG20260930000001") || number[:10] != "ZG20260930" {
+		t.Fatalf("work order number %q, want ZG20260930…", number)
 	}
 	// Past the millionth work order the number grows rather than being cut (and colliding).
 	var big string
@@ -74,10 +77,11 @@ func TestBadReviewIsDispatchedToWhoHandledIt(t *testing.T) {
 		name string
 		got  time.Time
 		days int
-	}{{"callback", callbackDue, 1}, {"rectify", rectifyDue, 5}, {"max", maxDue, 15}} {
+		want string // by hand, on the 2026 calendar
+	}{{"callback", callbackDue, 1, "2026-10-08"}, {"rectify", rectifyDue, 5, "2026-10-13"}, {"max", maxDue, 15, "2026-10-27"}} {
 		wantDay := cal.AddWorkdays(bjtime.Day(created), c.days)
-		if !bjtime.Day(c.got).Equal(wantDay) || c.got.In(bjtime.Location).Hour() != 23 {
-			t.Errorf("%s due %v, want the end of %v (%d working days)", c.name, c.got.In(bjtime.Location), wantDay, c.days)
+		if !bjtime.Day(c.got).Equal(wantDay) || wantDay.Format("2006-01-02") != c.want || c.got.In(bjtime.Location).Hour() != 23 {
+			t.Errorf("%s due %v, want the end of %s (%d working days)", c.name, c.got.In(bjtime.Location), c.want, c.days)
 		}
 	}
 	// The record starts at once, the handler is told, the outbox row is closed.

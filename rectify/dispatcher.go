@@ -56,13 +56,13 @@ func (s *Service) Dispatch(ctx context.Context, evaluationID int64) (workOrderID
 		err = tx.QueryRow(ctx, `
 			INSERT INTO work_orders (number, evaluation_id, state, channel, real_name, region_id, department_id,
 			                         hall_id, window_id, handled_by_staff_id, assignee_staff_id,
-			                         callback_due, rectify_due, max_rectify_due, received_at)
-			VALUES ('ZG' || to_char(now() AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || work_order_seq_text(nextval('work_order_number_seq')),
-			        $1, 'pending_callback', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			                         callback_due, rectify_due, max_rectify_due, received_at, created_at, updated_at)
+			VALUES ('ZG' || to_char($14::timestamptz AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD') || work_order_seq_text(nextval('work_order_number_seq')),
+			        $1, 'pending_callback', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
 			ON CONFLICT (evaluation_id) DO NOTHING
 			RETURNING id`,
 			evaluationID, e.channel, e.realName, e.regionID, e.deptID, e.hallID, e.windowID, e.staffID, assignee,
-			callbackDue, rectifyDue, maxDue, e.createdAt).Scan(&workOrderID)
+			callbackDue, rectifyDue, maxDue, e.createdAt, s.now()).Scan(&workOrderID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			// Dispatched before (a retry, a re-send): make sure the outbox knows.
 			if err := tx.QueryRow(ctx, `SELECT id FROM work_orders WHERE evaluation_id = $1`, evaluationID).Scan(&workOrderID); err != nil {
@@ -75,10 +75,10 @@ func (s *Service) Dispatch(ctx context.Context, evaluationID int64) (workOrderID
 		}
 		created = true
 		if _, err := tx.Exec(ctx, `
-			INSERT INTO work_order_events (work_order_id, action, to_state, actor_name, method, data)
+			INSERT INTO work_order_events (work_order_id, action, to_state, actor_name, method, data, at)
 			VALUES ($1, 'dispatched', 'pending_callback', '系统', 'system',
-			        jsonb_build_object('assignee_staff_id', $2::bigint, 'handled_by_staff_id', $3::bigint))`,
-			workOrderID, assignee, e.staffID); err != nil {
+			        jsonb_build_object('assignee_staff_id', $2::bigint, 'handled_by_staff_id', $3::bigint), $4)`,
+			workOrderID, assignee, e.staffID, s.now()); err != nil {
 			return fmt.Errorf("dispatch: record event: %w", err)
 		}
 		wo, err := loadForUpdate(ctx, tx, workOrderID)

@@ -4,11 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"haochaping/access"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-
-	"haochaping/internal/auth"
 )
 
 // Event is one entry of a work order's timeline: who, when, how, what. Never changed.
@@ -35,8 +34,9 @@ type Attachment struct {
 	URL    string `json:"url,omitempty"`
 }
 
-// appendEvent adds an event to the timeline, in the transaction of the change it records.
-func appendEvent(ctx context.Context, tx pgx.Tx, w *WorkOrder, action Action, to State, actor *auth.User,
+// appendEvent adds an event to the timeline, in the transaction of the change it records, at
+// the business time.
+func (s *Service) appendEvent(ctx context.Context, tx pgx.Tx, w *WorkOrder, action Action, to State, actor *access.User,
 	actorName, method, note string, data map[string]any, attachments []Attachment) error {
 	if data == nil {
 		data = map[string]any{}
@@ -64,9 +64,9 @@ func appendEvent(ctx context.Context, tx pgx.Tx, w *WorkOrder, action Action, to
 	rawData, _ := json.Marshal(data)
 	rawAtt, _ := json.Marshal(attachments)
 	if _, err := tx.Exec(ctx, `
-		INSERT INTO work_order_events (work_order_id, action, from_state, to_state, actor_user_id, actor_name, method, note, data, attachments)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		w.ID, string(action), from, toState, userID, actorName, m, note, rawData, rawAtt); err != nil {
+		INSERT INTO work_order_events (work_order_id, action, from_state, to_state, actor_user_id, actor_name, method, note, data, attachments, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		w.ID, string(action), from, toState, userID, actorName, m, note, rawData, rawAtt, s.now()); err != nil {
 		return fmt.Errorf("record %s event: %w", action, err)
 	}
 	return nil

@@ -5,7 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
 )
@@ -20,7 +20,7 @@ type ExtensionInput struct {
 }
 
 // RequestExtension asks the office for a longer deadline.
-func (s *Service) RequestExtension(ctx context.Context, actor *auth.User, id int64, in ExtensionInput) (*Detail, error) {
+func (s *Service) RequestExtension(ctx context.Context, actor *access.User, id int64, in ExtensionInput) (*Detail, error) {
 	return s.act(ctx, actor, id, RequestExtension, in.Common, func(tx pgx.Tx, w *WorkOrder, c *change, fx *effects) error {
 		if err := required("reason", in.Reason, "申请延期须说明原因"); err != nil {
 			return err
@@ -50,7 +50,7 @@ type ExtensionRulingInput struct {
 }
 
 // RuleExtension grants (the deadline moves) or refuses an extension request.
-func (s *Service) RuleExtension(ctx context.Context, actor *auth.User, id int64, in ExtensionRulingInput) (*Detail, error) {
+func (s *Service) RuleExtension(ctx context.Context, actor *access.User, id int64, in ExtensionRulingInput) (*Detail, error) {
 	if in.Grant == nil {
 		return nil, problem.Invalid("grant_required", "grant", "请说明是否批准延期")
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
@@ -22,12 +22,12 @@ type Notification struct {
 
 // inboxOf is the SQL predicate of the notifications addressed to a user: those for their staff
 // identity, and for an office admin those of the office in their scope.
-func inboxOf(actor *auth.User) (string, []any) {
+func inboxOf(actor *access.User) (string, []any) {
 	var staff int64 = -1
 	if actor.StaffID != nil {
 		staff = *actor.StaffID
 	}
-	office := actor.Role == auth.OfficeAdmin
+	office := actor.Role == access.OfficeAdmin
 	var region int64 = -1
 	if office && actor.Scope.Kind == "region" {
 		region = actor.Scope.ID
@@ -37,7 +37,7 @@ func inboxOf(actor *auth.User) (string, []any) {
 }
 
 // Inbox returns the newest notifications of the actor, and how many are unread.
-func (s *Service) Inbox(ctx context.Context, actor *auth.User, unreadOnly bool, limit int) ([]Notification, int, error) {
+func (s *Service) Inbox(ctx context.Context, actor *access.User, unreadOnly bool, limit int) ([]Notification, int, error) {
 	if limit <= 0 || limit > 200 {
 		limit = 50
 	}
@@ -65,10 +65,11 @@ func (s *Service) Inbox(ctx context.Context, actor *auth.User, unreadOnly bool, 
 }
 
 // MarkRead marks a notification of the actor's as read.
-func (s *Service) MarkRead(ctx context.Context, actor *auth.User, id int64) error {
+func (s *Service) MarkRead(ctx context.Context, actor *access.User, id int64) error {
 	pred, args := inboxOf(actor)
 	args = append(args, id)
-	tag, err := s.DB.Pool.Exec(ctx, `UPDATE notifications n SET read_at = COALESCE(read_at, now())
+	args = append(args, s.now())
+	tag, err := s.DB.Pool.Exec(ctx, `UPDATE notifications n SET read_at = COALESCE(read_at, $5)
 		WHERE n.id = $4 AND (`+pred+`)`, args...)
 	if err != nil {
 		return fmt.Errorf("mark read: %w", err)

@@ -32,36 +32,51 @@ type effects struct {
 	deadlines     []*WorkOrder
 }
 
-// notify stores an inbox notification. For the head, staffID is looked up from the unit.
+// notify stores an inbox notification for an audience of the work order (access's table, "who
+// is notified"): the handler (its assignee); the heads — of the responsible unit and, when the
+// handler belongs to another unit (一窗受理), of the handler's unit too; or the office of the
+// region. An audience without anyone to tell falls to the office.
 func (s *Service) notify(ctx context.Context, tx pgx.Tx, fx *effects, w *WorkOrder, audience, kind, title, body string) error {
-	var staffID *int64
+	var staff []int64
 	switch audience {
 	case audienceHandler:
-		staffID = w.AssigneeID
+		if w.AssigneeID != nil {
+			staff = []int64{*w.AssigneeID}
+		}
 	case audienceHead:
-		var head int64
-		err := tx.QueryRow(ctx, `SELECT id FROM staff WHERE department_id = $1 AND is_head AND active ORDER BY id LIMIT 1`,
-			w.DepartmentID).Scan(&head)
-		if errors.Is(err, pgx.ErrNoRows) {
-			audience = audienceOffice // no head: the office hears of it instead
-		} else if err != nil {
-			return fmt.Errorf("find unit head: %w", err)
-		} else {
-			staffID = &head
+		rows, err := tx.Query(ctx, `
+			SELECT DISTINCT ON (h.department_id) h.id FROM staff h
+			WHERE h.is_head AND h.active
+			  AND h.department_id IN ($1, (SELECT a.department_id FROM staff a WHERE a.id = $2))
+			ORDER BY h.department_id, h.id`, w.DepartmentID, w.AssigneeID)
+		if err != nil {
+			return fmt.Errorf("find unit heads: %w", err)
+		}
+		if staff, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+			return fmt.Errorf("find unit heads: %w", err)
 		}
 	}
-	if audience == audienceHandler && staffID == nil {
-		audience = audienceOffice
+	if audience != audienceOffice && len(staff) == 0 {
+		audience = audienceOffice // nobody to tell: the office hears of it instead
 	}
-	var id int64
-	err := tx.QueryRow(ctx, `
-		INSERT INTO notifications (audience, staff_id, region_id, work_order_id, kind, title, body)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		audience, staffID, w.RegionID, w.ID, kind, title, body).Scan(&id)
-	if err != nil {
-		return fmt.Errorf("store notification: %w", err)
+	if audience == audienceOffice {
+		staff = []int64{0}
 	}
-	fx.notifications = append(fx.notifications, id)
+	for _, st := range staff {
+		var staffID *int64
+		if st != 0 {
+			staffID = &st
+		}
+		var id int64
+		err := tx.QueryRow(ctx, `
+			INSERT INTO notifications (audience, staff_id, region_id, work_order_id, kind, title, body, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			audience, staffID, w.RegionID, w.ID, kind, title, body, s.now()).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("store notification: %w", err)
+		}
+		fx.notifications = append(fx.notifications, id)
+	}
 	return nil
 }
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/pii"
 )
 
@@ -55,10 +55,11 @@ type Detail struct {
 	Timeline []Event `json:"timeline"`
 }
 
-// overdueNow is true when a step is past its deadline and still owed. (The overdue flags record
-// that a step was ever late; a closed order stays flagged but is owed nothing.)
-const overdueNow = `((w.state = 'pending_callback' AND w.callback_due < now())
-	OR (w.rectify_due < now() AND (w.state IN ('pending_callback', 'verified', 'rectifying_now', 'rectifying_deadline')
+// overdueNow is true when a step is past its deadline and still owed, $1 being now. (The
+// overdue flags record that a step was ever late; a closed order stays flagged but is owed
+// nothing.) Every query that uses it passes the business time as $1.
+const overdueNow = `((w.state = 'pending_callback' AND w.callback_due < $1)
+	OR (w.rectify_due < $1 AND (w.state IN ('pending_callback', 'verified', 'rectifying_now', 'rectifying_deadline')
 	    OR (w.real_name AND w.state IN ('rectified', 'explained')))))`
 
 const listedSelect = `SELECT ` + workOrderColumns + `, d.name, COALESCE(win.name, ''), a.staff_no, a.name,
@@ -99,7 +100,7 @@ func scanListed(row pgx.Row) (*Listed, int, error) {
 }
 
 // Get returns a work order the actor may see, with its view and timeline.
-func (s *Service) Get(ctx context.Context, actor *auth.User, id int64) (*WorkOrder, error) {
+func (s *Service) Get(ctx context.Context, actor *access.User, id int64) (*WorkOrder, error) {
 	d, err := s.Detail(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -109,9 +110,9 @@ func (s *Service) Get(ctx context.Context, actor *auth.User, id int64) (*WorkOrd
 
 // Detail returns a work order the actor may see, with its view and timeline; one outside the
 // actor's scope is not found.
-func (s *Service) Detail(ctx context.Context, actor *auth.User, id int64) (*Detail, error) {
-	pred, arg := actor.Scope.SQL("w", 2)
-	l, _, err := scanListed(s.DB.Pool.QueryRow(ctx, listedSelect+` WHERE w.id = $1 AND `+pred, id, arg))
+func (s *Service) Detail(ctx context.Context, actor *access.User, id int64) (*Detail, error) {
+	pred, args := actor.WorkOrders("w", 3)
+	l, _, err := scanListed(s.DB.Pool.QueryRow(ctx, listedSelect+` WHERE w.id = $2 AND `+pred, append([]any{s.now(), id}, args...)...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errNotFound
 	}
@@ -147,10 +148,10 @@ type Page struct {
 
 // List returns the work orders in the actor's scope that match the filter: overdue first,
 // then by the nearest deadline.
-func (s *Service) List(ctx context.Context, actor *auth.User, f Filter) (*Page, error) {
-	pred, arg := actor.Scope.SQL("w", 1)
+func (s *Service) List(ctx context.Context, actor *access.User, f Filter) (*Page, error) {
+	pred, scopeArgs := actor.WorkOrders("w", 2)
 	where := []string{pred}
-	args := []any{arg}
+	args := append([]any{s.now()}, scopeArgs...)
 	add := func(clause string, v any) {
 		args = append(args, v)
 		where = append(where, strings.ReplaceAll(clause, "?", fmt.Sprintf("$%d", len(args))))
@@ -214,7 +215,7 @@ func (s *Service) List(ctx context.Context, actor *auth.User, f Filter) (*Page, 
 	}
 	if len(p.Items) == 0 && f.Page > 1 {
 		// count(*) OVER () counts nothing past the last page; count the filter alone.
-		countSQL := `SELECT count(*) FROM work_orders w WHERE ` + strings.Join(where, " AND ")
+		countSQL := `SELECT count(*) FROM work_orders w WHERE $1::timestamptz IS NOT NULL AND ` + strings.Join(where, " AND ")
 		if err := s.DB.Pool.QueryRow(ctx, countSQL, args[:len(args)-2]...).Scan(&p.Total); err != nil {
 			return nil, fmt.Errorf("count work orders: %w", err)
 		}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
@@ -17,7 +17,7 @@ type ReturnInput struct {
 }
 
 // Return sends the work order back for the office to reassign.
-func (s *Service) Return(ctx context.Context, actor *auth.User, id int64, in ReturnInput) (*Detail, error) {
+func (s *Service) Return(ctx context.Context, actor *access.User, id int64, in ReturnInput) (*Detail, error) {
 	return s.act(ctx, actor, id, Return, in.Common, func(tx pgx.Tx, w *WorkOrder, c *change, fx *effects) error {
 		if err := required("reason", in.Reason, "请说明退回原因"); err != nil {
 			return err
@@ -36,7 +36,7 @@ type ReassignInput struct {
 }
 
 // Reassign gives the work order to the unit that should answer for it; the callback starts again.
-func (s *Service) Reassign(ctx context.Context, actor *auth.User, id int64, in ReassignInput) (*Detail, error) {
+func (s *Service) Reassign(ctx context.Context, actor *access.User, id int64, in ReassignInput) (*Detail, error) {
 	if (in.StaffNo == "") == (in.DepartmentCode == "") {
 		return nil, problem.Invalid("assignee_required", "staff_no", "请指定一名工作人员（staff_no）或一个单位（department_code）")
 	}

@@ -5,7 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
@@ -16,7 +16,7 @@ type RectifyInput struct {
 }
 
 // Rectify records that the problem was put right.
-func (s *Service) Rectify(ctx context.Context, actor *auth.User, id int64, in RectifyInput) (*Detail, error) {
+func (s *Service) Rectify(ctx context.Context, actor *access.User, id int64, in RectifyInput) (*Detail, error) {
 	return s.act(ctx, actor, id, Rectify, in.Common, func(tx pgx.Tx, w *WorkOrder, c *change, fx *effects) error {
 		if err := required("measures", in.Measures, "请填写整改措施"); err != nil {
 			return err
@@ -35,7 +35,7 @@ type FeedbackInput struct {
 }
 
 // Feedback records that the evaluator was told the outcome.
-func (s *Service) Feedback(ctx context.Context, actor *auth.User, id int64, in FeedbackInput) (*Detail, error) {
+func (s *Service) Feedback(ctx context.Context, actor *access.User, id int64, in FeedbackInput) (*Detail, error) {
 	return s.act(ctx, actor, id, Feedback, in.Common, func(tx pgx.Tx, w *WorkOrder, c *change, fx *effects) error {
 		if !w.RealName {
 			return problem.Conflict("anonymous_no_feedback", "匿名差评无法联系评价人反馈，整改或解释后可直接办结")
@@ -58,7 +58,7 @@ func (s *Service) Feedback(ctx context.Context, actor *auth.User, id int64, in F
 
 // Close ends the loop (办结). A real-name review closes only after feedback (or an upheld
 // appeal); an anonymous one, which cannot be fed back, once rectified or explained.
-func (s *Service) Close(ctx context.Context, actor *auth.User, id int64, in Common) (*Detail, error) {
+func (s *Service) Close(ctx context.Context, actor *access.User, id int64, in Common) (*Detail, error) {
 	return s.act(ctx, actor, id, Close, in, func(tx pgx.Tx, w *WorkOrder, c *change, fx *effects) error {
 		if w.RealName && (w.State == Rectified || w.State == Explained) {
 			return problem.Conflict("transition_not_allowed", "实名差评须先向评价人反馈，才能办结")

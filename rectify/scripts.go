@@ -10,7 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
 )
@@ -67,8 +67,8 @@ func (in *ScriptInput) check() error {
 	}
 }
 
-func requireOffice(actor *auth.User) error {
-	if actor.Role != auth.OfficeAdmin {
+func requireOffice(actor *access.User) error {
+	if actor.Role != access.OfficeAdmin {
 		return problem.Forbidden("forbidden_role", "只有政务服务管理机构可以维护回访话术")
 	}
 	return nil
@@ -85,10 +85,14 @@ const regionOfScope = `(SELECT CASE $1::text
 const visibleScripts = `(region_id IN (SELECT region_ancestors(` + regionOfScope + `))
 	OR ($3::bool AND region_id IN (SELECT region_descendants(` + regionOfScope + `))))`
 
+// scriptsOfOrder: the active scripts that apply to a work order of region $1 — its region's and
+// those of the regions above — whoever handles it (a clerk may handle another unit's order).
+const scriptsOfOrder = `(active AND region_id IN (SELECT region_ancestors($1)))`
+
 // Scripts lists the scripts the actor may use: handlers see the active ones of their region
 // and above; an office also sees the inactive ones, and those of the regions below it.
-func (s *Service) Scripts(ctx context.Context, actor *auth.User) ([]Script, error) {
-	office := actor.Role == auth.OfficeAdmin
+func (s *Service) Scripts(ctx context.Context, actor *access.User) ([]Script, error) {
+	office := actor.Role == access.OfficeAdmin
 	rows, err := s.DB.Pool.Query(ctx, `SELECT id, title, body, active, created_at, updated_at FROM callback_scripts
 		WHERE `+visibleScripts+` AND (active OR $3) ORDER BY id`, actor.Scope.Kind, actor.Scope.ID, office)
 	if err != nil {
@@ -107,7 +111,7 @@ func (s *Service) Scripts(ctx context.Context, actor *auth.User) ([]Script, erro
 }
 
 // SaveScript creates a script (id 0) or changes one.
-func (s *Service) SaveScript(ctx context.Context, actor *auth.User, id int64, in ScriptInput) (*Script, error) {
+func (s *Service) SaveScript(ctx context.Context, actor *access.User, id int64, in ScriptInput) (*Script, error) {
 	if err := requireOffice(actor); err != nil {
 		return nil, err
 	}
@@ -118,17 +122,17 @@ func (s *Service) SaveScript(ctx context.Context, actor *auth.User, id int64, in
 	var err error
 	if id == 0 {
 		active := in.Active == nil || *in.Active
-		err = s.DB.Pool.QueryRow(ctx, `INSERT INTO callback_scripts (title, body, active, region_id)
-			VALUES ($3, $4, $5, `+regionOfScope+`)
-			RETURNING id, title, body, active, created_at, updated_at`, actor.Scope.Kind, actor.Scope.ID, in.Title, in.Body, active).
+		err = s.DB.Pool.QueryRow(ctx, `INSERT INTO callback_scripts (title, body, active, region_id, created_at, updated_at)
+			VALUES ($3, $4, $5, `+regionOfScope+`, $6, $6)
+			RETURNING id, title, body, active, created_at, updated_at`, actor.Scope.Kind, actor.Scope.ID, in.Title, in.Body, active, s.now()).
 			Scan(&sc.ID, &sc.Title, &sc.Body, &sc.Active, &sc.CreatedAt, &sc.UpdatedAt)
 	} else {
 		// An office edits the scripts of its region and those below it; active stays as it is
 		// unless given.
 		err = s.DB.Pool.QueryRow(ctx, `UPDATE callback_scripts SET title = $4, body = $5, active = COALESCE($6, active),
-			updated_at = now()
+			updated_at = $7
 			WHERE id = $3 AND region_id IN (SELECT region_descendants(`+regionOfScope+`))
-			RETURNING id, title, body, active, created_at, updated_at`, actor.Scope.Kind, actor.Scope.ID, id, in.Title, in.Body, in.Active).
+			RETURNING id, title, body, active, created_at, updated_at`, actor.Scope.Kind, actor.Scope.ID, id, in.Title, in.Body, in.Active, s.now()).
 			Scan(&sc.ID, &sc.Title, &sc.Body, &sc.Active, &sc.CreatedAt, &sc.UpdatedAt)
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -142,14 +146,14 @@ func (s *Service) SaveScript(ctx context.Context, actor *auth.User, id int64, in
 
 // RenderScript fills a script in for a work order the actor may see: the evaluator masked,
 // the item, the date of the rating and the work order's number.
-func (s *Service) RenderScript(ctx context.Context, actor *auth.User, workOrderID, scriptID int64) (string, error) {
+func (s *Service) RenderScript(ctx context.Context, actor *access.User, workOrderID, scriptID int64) (string, error) {
 	d, err := s.Detail(ctx, actor, workOrderID)
 	if err != nil {
 		return "", err
 	}
 	var body string
-	err = s.DB.Pool.QueryRow(ctx, `SELECT body FROM callback_scripts WHERE id = $4 AND active AND `+visibleScripts,
-		actor.Scope.Kind, actor.Scope.ID, false, scriptID).Scan(&body)
+	err = s.DB.Pool.QueryRow(ctx, `SELECT body FROM callback_scripts WHERE id = $2 AND `+scriptsOfOrder,
+		d.RegionID, scriptID).Scan(&body)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", problem.NotFound("script_not_found", "回访话术不存在或已停用")
 	}

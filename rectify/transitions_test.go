@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/problem"
 	"haochaping/internal/testenv"
 	"haochaping/rectify"
@@ -18,13 +18,18 @@ type loop struct {
 	srv    *testenv.Server
 	svc    *rectify.Service
 	pad    testenv.Device
-	unit   *auth.User // zh01: window staff of 市审批服务局, the handler of the orders below
-	office *auth.User // the city's office
+	unit   *access.User // zh01: window staff of 市审批服务局, the handler of the orders below
+	office *access.User // the city's office
 	n      int
 }
 
+// loopNow is the business time the loop's tests start at: a Wednesday morning in Beijing,
+// working days all around.
+var loopNow = testenv.Beijing(2026, 11, 25, 10, 0, 0)
+
 func newLoop(t *testing.T) *loop {
 	env := testenv.New(t)
+	env.Clock.Set(loopNow)
 	env.Seed()
 	srv := env.Start()
 	l := &loop{env: env, srv: srv, svc: srv.App.Rectify, pad: srv.DemoDevice("demo-window-370400-zh01")}
@@ -44,7 +49,7 @@ func (l *loop) order(t *testing.T, state rectify.State, realName bool) int64 {
 	t.Helper()
 	l.n++
 	body := map[string]any{"ticket_no": fmt.Sprintf("T%04d", l.n), "staff_no": "370400-ZH01-1", "level": 2,
-		"reasons": []string{"服务效率"}, "served_at": time.Now().Add(-time.Hour).Format(time.RFC3339)}
+		"reasons": []string{"服务效率"}, "served_at": l.env.Clock.Now().Add(-time.Hour).Format(time.RFC3339)}
 	if realName {
 		body["evaluator"] = map[string]any{"name": "李四", "phone": "13900001111"}
 	}
@@ -56,7 +61,8 @@ func (l *loop) order(t *testing.T, state rectify.State, realName bool) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l.env.Exec(`UPDATE work_orders SET state = $2, closed_at = CASE WHEN $2 = 'closed' THEN now() END WHERE id = $1`, id, string(state))
+	l.env.Exec(`UPDATE work_orders SET state = $2, closed_at = CASE WHEN $2 = 'closed' THEN $3::timestamptz END WHERE id = $1`,
+		id, string(state), l.env.Clock.Now())
 	return id
 }
 

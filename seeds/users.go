@@ -9,6 +9,7 @@ import (
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/crypto/bcrypt"
 
+	"haochaping/access"
 	"haochaping/internal/auth"
 	"haochaping/internal/problem"
 )
@@ -62,12 +63,12 @@ func SeedDemoUsers(ctx context.Context, users *auth.Users) error {
 		if have[d.Username] {
 			continue
 		}
-		kind, code, err := auth.ParseScope(d.Scope)
+		kind, code, err := access.ParseScope(d.Scope)
 		if err != nil {
 			return fmt.Errorf("demo user %s: %w", d.Username, err)
 		}
 		_, err = fast.Create(ctx, auth.NewUser{Username: d.Username, Password: d.Password, DisplayName: d.DisplayName,
-			Role: auth.Role(d.Role), ScopeKind: kind, ScopeCode: code, StaffNo: d.StaffNo, Demo: true})
+			Role: access.Role(d.Role), ScopeKind: kind, ScopeCode: code, StaffNo: d.StaffNo, Demo: true})
 		if p, ok := problem.As(err); ok && p.Code == "username_taken" {
 			continue // created meanwhile by a seed running alongside
 		}

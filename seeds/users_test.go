@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"haochaping/access"
 	"haochaping/internal/auth"
 	"haochaping/internal/problem"
 	"haochaping/internal/testenv"
@@ -52,7 +53,7 @@ func TestSeedDemoUsersIsIdempotentAndEachCanLogIn(t *testing.T) {
 		t.Fatalf("%d users, want the %d demo users", n, len(listed))
 	}
 
-	roles := map[auth.Role]bool{}
+	roles := map[access.Role]bool{}
 	for _, d := range listed {
 		token, u, _, err := users.Login(ctx, d.Username, d.Password)
 		if err != nil {
@@ -70,7 +71,7 @@ func TestSeedDemoUsersIsIdempotentAndEachCanLogIn(t *testing.T) {
 			t.Errorf("%s: session: %v", d.Username, err)
 		}
 	}
-	for _, r := range auth.Roles {
+	for _, r := range access.Roles {
 		if !roles[r] {
 			t.Errorf("no demo user has the role %s", r)
 		}
@@ -94,7 +95,7 @@ func TestSeedDemoUsersKeepsExistingUsernames(t *testing.T) {
 	users := &auth.Users{Pool: env.DB.Pool, Cost: bcrypt.MinCost}
 	// Whatever the seed made already (a demo seed may include the demo users) goes first.
 	env.Exec(`DELETE FROM users WHERE username = 'office'`)
-	if _, err := users.Create(ctx, auth.NewUser{Username: "office", Password: "not-the-demo-one", Role: auth.Auditor,
+	if _, err := users.Create(ctx, auth.NewUser{Username: "office", Password: "not-the-demo-one", Role: access.Auditor,
 		ScopeKind: "region", ScopeCode: "370402"}); err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestSeedDemoUsersKeepsExistingUsernames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if u.Demo || u.Role != auth.Auditor || u.Scope.Code != "370402" {
+	if u.Demo || u.Role != access.Auditor || u.Scope.Code != "370402" {
 		t.Fatalf("the existing user was changed: %+v", u)
 	}
 	if _, _, _, err := users.Login(ctx, "office", "demo1234"); err == nil {

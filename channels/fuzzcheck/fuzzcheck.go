@@ -40,3 +40,19 @@ func RequireClientError(t *testing.T, step string, body []byte, err error) {
 		t.Fatalf("%s: status %d (%s), want 4xx\ninput: %q", step, pe.Status, pe, body)
 	}
 }
+
+// Validate runs the checks a submission meets before the database — evaluation.ValidateStatic,
+// and its reasons against each set, since the set follows the service rated — and requires
+// every refusal to be a client error.
+func Validate(t *testing.T, body []byte, sub *evaluation.Submission) {
+	t.Helper()
+	if err := evaluation.ValidateStatic(sub, Now); err != nil {
+		RequireClientError(t, "ValidateStatic", body, err)
+		return
+	}
+	for _, kind := range []evaluation.ReasonKind{evaluation.Online, evaluation.Offline} {
+		if _, err := evaluation.ResolveReasons(sub.Reasons, Reasons, kind); err != nil {
+			RequireClientError(t, "ResolveReasons", body, err)
+		}
+	}
+}

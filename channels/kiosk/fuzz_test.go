@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"haochaping/channels/fuzzcheck"
-	"haochaping/evaluation"
 )
 
 func FuzzDecode(f *testing.F) {
@@ -31,10 +30,8 @@ func FuzzDecode(f *testing.F) {
 				fuzzcheck.RequireClientError(t, "Check", body, perr)
 				continue
 			}
-			sub := rec.Submission("dev-1")
-			if _, err := evaluation.ValidateStatic(sub, fuzzcheck.Reasons, fuzzcheck.Now); err != nil {
-				fuzzcheck.RequireClientError(t, "ValidateStatic", body, err)
-			}
+			sub := rec.Submission("dev-1", 1)
+			fuzzcheck.Validate(t, body, sub)
 		}
 	})
 }

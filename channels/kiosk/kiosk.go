@@ -100,11 +100,13 @@ func (r *Record) Check() *problem.Error {
 	return nil
 }
 
-// Submission maps a checked record; the evaluator is the applicant who used the kiosk.
-func (r *Record) Submission(deviceID string) *evaluation.Submission {
+// Submission maps a checked record of a kiosk in hall hallID; the evaluator is the applicant
+// who used the kiosk, and the record's own time counts (the kiosk may have been offline).
+func (r *Record) Submission(deviceID string, hallID int64) *evaluation.Submission {
 	sub := &evaluation.Submission{
 		Channel: evaluation.Kiosk, DeviceID: deviceID, Key: "kiosk:" + deviceID + ":" + strconv.FormatInt(*r.Seq, 10),
-		CaseNo: r.CaseNo, Stage: evaluation.Stage(r.Stage), RatedAt: r.RatedAt.Time, EvaluatorIsApplicant: true,
+		CaseNo: r.CaseNo, Stage: evaluation.Stage(r.Stage), HallID: hallID,
+		RatedAt: r.RatedAt.Time, Offline: true, EvaluatorIsApplicant: true,
 	}
 	r.Rating.Apply(sub)
 	return sub
@@ -132,7 +134,7 @@ func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Serv
 				ans.Results[i].Status, ans.Results[i].Error = "rejected", perr
 				continue
 			}
-			subs = append(subs, rec.Submission(dev.ID))
+			subs = append(subs, rec.Submission(dev.ID, *dev.HallID))
 			at = append(at, i)
 		}
 		for k, o := range svc.IngestBatch(c.UserContext(), subs) {
@@ -145,7 +147,10 @@ func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Serv
 				res.Status, res.Error = "rejected", perr
 				continue
 			}
-			res.Status, res.ID, res.Evaluation = string(o.Evaluation.Status), o.Evaluation.ID, o.Evaluation
+			res.Status, res.ID = string(o.Evaluation.Status), o.Evaluation.ID
+			if o.Evaluation.Status == evaluation.Created {
+				res.Evaluation = o.Evaluation // a duplicate's content stays with its original
+			}
 		}
 		for _, r := range ans.Results {
 			switch r.Status {

@@ -15,11 +15,11 @@ import (
 	"haochaping/internal/problem"
 )
 
-// Payload is what the mobile backend sends for a citizen who scanned the receipt.
+// Payload is what the mobile backend sends for a citizen who scanned the receipt. The rating
+// is timed by its arrival: a backend cannot back-date one into a window that has closed.
 type Payload struct {
 	Token string `json:"token"`
 	channels.Rating
-	RatedAt channels.Time `json:"rated_at"` // optional
 }
 
 // Decode reads and checks the payload.
@@ -42,7 +42,7 @@ func Decode(body []byte) (*Payload, error) {
 func (p *Payload) Submission(deviceID string, caseID int64, stage evaluation.Stage) *evaluation.Submission {
 	sub := &evaluation.Submission{
 		Channel: evaluation.Mobile, DeviceID: deviceID, Key: "mobile:" + p.Token,
-		CaseID: caseID, Stage: stage, RatedAt: p.RatedAt.Time, EvaluatorIsApplicant: true,
+		CaseID: caseID, Stage: stage, EvaluatorIsApplicant: true,
 	}
 	p.Rating.Apply(sub)
 	return sub

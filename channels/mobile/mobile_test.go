@@ -22,12 +22,18 @@ func tokenOf(t *testing.T, answer map[string]any) string {
 func TestMobileRatesTheCaseOfItsToken(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	env.Seed()
 	srv := env.Start()
 	app := srv.DemoDevice("demo-mobile")
-	token := tokenOf(t, srv.PushCase(testenv.Case("ZZ-MOBILE-1", time.Now().Add(-time.Hour))))
+	token := tokenOf(t, srv.PushCase(testenv.Case("ZZ-MOBILE-1", env.Clock.Now().Add(-time.Hour))))
 
-	r := srv.Signed(app, "POST", path, map[string]any{"token": token, "level": 1, "reasons": []string{"办事效率"}, "comment": "材料来回跑了三次"})
+	// The case was handled in the hall: its receipt's link takes the 现场 reasons.
+	r := srv.Signed(app, "POST", path, map[string]any{"token": token, "level": 1, "reasons": []string{"办事效率"}})
+	if r.Status != 422 || r.Code(t) != "invalid_reason" {
+		t.Fatalf("an online reason for a service in the hall: %d %s", r.Status, r.Body)
+	}
+	r = srv.Signed(app, "POST", path, map[string]any{"token": token, "level": 1, "reasons": []string{"服务效率"}, "comment": "材料来回跑了三次"})
 	if r.Status != 201 {
 		t.Fatalf("rating: %d %s", r.Status, r.Body)
 	}
@@ -39,9 +45,9 @@ func TestMobileRatesTheCaseOfItsToken(t *testing.T) {
 	if strings.Contains(string(r.Body), testenv.ApplicantTel) {
 		t.Fatal("the answer leaks the phone number")
 	}
-	// The link is single use: using it again answers the same evaluation.
+	// The link is single use: using it again answers the id of the evaluation made, no more.
 	again := srv.Signed(app, "POST", path, map[string]any{"token": token, "level": 5})
-	if again.Status != 200 || again.JSON(t)["id"] != e["id"] || again.JSON(t)["level"] != 1.0 {
+	if again.Status != 200 || again.JSON(t)["id"] != e["id"] || again.JSON(t)["status"] != "duplicate" || len(again.JSON(t)) != 2 {
 		t.Fatalf("second use: %d %s", again.Status, again.Body)
 	}
 	if n := env.Count(`SELECT count(*) FROM evaluations WHERE channel = 'mobile' AND real_name AND active`); n != 1 {
@@ -64,15 +70,46 @@ func TestMobileRatesTheCaseOfItsToken(t *testing.T) {
 func TestMobileLinkExpires(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	env.Seed()
 	srv := env.Start()
 	app := srv.DemoDevice("demo-mobile")
-	token := tokenOf(t, srv.PushCase(testenv.Case("ZZ-MOBILE-OLD", time.Now().AddDate(0, 0, -10))))
+	// Completed on 11-17: its window closed at the end of 11-24, Beijing time.
+	token := tokenOf(t, srv.PushCase(testenv.Case("ZZ-MOBILE-OLD", testenv.Beijing(2026, 11, 17, 15, 0, 0))))
 	r := srv.Signed(app, "POST", path, map[string]any{"token": token, "level": 4})
 	if r.Status != 410 || r.Code(t) != "link_expired" {
 		t.Fatalf("expired link: %d %s", r.Status, r.Body)
 	}
 	if n := env.Count(`SELECT count(*) FROM evaluations`); n != 0 {
 		t.Fatalf("evaluations = %d, want 0", n)
+	}
+}
+
+// TestReasonsForALink: GET /api/v1/reasons names the set that applies to a case or a link —
+// 现场 for a service in the hall, 网上 for one online — and lists only its reasons.
+func TestReasonsForALink(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
+	env.Seed()
+	srv := env.Start()
+	hall := tokenOf(t, srv.PushCase(testenv.Case("ZZ-REASONS-HALL", env.Clock.Now().Add(-time.Hour))))
+	srv.PushCase(testenv.OnlineCase("ZZ-REASONS-WEB", env.Clock.Now().Add(-time.Hour)))
+	for query, want := range map[string]struct{ kind, has, hasNot string }{
+		"token=" + hall:           {"offline", "服务态度", "平台操作性"},
+		"case_no=ZZ-REASONS-HALL": {"offline", "办事环境", "办事效率"},
+		"case_no=ZZ-REASONS-WEB":  {"online", "平台操作性", "服务态度"},
+	} {
+		r := srv.Raw("GET", "/api/v1/reasons?"+query, nil, nil)
+		m := r.JSON(t)
+		if r.Status != 200 || m["kind"] != want.kind || !strings.Contains(string(r.Body), want.has) || strings.Contains(string(r.Body), want.hasNot) {
+			t.Errorf("%s: %d %s, want %s", query, r.Status, r.Body, want.kind)
+		}
+	}
+	if r := srv.Raw("GET", "/api/v1/reasons?case_no=ZZ-NOWHERE", nil, nil); r.Status != 422 || r.Code(t) != "case_not_found" {
+		t.Errorf("an unknown case: %d %s", r.Status, r.Body)
+	}
+	if r := srv.Raw("GET", "/api/v1/reasons?token=forged", nil, nil); r.Status != 422 || r.Code(t) != "invalid_token" {
+		t.Errorf("a forged link: %d %s", r.Status, r.Body)
 	}
 }

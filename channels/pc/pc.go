@@ -19,13 +19,12 @@ type User struct {
 	evaluation.Person
 }
 
-// Payload is what the portal sends.
+// Payload is what the portal sends. The rating is timed by its arrival.
 type Payload struct {
 	CaseNo string `json:"case_no"`
 	Stage  string `json:"stage"` // optional: the case's current stage
 	User   *User  `json:"user"`
 	channels.Rating
-	RatedAt channels.Time `json:"rated_at"` // optional
 }
 
 // Decode reads and checks the portal's payload.
@@ -51,7 +50,7 @@ func (p *Payload) Submission(deviceID, key string) *evaluation.Submission {
 	person := p.User.Person
 	sub := &evaluation.Submission{
 		Channel: evaluation.PC, DeviceID: deviceID, Key: key,
-		CaseNo: p.CaseNo, Stage: evaluation.Stage(p.Stage), RatedAt: p.RatedAt.Time,
+		CaseNo: p.CaseNo, Stage: evaluation.Stage(p.Stage),
 		Evaluator: &person, MustBeApplicant: true,
 	}
 	p.Rating.Apply(sub)

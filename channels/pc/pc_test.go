@@ -12,10 +12,11 @@ const path = "/api/v1/channels/pc/evaluations"
 func TestPortalRatingByTheApplicant(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	env.Seed()
 	srv := env.Start()
 	portal := srv.DemoDevice("demo-pc")
-	srv.PushCase(testenv.Case("ZZ-PC-1", time.Now().Add(-time.Hour)))
+	srv.PushCase(testenv.OnlineCase("ZZ-PC-1", env.Clock.Now().Add(-time.Hour)))
 
 	stranger := map[string]any{"id": "u-2", "name": "李四", "id_number": "370402198001011111"}
 	r := srv.Signed(portal, "POST", path, map[string]any{"case_no": "ZZ-PC-1", "user": stranger, "level": 5})
@@ -42,10 +43,11 @@ func TestPortalRatingByTheApplicant(t *testing.T) {
 func TestPortalRefusals(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	env.Seed()
 	srv := env.Start()
 	portal := srv.DemoDevice("demo-pc")
-	accepted := testenv.Case("ZZ-PC-ACCEPTED", time.Now().Add(-time.Hour))
+	accepted := testenv.OnlineCase("ZZ-PC-ACCEPTED", env.Clock.Now().Add(-time.Hour))
 	delete(accepted, "completed_at")
 	srv.PushCase(accepted)
 	user := map[string]any{"name": testenv.ApplicantName, "id_number": testenv.ApplicantID}
@@ -75,5 +77,50 @@ func TestPortalRefusals(t *testing.T) {
 	r := srv.Signed(portal, "POST", path, map[string]any{"case_no": "ZZ-PC-ACCEPTED", "user": user, "level": 5})
 	if r.Status != 201 || r.JSON(t)["stage"] != "accept" {
 		t.Fatalf("rating at acceptance: %d %s", r.Status, r.Body)
+	}
+}
+
+// TestPortalRatesAHallCaseWithTheHallsReasons: the reason set follows the service, not the
+// device: a case handled at a window, rated from the portal, takes the 现场 reasons.
+func TestPortalRatesAHallCaseWithTheHallsReasons(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
+	env.Seed()
+	srv := env.Start()
+	portal := srv.DemoDevice("demo-pc")
+	srv.PushCase(testenv.Case("ZZ-PC-HALL", env.Clock.Now().Add(-time.Hour)))
+	user := map[string]any{"name": testenv.ApplicantName, "id_number": testenv.ApplicantID}
+	r := srv.Signed(portal, "POST", path, map[string]any{"case_no": "ZZ-PC-HALL", "user": user, "level": 2, "reasons": []string{"平台操作性"}})
+	if r.Status != 422 || r.Code(t) != "invalid_reason" {
+		t.Fatalf("an online reason for a service in the hall: %d %s", r.Status, r.Body)
+	}
+	r = srv.Signed(portal, "POST", path, map[string]any{"case_no": "ZZ-PC-HALL", "user": user, "level": 2, "reasons": []string{"服务态度"}})
+	if r.Status != 201 || r.JSON(t)["reasons"].([]any)[0] != "attitude" {
+		t.Fatalf("a hall reason from the portal: %d %s", r.Status, r.Body)
+	}
+	if n := env.Count(`SELECT count(*) FROM evaluations WHERE channel = 'pc' AND reason_kind = 'offline'`); n != 1 {
+		t.Fatalf("evaluations recorded with the 现场 set: %d, want 1", n)
+	}
+}
+
+// TestPortalCannotBackDate: a backend's rating counts when the server receives it. A time in
+// the payload inside the window changes nothing once the window has closed.
+func TestPortalCannotBackDate(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.Clock.Set(testenv.Beijing(2026, 11, 20, 10, 0, 0))
+	env.Seed()
+	srv := env.Start()
+	srv.PushCase(testenv.OnlineCase("ZZ-PC-LATE", testenv.Beijing(2026, 11, 20, 9, 0, 0)))
+	env.Clock.Set(testenv.Beijing(2026, 11, 28, 0, 0, 5)) // the 7-day window closed five seconds ago
+	user := map[string]any{"name": testenv.ApplicantName, "id_number": testenv.ApplicantID}
+	r := srv.Signed(srv.DemoDevice("demo-pc"), "POST", path, map[string]any{"case_no": "ZZ-PC-LATE", "user": user, "level": 1,
+		"reasons": []string{"办事效率"}, "rated_at": "2026-11-27 23:59:00"})
+	if r.Status != 422 || r.Code(t) != "rating_period_over" {
+		t.Fatalf("a back-dated rating: %d %s", r.Status, r.Body)
+	}
+	if n := env.Count(`SELECT count(*) FROM evaluations`); n != 0 {
+		t.Fatalf("evaluations = %d, want 0", n)
 	}
 }

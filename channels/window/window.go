@@ -1,5 +1,8 @@
-// Package window is the adapter of the 评价器 pad at a service window ("一次一评"): the pad
-// rates the visit by its queue ticket; the window is the one the device is registered to.
+// Package window is the adapter of the 评价器 pad at a service window ("一次一评"). When the
+// window's business system names the case served, the pad rates that case — its one
+// evaluation, so no default is recorded for it later; a visit without a case is rated by its
+// queue ticket. The window is the one the device is registered to, and the pad may name only
+// staff of its window.
 package window
 
 import (
@@ -15,12 +18,15 @@ import (
 	"haochaping/internal/problem"
 )
 
-// Payload is what the pad sends.
+// Payload is what the pad sends: a case (case_no, and stage when not the case's current one),
+// or a ticket, or both (the ticket of the visit in which the case was served).
 type Payload struct {
+	CaseNo   string `json:"case_no"`
+	Stage    string `json:"stage"`
 	TicketNo string `json:"ticket_no"`
 	StaffNo  string `json:"staff_no"` // optional: who served, when the pad knows
 	channels.Rating
-	ServedAt  channels.Time      `json:"served_at"`
+	ServedAt  channels.Time      `json:"served_at"` // a ticket's; a case's comes from the case
 	Evaluator *evaluation.Person `json:"evaluator"` // optional: a citizen who leaves a number for the callback
 }
 
@@ -32,14 +38,17 @@ func Decode(body []byte) (*Payload, error) {
 	if err := jsonbody.Decode(body, &p); err != nil {
 		return nil, err
 	}
+	p.CaseNo = strings.TrimSpace(p.CaseNo)
 	p.TicketNo = strings.TrimSpace(p.TicketNo)
 	p.StaffNo = strings.TrimSpace(p.StaffNo)
 	switch {
-	case p.TicketNo == "":
-		return nil, problem.Invalid("ticket_required", "ticket_no", "请提供排队号")
-	case !ticketPattern.MatchString(p.TicketNo):
+	case p.TicketNo == "" && p.CaseNo == "":
+		return nil, problem.Invalid("ticket_required", "ticket_no", "请提供办件编号或排队号")
+	case len(p.CaseNo) > 64:
+		return nil, problem.Invalid("invalid_case_no", "case_no", "办件编号过长")
+	case p.TicketNo != "" && !ticketPattern.MatchString(p.TicketNo):
 		return nil, problem.Invalid("invalid_ticket", "ticket_no", "排队号须为 1 至 32 位字母、数字、下划线或连字符")
-	case p.ServedAt.IsZero():
+	case p.CaseNo == "" && p.ServedAt.IsZero():
 		return nil, problem.Invalid("served_at_required", "served_at", "请提供服务时间")
 	}
 	return &p, nil
@@ -49,8 +58,11 @@ func Decode(body []byte) (*Payload, error) {
 func (p *Payload) Submission(deviceID string, windowID int64, key string) *evaluation.Submission {
 	sub := &evaluation.Submission{
 		Channel: evaluation.Window, DeviceID: deviceID, Key: key,
+		CaseNo: p.CaseNo, Stage: evaluation.Stage(p.Stage),
 		TicketNo: p.TicketNo, WindowID: windowID, StaffNo: p.StaffNo, ServedAt: p.ServedAt.Time,
 		Evaluator: p.Evaluator,
+		// At the counter the one rating a case is its applicant, unless they leave another number.
+		EvaluatorIsApplicant: p.CaseNo != "" && p.Evaluator == nil,
 	}
 	p.Rating.Apply(sub)
 	return sub
@@ -64,7 +76,10 @@ func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Serv
 			return err
 		}
 		dev := channels.DeviceOf(c)
-		derived := bjtime.Day(p.ServedAt.Time).Format("20060102") + ":" + p.TicketNo
+		derived := "case:" + p.CaseNo + ":" + p.Stage
+		if p.CaseNo == "" {
+			derived = bjtime.Day(p.ServedAt.Time).Format("20060102") + ":" + p.TicketNo
+		}
 		sub := p.Submission(dev.ID, *dev.WindowID, channels.Key(c, "window", dev.ID, derived))
 		e, err := svc.Ingest(c.UserContext(), sub)
 		if err != nil {

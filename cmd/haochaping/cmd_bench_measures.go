@@ -339,11 +339,12 @@ func rawOverview(ctx context.Context, pool *pgxpool.Pool, q measuresQuery) (int6
 func timeRollup100k(ctx context.Context, w *benchWorld, sys *benchSystem, batch int) (time.Duration, error) {
 	_, err := w.env.db.Pool.Exec(ctx, `
 		INSERT INTO evaluations (idem_key, channel, device_id, ticket_no, service_day, region_id, department_id, hall_id,
-		                         window_id, staff_id, item_id, level, reasons, reason_set_version, comment, active, real_name,
-		                         served_at, rated_at)
+		                         window_id, staff_id, item_id, level, reasons, reason_kind, reason_set_version, comment, active,
+		                         real_name, served_at, rated_at)
 		SELECT 'bench-rollup:' || $1 || ':' || k || ':' || e.id, e.channel, e.device_id, 'R' || $1 || '-' || k || '-' || e.id,
 		       (now() AT TIME ZONE 'Asia/Shanghai')::date, e.region_id, e.department_id, e.hall_id, e.window_id, e.staff_id,
-		       e.item_id, e.level, e.reasons, e.reason_set_version, e.comment, e.active, false, now() - interval '1 hour', now()
+		       e.item_id, e.level, e.reasons, e.reason_kind, e.reason_set_version, e.comment, e.active, false,
+		       now() - interval '1 hour', now()
 		FROM (SELECT * FROM evaluations WHERE window_id IS NOT NULL AND idem_key NOT LIKE 'bench-rollup:%'
 		      ORDER BY id DESC LIMIT 100000) e
 		CROSS JOIN generate_series(1, 10) k -- a small history has fewer window ratings than that

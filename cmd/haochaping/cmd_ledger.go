@@ -13,8 +13,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"haochaping/access"
 	"haochaping/internal/app"
-	"haochaping/internal/auth"
 	"haochaping/internal/bjtime"
 	"haochaping/ledger"
 )
@@ -296,7 +296,7 @@ func runLedgerIn(ctx context.Context, e *env, c *ledgerCmd, out io.Writer) error
 }
 
 // ledgerActor is who the command acts as: the login named, else the city's office.
-func ledgerActor(ctx context.Context, e *env, a *app.App, username string) (*auth.User, error) {
+func ledgerActor(ctx context.Context, e *env, a *app.App, username string) (*access.User, error) {
 	if username != "" {
 		u, err := a.Users.Get(ctx, username)
 		if err != nil {
@@ -314,9 +314,9 @@ func ledgerActor(ctx context.Context, e *env, a *app.App, username string) (*aut
 	if err != nil {
 		return nil, fmt.Errorf("the city: %w", err)
 	}
-	var scopes []auth.Scope
+	var scopes []access.Scope
 	for rows.Next() {
-		s := auth.Scope{Kind: auth.ScopeRegion}
+		s := access.Scope{Kind: access.ScopeRegion}
 		if err := rows.Scan(&s.ID, &s.Code, &s.Name); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("the city: %w", err)
@@ -335,11 +335,11 @@ func ledgerActor(ctx context.Context, e *env, a *app.App, username string) (*aut
 		return nil, errors.New("more than one city in the organisation: give --as USERNAME")
 	}
 	// A login of no one (ID 0): the reports it records have no reporter.
-	return &auth.User{Username: "cli", DisplayName: scopes[0].Name + "政务服务管理机构（命令行）", Role: auth.OfficeAdmin,
-		RoleLabel: auth.OfficeAdmin.Label(), Scope: scopes[0], Active: true}, nil
+	return &access.User{Username: "cli", DisplayName: scopes[0].Name + "政务服务管理机构（命令行）", Role: access.OfficeAdmin,
+		RoleLabel: access.OfficeAdmin.Label(), Scope: scopes[0], Active: true}, nil
 }
 
-func ledgerExport(ctx context.Context, svc *ledger.Service, actor *auth.User, c *ledgerCmd, out io.Writer) error {
+func ledgerExport(ctx context.Context, svc *ledger.Service, actor *access.User, c *ledgerCmd, out io.Writer) error {
 	f := ledger.ExportFilter{Status: c.status, From: c.from, To: c.to}
 	if c.unit != "" {
 		id, _, err := svc.UnitByCode(ctx, c.unit)
@@ -375,7 +375,7 @@ func ledgerExport(ctx context.Context, svc *ledger.Service, actor *auth.User, c 
 	return nil
 }
 
-func ledgerImport(ctx context.Context, svc *ledger.Service, actor *auth.User, c *ledgerCmd, out io.Writer) error {
+func ledgerImport(ctx context.Context, svc *ledger.Service, actor *access.User, c *ledgerCmd, out io.Writer) error {
 	f, err := os.Open(c.file)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"haochaping/access"
 	"haochaping/internal/auth"
 	"haochaping/seeds"
 )
@@ -56,11 +57,11 @@ func userAdd(ctx context.Context, users *auth.Users, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	kind, code, err := auth.ParseScope(scope)
+	kind, code, err := access.ParseScope(scope)
 	if err != nil {
 		return err
 	}
-	nu.Role, nu.ScopeKind, nu.ScopeCode = auth.Role(role), kind, code
+	nu.Role, nu.ScopeKind, nu.ScopeCode = access.Role(role), kind, code
 	if nu.Password == "" {
 		fmt.Fprint(os.Stderr, "password: ")
 		line, err := bufio.NewReader(os.Stdin).ReadString('\n')
@@ -114,7 +115,7 @@ func userList(ctx context.Context, users *auth.Users, demoMode bool, args []stri
 	}
 	if *asJSON {
 		if list == nil {
-			list = []*auth.User{}
+			list = []*access.User{}
 		}
 		return json.NewEncoder(os.Stdout).Encode(list)
 	}
@@ -127,12 +128,12 @@ func userList(ctx context.Context, users *auth.Users, demoMode bool, args []stri
 }
 
 // printDemoUsers prints the seeded demo users with the passwords users.yaml publishes for them.
-func printDemoUsers(seeded []*auth.User, asJSON bool) error {
+func printDemoUsers(seeded []*access.User, asJSON bool) error {
 	listed, err := seeds.DemoUsers()
 	if err != nil {
 		return err
 	}
-	byName := map[string]*auth.User{}
+	byName := map[string]*access.User{}
 	for _, u := range seeded {
 		byName[u.Username] = u
 	}

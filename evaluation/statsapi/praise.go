@@ -6,7 +6,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"haochaping/evaluation"
-	"haochaping/internal/auth"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
 )
@@ -15,7 +14,7 @@ import (
 // bursts of top ratings from one device, staff member or phone (the phone by its keyed hash
 // only) — since that day (default: 30 days ago).
 func (h *handlers) praiseFlags(c *fiber.Ctx) error {
-	since := time.Now().AddDate(0, 0, -30)
+	since := bjtime.StartOfDay(bjtime.Day(h.svc.Now()).AddDate(0, 0, -30))
 	if v := c.Query("since"); v != "" {
 		d, err := time.Parse("2006-01-02", v)
 		if err != nil {
@@ -23,7 +22,7 @@ func (h *handlers) praiseFlags(c *fiber.Ctx) error {
 		}
 		since = bjtime.StartOfDay(d)
 	}
-	flags, err := h.svc.PraiseFlags(c.UserContext(), auth.UserOf(c).Scope, since)
+	flags, err := h.svc.PraiseFlags(c.UserContext(), scopeOf(c), since)
 	if err != nil {
 		return err
 	}

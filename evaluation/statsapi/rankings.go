@@ -6,7 +6,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"haochaping/evaluation"
-	"haochaping/internal/auth"
 	"haochaping/internal/problem"
 )
 
@@ -14,7 +13,7 @@ import (
 // the month's rankings (default: last month), with the bottom of each and those at the bottom
 // two months running flagged.
 func (h *handlers) rankings(c *fiber.Ctx) error {
-	q := evaluation.RankingQuery{Kind: c.Query("kind"), Scope: auth.UserOf(c).Scope}
+	q := evaluation.RankingQuery{Kind: c.Query("kind"), Scope: scopeOf(c)}
 	if v := c.Query("month"); v != "" {
 		m, err := time.Parse("2006-01", v)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"haochaping/access"
 	"haochaping/evaluation"
 	"haochaping/internal/auth"
 	"haochaping/internal/bjtime"
@@ -20,11 +21,11 @@ import (
 // Register mounts the statistics routes on the /api/v1 group.
 func Register(api fiber.Router, users *auth.Users, db *database.DB, svc *evaluation.Service) {
 	h := &handlers{svc: svc, db: db}
-	in := []fiber.Handler{users.Require(), auth.RequireRole(auth.OfficeAdmin, auth.Auditor, auth.UnitHead)}
+	in := []fiber.Handler{users.Require(), measuresReader}
 	api.Get("/stats/overview", append(in, h.overview)...)
 	api.Get("/stats/trend", append(in, h.trend)...)
 	api.Get("/stats/rankings", append(in, h.rankings)...)
-	api.Get("/stats/praise-flags", users.Require(), auth.RequireRole(auth.OfficeAdmin, auth.Auditor), h.praiseFlags)
+	api.Get("/stats/praise-flags", users.Require(), auth.RequireRole(access.OfficeAdmin, access.Auditor), h.praiseFlags)
 }
 
 type handlers struct {
@@ -32,11 +33,26 @@ type handlers struct {
 	db  *database.DB
 }
 
+// measuresReader admits the users who may read measures (access.User.Measures); window staff
+// get 403.
+func measuresReader(c *fiber.Ctx) error {
+	if _, ok := auth.UserOf(c).Measures(); !ok {
+		return problem.Forbidden("forbidden_role", "窗口工作人员不能查看单位统计")
+	}
+	return c.Next()
+}
+
+// scopeOf is the part of the city the user's measures cover.
+func scopeOf(c *fiber.Ctx) access.Scope {
+	scope, _ := auth.UserOf(c).Measures()
+	return scope
+}
+
 // measureQuery reads from, to (YYYY-MM-DD, Beijing days, both included; default: this month
 // to today), region and department (codes) and channel, and adds the user's scope.
 func (h *handlers) measureQuery(c *fiber.Ctx) (evaluation.MeasureQuery, error) {
-	q := evaluation.MeasureQuery{Scope: auth.UserOf(c).Scope, Channel: c.Query("channel")}
-	today := bjtime.Day(time.Now())
+	q := evaluation.MeasureQuery{Scope: scopeOf(c), Channel: c.Query("channel")}
+	today := bjtime.Day(h.svc.Now())
 	q.To, q.From = today, today.AddDate(0, 0, 1-today.Day())
 	for _, p := range []struct {
 		name string

@@ -2,7 +2,6 @@ package statsapi_test
 
 import (
 	"testing"
-	"time"
 
 	"haochaping/internal/testenv"
 )
@@ -10,11 +9,13 @@ import (
 func TestOverviewRolesAndShape(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	// Half a minute before Beijing midnight, on the last day of a month (15:59:30 UTC).
+	env.Clock.Set(testenv.Beijing(2026, 11, 30, 23, 59, 30))
 	env.Seed()
 	srv := env.Start()
 	pad := srv.DemoDevice("demo-window-370400-zh01")
 	for i, level := range []int{5, 5, 4, 1} {
-		body := map[string]any{"ticket_no": "S" + string(rune('0'+i)), "level": level, "served_at": time.Now().Add(-time.Hour).Format(time.RFC3339)}
+		body := map[string]any{"ticket_no": "S" + string(rune('0'+i)), "level": level, "served_at": "2026-11-30 23:00:00"}
 		if level <= 2 {
 			body["reasons"] = []string{"服务态度"}
 		}
@@ -23,7 +24,7 @@ func TestOverviewRolesAndShape(t *testing.T) {
 		}
 	}
 	env.RollUp(srv.App.Evaluation)
-	today := time.Now().Format("2006-01-02")
+	today := "2026-11-30"
 	office := srv.Login("office", "demo1234")
 	r := srv.As(office, "GET", "/api/v1/stats/overview?from="+today+"&to="+today, nil)
 	if r.Status != 200 {
@@ -60,6 +61,37 @@ func TestOverviewRolesAndShape(t *testing.T) {
 		if r := srv.As(office, "GET", "/api/v1/stats/overview?"+q, nil); r.Status != 422 || r.Code(t) != code {
 			t.Errorf("%s: %d %s", q, r.Status, r.Body)
 		}
+	}
+	// The default period is this Beijing month to today: November until midnight, then December.
+	activeCount := func(query string) any {
+		t.Helper()
+		r := srv.As(office, "GET", "/api/v1/stats/overview"+query, nil)
+		if r.Status != 200 {
+			t.Fatalf("overview%s: %d %s", query, r.Status, r.Body)
+		}
+		m := r.JSON(t)
+		return m["measures"].(map[string]any)["active_rate"].(map[string]any)["denominator"]
+	}
+	if n := activeCount(""); n != 4.0 {
+		t.Errorf("this month before midnight: %v evaluations, want 4", n)
+	}
+	env.Clock.Set(testenv.Beijing(2026, 12, 1, 0, 0, 30)) // half a minute after midnight
+	if n := activeCount(""); n != 0.0 {
+		t.Errorf("this month after midnight: %v evaluations, want 0 (a new month)", n)
+	}
+	if n := activeCount("?from=2026-11-30&to=2026-11-30"); n != 4.0 {
+		t.Errorf("the day before, after midnight: %v evaluations, want 4", n)
+	}
+	if r := srv.Signed(pad, "POST", "/api/v1/channels/window/evaluations", map[string]any{"ticket_no": "S9", "level": 5,
+		"served_at": "2026-12-01 00:00:10"}); r.Status != 201 {
+		t.Fatalf("rating after midnight: %d %s", r.Status, r.Body)
+	}
+	env.RollUp(srv.App.Evaluation)
+	if n := activeCount(""); n != 1.0 {
+		t.Errorf("this month, with one rating after midnight: %v, want 1", n)
+	}
+	if n := activeCount("?from=2026-11-30&to=2026-11-30"); n != 4.0 {
+		t.Errorf("the last day of November, with one rating after midnight: %v, want 4", n)
 	}
 	if r := srv.As(office, "GET", "/api/v1/stats/trend?by=week", nil); r.Status != 200 {
 		t.Errorf("trend: %d %s", r.Status, r.Body)

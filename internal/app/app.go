@@ -48,13 +48,13 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 	devices := &channels.Devices{Pool: db.Pool, Keys: keys}
 	q := queue.New(rdb, cfg.QueuePrefix)
 	a := &App{
-		Evaluation: evaluation.NewService(db, keys, evaluation.Settings{RatingDays: cfg.EvaluationWindowDays, PublicURL: cfg.PublicURL, UpwardURL: cfg.UpwardURL}),
+		Evaluation: evaluation.NewService(db, keys, evaluation.Settings{RatingDays: cfg.EvaluationWindowDays, PublicURL: cfg.PublicURL, UpwardURL: cfg.UpwardURL}, cfg.Now),
 		Auth:       &channels.Authenticator{Devices: devices, MaxSkew: cfg.SignatureMaxSkew},
 		Devices:    devices,
 		Users:      &auth.Users{Pool: db.Pool, RefuseDemo: !cfg.Demo},
 		Rectify: &rectify.Service{DB: db, Queue: q, Calendar: calendar.Default(), Keys: keys, Log: log,
-			WebhookURL: cfg.WebhookURL},
-		Ledger:   &ledger.Service{DB: db, Calendar: calendar.Default()},
+			WebhookURL: cfg.WebhookURL, Now: cfg.Now},
+		Ledger:   &ledger.Service{DB: db, Calendar: calendar.Default(), Now: cfg.Now},
 		Queue:    q,
 		Registry: reg,
 		cfg:      cfg,

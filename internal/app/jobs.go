@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"time"
 
 	"haochaping/internal/bjtime"
 	"haochaping/jobs"
@@ -39,7 +38,7 @@ func (a *App) Scheduler() *jobs.Scheduler {
 			}},
 		{Name: "recurring_problems", Schedule: "0 30 2 * * *", Summary: "差评分析：近30日同一事项、单位、评价指标的集中差评，提请列入整改台账",
 			Run: func(ctx context.Context) (int64, error) {
-				today := bjtime.Day(time.Now())
+				today := bjtime.Day(a.cfg.Now())
 				return a.Ledger.ProposeRecurring(ctx, nil, today.AddDate(0, 0, -30), today.AddDate(0, 0, -1))
 			}},
 		{Name: "upward_report", Schedule: "0 */5 * * * *", Summary: "评价数据上报省平台（批量、重试），及时上报率",
@@ -49,7 +48,7 @@ func (a *App) Scheduler() *jobs.Scheduler {
 				// Last month first (this month's flags read it), then this month so far. Months
 				// are Beijing months: start from the first day, so that 31 March minus a month
 				// is February, not 3 March.
-				this := bjtime.Day(time.Now())
+				this := bjtime.Day(a.cfg.Now())
 				this = this.AddDate(0, 0, 1-this.Day())
 				n, err := ev.ComputeRankings(ctx, this.AddDate(0, -1, 0))
 				if err != nil {

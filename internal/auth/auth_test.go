@@ -16,6 +16,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/crypto/bcrypt"
 
+	"haochaping/access"
 	"haochaping/internal/auth"
 	"haochaping/internal/problem"
 	"haochaping/internal/testenv"
@@ -31,7 +32,7 @@ func setup(t *testing.T) (*testenv.Env, *auth.Users) {
 	return env, &auth.Users{Pool: env.DB.Pool, Cost: bcrypt.MinCost}
 }
 
-func create(t *testing.T, users *auth.Users, nu auth.NewUser) *auth.User {
+func create(t *testing.T, users *auth.Users, nu auth.NewUser) *access.User {
 	t.Helper()
 	u, err := users.Create(context.Background(), nu)
 	if err != nil {
@@ -57,7 +58,7 @@ func TestCreateLoginAuthenticateLogout(t *testing.T) {
 	t.Parallel()
 	env, users := setup(t)
 	ctx := context.Background()
-	created := create(t, users, auth.NewUser{Username: "t-zh03", Password: "correct horse", Role: auth.WindowStaff,
+	created := create(t, users, auth.NewUser{Username: "t-zh03", Password: "correct horse", Role: access.WindowStaff,
 		ScopeKind: "department", ScopeCode: "ZZ-SPJ", StaffNo: "370400-ZH03-1"})
 	if created.Scope.Kind != "department" || created.Scope.Code != "ZZ-SPJ" || created.Scope.Name != "市审批服务局" || created.Scope.ID == 0 {
 		t.Fatalf("scope = %+v", created.Scope)
@@ -81,7 +82,7 @@ func TestCreateLoginAuthenticateLogout(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(token) < 40 || user.ID != created.ID || user.Role != auth.WindowStaff {
+	if len(token) < 40 || user.ID != created.ID || user.Role != access.WindowStaff {
 		t.Fatalf("token %q, user %+v", token, user)
 	}
 	if d := expires.Sub(before); d < auth.DefaultSessionTTL-time.Minute || d > auth.DefaultSessionTTL+time.Minute {
@@ -131,9 +132,9 @@ func TestLoginRefusalsAreAlike(t *testing.T) {
 	t.Parallel()
 	_, users := setup(t)
 	ctx := context.Background()
-	create(t, users, auth.NewUser{Username: "t-office", Password: "s3cret-pass", Role: auth.OfficeAdmin,
+	create(t, users, auth.NewUser{Username: "t-office", Password: "s3cret-pass", Role: access.OfficeAdmin,
 		ScopeKind: "region", ScopeCode: "370400"})
-	create(t, users, auth.NewUser{Username: "t-gone", Password: "s3cret-pass", Role: auth.Auditor,
+	create(t, users, auth.NewUser{Username: "t-gone", Password: "s3cret-pass", Role: access.Auditor,
 		ScopeKind: "region", ScopeCode: "370403"})
 	// A live session of t-gone, which disabling ends at once.
 	goneToken, _, _, err := users.Login(ctx, "t-gone", "s3cret-pass")
@@ -175,7 +176,7 @@ func TestLoginRefusalsAreAlike(t *testing.T) {
 	wantProblem(t, users.SetActive(ctx, "nobody", false), 404, "user_not_found")
 
 	// Demo logins (published passwords) are refused when demo mode is off.
-	create(t, users, auth.NewUser{Username: "t-demo", Password: "demo-pass", Role: auth.Auditor,
+	create(t, users, auth.NewUser{Username: "t-demo", Password: "demo-pass", Role: access.Auditor,
 		ScopeKind: "region", ScopeCode: "370400", Demo: true})
 	demoToken, _, _, err := users.Login(ctx, "t-demo", "demo-pass")
 	if err != nil {
@@ -196,7 +197,7 @@ func TestExpiredSession(t *testing.T) {
 	t.Parallel()
 	env, users := setup(t)
 	ctx := context.Background()
-	u := create(t, users, auth.NewUser{Username: "t-auditor", Password: "s3cret-pass", Role: auth.Auditor,
+	u := create(t, users, auth.NewUser{Username: "t-auditor", Password: "s3cret-pass", Role: access.Auditor,
 		ScopeKind: "region", ScopeCode: "370400"})
 	old, _, _, err := users.Login(ctx, "t-auditor", "s3cret-pass")
 	if err != nil {
@@ -227,9 +228,9 @@ func TestCreateRefusals(t *testing.T) {
 	t.Parallel()
 	env, users := setup(t)
 	ctx := context.Background()
-	create(t, users, auth.NewUser{Username: "t-taken", Password: "s3cret-pass", Role: auth.UnitHead,
+	create(t, users, auth.NewUser{Username: "t-taken", Password: "s3cret-pass", Role: access.UnitHead,
 		ScopeKind: "department", ScopeCode: "370402-SPJ", StaffNo: "H-370402-SPJ"})
-	ok := auth.NewUser{Username: "t-new", Password: "s3cret-pass", Role: auth.WindowStaff,
+	ok := auth.NewUser{Username: "t-new", Password: "s3cret-pass", Role: access.WindowStaff,
 		ScopeKind: "department", ScopeCode: "370402-SPJ", StaffNo: "370402-ZH01-2"}
 	before := env.Count(`SELECT count(*) FROM users`)
 	for _, c := range []struct {
@@ -248,13 +249,13 @@ func TestCreateRefusals(t *testing.T) {
 		{422, "scope_not_found", func(n *auth.NewUser) { n.ScopeKind, n.ScopeCode = "region", "999999" }},
 		{422, "scope_not_found", func(n *auth.NewUser) { n.ScopeKind, n.ScopeCode = "hall", "ZZ-SPJ" }},
 		{422, "staff_required", func(n *auth.NewUser) { n.StaffNo = "" }},
-		{422, "staff_required", func(n *auth.NewUser) { n.Role, n.StaffNo = auth.UnitHead, "" }},
+		{422, "staff_required", func(n *auth.NewUser) { n.Role, n.StaffNo = access.UnitHead, "" }},
 		{422, "staff_not_found", func(n *auth.NewUser) { n.StaffNo = "NOBODY-1" }},
 		{422, "staff_out_of_scope", func(n *auth.NewUser) { n.StaffNo = "370403-ZH01-2" }},
 		{422, "staff_out_of_scope", func(n *auth.NewUser) { n.ScopeKind, n.ScopeCode = "hall", "370400-ZWFW" }},
 		{422, "staff_out_of_scope", func(n *auth.NewUser) { n.ScopeKind, n.ScopeCode = "region", "370403" }},
 		{409, "username_taken", func(n *auth.NewUser) { n.Username = "T-Taken" }},
-		{409, "staff_taken", func(n *auth.NewUser) { n.Role, n.StaffNo = auth.UnitHead, "H-370402-SPJ" }},
+		{409, "staff_taken", func(n *auth.NewUser) { n.Role, n.StaffNo = access.UnitHead, "H-370402-SPJ" }},
 	} {
 		nu := ok
 		c.change(&nu)
@@ -272,13 +273,13 @@ func TestCreateRefusals(t *testing.T) {
 	// The same user, as given, is accepted; office admins and auditors need no staff member;
 	// a hall scope takes staff of its windows and of the departments with a window there.
 	create(t, users, ok)
-	create(t, users, auth.NewUser{Username: "t.auditor_2", Password: "s3cret-pass", Role: auth.Auditor,
+	create(t, users, auth.NewUser{Username: "t.auditor_2", Password: "s3cret-pass", Role: access.Auditor,
 		ScopeKind: "region", ScopeCode: "370490"})
-	create(t, users, auth.NewUser{Username: "t-hall", Password: "s3cret-pass", Role: auth.UnitHead,
+	create(t, users, auth.NewUser{Username: "t-hall", Password: "s3cret-pass", Role: access.UnitHead,
 		ScopeKind: "hall", ScopeCode: "370402-ZWFW", StaffNo: "370402-GA01-2"})
-	create(t, users, auth.NewUser{Username: "t-hall2", Password: "s3cret-pass", Role: auth.UnitHead,
+	create(t, users, auth.NewUser{Username: "t-hall2", Password: "s3cret-pass", Role: access.UnitHead,
 		ScopeKind: "hall", ScopeCode: "370402-ZWFW", StaffNo: "H-370402-RSJ"})
-	create(t, users, auth.NewUser{Username: "t-city", Password: "s3cret-pass", Role: auth.UnitHead, DisplayName: "  市级督查  ",
+	create(t, users, auth.NewUser{Username: "t-city", Password: "s3cret-pass", Role: access.UnitHead, DisplayName: "  市级督查  ",
 		ScopeKind: "region", ScopeCode: "370400", StaffNo: "H-370403-GAJ"})
 	got, err := users.Get(ctx, "T-CITY")
 	if err != nil || got.DisplayName != "市级督查" || got.Scope.String() != "region:370400" {
@@ -310,16 +311,16 @@ func TestParseScope(t *testing.T) {
 		"hall:370400-ZWFW":  {"hall", "370400-ZWFW"},
 		" region:370400 ":   {"region", "370400"},
 	} {
-		kind, code, err := auth.ParseScope(in)
+		kind, code, err := access.ParseScope(in)
 		if err != nil || kind != want[0] || code != want[1] {
 			t.Errorf("ParseScope(%q) = %q, %q, %v", in, kind, code, err)
 		}
 	}
 	for _, in := range []string{"", "region", "region:", ":370400", "city:370400", "Region:370400"} {
-		_, _, err := auth.ParseScope(in)
+		_, _, err := access.ParseScope(in)
 		wantProblem(t, err, 422, "invalid_scope")
 	}
-	if s := (auth.Scope{Kind: "hall", Code: "370400-ZWFW"}).String(); s != "hall:370400-ZWFW" {
+	if s := (access.Scope{Kind: "hall", Code: "370400-ZWFW"}).String(); s != "hall:370400-ZWFW" {
 		t.Errorf("String() = %q", s)
 	}
 }
@@ -338,15 +339,15 @@ func TestScopeSQLRestrictsRows(t *testing.T) {
 		             ('szq-spj', '370402-SPJ', '370402-ZWFW', '370402'),
 		             ('szq-online', '370402-GAJ', NULL, '370402'),
 		             ('xc-spj', '370403-SPJ', '370403-ZWFW', '370403')) AS v (name, dept, hall, region)`)
-	scope := func(kind, table, code string) auth.Scope {
-		s := auth.Scope{Kind: kind, Code: code}
+	scope := func(kind, table, code string) access.Scope {
+		s := access.Scope{Kind: kind, Code: code}
 		if err := env.DB.Pool.QueryRow(ctx, `SELECT id FROM `+table+` WHERE code = $1`, code).Scan(&s.ID); err != nil {
 			t.Fatalf("%s %s: %v", table, code, err)
 		}
 		return s
 	}
 	for _, c := range []struct {
-		scope auth.Scope
+		scope access.Scope
 		want  []string
 	}{
 		{scope("department", "departments", "ZZ-SPJ"), []string{"city-spj"}},
@@ -355,8 +356,8 @@ func TestScopeSQLRestrictsRows(t *testing.T) {
 		{scope("region", "regions", "370400"), []string{"city-gaj", "city-spj", "szq-online", "szq-spj", "xc-spj"}},
 		{scope("region", "regions", "370402"), []string{"szq-online", "szq-spj"}},
 		{scope("region", "regions", "370403"), []string{"xc-spj"}},
-		{auth.Scope{Kind: "unknown", ID: 1}, []string{}},
-		{auth.Scope{}, []string{}},
+		{access.Scope{Kind: "unknown", ID: 1}, []string{}},
+		{access.Scope{}, []string{}},
 	} {
 		// The predicate takes its place among other parameters ($1 here), with and without an alias.
 		pred, arg := c.scope.SQL("s", 2)
@@ -400,10 +401,10 @@ func httpApp(t *testing.T, users *auth.Users) *fiber.App {
 	}})
 	api := app.Group("/api/v1")
 	auth.Register(api, users)
-	api.Get("/office-only", users.Require(), auth.RequireRole(auth.OfficeAdmin, auth.Auditor), func(c *fiber.Ctx) error {
+	api.Get("/office-only", users.Require(), auth.RequireRole(access.OfficeAdmin, access.Auditor), func(c *fiber.Ctx) error {
 		return c.JSON(fiber.Map{"hello": auth.UserOf(c).Username})
 	})
-	api.Get("/no-require", auth.RequireRole(auth.OfficeAdmin), func(c *fiber.Ctx) error { return nil })
+	api.Get("/no-require", auth.RequireRole(access.OfficeAdmin), func(c *fiber.Ctx) error { return nil })
 	return app
 }
 
@@ -443,9 +444,9 @@ func call(t *testing.T, app *fiber.App, method, path, body string, header ...str
 func TestHTTPLoginMeLogout(t *testing.T) {
 	t.Parallel()
 	_, users := setup(t)
-	create(t, users, auth.NewUser{Username: "t-window", Password: "s3cret-pass", Role: auth.WindowStaff,
+	create(t, users, auth.NewUser{Username: "t-window", Password: "s3cret-pass", Role: access.WindowStaff,
 		ScopeKind: "department", ScopeCode: "ZZ-GAJ", StaffNo: "370400-GA01-2"})
-	create(t, users, auth.NewUser{Username: "t-office", Password: "s3cret-pass", Role: auth.OfficeAdmin,
+	create(t, users, auth.NewUser{Username: "t-office", Password: "s3cret-pass", Role: access.OfficeAdmin,
 		ScopeKind: "region", ScopeCode: "370400"})
 	app := httpApp(t, users)
 

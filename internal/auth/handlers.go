@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"haochaping/access"
 	"haochaping/internal/jsonbody"
 	"haochaping/internal/problem"
 )
@@ -18,9 +19,9 @@ type LoginRequest struct {
 
 // LoginResponse is the answer to a successful login.
 type LoginResponse struct {
-	Token     string    `json:"token"`
-	ExpiresAt time.Time `json:"expires_at"`
-	User      *User     `json:"user"`
+	Token     string       `json:"token"`
+	ExpiresAt time.Time    `json:"expires_at"`
+	User      *access.User `json:"user"`
 }
 
 // Register mounts POST /auth/login, POST /auth/logout and GET /auth/me on r (the /api/v1 group).

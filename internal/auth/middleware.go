@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
@@ -37,14 +38,14 @@ func (u *Users) Require() fiber.Handler {
 }
 
 // UserOf returns the user Require admitted; nil when none.
-func UserOf(c *fiber.Ctx) *User {
-	user, _ := c.Locals(userKey{}).(*User)
+func UserOf(c *fiber.Ctx) *access.User {
+	user, _ := c.Locals(userKey{}).(*access.User)
 	return user
 }
 
 // RequireRole is middleware, after Require, that admits only users with one of roles;
 // others get 403 forbidden_role.
-func RequireRole(roles ...Role) fiber.Handler {
+func RequireRole(roles ...access.Role) fiber.Handler {
 	labels := make([]string, len(roles))
 	for i, r := range roles {
 		labels[i] = r.Label()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
@@ -42,7 +43,7 @@ func tokenHash(token string) []byte {
 // password, an inactive user (and a demo user when demo logins are refused) all get the same
 // 401 invalid_credentials, after the same bcrypt work, so that the answer tells nothing about
 // which it was. The token is returned this once; only its hash is stored.
-func (u *Users) Login(ctx context.Context, username, password string) (string, *User, time.Time, error) {
+func (u *Users) Login(ctx context.Context, username, password string) (string, *access.User, time.Time, error) {
 	var (
 		id                 int64
 		hash               string
@@ -82,7 +83,7 @@ func (u *Users) Login(ctx context.Context, username, password string) (string, *
 
 // Authenticate returns the user of a live session; 401 unauthenticated when the token is
 // missing, unknown or expired, or its user has been disabled.
-func (u *Users) Authenticate(ctx context.Context, token string) (*User, error) {
+func (u *Users) Authenticate(ctx context.Context, token string) (*access.User, error) {
 	if token == "" {
 		return nil, errUnauthenticated("请先登录")
 	}

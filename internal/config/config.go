@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"haochaping/internal/clock"
 )
 
 // Config holds every setting. Field comments name the environment variable.
@@ -37,6 +39,18 @@ type Config struct {
 
 	// LocalStack names the .devstack/env file the settings came from, if any.
 	LocalStack string
+
+	// Clock is the business "now" every rule of time reads; the machine's clock unless a test
+	// sets its own.
+	Clock clock.Clock
+}
+
+// Now is the business time.
+func (c *Config) Now() time.Time {
+	if c.Clock == nil {
+		return time.Now()
+	}
+	return c.Clock.Now()
 }
 
 // Load reads the configuration from the environment and, for what it leaves unset,

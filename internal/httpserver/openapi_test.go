@@ -494,6 +494,7 @@ func evaluationPath(t *testing.T, u any) string {
 func TestResponsesMatchOpenAPI(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(testenv.Beijing(2026, 11, 26, 10, 0, 0))
 	env.Seed()
 	srv := env.Start()
 	a := newAPIChecker(t, srv)
@@ -503,7 +504,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	kiosk := srv.DemoDevice("demo-kiosk-370400")
 	mobile := srv.DemoDevice("demo-mobile")
 	portal := srv.DemoDevice("demo-pc")
-	now := time.Now()
+	now := env.Clock.Now()
 	done := now.Add(-30 * time.Minute)
 	recent := now.Add(-5 * time.Minute).Format(time.RFC3339)
 
@@ -513,6 +514,8 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	a.do(call{name: "metrics", method: "GET", path: "/metrics", status: 200})
 	a.do(call{name: "openapi.yaml", method: "GET", path: "/api/openapi.yaml", status: 200})
 	a.do(call{name: "reasons", method: "GET", path: "/api/v1/reasons", status: 200})
+	a.do(call{name: "reasons of an unknown case", method: "GET", path: "/api/v1/reasons?case_no=OA-NO-SUCH-CASE", status: 422,
+		code: "case_not_found"})
 
 	// Cases: one, again, as an array, as {"cases": [...]} with a bad one, refusals.
 	const cases = "/api/v1/cases"
@@ -547,6 +550,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		body: testenv.Case("OA-CASE-0006", done), status: 403, code: "device_channel_mismatch"})
 	expired := a.do(call{name: "case served long ago", method: "POST", path: cases, dev: &system,
 		body: testenv.Case("OA-CASE-OLD1", now.AddDate(0, 0, -10)), status: 201}).JSON(t)
+	a.do(call{name: "reasons of a case", method: "GET", path: "/api/v1/reasons?case_no=OA-CASE-0001", status: 200})
 
 	// Window pad.
 	const window = "/api/v1/channels/window/evaluations"
@@ -556,6 +560,10 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 			"comment": "等了很久", "served_at": served, "evaluator": map[string]any{"name": "李四", "phone": "13900001111"}}})
 	a.do(call{name: "window repeat", method: "POST", path: window, dev: &pad, status: 200,
 		body: map[string]any{"ticket_no": "A017", "level": 5, "served_at": served}})
+	a.do(call{name: "window rates a case", method: "POST", path: window, dev: &pad, status: 201,
+		body: map[string]any{"case_no": "OA-CASE-0001", "staff_no": testenv.CityStaff, "level": 4}})
+	a.do(call{name: "window names staff of another window", method: "POST", path: window, dev: &pad, status: 422,
+		code: "staff_not_at_window", body: map[string]any{"ticket_no": "A019", "staff_no": "370400-GA01-1", "level": 5, "served_at": served}})
 	a.do(call{name: "window with an idempotency key", method: "POST", path: window, dev: &pad, status: 201,
 		header: http.Header{"Idempotency-Key": {"pad-20261126-A018"}},
 		body:   map[string]any{"ticket_no": "A018", "level": 5, "served_at": served, "firmware": "2.1.0"}})
@@ -582,7 +590,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	a.do(call{name: "window disabled device", method: "POST", path: window, dev: &disabled, status: 401,
 		code: "device_disabled", body: map[string]any{"ticket_no": "A022", "level": 5, "served_at": served}})
 	skewedBody := map[string]any{"ticket_no": "A022", "level": 5, "served_at": served}
-	skewedAt := now.Add(-time.Hour).Unix()
+	skewedAt := time.Now().Add(-time.Hour).Unix() // signatures are checked against the machine's clock
 	skewed := http.Header{}
 	skewed.Set(channels.HeaderDeviceID, pad.ID)
 	skewed.Set(channels.HeaderTimestamp, strconv.FormatInt(skewedAt, 10))
@@ -616,7 +624,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	const mobilePath = "/api/v1/channels/mobile/evaluations"
 	token := strings.TrimPrefix(evaluationPath(t, mobileCase["evaluation_url"]), "/e/")
 	a.do(call{name: "mobile created", method: "POST", path: mobilePath, dev: &mobile, status: 201,
-		body: map[string]any{"token": token, "level": 4, "reasons": []string{"办事效率"}, "comment": "很方便"}})
+		body: map[string]any{"token": token, "level": 4, "reasons": []string{"服务效率"}, "comment": "很方便"}})
 	a.do(call{name: "mobile repeat", method: "POST", path: mobilePath, dev: &mobile, status: 200,
 		body: map[string]any{"token": token, "level": 3}})
 	a.do(call{name: "mobile invalid token", method: "POST", path: mobilePath, dev: &mobile, status: 422,
@@ -996,8 +1004,12 @@ func TestStaffAPIMatchesOpenAPI(t *testing.T) {
 	a.do(later)
 	a.do(staffCall("deadline without a reason", zh01, "POST", wo(wo1, "/decide"),
 		map[string]any{"decision": "deadline"}, 422, "reason_required"))
-	a.do(staffCall("deadline too far", zh01, "POST", wo(wo1, "/decide"),
-		map[string]any{"decision": "deadline", "reason": "需采购设备", "working_days": 99}, 422, "invalid_working_days"))
+	a.do(staffCall("a deadline longer than the region's default, which only an extension gives", zh01, "POST", wo(wo1, "/decide"),
+		map[string]any{"decision": "deadline", "reason": "需采购设备", "working_days": 15}, 422, "deadline_needs_extension"))
+	noDay := staffCall("a deadline of no day", zh01, "POST", wo(wo1, "/decide"),
+		map[string]any{"decision": "deadline", "reason": "需采购设备", "working_days": 0}, 422, "invalid_working_days")
+	noDay.offSpec = true // the document says minimum 1
+	a.do(noDay)
 	d := do(staffCall("decide deadline", zh01, "POST", wo(wo1, "/decide"),
 		map[string]any{"decision": "deadline", "reason": "需调整窗口设置", "working_days": 5}, 200, ""))
 	if state(d) != "rectifying_deadline" || d["decision"] != "deadline" {
@@ -1044,7 +1056,8 @@ func TestStaffAPIMatchesOpenAPI(t *testing.T) {
 	if r.JSON(t)["phone"] != phone || r.Header.Get("Cache-Control") != "no-store" {
 		t.Errorf("reveal phone: %s, Cache-Control %q", r.Body, r.Header.Get("Cache-Control"))
 	}
-	a.do(staffCall("reveal phone to the unit head", head, "POST", wo(wo1, "/reveal-phone"), nil, 403, "not_handler"))
+	a.do(staffCall("reveal phone to the unit head, who may call back for the handler", head, "POST", wo(wo1, "/reveal-phone"), nil, 200, ""))
+	a.do(staffCall("reveal phone to an auditor", auditor, "POST", wo(wo1, "/reveal-phone"), nil, 403, "forbidden_action"))
 	a.do(staffCall("reveal phone to the office", office, "POST", wo(wo1, "/reveal-phone"), nil, 403, "forbidden_action"))
 	noMeasures := staffCall("rectify without measures", zh01, "POST", wo(wo1, "/rectify"), map[string]any{}, 422, "measures_required")
 	noMeasures.offSpec = true
@@ -1105,7 +1118,7 @@ func TestStaffAPIMatchesOpenAPI(t *testing.T) {
 		actions = append(actions, action)
 	}
 	want := []string{"dispatched", "callback", "decide_deadline", "request_extension", "grant_extension", "supervise",
-		"reveal_phone", "rectify", "feedback", "close"}
+		"reveal_phone", "reveal_phone", "rectify", "feedback", "close"}
 	if !slices.Equal(actions, want) {
 		t.Errorf("timeline %v, want %v", actions, want)
 	}
@@ -1166,9 +1179,11 @@ func TestStaffAPIMatchesOpenAPI(t *testing.T) {
 	if as, _ := d["assignee"].(map[string]any); state(d) != "pending_callback" || as["staff_no"] != "H-ZZ-GAJ" {
 		t.Errorf("reassign: %v", d)
 	}
-	a.do(staffCall("the new unit reads it", ga01, "GET", wo(wo3, ""), nil, 200, ""))
-	a.do(staffCall("the old unit no longer", zh01, "GET", wo(wo3, ""), nil, 404, "work_order_not_found"))
-	a.do(staffCall("reveal phone to the new unit's staff", ga01, "POST", wo(wo3, "/reveal-phone"), nil, 403, "not_handler"))
+	a.do(staffCall("the new unit's head, its handler, reads it", srv.Login("gaj-head", "demo1234"), "GET", wo(wo3, ""), nil, 200, ""))
+	a.do(staffCall("the old handler no longer", zh01, "GET", wo(wo3, ""), nil, 404, "work_order_not_found"))
+	a.do(staffCall("the old unit's head no longer", head, "GET", wo(wo3, ""), nil, 404, "work_order_not_found"))
+	a.do(staffCall("other staff of the new unit do not see it", ga01, "GET", wo(wo3, ""), nil, 404, "work_order_not_found"))
+	a.do(staffCall("reveal phone to the new unit's other staff", ga01, "POST", wo(wo3, "/reveal-phone"), nil, 404, "work_order_not_found"))
 
 	// wo4, anonymous: explained, cannot be fed back, closed.
 	do(staffCall("anonymous callback", zh01, "POST", wo(wo4, "/callback"), map[string]any{"facts": "已核实"}, 200, ""))

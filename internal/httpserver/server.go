@@ -4,6 +4,7 @@ package httpserver
 
 import (
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -79,12 +80,30 @@ func New(d Deps) *fiber.App {
 	return app
 }
 
+// listReasons is GET /reasons: the reason lists in effect. With case_no (a case's number) or
+// token (an evaluation link's), it answers the one set that applies to that service — 现场 for
+// a service in a hall or a window visit, 网上 for one online — whatever device rates it.
 func listReasons(svc *evaluation.Service) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		set, err := svc.Reasons(c.UserContext())
 		if err != nil {
 			return err
 		}
-		return c.JSON(fiber.Map{"version": set.Version, "reasons": set.List()})
+		caseNo, token := strings.TrimSpace(c.Query("case_no")), strings.TrimSpace(c.Query("token"))
+		if caseNo == "" && token == "" {
+			return c.JSON(fiber.Map{"version": set.Version, "reasons": set.List()})
+		}
+		var caseID int64
+		if token != "" {
+			if caseID, _, err = svc.ParseLinkToken(token); err != nil {
+				return err
+			}
+		}
+		kind, err := svc.ReasonKindOfCase(c.UserContext(), caseNo, caseID)
+		if err != nil {
+			return err
+		}
+		return c.JSON(fiber.Map{"version": set.Version, "kind": kind, "kind_name": evaluation.KindName(kind),
+			"reasons": set.Of(kind)})
 	}
 }

@@ -11,6 +11,7 @@ const (
 	CityWindow    = "370400-ZH01" // 综合受理1号窗口 of the city hall
 	CityStaff     = "370400-ZH01-1"
 	PassportItem  = "370400-000105010000" // 普通护照签发, 承诺件
+	IDCardItem    = "370400-000105001000" // 居民身份证换领, 即办件 (市公安局)
 	ApplicantID   = "370402199001011234"
 	ApplicantTel  = "13812345678"
 	ApplicantName = "张三"
@@ -56,4 +57,15 @@ func (s *Server) PushCase(c map[string]any) map[string]any {
 		s.env.T.Fatalf("push case: %d %s", r.Status, r.Body)
 	}
 	return r.JSON(s.env.T)
+}
+
+// OnlineCase returns a case handled online, on the 政务服务网 portal (no hall, window or staff):
+// its ratings take the 网上 reasons, whatever device collects them.
+func OnlineCase(caseNo string, completed time.Time) map[string]any {
+	c := Case(caseNo, completed)
+	delete(c, "hall_code")
+	delete(c, "window_code")
+	delete(c, "staff_no")
+	c["channel"] = "pc"
+	return c
 }

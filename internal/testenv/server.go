@@ -14,12 +14,14 @@ import (
 
 	"haochaping/channels"
 	"haochaping/internal/app"
+	"haochaping/internal/clock"
 )
 
 // Server is the assembled system serving on a loopback port for one test.
 type Server struct {
 	URL    string
 	App    *app.App
+	Clock  *clock.Manual // the business time the server runs on: its Env's clock
 	env    *Env
 	signed atomic.Int64
 }
@@ -39,7 +41,7 @@ func (e *Env) Start() *Server {
 		_ = a.HTTP.ShutdownWithTimeout(5 * time.Second)
 		a.Close()
 	})
-	return &Server{URL: cfg.PublicURL, App: a, env: e}
+	return &Server{URL: cfg.PublicURL, App: a, Clock: e.Clock, env: e}
 }
 
 // Device is a registered device with its secret.

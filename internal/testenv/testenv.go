@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"haochaping/internal/clock"
 	"haochaping/internal/config"
 	"haochaping/internal/database"
 	"haochaping/internal/pii"
@@ -36,6 +37,9 @@ type Env struct {
 	Redis  *redis.Client
 	Prefix string // unique per test: the schema's name; use it for Redis keys and queue names
 	Log    *slog.Logger
+	// Clock is the test's business time, read by every rule the system runs for this test.
+	// It starts at DefaultNow, standing still; a test sets it where its case needs.
+	Clock *clock.Manual
 }
 
 var (
@@ -96,6 +100,8 @@ func New(t testing.TB) *Env {
 	_, _ = rand.Read(cfg.DataKey)
 	cfg.QueuePrefix = schema
 	cfg.Demo = true
+	clk := clock.NewManual(DefaultNow(t))
+	cfg.Clock = clk
 
 	db, err := database.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
@@ -117,7 +123,7 @@ func New(t testing.TB) *Env {
 	rdb := redis.NewClient(opts)
 	t.Cleanup(func() { _ = rdb.Close() })
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return &Env{T: t, Cfg: &cfg, DB: db, Keys: keys, Redis: rdb, Prefix: schema, Log: log}
+	return &Env{T: t, Cfg: &cfg, DB: db, Keys: keys, Redis: rdb, Prefix: schema, Log: log, Clock: clk}
 }
 
 // WithSearchPath returns the URL with its search_path set to schema.

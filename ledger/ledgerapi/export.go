@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"haochaping/access"
 	"haochaping/internal/auth"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
@@ -59,7 +60,7 @@ func (h *handlers) export(c *fiber.Ctx) error {
 			return err
 		}
 		f.Department, unitName, unitCode = id, name, code
-	} else if actor.Scope.Kind == auth.ScopeDepartment {
+	} else if actor.Scope.Kind == access.ScopeDepartment {
 		unitName, unitCode = cmp.Or(actor.Scope.Name, actor.Scope.Code), actor.Scope.Code
 	}
 	var buf bytes.Buffer

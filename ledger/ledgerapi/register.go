@@ -10,6 +10,7 @@ package ledgerapi
 import (
 	"github.com/gofiber/fiber/v2"
 
+	"haochaping/access"
 	"haochaping/internal/auth"
 	"haochaping/ledger"
 )
@@ -22,7 +23,7 @@ func Register(api fiber.Router, users *auth.Users, svc *ledger.Service) {
 	in := users.Require()
 	// The service checks the office's own actions (rounds, accepting and dismissing recurring
 	// problems) itself; proposing recurring problems it leaves to the caller.
-	office := auth.RequireRole(auth.OfficeAdmin)
+	office := auth.RequireRole(access.OfficeAdmin)
 	api.Get("/ledgers/entries", in, h.entries)
 	api.Get("/ledgers/entries/:id", in, h.entry)
 	api.Get("/ledgers/entries/:id/reports", in, h.history)

@@ -11,7 +11,8 @@ import (
 var evaluationColumns = []string{"id", "idem_key", "channel", "device_id", "case_id", "stage", "ticket_no",
 	"service_day", "region_id", "department_id", "hall_id", "window_id", "staff_id", "item_id", "level", "reasons",
 	"reason_set_version", "comment", "active", "real_name", "evaluator_name_enc", "evaluator_name_masked",
-	"evaluator_phone_enc", "evaluator_phone_masked", "evaluator_phone_index", "served_at", "rated_at", "created_at"}
+	"evaluator_phone_enc", "evaluator_phone_masked", "evaluator_phone_index", "served_at", "rated_at", "created_at",
+	"reason_kind"}
 
 var (
 	levelAny      = [6]any{int16(0), int16(1), int16(2), int16(3), int16(4), int16(5)}
@@ -102,11 +103,14 @@ func (g *evaluationRows) fill(day, slotNo int, caseIdx int64) {
 	r[7], r[8], r[9], r[10] = s.day.date, s.region.idAny, s.dept.idAny, s.hall
 	r[11], r[12] = windowID(s.window), staffID(s.staff)
 	r[14] = levelAny[s.level]
-	r[15], r[16], r[17] = noReasons, nil, anyEmpty
+	r[15], r[16], r[17], r[28] = noReasons, nil, anyEmpty, nil
 	if s.active {
 		r[16] = p.org.reasonVer
 		dr := newRNG(p.seed, streamDetail, uint64(day), uint64(slotNo))
 		r[15], r[17] = p.reasonsAndComment(s, &dr)
+		if s.level <= 2 {
+			r[28] = reasonKindAny(s)
+		}
 	}
 	r[18], r[19] = boolAny(s.active), boolAny(s.realName)
 	// The evaluator (evaluation.setEvaluator): online and at kiosks the applicant (their name
@@ -131,6 +135,16 @@ func (g *evaluationRows) fill(day, slotNo int, caseIdx int64) {
 
 func (g *evaluationRows) Values() ([]any, error) { return g.row, nil }
 func (g *evaluationRows) Err() error             { return nil }
+
+// reasonKindAny is the reason set of the slot's service (evaluation.reasonKindOf): a demo
+// case is handled on the channel that rates it, so a portal or app rating is of an online
+// service and every other of one in the hall.
+func reasonKindAny(s *slot) any {
+	if s.ch == chMobile || s.ch == chPC {
+		return "online"
+	}
+	return "offline"
+}
 
 func boolAny(b bool) any {
 	if b {

@@ -15,7 +15,7 @@ import (
 // case counts, the rectification measures, the ledger's status, and the monthly rankings of the
 // period's months in order (a unit at the bottom two months running is flagged).
 func (l *Loader) rollUp(ctx context.Context, p *plan, o *Options, maxTxid int64, sum *Summary) error {
-	ev := evaluation.NewService(l.DB, l.Keys, evaluation.Settings{RatingDays: o.RatingDays})
+	ev := evaluation.NewService(l.DB, l.Keys, evaluation.Settings{RatingDays: o.RatingDays}, nil)
 	defer ev.Close()
 	log := l.logger()
 	step := time.Now()

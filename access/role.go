@@ -1,4 +1,4 @@
-package auth
+package access
 
 // Role is what a login may do.
 type Role string

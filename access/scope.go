@@ -1,4 +1,4 @@
-package auth
+package access
 
 import (
 	"fmt"
@@ -31,14 +31,14 @@ func (s Scope) String() string { return s.Kind + ":" + s.Code }
 func ParseScope(s string) (kind, code string, err error) {
 	kind, code, ok := strings.Cut(strings.TrimSpace(s), ":")
 	kind, code = strings.TrimSpace(kind), strings.TrimSpace(code)
-	if !ok || code == "" || !validScopeKind(kind) {
+	if !ok || code == "" || !ValidScopeKind(kind) {
 		return "", "", problem.Invalid("invalid_scope", "scope",
 			fmt.Sprintf("范围“%.40s”无效：须写作 department:部门编码、hall:大厅编码 或 region:区划编码", s))
 	}
 	return kind, code, nil
 }
 
-func validScopeKind(kind string) bool {
+func ValidScopeKind(kind string) bool {
 	return kind == ScopeDepartment || kind == ScopeHall || kind == ScopeRegion
 }
 
