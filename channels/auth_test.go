@@ -13,8 +13,12 @@ import (
 
 const windowPath = "/api/v1/channels/window/evaluations"
 
+// servedAt is when the rated visits were served: a minute before the business time the
+// signature tests set (signatures themselves are checked against the machine's clock).
+const servedAt = "2026-11-25 09:59:00"
+
 func rating(ticket string) map[string]any {
-	return map[string]any{"ticket_no": ticket, "level": 5, "served_at": time.Now().Add(-time.Minute).Format(time.RFC3339)}
+	return map[string]any{"ticket_no": ticket, "level": 5, "served_at": servedAt}
 }
 
 // TestSignKnownAnswer pins the signature scheme that device makers implement from README.md;
@@ -33,10 +37,11 @@ func TestSignKnownAnswer(t *testing.T) {
 func TestSignatures(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	env.Seed()
 	srv := env.Start()
 	pad := srv.AddDevice("window", testenv.CityWindow, "")
-	now := time.Now().Unix()
+	now := time.Now().Unix() // the machine's: X-Timestamp is checked against it
 
 	send := func(dev testenv.Device, ts int64, body []byte, sign func(secret string) string) *testenv.Response {
 		h := http.Header{}
@@ -45,7 +50,7 @@ func TestSignatures(t *testing.T) {
 		h.Set(channels.HeaderSignature, sign(dev.Secret))
 		return srv.Raw("POST", windowPath, body, h)
 	}
-	body := []byte(`{"ticket_no":"S001","level":5,"served_at":"` + time.Now().Add(-time.Minute).Format(time.RFC3339) + `"}`)
+	body := []byte(`{"ticket_no":"S001","level":5,"served_at":"` + servedAt + `"}`)
 	good := func(ts int64, b []byte) func(string) string {
 		return func(secret string) string { return channels.Sign(secret, ts, "POST", windowPath, b) }
 	}

@@ -12,11 +12,12 @@ import (
 func TestDefaultEvaluations(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	env.Seed()
 	srv := env.Start()
 	svc := srv.App.Evaluation
 	ctx := context.Background()
-	now := time.Now()
+	now := env.Clock.Now()
 	completed := func(no string, ago time.Duration) {
 		srv.PushCase(testenv.Case(no, now.Add(-ago)))
 	}
@@ -25,13 +26,13 @@ func TestDefaultEvaluations(t *testing.T) {
 	completed("DEF-RATED", 10*24*time.Hour) // rated in time: no default
 	completed("DEF-EDGE", 8*24*time.Hour+time.Hour)
 	// DEF-RATED was rated by its applicant through the portal, within its window.
-	env.Exec(`UPDATE cases SET completed_at = now() - interval '6 days' WHERE case_no = 'DEF-RATED'`)
+	env.Exec(`UPDATE cases SET completed_at = $1::timestamptz - interval '6 days' WHERE case_no = 'DEF-RATED'`, now)
 	r := srv.Signed(srv.DemoDevice("demo-pc"), "POST", "/api/v1/channels/pc/evaluations", map[string]any{
 		"case_no": "DEF-RATED", "level": 4, "user": map[string]any{"id_number": testenv.ApplicantID}})
 	if r.Status != 201 {
 		t.Fatalf("rating: %d %s", r.Status, r.Body)
 	}
-	env.Exec(`UPDATE cases SET completed_at = now() - interval '10 days' WHERE case_no = 'DEF-RATED'`)
+	env.Exec(`UPDATE cases SET completed_at = $1::timestamptz - interval '10 days' WHERE case_no = 'DEF-RATED'`, now)
 
 	n, err := svc.DefaultEvaluations(ctx)
 	if err != nil {
@@ -71,5 +72,33 @@ func TestDefaultEvaluations(t *testing.T) {
 	}
 	if got := env.Count(`SELECT count(*) FROM evaluations WHERE NOT active`); got != 4 {
 		t.Fatalf("defaults = %d, want 4", got)
+	}
+}
+
+// TestDefaultWaitsForBeijingMidnight: a case completed on 11-18 gets its default once its
+// window has closed at the end of 11-25, Beijing time — not a second before midnight, and
+// at midnight (16:00 UTC) yes — rated at the window's last instant.
+func TestDefaultWaitsForBeijingMidnight(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.Clock.Set(testenv.Beijing(2026, 11, 18, 12, 0, 0))
+	env.Seed()
+	srv := env.Start()
+	srv.PushCase(testenv.Case("DEF-MIDNIGHT", testenv.Beijing(2026, 11, 18, 11, 0, 0)))
+	svc := srv.App.Evaluation
+	env.Clock.Set(testenv.Beijing(2026, 11, 25, 23, 59, 59))
+	if n, err := svc.DefaultEvaluations(context.Background()); err != nil || n != 0 {
+		t.Fatalf("a second before midnight: %d defaults, %v", n, err)
+	}
+	env.Clock.Set(time.Date(2026, 11, 25, 16, 0, 0, 0, time.UTC))
+	if n, err := svc.DefaultEvaluations(context.Background()); err != nil || n != 1 {
+		t.Fatalf("at midnight: %d defaults, %v", n, err)
+	}
+	var rated time.Time
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT rated_at FROM evaluations WHERE NOT active`).Scan(&rated); err != nil {
+		t.Fatal(err)
+	}
+	if want := testenv.Beijing(2026, 11, 25, 23, 59, 59).Add(time.Second - time.Microsecond); !rated.Equal(want) {
+		t.Fatalf("default rated at %v, want %v", rated, want)
 	}
 }

@@ -125,7 +125,7 @@ func (s *Service) WatchPraise(ctx context.Context) (int64, error) {
 				rs := slices.DeleteFunc(subjects[k], func(r topRating) bool { return reviewed[r.id] })
 				rule := praiseRules[k.kind]
 				for _, b := range praiseBursts(rs, rule.ratings, rule.window) {
-					n, err := writePraiseFlag(ctx, tx, k, b, flags)
+					n, err := writePraiseFlag(ctx, tx, k, b, flags, now)
 					if err != nil {
 						return err
 					}
@@ -279,8 +279,8 @@ unit AS (
 
 var (
 	insertPraiseFlagSQL = `WITH ` + fmt.Sprintf(praiseUnitCTE, "$5") + `
-INSERT INTO praise_flags (kind, subject, region_id, department_id, hall_id, window_start, window_end, ratings, evaluation_ids)
-SELECT $1, $2, u.region_id, u.department_id, u.hall_id, $3, $4, cardinality($5::bigint[]), $5::bigint[] FROM unit u
+INSERT INTO praise_flags (kind, subject, region_id, department_id, hall_id, window_start, window_end, ratings, evaluation_ids, created_at)
+SELECT $1, $2, u.region_id, u.department_id, u.hall_id, $3, $4, cardinality($5::bigint[]), $5::bigint[], $6 FROM unit u
 ON CONFLICT (kind, subject, window_start) DO NOTHING
 RETURNING id`
 	growPraiseFlagSQL = `WITH ` + fmt.Sprintf(praiseUnitCTE, "$4") + `
@@ -291,7 +291,7 @@ FROM unit u WHERE f.id = $1 AND f.reviewed_at IS NULL`
 
 // writePraiseFlag raises a flag for the burst, or grows the subject's unreviewed flag that it
 // overlaps. It returns 1 if it wrote, 0 if the burst was flagged already.
-func writePraiseFlag(ctx context.Context, tx pgx.Tx, k praiseKey, b []topRating, open map[praiseKey][]*praiseFlagRow) (int64, error) {
+func writePraiseFlag(ctx context.Context, tx pgx.Tx, k praiseKey, b []topRating, open map[praiseKey][]*praiseFlagRow, now time.Time) (int64, error) {
 	first, last := b[0].at, b[len(b)-1].at
 	ids := make([]int64, len(b))
 	for i, r := range b {
@@ -321,7 +321,7 @@ func writePraiseFlag(ctx context.Context, tx pgx.Tx, k praiseKey, b []topRating,
 		return 1, nil
 	}
 	var id int64
-	err := tx.QueryRow(ctx, insertPraiseFlagSQL, k.kind, k.subject, first, last, ids).Scan(&id)
+	err := tx.QueryRow(ctx, insertPraiseFlagSQL, k.kind, k.subject, first, last, ids, now).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}

@@ -40,10 +40,10 @@ func pwRate(env *testenv.Env, r pwRating) int64 {
 		       h.region_id, w.department_id, w.hall_id, w.id, (SELECT s.id FROM staff s WHERE s.staff_no = $4),
 		       $5::smallint, CASE WHEN $5::smallint <= 2 THEN ARRAY['attitude'] ELSE ARRAY[]::text[] END,
 		       CASE WHEN $5::smallint <= 2 THEN 'offline' END, NOT $6, false, $7,
-		       $3::timestamptz - interval '10 minutes', $3::timestamptz, now() - $8::integer * interval '1 second'
+		       $3::timestamptz - interval '10 minutes', $3::timestamptz, $10::timestamptz - $8::integer * interval '1 second'
 		FROM windows w JOIN halls h ON h.id = w.hall_id
 		WHERE w.code = $9
-		RETURNING id`, tag, r.device, r.at, r.staff, r.level, r.dflt, r.phone, int(r.created/time.Second), r.window).Scan(&id)
+		RETURNING id`, tag, r.device, r.at, r.staff, r.level, r.dflt, r.phone, int(r.created/time.Second), r.window, env.Clock.Now()).Scan(&id)
 	if err != nil {
 		env.T.Fatalf("rate %+v: %v", r, err)
 	}
@@ -63,7 +63,7 @@ func pwWatch(t *testing.T, svc *evaluation.Service, want int64) {
 
 func pwFlags(t *testing.T, env *testenv.Env, svc *evaluation.Service, scope access.Scope) []evaluation.PraiseFlag {
 	t.Helper()
-	flags, err := svc.PraiseFlags(context.Background(), scope, time.Now().Add(-365*24*time.Hour))
+	flags, err := svc.PraiseFlags(context.Background(), scope, rkNow.Add(-365*24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +77,7 @@ func pwCity(env *testenv.Env) access.Scope {
 func TestPraiseBurstFromOnePadIsFlaggedOnce(t *testing.T) {
 	t.Parallel()
 	env, svc := rkService(t)
-	base := time.Now().Add(-3 * time.Hour).Truncate(time.Second)
+	base := rkNow.Add(-3 * time.Hour)
 	pad := "demo-window-370400-zh01"
 	var ids []int64
 	// 12 top ratings in 5 minutes from one pad, by one staff member…
@@ -146,7 +146,7 @@ func TestPraiseBurstFromOnePadIsFlaggedOnce(t *testing.T) {
 
 	// Reviewed by the office: the same ratings are not flagged again; the pad going on right
 	// after the review is a burst of its own.
-	env.Exec(`UPDATE praise_flags SET reviewed_at = now()`)
+	env.Exec(`UPDATE praise_flags SET reviewed_at = $1`, env.Clock.Now())
 	pwWatch(t, svc, 0)
 	later := base.Add(9 * time.Minute)
 	for i := range 10 {
@@ -177,7 +177,7 @@ func TestPraiseBurstFromOnePadIsFlaggedOnce(t *testing.T) {
 func TestPraiseBurstStraddlingTwoRunsIsSeen(t *testing.T) {
 	t.Parallel()
 	env, svc := rkService(t)
-	base := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
+	base := rkNow.Add(-2 * time.Hour)
 	pad := "demo-window-370400-zh02"
 	// Six top ratings uploaded an hour ago: no burst yet.
 	for i := range 6 {
@@ -201,7 +201,7 @@ func TestPraisePhoneIsFlaggedByItsKeyedHash(t *testing.T) {
 	env, svc := rkService(t)
 	const phone = "13900001111"
 	index := env.Keys.Index("phone", phone)
-	day := time.Now().Add(-30 * time.Hour).Truncate(time.Second)
+	day := rkNow.Add(-30 * time.Hour)
 	// Four top ratings in a day from one phone, at windows of the city and of 市中区.
 	for i, w := range []string{"370400-ZH01", "370400-GA01", "370400-ZH02", "370402-ZH01"} {
 		pwRate(env, pwRating{window: w, phone: index, level: 5, at: day.Add(time.Duration(i) * 3 * time.Hour)})
@@ -248,7 +248,7 @@ func TestPraisePhoneIsFlaggedByItsKeyedHash(t *testing.T) {
 		t.Fatalf("ZZ-SPJ sees %+v", got)
 	}
 	// since: nothing raised or going on after now.
-	if got, err := svc.PraiseFlags(context.Background(), pwCity(env), time.Now().Add(time.Hour)); err != nil || len(got) != 0 {
+	if got, err := svc.PraiseFlags(context.Background(), pwCity(env), rkNow.Add(time.Hour)); err != nil || len(got) != 0 {
 		t.Fatalf("since an hour ahead: %+v, %v", got, err)
 	}
 }

@@ -14,10 +14,15 @@ import (
 	"haochaping/internal/testenv"
 )
 
-// rkService seeds the test's schema and returns a service on it.
+// rkNow is the business time of the rankings and praise tests: a month that began on a
+// Sunday (2026-11-01), so that the last month and this month are both in view.
+var rkNow = testenv.Beijing(2026, 11, 25, 10, 0, 0)
+
+// rkService seeds the test's schema and returns a service on it, its clock at rkNow.
 func rkService(t *testing.T) (*testenv.Env, *evaluation.Service) {
 	t.Helper()
 	env := testenv.New(t)
+	env.Clock.Set(rkNow)
 	env.Seed()
 	svc := evaluation.NewService(env.DB, env.Keys, evaluation.Settings{RatingDays: 7, PublicURL: "http://test"}, env.Clock.Now)
 	t.Cleanup(svc.Close)

@@ -82,6 +82,9 @@ func newPlatform(t *testing.T, refuse func(n int) bool) *platform {
 	return p
 }
 
+// upwardNow is the business time of the upward tests: a Wednesday morning in Beijing.
+var upwardNow = testenv.Beijing(2026, 11, 25, 10, 0, 0)
+
 // upwardService is a service of its own on env that reports to url in batches of batch.
 func upwardService(t *testing.T, env *testenv.Env, url string, batch int) *evaluation.Service {
 	t.Helper()
@@ -148,6 +151,7 @@ func reportAll(t *testing.T, svc *evaluation.Service, max int) int64 {
 func TestUpwardReportsEachEvaluationOnceDespiteAFlakyPlatform(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(upwardNow)
 	env.Seed()
 	srv := env.Start()
 	// Every other request fails, starting with the first: each batch is refused once.
@@ -160,7 +164,7 @@ func TestUpwardReportsEachEvaluationOnceDespiteAFlakyPlatform(t *testing.T) {
 	const caseCount = 20
 	for i := range caseCount {
 		no := fmt.Sprintf("UPW-%04d", i)
-		srv.PushCase(testenv.Case(no, time.Now().Add(-time.Hour)))
+		srv.PushCase(testenv.Case(no, env.Clock.Now().Add(-time.Hour)))
 		if _, err := svc.Ingest(context.Background(), &evaluation.Submission{
 			Channel: evaluation.Mobile, Key: "upward:case:" + no, CaseNo: no,
 			Level: evaluation.VerySatisfied, EvaluatorIsApplicant: true,
@@ -171,7 +175,7 @@ func TestUpwardReportsEachEvaluationOnceDespiteAFlakyPlatform(t *testing.T) {
 	// ... and 1,180 window visits, some by a named evaluator, one of whom wrote their phone
 	// and ID number into the comment.
 	const evaluatorName, evaluatorTel = "李四", "13987654321"
-	ids := ingestTickets(t, svc, windowID, "U", 1180, time.Now().Add(-time.Hour), func(i int, s *evaluation.Submission) {
+	ids := ingestTickets(t, svc, windowID, "U", 1180, env.Clock.Now().Add(-time.Hour), func(i int, s *evaluation.Submission) {
 		if i%3 == 0 || i == 1 {
 			s.Evaluator = &evaluation.Person{Name: evaluatorName, Phone: evaluatorTel}
 		}
@@ -266,6 +270,7 @@ func TestUpwardReportsEachEvaluationOnceDespiteAFlakyPlatform(t *testing.T) {
 func TestUpwardTimelinessCountsWorkingDaysFromTheService(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(upwardNow)
 	env.Seed()
 	plat := newPlatform(t, nil)
 	svc := upwardService(t, env, plat.URL, 500)
@@ -348,9 +353,10 @@ func rollUpUntil(t *testing.T, env *testenv.Env, svc *evaluation.Service, want i
 func TestUpwardWithoutURLDoesNothing(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(upwardNow)
 	env.Seed()
 	svc := upwardService(t, env, "", 0)
-	ingestTickets(t, svc, windowOf(t, env), "N", 2, time.Now().Add(-time.Hour), nil)
+	ingestTickets(t, svc, windowOf(t, env), "N", 2, env.Clock.Now().Add(-time.Hour), nil)
 	if n, err := svc.ReportUpward(context.Background()); n != 0 || err != nil {
 		t.Fatalf("ReportUpward without a URL: %d, %v", n, err)
 	}
@@ -365,10 +371,11 @@ func TestUpwardWithoutURLDoesNothing(t *testing.T) {
 func TestUpwardGivesUpOnARefusingPlatformAndMarksNothing(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(upwardNow)
 	env.Seed()
 	plat := newPlatform(t, func(int) bool { return true })
 	svc := upwardService(t, env, plat.URL, 10)
-	ingestTickets(t, svc, windowOf(t, env), "R", 5, time.Now().Add(-time.Hour), nil)
+	ingestTickets(t, svc, windowOf(t, env), "R", 5, env.Clock.Now().Add(-time.Hour), nil)
 
 	n, err := svc.ReportUpward(context.Background())
 	if err == nil || n != 0 {
@@ -412,6 +419,7 @@ func TestUpwardGivesUpOnARefusingPlatformAndMarksNothing(t *testing.T) {
 func TestUpwardTwoInstancesAtOnceSendEachEvaluationOnce(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(upwardNow)
 	env.Seed()
 	plat := newPlatform(t, nil)
 	// The first request waits until a second is in flight: proof that the two instances held
@@ -434,7 +442,7 @@ func TestUpwardTwoInstancesAtOnceSendEachEvaluationOnce(t *testing.T) {
 	a := upwardService(t, env, plat.URL, 50)
 	b := upwardService(t, env, plat.URL, 50)
 	const total = 400
-	ingestTickets(t, a, windowOf(t, env), "P", total, time.Now().Add(-time.Hour), nil)
+	ingestTickets(t, a, windowOf(t, env), "P", total, env.Clock.Now().Add(-time.Hour), nil)
 
 	var wg sync.WaitGroup
 	counts := make([]int64, 2)

@@ -18,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"haochaping/access"
+	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
 	"haochaping/internal/testenv"
 	"haochaping/ledger"
@@ -66,6 +67,7 @@ func reportCount(env *testenv.Env) int { return env.Count(`SELECT count(*) FROM 
 func TestExportWorkAndProblemLedgers(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(ledgerNow)
 	env.Seed()
 	srv := env.Start()
 	svc := srv.App.Ledger
@@ -178,12 +180,13 @@ func TestExportWorkAndProblemLedgers(t *testing.T) {
 func TestExcelRoundTrip(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(ledgerNow)
 	env.Seed()
 	srv := env.Start()
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "spj-head")
 	ctx := context.Background()
-	round, err := svc.OpenRound(ctx, u["office"], "9月17日调度", time.Now().Add(72*time.Hour))
+	round, err := svc.OpenRound(ctx, u["office"], "9月17日调度", env.Clock.Now().Add(72*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,12 +268,13 @@ func TestExcelRoundTrip(t *testing.T) {
 func TestImportWrongLayoutAppliesNothing(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(ledgerNow)
 	env.Seed()
 	srv := env.Start()
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "spj-head", "gaj-head", "auditor")
 	ctx := context.Background()
-	if _, err := svc.OpenRound(ctx, u["office"], "轮次", time.Now().Add(72*time.Hour)); err != nil {
+	if _, err := svc.OpenRound(ctx, u["office"], "轮次", env.Clock.Now().Add(72*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := export(t, svc, u["spj-head"], ledger.Work, ledger.ExportFilter{})
@@ -337,7 +341,7 @@ func TestImportWrongLayoutAppliesNothing(t *testing.T) {
 	if _, err := svc.Import(ctx, u["auditor"], bytes.NewReader(withProgress(map[string]string{})), "excel"); !isCode(err, "forbidden_role") {
 		t.Fatalf("an auditor imported: %v", err)
 	}
-	env.Exec(`UPDATE ledger_rounds SET closed_at = now()`)
+	env.Exec(`UPDATE ledger_rounds SET closed_at = $1`, env.Clock.Now())
 	if _, err := svc.Import(ctx, u["spj-head"], bytes.NewReader(withProgress(map[string]string{})), "excel"); !isCode(err, "no_open_round") {
 		t.Fatalf("no open round: %v", err)
 	}
@@ -349,12 +353,13 @@ func TestImportWrongLayoutAppliesNothing(t *testing.T) {
 func TestImportBadRowsAreNamedAndTheOthersApplied(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(ledgerNow)
 	env.Seed()
 	srv := env.Start()
 	svc := srv.App.Ledger
 	u := users(t, srv, "office")
 	ctx := context.Background()
-	if _, err := svc.OpenRound(ctx, u["office"], "轮次", time.Now().Add(72*time.Hour)); err != nil {
+	if _, err := svc.OpenRound(ctx, u["office"], "轮次", env.Clock.Now().Add(72*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	// The office fills in a sheet 市公安局 sent by mail.
@@ -406,6 +411,7 @@ func TestImportBadRowsAreNamedAndTheOthersApplied(t *testing.T) {
 func TestRectificationLedgerExport(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(ledgerNow)
 	env.Seed()
 	srv := env.Start()
 	svc := srv.App.Ledger
@@ -415,7 +421,7 @@ func TestRectificationLedgerExport(t *testing.T) {
 	r := srv.Signed(pad, "POST", "/api/v1/channels/window/evaluations", map[string]any{"ticket_no": "L001", "staff_no": "370400-ZH01-1",
 		"level": 1, "reasons": []string{"服务态度"}, "comment": "态度生硬，请回电13900001111",
 		"evaluator": map[string]any{"name": "李四", "phone": "13900001111"},
-		"served_at": time.Now().Add(-time.Hour).Format(time.RFC3339)})
+		"served_at": env.Clock.Now().Add(-time.Hour).Format(time.RFC3339)})
 	if r.Status != 201 {
 		t.Fatalf("bad review: %d %s", r.Status, r.Body)
 	}
@@ -443,7 +449,7 @@ func TestRectificationLedgerExport(t *testing.T) {
 		}
 		return rows[3][i]
 	}
-	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	today := env.Clock.Now().In(bjtime.Location).Format("2006-01-02")
 	if col("序号") != "1" || col("工单编号") != number || !strings.HasPrefix(col("评价时间"), today) || col("渠道") != "窗口评价器" ||
 		col("承办单位") != "市审批服务局" || col("评价等级") != "1 非常不满意" || col("评价指标") != "服务态度" ||
 		col("评价人（脱敏）") != "李*" || col("实名") != "是" || col("状态") != "待回访" || col("是否逾期") != "否" || col("整改期限") == "" {
@@ -466,7 +472,7 @@ func TestRectificationLedgerExport(t *testing.T) {
 	if _, n := export(t, svc, u["gaj-head"], ledger.Rectification, ledger.ExportFilter{}); n != 0 {
 		t.Fatalf("市公安局's ledger: %d", n)
 	}
-	lastYear := time.Now().AddDate(-1, 0, 0)
+	lastYear := env.Clock.Now().AddDate(-1, 0, 0)
 	if _, n := export(t, svc, u["office"], ledger.Rectification, ledger.ExportFilter{From: lastYear.AddDate(0, -1, 0), To: lastYear}); n != 0 {
 		t.Fatalf("last year's ledger: %d", n)
 	}
@@ -485,12 +491,13 @@ func TestWorkLedgerInLibreOffice(t *testing.T) {
 		t.Skip("LibreOffice is not installed: neither libreoffice nor soffice is on PATH (apt-get install libreoffice-calc-nogui)")
 	}
 	env := testenv.New(t)
+	env.Clock.Set(ledgerNow)
 	env.Seed()
 	srv := env.Start()
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "spj-head")
 	ctx := context.Background()
-	if _, err := svc.OpenRound(ctx, u["office"], "轮次", time.Now().Add(72*time.Hour)); err != nil {
+	if _, err := svc.OpenRound(ctx, u["office"], "轮次", env.Clock.Now().Add(72*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()

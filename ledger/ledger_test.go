@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"haochaping/access"
+	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
 	"haochaping/internal/testenv"
 	"haochaping/ledger"
@@ -23,6 +24,9 @@ func users(t *testing.T, srv *testenv.Server, names ...string) map[string]*acces
 	return out
 }
 
+// ledgerNow is the business time of the ledger tests: a Wednesday morning in Beijing.
+var ledgerNow = testenv.Beijing(2026, 11, 25, 10, 0, 0)
+
 func entryID(t *testing.T, env *testenv.Env, kind string, no int) int64 {
 	return int64(env.Count(`SELECT id FROM ledger_entries WHERE kind = $1 AND no = $2`, kind, no))
 }
@@ -30,6 +34,7 @@ func entryID(t *testing.T, env *testenv.Env, kind string, no int) int64 {
 func TestRoundsReportsAndMissingReporters(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(ledgerNow)
 	env.Seed()
 	srv := env.Start()
 	svc := srv.App.Ledger
@@ -41,10 +46,10 @@ func TestRoundsReportsAndMissingReporters(t *testing.T) {
 	if _, err := svc.Report(ctx, u["spj-head"], ledger.ReportInput{EntryID: task2, Progress: "已建立机制"}, "api"); !isCode(err, "no_open_round") {
 		t.Fatalf("report without a round: %v", err)
 	}
-	if _, err := svc.OpenRound(ctx, u["spj-head"], "第一轮", time.Now().Add(72*time.Hour)); !isCode(err, "forbidden_role") {
+	if _, err := svc.OpenRound(ctx, u["spj-head"], "第一轮", env.Clock.Now().Add(72*time.Hour)); !isCode(err, "forbidden_role") {
 		t.Fatalf("a unit opened a round: %v", err)
 	}
-	first, err := svc.OpenRound(ctx, u["office"], "9月17日调度", time.Now().Add(72*time.Hour))
+	first, err := svc.OpenRound(ctx, u["office"], "9月17日调度", env.Clock.Now().Add(72*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +98,7 @@ func TestRoundsReportsAndMissingReporters(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A new round closes the first: in it, nobody has reported yet.
-	second, err := svc.OpenRound(ctx, u["office"], "9月24日调度", time.Now().Add(72*time.Hour))
+	second, err := svc.OpenRound(ctx, u["office"], "9月24日调度", env.Clock.Now().Add(72*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +140,7 @@ func TestRoundsReportsAndMissingReporters(t *testing.T) {
 func TestStatusOverTime(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(ledgerNow)
 	env.Seed()
 	srv := env.Start()
 	svc := srv.App.Ledger
@@ -149,7 +155,8 @@ func TestStatusOverTime(t *testing.T) {
 	env.Exec(`INSERT INTO ledger_assignments (entry_id, department_id) SELECT $1, id FROM departments WHERE code IN ('ZZ-SPJ', 'ZZ-GAJ')`, id)
 	status := func(day string) ledger.Status {
 		t.Helper()
-		svc.Now = func() time.Time { d, _ := time.Parse("2006-01-02 15:04", day+" 12:00"); return d }
+		d, _ := time.ParseInLocation("2006-01-02 15:04", day+" 12:00", bjtime.Location)
+		env.Clock.Set(d)
 		if _, err := svc.UpdateStatus(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -163,7 +170,7 @@ func TestStatusOverTime(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := svc.OpenRound(ctx, u["office"], "轮次", time.Now().Add(time.Hour)); err != nil {
+	if _, err := svc.OpenRound(ctx, u["office"], "轮次", env.Clock.Now().Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if s := status("2026-12-01"); s != ledger.NotStarted {
@@ -200,6 +207,7 @@ func TestStatusOverTime(t *testing.T) {
 func TestRecurringProblemsIntoTheRectificationLedger(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(ledgerNow)
 	env.Seed()
 	srv := env.Start()
 	svc := srv.App.Ledger
@@ -208,7 +216,7 @@ func TestRecurringProblemsIntoTheRectificationLedger(t *testing.T) {
 	pad := srv.DemoDevice("demo-window-370400-zh01")
 	rate := func(ticket string, reasons ...string) {
 		r := srv.Signed(pad, "POST", "/api/v1/channels/window/evaluations", map[string]any{"ticket_no": ticket, "level": 1,
-			"reasons": reasons, "served_at": time.Now().Add(-time.Hour).Format(time.RFC3339)})
+			"reasons": reasons, "served_at": env.Clock.Now().Add(-time.Hour).Format(time.RFC3339)})
 		if r.Status != 201 {
 			t.Fatalf("rating: %d %s", r.Status, r.Body)
 		}
@@ -219,7 +227,7 @@ func TestRecurringProblemsIntoTheRectificationLedger(t *testing.T) {
 	for i := range 3 {
 		rate("R"+string(rune('a'+i)), "办事环境")
 	}
-	today := time.Now()
+	today := env.Clock.Now()
 	n, err := svc.ProposeRecurring(ctx, nil, today.AddDate(0, 0, -1), today.AddDate(0, 0, 1))
 	if err != nil || n != 1 {
 		t.Fatalf("proposed %d, %v; want 1 (5 on 服务态度, 3 on 办事环境 is below the threshold)", n, err)

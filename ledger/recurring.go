@@ -45,7 +45,7 @@ const DefaultRecurringThreshold = 5
 func (s *Service) ProposeRecurring(ctx context.Context, scope *access.Scope, from, to time.Time) (int64, error) {
 	inScope, arg := "true", any(nil)
 	if scope != nil {
-		inScope, arg = (&access.User{Scope: *scope}).Scope.SQL("u", 4)
+		inScope, arg = scope.SQL("u", 5)
 		inScope = `EXISTS (SELECT 1 FROM ` + unitsInScope + ` u WHERE u.department_id = g.department_id AND ` + inScope + `)`
 	}
 	tag, err := s.DB.Pool.Exec(ctx, `
@@ -63,15 +63,15 @@ func (s *Service) ProposeRecurring(ctx context.Context, scope *access.Scope, fro
 		    GROUP BY reason, item_id, department_id
 		    HAVING count(*) >= COALESCE(NULLIF(region_setting(min(region_id), 'recurring_problem_threshold'), '')::int, $3)
 		)
-		INSERT INTO recurring_problems (period_from, period_to, reason, item_id, department_id, bad_reviews, evaluation_ids)
-		SELECT $1::date, $2::date, g.reason, g.item_id, g.department_id, g.n, g.ids
+		INSERT INTO recurring_problems (period_from, period_to, reason, item_id, department_id, bad_reviews, evaluation_ids, created_at)
+		SELECT $1::date, $2::date, g.reason, g.item_id, g.department_id, g.n, g.ids, $4::timestamptz
 		FROM g
 		WHERE `+inScope+`
 		  AND NOT EXISTS (SELECT 1 FROM recurring_problems p
 		                  WHERE p.reason = g.reason AND p.item_id IS NOT DISTINCT FROM g.item_id
 		                    AND p.department_id = g.department_id
 		                    AND p.period_from <= $2::date AND p.period_to >= $1::date)
-		ON CONFLICT DO NOTHING`, append([]any{from, to, DefaultRecurringThreshold}, scopeArgs(scope, arg)...)...)
+		ON CONFLICT DO NOTHING`, append([]any{from, to, DefaultRecurringThreshold, s.now()}, scopeArgs(scope, arg)...)...)
 	if err != nil {
 		return 0, fmt.Errorf("propose recurring problems: %w", err)
 	}

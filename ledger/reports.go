@@ -101,10 +101,10 @@ func (s *Service) Report(ctx context.Context, actor *access.User, in ReportInput
 		}
 		rep, err = scanReport(tx.QueryRow(ctx, `
 			WITH r AS (
-				INSERT INTO ledger_reports (round_id, entry_id, department_id, progress, measures, issues, completed, source, reported_by)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *)
+				INSERT INTO ledger_reports (round_id, entry_id, department_id, progress, measures, issues, completed, source, reported_by, reported_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *)
 			SELECT `+reportColumns+` FROM r JOIN ledger_rounds rd ON rd.id = r.round_id`,
-			round.ID, in.EntryID, dept, in.Progress, in.Measures, in.Issues, in.Completed, source, userID))
+			round.ID, in.EntryID, dept, in.Progress, in.Measures, in.Issues, in.Completed, source, userID, s.now()))
 		return err
 	})
 	if err != nil {

@@ -13,10 +13,11 @@ import (
 func TestCasesCreateUpdateAndLink(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	env.Seed()
 	srv := env.Start()
 	sys := srv.DemoDevice("demo-system")
-	completed := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
+	completed := env.Clock.Now().Add(-2 * time.Hour).Truncate(time.Second)
 
 	c := testenv.Case("ZZ20261126000001", completed)
 	r := srv.Signed(sys, "POST", "/api/v1/cases", c)
@@ -73,10 +74,11 @@ func TestCasesCreateUpdateAndLink(t *testing.T) {
 func TestCaseBatchAcceptsEachOnItsOwn(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	env.Seed()
 	srv := env.Start()
 	sys := srv.DemoDevice("demo-system")
-	now := time.Now().Add(-time.Hour)
+	now := env.Clock.Now().Add(-time.Hour)
 	bad := testenv.Case("ZZ-BAD-ITEM", now)
 	bad["item_code"] = "no-such-item"
 	accepting := testenv.Case("ZZ-ACCEPT-ONLY", now)
@@ -109,10 +111,11 @@ func TestCaseBatchAcceptsEachOnItsOwn(t *testing.T) {
 func TestCaseValidation(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	env.Seed()
 	srv := env.Start()
 	sys := srv.DemoDevice("demo-system")
-	now := time.Now().Add(-time.Hour)
+	now := env.Clock.Now().Add(-time.Hour)
 	with := func(k string, v any) map[string]any {
 		c := testenv.Case("ZZ-VALID-1", now)
 		if v == nil {
@@ -136,7 +139,7 @@ func TestCaseValidation(t *testing.T) {
 		{"no applicant", with("applicant", nil), "applicant_required"},
 		{"bad id number", with("applicant", map[string]any{"name": "李四", "id_number": "123"}), "invalid_id_number"},
 		{"no accepted_at", with("accepted_at", nil), "accepted_at_required"},
-		{"completed before accepted", with("accepted_at", time.Now().Format(time.RFC3339)), "invalid_time"},
+		{"completed before accepted", with("accepted_at", env.Clock.Now().Format(time.RFC3339)), "invalid_time"},
 		{"complete without completion", with("completed_at", nil), ""},
 		{"bad stage", with("stage", "done"), "invalid_stage"},
 		{"bad channel", with("channel", "fax"), "invalid_channel"},
