@@ -142,7 +142,7 @@ type bucketCounts struct {
 func (s *Service) measureSeries(ctx context.Context, q MeasureQuery, by string) ([]bucketCounts, error) {
 	bucket := "DATE '2000-01-01'"
 	if by != "" {
-		bucket = "date_trunc('" + by + "', r.day)::date"
+		bucket = "date_trunc('" + by + "', r.day::timestamp)::date" // without a zone: the session's plays no part
 	}
 	where, args := q.where()
 	sql := fmt.Sprintf(`

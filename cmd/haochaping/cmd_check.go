@@ -41,7 +41,7 @@ func runCheck(ctx context.Context, args []string) error {
 			if inv.Broken > 0 {
 				mark = "FAIL"
 			}
-			fmt.Printf("%s %-30s %s", mark, inv.Name, inv.Rule)
+			fmt.Printf("%s %-33s %s", mark, inv.Name, inv.Rule)
 			if inv.Broken > 0 {
 				fmt.Printf(" — %d broken, e.g. %v", inv.Broken, inv.Examples)
 			}
