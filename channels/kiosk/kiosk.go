@@ -4,8 +4,11 @@
 package kiosk
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 
@@ -13,6 +16,7 @@ import (
 
 	"haochaping/channels"
 	"haochaping/evaluation"
+	"haochaping/internal/database"
 	"haochaping/internal/jsonbody"
 	"haochaping/internal/problem"
 )
@@ -112,8 +116,31 @@ func (r *Record) Submission(deviceID string, hallID int64) *evaluation.Submissio
 	return sub
 }
 
-// Register mounts POST /channels/kiosk/evaluations.
-func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Service) {
+// errRecordRefused answers a record the database refused for its content: a retry would
+// fail the same way, so the record is rejected alone.
+var errRecordRefused = problem.Invalid("record_refused", "", "该记录未能保存：数据库拒绝了其内容，请核对后重新评价")
+
+// recordRefusal sorts the failure of one record's store. A *problem.Error under 500 is the
+// record's own refusal. An outage — a 5xx of ours (database_unavailable, shutting_down), the
+// database unreachable, the request's context ended, a transaction lost to a concurrent one —
+// is the batch's: the kiosk keeps its buffer and retries it all, and the records that did
+// commit answer duplicate then. Anything else is the database refusing this record's data (a
+// constraint, a value it cannot store): retrying would fail again, and answering the batch 5xx
+// would have the kiosk resend it forever while the others sit committed. That record alone is
+// rejected (record_refused), and the cause logged.
+func recordRefusal(err error) (refusal *problem.Error, outage bool) {
+	if perr, ok := problem.As(err); ok {
+		return perr, perr.Status >= 500
+	}
+	if database.IsUnavailable(err) || database.IsSerializationFailure(err) || errors.Is(err, context.Canceled) {
+		return nil, true
+	}
+	return errRecordRefused, false
+}
+
+// Register mounts POST /channels/kiosk/evaluations; log receives the records the database
+// refused.
+func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Service, log *slog.Logger) {
 	r.Post("/channels/kiosk/evaluations", auth.Require("kiosk"), func(c *fiber.Ctx) error {
 		p, err := Decode(c.Body())
 		if err != nil {
@@ -140,9 +167,12 @@ func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Serv
 		for k, o := range svc.IngestBatch(c.UserContext(), subs) {
 			res := &ans.Results[at[k]]
 			if o.Err != nil {
-				perr, ok := problem.As(o.Err)
-				if !ok || perr.Status >= 500 {
+				perr, outage := recordRefusal(o.Err)
+				if outage {
 					return o.Err // the store failed: the kiosk keeps its buffer and retries it all
+				}
+				if _, ok := problem.As(o.Err); !ok {
+					log.Error("kiosk record refused by the database", "device", dev.ID, "seq", *p.Records[at[k]].Seq, "err", o.Err)
 				}
 				res.Status, res.Error = "rejected", perr
 				continue

@@ -56,7 +56,7 @@ func New(d Deps) *fiber.App {
 		DisableStartupMessage: true,
 	})
 	m := newHTTPMetrics(d.Registry)
-	app.Use(recover.New(), requestid.New(), m.middleware)
+	app.Use(recover.New(), requestid.New(), m.middleware, refuseInvalidText)
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	app.Get("/readyz", readiness(d.DB, d.Redis))
@@ -69,7 +69,7 @@ func New(d Deps) *fiber.App {
 	api := app.Group("/api/v1")
 	system.Register(api, d.Auth, d.Evaluation)
 	window.Register(api, d.Auth, d.Evaluation)
-	kiosk.Register(api, d.Auth, d.Evaluation)
+	kiosk.Register(api, d.Auth, d.Evaluation, d.Log)
 	pc.Register(api, d.Auth, d.Evaluation)
 	mobile.Register(api, app, d.Auth, d.Evaluation)
 	auth.Register(api, d.Users)
