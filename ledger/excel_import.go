@@ -16,6 +16,7 @@ import (
 
 	"haochaping/access"
 	"haochaping/internal/problem"
+	"haochaping/internal/validtext"
 )
 
 // ImportResult is what an import did.
@@ -347,6 +348,9 @@ func compareHeadings(row, want []string) string {
 
 // sheetUnit reads the unit of the "部门：" line: its code in brackets, else its exact name.
 func (s *Service) sheetUnit(ctx context.Context, text string) (*unitRef, error) {
+	if !validtext.String(text) { // PostgreSQL would refuse a NUL in the name it looks up
+		return nil, wrongLayout("“部门：”行含有控制字符（如 NUL）或无效的 UTF-8 文本")
+	}
 	m := unitLine.FindStringSubmatch(strings.TrimSpace(text))
 	if m == nil {
 		return nil, wrongLayout("无法识别“部门：”行：“" + text + "”")
@@ -495,6 +499,10 @@ func (s *Service) checkRows(ctx context.Context, sheet *ledgerSheet, unit *unitR
 			refuse(excelRow, noText, "text_too_long", long+"不得超过 4000 字")
 			continue
 		}
+		if col := notText(l, in); col != "" {
+			refuse(excelRow, noText, "invalid_text", col+"含有控制字符（如 NUL）或无效的 UTF-8 文本")
+			continue
+		}
 		in.EntryID = e.id
 		in.Completed = strings.HasPrefix(in.Progress, "已完成")
 		if prev := latest[e.id]; prev != nil && prev.Progress == in.Progress && (l.issues < 0 || prev.Issues == in.Issues) &&
@@ -518,6 +526,20 @@ func parseNo(s string) (int, bool) {
 		return int(f), true
 	}
 	return 0, false
+}
+
+// notText names the column whose cell is not text (package validtext): a workbook can carry
+// control characters (escaped as _x0000_), which PostgreSQL would refuse to store.
+func notText(l *sheetLayout, in ReportInput) string {
+	for _, f := range []struct {
+		col int
+		v   string
+	}{{l.progress, in.Progress}, {l.issues, in.Issues}, {l.measures, in.Measures}} {
+		if f.col >= 0 && !validtext.String(f.v) {
+			return l.columns[f.col]
+		}
+	}
+	return ""
 }
 
 // tooLong names the column whose text is longer than a report takes.

@@ -304,6 +304,9 @@ func TestImportWrongLayoutAppliesNothing(t *testing.T) {
 		{"an unknown unit code", withProgress(map[string]string{"A2": "部门：市审批服务局（ZZ-NOPE）"}), []string{"编码不存在：ZZ-NOPE"}},
 		{"a name that is not the code's", withProgress(map[string]string{"A2": "部门：市公安局（ZZ-SPJ）"}), []string{"与编码 ZZ-SPJ（市审批服务局）不符"}},
 		{"an unknown unit name", withProgress(map[string]string{"A2": "部门：市宇宙局"}), []string{"单位不存在：市宇宙局"}},
+		// A workbook holds a control character escaped (_x0000_), read back as NUL, which
+		// PostgreSQL would refuse in the name looked up.
+		{"a NUL in the unit's name", withProgress(map[string]string{"A2": "部门：市审批_x0000_服务局"}), []string{"“部门：”行含有控制字符"}},
 		{"the office's sheet of every unit", all, []string{"没有写明填报单位"}},
 		{"the rectification ledger", rect, []string{"差评整改台账"}},
 		{"a work title over problem headings", testenv.XLSXEdit(t, pdata, map[string]string{"A1": "山东省政务服务能力全面提升工作台账", "G4": "措施"}),
@@ -367,6 +370,7 @@ func TestImportBadRowsAreNamedAndTheOthersApplied(t *testing.T) {
 	data, n := export(t, svc, u["office"], ledger.Work, ledger.ExportFilter{Department: gaj})
 	rows := testenv.XLSXRows(t, data, "工作台账")
 	ra, rb, rc, rd, re, rf := testenv.XLSXRowOf(t, rows, 5, 1), testenv.XLSXRowOf(t, rows, 5, 2), testenv.XLSXRowOf(t, rows, 5, 4), testenv.XLSXRowOf(t, rows, 5, 5), testenv.XLSXRowOf(t, rows, 5, 6), testenv.XLSXRowOf(t, rows, 5, 7)
+	rg := testenv.XLSXRowOf(t, rows, 5, 8)
 	filled := testenv.XLSXEdit(t, data, map[string]string{
 		fmt.Sprintf("I%d", ra): "推进中",
 		fmt.Sprintf("F%d", rb): "abc", fmt.Sprintf("I%d", rb): "编号写错",
@@ -374,6 +378,7 @@ func TestImportBadRowsAreNamedAndTheOthersApplied(t *testing.T) {
 		fmt.Sprintf("F%d", rd): "999", fmt.Sprintf("I%d", rd): "没有这项任务",
 		fmt.Sprintf("F%d", re): "1", fmt.Sprintf("J%d", re): "重复填报",
 		fmt.Sprintf("I%d", rf):        strings.Repeat("长", 4001),
+		fmt.Sprintf("J%d", rg):        "需_x0000_协调", // read back as NUL, which PostgreSQL would refuse
 		fmt.Sprintf("I%d", len(rows)): "最后一项",
 	})
 	lastNo, _ := strconv.Atoi(rows[len(rows)-1][5])
@@ -387,6 +392,7 @@ func TestImportBadRowsAreNamedAndTheOthersApplied(t *testing.T) {
 		{Row: rd, No: "999", Code: "unknown_entry"},
 		{Row: re, No: "1", Code: "duplicate_row"},
 		{Row: rf, No: "7", Code: "text_too_long"},
+		{Row: rg, No: "8", Code: "invalid_text"},
 	}
 	if res.Applied != 2 || res.Skipped != n-2-len(want) || len(res.Refused) != len(want) {
 		t.Fatalf("import: %+v", res)

@@ -6,6 +6,7 @@ package kiosk
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 
 	"haochaping/channels"
 	"haochaping/evaluation"
+	"haochaping/internal/database"
 	"haochaping/internal/jsonbody"
 	"haochaping/internal/problem"
 )
@@ -112,8 +114,31 @@ func (r *Record) Submission(deviceID string, hallID int64) *evaluation.Submissio
 	return sub
 }
 
-// Register mounts POST /channels/kiosk/evaluations.
-func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Service) {
+// errRecordRefused answers a record the database refused for its content: a retry would
+// fail the same way, so the record is rejected alone.
+var errRecordRefused = problem.Invalid("record_refused", "", "该记录未能保存：数据库拒绝了其内容，请核对后重新评价")
+
+// recordRefusal sorts the failure of one record's store. A *problem.Error under 500 is the
+// record's own refusal. The database refusing the record's data (a constraint, a value it
+// cannot store: database.IsDataRefusal) fails the same way on every retry, and answering the
+// batch 5xx would have the kiosk resend it forever while the others sit committed: that record
+// alone is rejected (record_refused), and the cause logged. Anything else — a 5xx of ours, the
+// database unreachable, the request's context ended, an error not understood — is taken for an
+// outage of the batch: the kiosk keeps its buffer and retries it all (the records that did
+// commit answer duplicate then), so that no rating is dropped on a guess.
+func recordRefusal(err error) (refusal *problem.Error, outage bool) {
+	if perr, ok := problem.As(err); ok {
+		return perr, perr.Status >= 500
+	}
+	if database.IsDataRefusal(err) {
+		return errRecordRefused, false
+	}
+	return nil, true
+}
+
+// Register mounts POST /channels/kiosk/evaluations; log receives the records the database
+// refused.
+func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Service, log *slog.Logger) {
 	r.Post("/channels/kiosk/evaluations", auth.Require("kiosk"), func(c *fiber.Ctx) error {
 		p, err := Decode(c.Body())
 		if err != nil {
@@ -140,9 +165,12 @@ func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Serv
 		for k, o := range svc.IngestBatch(c.UserContext(), subs) {
 			res := &ans.Results[at[k]]
 			if o.Err != nil {
-				perr, ok := problem.As(o.Err)
-				if !ok || perr.Status >= 500 {
+				perr, outage := recordRefusal(o.Err)
+				if outage {
 					return o.Err // the store failed: the kiosk keeps its buffer and retries it all
+				}
+				if _, ok := problem.As(o.Err); !ok {
+					log.Error("kiosk record refused by the database", "device", dev.ID, "seq", *p.Records[at[k]].Seq, "err", o.Err)
 				}
 				res.Status, res.Error = "rejected", perr
 				continue

@@ -39,6 +39,14 @@ func IsUniqueViolation(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
+// IsDataRefusal reports a statement the server refused for the data it carried — a data
+// exception (SQLSTATE class 22: a value it cannot store) or an integrity constraint (class 23):
+// running it again fails the same way.
+func IsDataRefusal(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code[:2] == "22" || pe.Code[:2] == "23")
+}
+
 // IsSerializationFailure reports a transaction that could not be serialized with a concurrent
 // one (SQLSTATE 40001) or lost a deadlock (40P01): running it again is the remedy.
 func IsSerializationFailure(err error) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -21,8 +22,10 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			p = classify(err)
 		}
 		if p.Status >= 500 {
-			log.Error("request failed", "method", c.Method(), "path", c.Path(), "status", p.Status,
-				"request_id", c.GetRespHeader(fiber.HeaderXRequestID), "err", err)
+			// Copied: fiber's strings are views into buffers the next request reuses, and a
+			// log handler may keep a record past this call (buffered or asynchronous output).
+			log.Error("request failed", "method", strings.Clone(c.Method()), "path", strings.Clone(c.Path()),
+				"status", p.Status, "request_id", strings.Clone(c.GetRespHeader(fiber.HeaderXRequestID)), "err", err)
 		}
 		return c.Status(p.Status).JSON(p)
 	}

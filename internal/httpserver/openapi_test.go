@@ -36,6 +36,9 @@ import (
 	"haochaping/web"
 )
 
+// openapiNow is the business time of the tests of this file: a Thursday morning in Beijing.
+var openapiNow = testenv.Beijing(2026, 11, 26, 10, 0, 0)
+
 // loadOpenAPI loads the embedded document and validates it.
 func loadOpenAPI(t *testing.T) *openapi3.T {
 	t.Helper()
@@ -244,6 +247,7 @@ type apiChecker struct {
 	router  routers.Router
 	opts    *openapi3filter.Options
 	signed  int
+	lastTS  int64                   // the timestamp of the last signature: each next one is earlier
 	covered map[string]map[int]bool // operation → statuses seen
 }
 
@@ -291,11 +295,16 @@ func credentialsPresent(_ context.Context, in *openapi3filter.AuthenticationInpu
 }
 
 // sign returns the signature headers of dev for the request. Each request is signed with a
-// timestamp a second earlier than the last, so that identical requests sent within one second
-// carry different signatures (a signature is accepted once).
+// timestamp earlier than every one before it, so that identical requests carry different
+// signatures (a signature is accepted once) even when the clock's second turns between them.
+// The timestamps are the machine's: that is the clock signatures are checked against.
 func (a *apiChecker) sign(dev testenv.Device, method, path string, body []byte) http.Header {
 	a.signed++
-	ts := time.Now().Unix() - int64(a.signed)
+	ts := time.Now().Unix() - 1
+	if a.lastTS != 0 && ts >= a.lastTS {
+		ts = a.lastTS - 1
+	}
+	a.lastTS = ts
 	h := http.Header{}
 	h.Set(channels.HeaderDeviceID, dev.ID)
 	h.Set(channels.HeaderTimestamp, strconv.FormatInt(ts, 10))
@@ -494,7 +503,7 @@ func evaluationPath(t *testing.T, u any) string {
 func TestResponsesMatchOpenAPI(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 26, 10, 0, 0))
+	env.Clock.Set(openapiNow)
 	env.Seed()
 	srv := env.Start()
 	a := newAPIChecker(t, srv)
@@ -733,6 +742,7 @@ func (a *apiChecker) logCoverage() {
 func TestFailuresMatchOpenAPI(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(openapiNow)
 	env.Seed()
 	redis := testenv.StartRedis(t)
 	env.Redis = redis.Client()
@@ -823,6 +833,7 @@ func staffCall(name, token, method, path string, body any, status int, code stri
 func TestStaffAPIMatchesOpenAPI(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(openapiNow)
 	env.Seed()
 	srv := env.Start()
 	a := newAPIChecker(t, srv)
@@ -835,7 +846,7 @@ func TestStaffAPIMatchesOpenAPI(t *testing.T) {
 	badReview := func(ticket string, realName bool) int64 {
 		t.Helper()
 		body := map[string]any{"ticket_no": ticket, "staff_no": testenv.CityStaff, "level": 1, "reasons": []string{"服务态度"},
-			"comment": "窗口人员态度生硬", "served_at": time.Now().Add(-time.Hour).Format(time.RFC3339)}
+			"comment": "窗口人员态度生硬", "served_at": env.Clock.Now().Add(-time.Hour).Format(time.RFC3339)}
 		if realName {
 			body["evaluator"] = map[string]any{"name": "李四", "phone": phone}
 		}
@@ -942,7 +953,7 @@ func TestStaffAPIMatchesOpenAPI(t *testing.T) {
 		404, "work_order_not_found"))
 
 	// The inbox of work orders, with every filter.
-	today := time.Now().In(bjtime.Location).Format("2006-01-02")
+	today := env.Clock.Now().In(bjtime.Location).Format("2006-01-02")
 	page := do(staffCall("list", zh01, "GET", "/api/v1/workorders", nil, 200, ""))
 	if ids := listed(page); len(ids) != 4 || page["total"] != 4.0 {
 		t.Errorf("zh01 lists %v (total %v), want the four orders", ids, page["total"])
@@ -1244,11 +1255,12 @@ func TestStaffAPIMatchesOpenAPI(t *testing.T) {
 func TestStatsAPIMatchesOpenAPI(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(openapiNow)
 	env.Seed()
 	srv := env.Start()
 	a := newAPIChecker(t, srv)
 	ctx := context.Background()
-	now := time.Now()
+	now := env.Clock.Now()
 	day := bjtime.Day(now)
 	today := day.Format("2006-01-02")
 	firstOfMonth := day.AddDate(0, 0, 1-day.Day()).Format("2006-01-02")
@@ -1501,11 +1513,12 @@ func TestStatsAPIMatchesOpenAPI(t *testing.T) {
 func TestLedgerAPIMatchesOpenAPI(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(openapiNow)
 	env.Seed()
 	srv := env.Start()
 	a := newAPIChecker(t, srv)
 	ctx := context.Background()
-	now := time.Now()
+	now := env.Clock.Now()
 	today := bjtime.Day(now)
 	date := func(days int) string { return today.AddDate(0, 0, days).Format("2006-01-02") }
 
@@ -1919,13 +1932,14 @@ func multipartFiles(t *testing.T, field string, files ...[]byte) ([]byte, string
 func TestLedgerExcelMatchesOpenAPI(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
+	env.Clock.Set(openapiNow)
 	env.Seed()
 	// The import takes workbooks up to ledger.MaxImportBytes; so that its own refusal can be
 	// provoked, the server's body limit here is above that (the default, 1 MiB, is below).
 	env.Cfg.BodyLimit = ledger.MaxImportBytes + 1<<20
 	srv := env.Start()
 	a := newAPIChecker(t, srv)
-	today := bjtime.Day(time.Now()).Format("20060102")
+	today := bjtime.Day(env.Clock.Now()).Format("20060102")
 
 	office := srv.Login("office", "demo1234")
 	auditor := srv.Login("auditor", "demo1234")
@@ -2067,7 +2081,7 @@ func TestLedgerExcelMatchesOpenAPI(t *testing.T) {
 
 	// Before any round, nothing can be imported; nor by a role that may not report, nor another unit.
 	upload("import without a round", spjHead, filled, 409, "no_open_round")
-	if r := a.do(staffCall("open a round", office, "POST", rounds, map[string]any{"title": "9月17日调度", "due_at": time.Now().Add(72 * time.Hour).Format(time.RFC3339)}, 201, "")); r.Status != 201 {
+	if r := a.do(staffCall("open a round", office, "POST", rounds, map[string]any{"title": "9月17日调度", "due_at": env.Clock.Now().Add(72 * time.Hour).Format(time.RFC3339)}, 201, "")); r.Status != 201 {
 		t.FailNow()
 	}
 	upload("import by an auditor", auditor, filled, 403, "forbidden_role")

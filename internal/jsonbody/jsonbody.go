@@ -1,6 +1,7 @@
 // Package jsonbody reads JSON request bodies the same way everywhere: unknown fields ignored
 // (clients may add fields before the server knows them), a value of the wrong type refused with
-// the field named, and every refusal a *problem.Error.
+// the field named, a string that is not text (NUL and other control characters, invalid UTF-8)
+// refused with the field named, and every refusal a *problem.Error.
 package jsonbody
 
 import (
@@ -10,13 +11,15 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"haochaping/internal/problem"
 )
 
 // Decode reads a JSON request body into v. Fields v does not know are ignored, so that devices
 // can add fields before the server knows them; a value of the wrong type is refused, naming
-// the field.
+// the field (400 invalid_json); so is a string that is not text (422 invalid_text), which
+// PostgreSQL would refuse or the people reading it could not.
 func Decode(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return problem.BadRequest("invalid_json", "请求体为空：须为 JSON")
@@ -37,6 +40,13 @@ func Decode(body []byte, v any) error {
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return problem.BadRequest("invalid_json", "请求体在 JSON 之后还有多余内容")
+	}
+	var badUTF8 []string
+	if !utf8.Valid(body) {
+		badUTF8 = invalidUTF8Paths(body)
+	}
+	if perr := checkText(v, badUTF8); perr != nil {
+		return perr
 	}
 	return nil
 }
