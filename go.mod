@@ -2,6 +2,8 @@ module haochaping
 
 go 1.26.8
 
+toolchain go1.26.11
+
 require (
 	github.com/6tail/lunar-go v1.4.7
 	github.com/getkin/kin-openapi v0.153.0

@@ -1,16 +1,13 @@
 package httpserver_test
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/http"
 	"net/textproto"
 	"net/url"
@@ -772,37 +769,7 @@ func TestFailuresMatchOpenAPI(t *testing.T) {
 // and reads the answer.
 func headersOnly(t *testing.T, srv *testenv.Server, method, path string, n int, h http.Header) *testenv.Response {
 	t.Helper()
-	u, err := url.Parse(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n", method, path, u.Host, n)
-	for k, vs := range h {
-		for _, v := range vs {
-			fmt.Fprintf(&b, "%s: %s\r\n", k, v)
-		}
-	}
-	b.WriteString("\r\n")
-	if _, err := conn.Write([]byte(b.String())); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testenv.Response{Status: resp.StatusCode, Body: body, Header: resp.Header}
+	return srv.ByHand(method, path, fmt.Sprintf("Content-Type: application/json\r\nContent-Length: %d\r\n", n)+testenv.HeaderLines(h), nil)
 }
 
 // idOf is the "id" of an answer, failing the test when it has none.

@@ -1,13 +1,8 @@
 package httpserver_test
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"testing"
 	"time"
 
@@ -105,39 +100,9 @@ func TestInvalidTextIsRefused(t *testing.T) {
 // refuses to do for a header holding a control character — and reads the answer.
 func byHand(t *testing.T, srv *testenv.Server, method, path string, h http.Header, body []byte) *testenv.Response {
 	t.Helper()
-	u, err := url.Parse(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\nConnection: close\r\n", method, path, u.Host, len(body))
+	extra := fmt.Sprintf("Content-Length: %d\r\nConnection: close\r\n", len(body))
 	if len(body) > 0 {
-		b.WriteString("Content-Type: application/json\r\n")
+		extra += "Content-Type: application/json\r\n"
 	}
-	for k, vs := range h {
-		for _, v := range vs {
-			fmt.Fprintf(&b, "%s: %s\r\n", k, v)
-		}
-	}
-	b.WriteString("\r\n")
-	b.Write(body)
-	if _, err := conn.Write(b.Bytes()); err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	answer, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testenv.Response{Status: resp.StatusCode, Body: answer, Header: resp.Header}
+	return srv.ByHand(method, path, extra+testenv.HeaderLines(h), body)
 }
