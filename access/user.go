@@ -2,7 +2,7 @@ package access
 
 import "time"
 
-// User is a staff login. Its password hash never leaves the store of logins (internal/auth).
+// User is a staff login. Its password hash never leaves the store of logins (users.go).
 type User struct {
 	ID          int64     `json:"id"`
 	Username    string    `json:"username"`

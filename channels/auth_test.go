@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/channels"
 	"haochaping/internal/testenv"
 )
@@ -38,12 +39,12 @@ func TestSignatures(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
-	pad := srv.AddDevice("window", testenv.CityWindow, "")
+	apptest.Seed(env)
+	srv := apptest.Start(env)
+	pad := srv.AddDevice("window", apptest.CityWindow, "")
 	now := time.Now().Unix() // the machine's: X-Timestamp is checked against it
 
-	send := func(dev testenv.Device, ts int64, body []byte, sign func(secret string) string) *testenv.Response {
+	send := func(dev apptest.Device, ts int64, body []byte, sign func(secret string) string) *apptest.Response {
 		h := http.Header{}
 		h.Set(channels.HeaderDeviceID, dev.ID)
 		h.Set(channels.HeaderTimestamp, strconv.FormatInt(ts, 10))
@@ -57,27 +58,27 @@ func TestSignatures(t *testing.T) {
 
 	cases := []struct {
 		name string
-		resp func() *testenv.Response
+		resp func() *apptest.Response
 		want string
 	}{
-		{"wrong secret", func() *testenv.Response {
+		{"wrong secret", func() *apptest.Response {
 			return send(pad, now, body, func(string) string { return channels.Sign("not-the-secret", now, "POST", windowPath, body) })
 		}, "signature_invalid"},
-		{"tampered body", func() *testenv.Response {
+		{"tampered body", func() *apptest.Response {
 			tampered := []byte(`{"ticket_no":"S001","level":1,"served_at":"2026-01-01T00:00:00Z"}`)
 			return send(pad, now, tampered, good(now, body))
 		}, "signature_invalid"},
-		{"signed for another path", func() *testenv.Response {
+		{"signed for another path", func() *apptest.Response {
 			return send(pad, now, body, func(secret string) string {
 				return channels.Sign(secret, now, "POST", "/api/v1/channels/kiosk/evaluations", body)
 			})
 		}, "signature_invalid"},
-		{"stale timestamp", func() *testenv.Response { return send(pad, now-301, body, good(now-301, body)) }, "timestamp_skewed"},
-		{"future timestamp", func() *testenv.Response { return send(pad, now+301, body, good(now+301, body)) }, "timestamp_skewed"},
-		{"unknown device", func() *testenv.Response {
-			return send(testenv.Device{ID: "no-such-device", Secret: pad.Secret}, now, body, good(now, body))
+		{"stale timestamp", func() *apptest.Response { return send(pad, now-301, body, good(now-301, body)) }, "timestamp_skewed"},
+		{"future timestamp", func() *apptest.Response { return send(pad, now+301, body, good(now+301, body)) }, "timestamp_skewed"},
+		{"unknown device", func() *apptest.Response {
+			return send(apptest.Device{ID: "no-such-device", Secret: pad.Secret}, now, body, good(now, body))
 		}, "device_unknown"},
-		{"missing headers", func() *testenv.Response { return srv.Raw("POST", windowPath, body, nil) }, "signature_missing"},
+		{"missing headers", func() *apptest.Response { return srv.Raw("POST", windowPath, body, nil) }, "signature_missing"},
 	}
 	for _, c := range cases {
 		r := c.resp()
@@ -114,7 +115,7 @@ func TestSignatures(t *testing.T) {
 	}
 
 	// A device may call only its own channel's endpoint.
-	kiosk := srv.AddDevice("kiosk", "", testenv.CityHall)
+	kiosk := srv.AddDevice("kiosk", "", apptest.CityHall)
 	if r := srv.Signed(kiosk, "POST", windowPath, rating("S003")); r.Status != 403 || r.Code(t) != "device_channel_mismatch" {
 		t.Fatalf("kiosk at the window endpoint: %d %s", r.Status, r.Body)
 	}

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/evaluation"
 	"haochaping/internal/testenv"
 )
@@ -13,13 +14,13 @@ func TestDefaultEvaluations(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	svc := srv.App.Evaluation
 	ctx := context.Background()
 	now := env.Clock.Now()
 	completed := func(no string, ago time.Duration) {
-		srv.PushCase(testenv.Case(no, now.Add(-ago)))
+		srv.PushCase(apptest.Case(no, now.Add(-ago)))
 	}
 	completed("DEF-OLD", 10*24*time.Hour)   // its 7 days passed unrated: a default
 	completed("DEF-RECENT", 3*24*time.Hour) // still inside its window: nothing yet
@@ -28,7 +29,7 @@ func TestDefaultEvaluations(t *testing.T) {
 	// DEF-RATED was rated by its applicant through the portal, within its window.
 	env.Exec(`UPDATE cases SET completed_at = $1::timestamptz - interval '6 days' WHERE case_no = 'DEF-RATED'`, now)
 	r := srv.Signed(srv.DemoDevice("demo-pc"), "POST", "/api/v1/channels/pc/evaluations", map[string]any{
-		"case_no": "DEF-RATED", "level": 4, "user": map[string]any{"id_number": testenv.ApplicantID}})
+		"case_no": "DEF-RATED", "level": 4, "user": map[string]any{"id_number": apptest.ApplicantID}})
 	if r.Status != 201 {
 		t.Fatalf("rating: %d %s", r.Status, r.Body)
 	}
@@ -82,9 +83,9 @@ func TestDefaultWaitsForBeijingMidnight(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 18, 12, 0, 0))
-	env.Seed()
-	srv := env.Start()
-	srv.PushCase(testenv.Case("DEF-MIDNIGHT", testenv.Beijing(2026, 11, 18, 11, 0, 0)))
+	apptest.Seed(env)
+	srv := apptest.Start(env)
+	srv.PushCase(apptest.Case("DEF-MIDNIGHT", testenv.Beijing(2026, 11, 18, 11, 0, 0)))
 	svc := srv.App.Evaluation
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 23, 59, 59))
 	if n, err := svc.DefaultEvaluations(context.Background()); err != nil || n != 0 {

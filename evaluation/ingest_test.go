@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/evaluation"
 	"haochaping/internal/problem"
 	"haochaping/internal/testenv"
@@ -22,10 +23,10 @@ func newService(t *testing.T) (*testenv.Env, *evaluation.Service, int64) {
 	t.Helper()
 	env := testenv.New(t)
 	env.Clock.Set(ingestNow)
-	env.Seed()
+	apptest.Seed(env)
 	svc := evaluation.NewService(env.DB, env.Keys, evaluation.Settings{RatingDays: 7, PublicURL: "http://test"}, env.Clock.Now)
 	t.Cleanup(svc.Close)
-	windowID := int64(env.Count(`SELECT id FROM windows WHERE code = $1`, testenv.CityWindow))
+	windowID := int64(env.Count(`SELECT id FROM windows WHERE code = $1`, apptest.CityWindow))
 	return env, svc, windowID
 }
 

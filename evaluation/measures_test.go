@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"haochaping/access"
+	"haochaping/app/apptest"
 	"haochaping/evaluation"
 	"haochaping/internal/testenv"
 	"haochaping/rectify"
@@ -35,7 +36,7 @@ type dataset struct {
 func newDataset(t *testing.T, env *testenv.Env) *dataset {
 	d := &dataset{t: t, env: env}
 	err := env.DB.Pool.QueryRow(context.Background(), `SELECT w.id, w.hall_id, w.department_id, h.region_id
-		FROM windows w JOIN halls h ON h.id = w.hall_id WHERE w.code = $1`, testenv.CityWindow).Scan(&d.window, &d.hall, &d.dept, &d.region)
+		FROM windows w JOIN halls h ON h.id = w.hall_id WHERE w.code = $1`, apptest.CityWindow).Scan(&d.window, &d.hall, &d.dept, &d.region)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func (d *dataset) caseDone(completed time.Time) int64 {
 		INSERT INTO cases (case_no, item_id, region_id, department_id, hall_id, window_id, source_channel, applicant_kind,
 		                   applicant_name_enc, applicant_name_masked, accepted_at, completed_at, stage)
 		VALUES ($1, (SELECT id FROM service_items WHERE code = $2), $3, $4, $5, $6, 'window', 'person', '\x01', '张*', $7, $8, 'complete')
-		RETURNING id`, fmt.Sprintf("MEASURE-%04d", d.n), testenv.PassportItem, d.region, d.dept, d.hall, d.window,
+		RETURNING id`, fmt.Sprintf("MEASURE-%04d", d.n), apptest.PassportItem, d.region, d.dept, d.hall, d.window,
 		completed.Add(-time.Hour), completed).Scan(&id)
 	if err != nil {
 		d.t.Fatal(err)
@@ -134,8 +135,8 @@ func (d *dataset) workOrder(evaluation int64, w wo) {
 func TestMeasuresOnAHandBuiltDataset(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	svc, rc := srv.App.Evaluation, srv.App.Rectify
 	d := newDataset(t, env)
 
@@ -281,7 +282,7 @@ func deref(b *bool) any {
 func TestRollUpCountsLateCommitsOnce(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
-	env.Seed()
+	apptest.Seed(env)
 	svc := evaluation.NewService(env.DB, env.Keys, evaluation.Settings{RatingDays: 7, PublicURL: "http://x"}, env.Clock.Now)
 	t.Cleanup(svc.Close)
 	d := newDataset(t, env)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"haochaping/access"
+	"haochaping/app/apptest"
 	"haochaping/evaluation"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
@@ -23,7 +24,7 @@ func rkService(t *testing.T) (*testenv.Env, *evaluation.Service) {
 	t.Helper()
 	env := testenv.New(t)
 	env.Clock.Set(rkNow)
-	env.Seed()
+	apptest.Seed(env)
 	svc := evaluation.NewService(env.DB, env.Keys, evaluation.Settings{RatingDays: 7, PublicURL: "http://test"}, env.Clock.Now)
 	t.Cleanup(svc.Close)
 	return env, svc

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/evaluation"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/testenv"
@@ -105,7 +106,7 @@ func ingestTickets(t *testing.T, svc *evaluation.Service, windowID int64, prefix
 		no := fmt.Sprintf("%s%04d", prefix, i)
 		subs[i] = &evaluation.Submission{
 			Channel: evaluation.Window, Key: "upward:" + no, TicketNo: no, WindowID: windowID,
-			StaffNo: testenv.CityStaff, ServedAt: served, Level: evaluation.Level(i%5 + 1),
+			StaffNo: apptest.CityStaff, ServedAt: served, Level: evaluation.Level(i%5 + 1),
 		}
 		if subs[i].Level.Bad() {
 			subs[i].Reasons = []string{"attitude"}
@@ -126,7 +127,7 @@ func ingestTickets(t *testing.T, svc *evaluation.Service, windowID int64, prefix
 
 func windowOf(t *testing.T, env *testenv.Env) int64 {
 	t.Helper()
-	return int64(env.Count(`SELECT id FROM windows WHERE code = $1`, testenv.CityWindow))
+	return int64(env.Count(`SELECT id FROM windows WHERE code = $1`, apptest.CityWindow))
 }
 
 // reportAll runs ReportUpward as the scheduler would, run after run, until a run ends cleanly
@@ -152,8 +153,8 @@ func TestUpwardReportsEachEvaluationOnceDespiteAFlakyPlatform(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(upwardNow)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	// Every other request fails, starting with the first: each batch is refused once.
 	plat := newPlatform(t, func(n int) bool { return n%2 == 1 })
 	svc := upwardService(t, env, plat.URL, 100)
@@ -164,7 +165,7 @@ func TestUpwardReportsEachEvaluationOnceDespiteAFlakyPlatform(t *testing.T) {
 	const caseCount = 20
 	for i := range caseCount {
 		no := fmt.Sprintf("UPW-%04d", i)
-		srv.PushCase(testenv.Case(no, env.Clock.Now().Add(-time.Hour)))
+		srv.PushCase(apptest.Case(no, env.Clock.Now().Add(-time.Hour)))
 		if _, err := svc.Ingest(context.Background(), &evaluation.Submission{
 			Channel: evaluation.Mobile, Key: "upward:case:" + no, CaseNo: no,
 			Level: evaluation.VerySatisfied, EvaluatorIsApplicant: true,
@@ -180,7 +181,7 @@ func TestUpwardReportsEachEvaluationOnceDespiteAFlakyPlatform(t *testing.T) {
 			s.Evaluator = &evaluation.Person{Name: evaluatorName, Phone: evaluatorTel}
 		}
 		if i == 1 { // level 2
-			s.Comment = "态度差，请回电 139-8765-4321，身份证 " + testenv.ApplicantID
+			s.Comment = "态度差，请回电 139-8765-4321，身份证 " + apptest.ApplicantID
 		}
 	})
 	const total = caseCount + 1180
@@ -231,7 +232,7 @@ func TestUpwardReportsEachEvaluationOnceDespiteAFlakyPlatform(t *testing.T) {
 
 	// Nothing personal in any body, accepted or refused: not the applicant's or the
 	// evaluator's name, phone or ID number, masked or not.
-	personal := []string{testenv.ApplicantName, testenv.ApplicantTel, testenv.ApplicantID, "张*", "138****5678",
+	personal := []string{apptest.ApplicantName, apptest.ApplicantTel, apptest.ApplicantID, "张*", "138****5678",
 		evaluatorName, evaluatorTel, "李*", "139****4321", "139-8765-4321"}
 	for i, body := range plat.bodies {
 		for _, p := range personal {
@@ -249,9 +250,9 @@ func TestUpwardReportsEachEvaluationOnceDespiteAFlakyPlatform(t *testing.T) {
 		}
 	}
 	caseEval := byID[int64(env.Count(`SELECT min(id) FROM evaluations WHERE case_id IS NOT NULL`))]
-	if caseEval.CaseNo != "UPW-0000" || caseEval.Stage != "complete" || caseEval.ItemCode != testenv.PassportItem ||
-		caseEval.ItemName == "" || caseEval.HallCode != testenv.CityHall || caseEval.WindowCode != testenv.CityWindow ||
-		caseEval.StaffNo != testenv.CityStaff || caseEval.DepartmentCode == "" || caseEval.RegionCode == "" ||
+	if caseEval.CaseNo != "UPW-0000" || caseEval.Stage != "complete" || caseEval.ItemCode != apptest.PassportItem ||
+		caseEval.ItemName == "" || caseEval.HallCode != apptest.CityHall || caseEval.WindowCode != apptest.CityWindow ||
+		caseEval.StaffNo != apptest.CityStaff || caseEval.DepartmentCode == "" || caseEval.RegionCode == "" ||
 		!caseEval.RealName || !caseEval.Active || caseEval.Level != 5 || caseEval.Channel != "mobile" {
 		t.Errorf("case evaluation sent as %+v", caseEval)
 	}
@@ -271,7 +272,7 @@ func TestUpwardTimelinessCountsWorkingDaysFromTheService(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(upwardNow)
-	env.Seed()
+	apptest.Seed(env)
 	plat := newPlatform(t, nil)
 	svc := upwardService(t, env, plat.URL, 500)
 	windowID := windowOf(t, env)
@@ -354,7 +355,7 @@ func TestUpwardWithoutURLDoesNothing(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(upwardNow)
-	env.Seed()
+	apptest.Seed(env)
 	svc := upwardService(t, env, "", 0)
 	ingestTickets(t, svc, windowOf(t, env), "N", 2, env.Clock.Now().Add(-time.Hour), nil)
 	if n, err := svc.ReportUpward(context.Background()); n != 0 || err != nil {
@@ -372,7 +373,7 @@ func TestUpwardGivesUpOnARefusingPlatformAndMarksNothing(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(upwardNow)
-	env.Seed()
+	apptest.Seed(env)
 	plat := newPlatform(t, func(int) bool { return true })
 	svc := upwardService(t, env, plat.URL, 10)
 	ingestTickets(t, svc, windowOf(t, env), "R", 5, env.Clock.Now().Add(-time.Hour), nil)
@@ -420,7 +421,7 @@ func TestUpwardTwoInstancesAtOnceSendEachEvaluationOnce(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(upwardNow)
-	env.Seed()
+	apptest.Seed(env)
 	plat := newPlatform(t, nil)
 	// The first request waits until a second is in flight: proof that the two instances held
 	// claims at the same time (the other skipped the locked rows rather than waiting for them).

@@ -18,6 +18,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"haochaping/access"
+	"haochaping/app/apptest"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
 	"haochaping/internal/testenv"
@@ -68,8 +69,8 @@ func TestExportWorkAndProblemLedgers(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(ledgerNow)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "gaj-head")
 	p, err := plan.Load()
@@ -181,8 +182,8 @@ func TestExcelRoundTrip(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(ledgerNow)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "spj-head")
 	ctx := context.Background()
@@ -269,8 +270,8 @@ func TestImportWrongLayoutAppliesNothing(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(ledgerNow)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "spj-head", "gaj-head", "auditor")
 	ctx := context.Background()
@@ -357,8 +358,8 @@ func TestImportBadRowsAreNamedAndTheOthersApplied(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(ledgerNow)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office")
 	ctx := context.Background()
@@ -418,8 +419,8 @@ func TestRectificationLedgerExport(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(ledgerNow)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "spj-head", "gaj-head")
 	ctx := context.Background()
@@ -498,8 +499,8 @@ func TestWorkLedgerInLibreOffice(t *testing.T) {
 	}
 	env := testenv.New(t)
 	env.Clock.Set(ledgerNow)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "spj-head")
 	ctx := context.Background()

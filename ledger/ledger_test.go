@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"haochaping/access"
+	"haochaping/app/apptest"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
 	"haochaping/internal/testenv"
 	"haochaping/ledger"
 )
 
-func users(t *testing.T, srv *testenv.Server, names ...string) map[string]*access.User {
+func users(t *testing.T, srv *apptest.Server, names ...string) map[string]*access.User {
 	out := map[string]*access.User{}
 	for _, n := range names {
 		u, err := srv.App.Users.Get(context.Background(), n)
@@ -35,8 +36,8 @@ func TestRoundsReportsAndMissingReporters(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(ledgerNow)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "spj-head", "gaj-head", "auditor")
 	ctx := context.Background()
@@ -141,8 +142,8 @@ func TestStatusOverTime(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(ledgerNow)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office")
 	ctx := context.Background()
@@ -208,8 +209,8 @@ func TestRecurringProblemsIntoTheRectificationLedger(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(ledgerNow)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "spj-head")
 	ctx := context.Background()

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/testenv"
 )
@@ -12,7 +13,7 @@ import (
 const windowPath = "/api/v1/channels/window/evaluations"
 
 // badReview posts a bad review from the city hall's first window pad and returns its id.
-func badReview(t *testing.T, srv *testenv.Server, pad testenv.Device, ticket, staffNo string) int64 {
+func badReview(t *testing.T, srv *apptest.Server, pad apptest.Device, ticket, staffNo string) int64 {
 	t.Helper()
 	body := map[string]any{"ticket_no": ticket, "level": 1, "reasons": []string{"服务态度"}, "comment": "态度生硬",
 		"served_at": srv.Clock.Now().Add(-30 * time.Minute).Format(time.RFC3339)}
@@ -36,8 +37,8 @@ func TestBadReviewIsDispatchedToWhoHandledIt(t *testing.T) {
 	// The afternoon before 国庆 (10/1–10/7 off, Saturday 10/10 worked): deadlines count working
 	// days on the State Council calendar, with 调休.
 	env.Clock.Set(testenv.Beijing(2026, 9, 30, 16, 0, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	srv.RunWorker()
 	pad := srv.DemoDevice("demo-window-370400-zh01")
 
@@ -101,8 +102,8 @@ func TestBadReviewIsDispatchedToWhoHandledIt(t *testing.T) {
 func TestDispatchIsIdempotent(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
-	env.Seed()
-	srv := env.Start() // no worker: the test dispatches by hand
+	apptest.Seed(env)
+	srv := apptest.Start(env) // no worker: the test dispatches by hand
 	id := badReview(t, srv, srv.DemoDevice("demo-window-370400-zh01"), "D201", "")
 	ctx := context.Background()
 	first, created, err := srv.App.Rectify.Dispatch(ctx, id)

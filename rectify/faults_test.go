@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/internal/queue"
 	"haochaping/internal/testenv"
 	"haochaping/rectify"
@@ -18,7 +19,7 @@ import (
 
 // loopIsClean runs the checks of `haochaping check` with no grace period and fails on any
 // broken invariant.
-func loopIsClean(t *testing.T, srv *testenv.Server) {
+func loopIsClean(t *testing.T, srv *apptest.Server) {
 	t.Helper()
 	invariants, err := srv.App.Rectify.Check(context.Background(), 0)
 	if err != nil {
@@ -36,8 +37,8 @@ func TestRedisDownWhileBadReviewsArrive(t *testing.T) {
 	env := testenv.New(t)
 	redis := testenv.StartRedis(t)
 	env.Redis = redis.Client()
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	srv.RunWorker()
 	pad := srv.DemoDevice("demo-window-370400-zh01")
 
@@ -65,8 +66,8 @@ func TestRedisDownWhileBadReviewsArrive(t *testing.T) {
 func TestRelayKilledBetweenPublishingAndMarking(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	id := badReview(t, srv, srv.DemoDevice("demo-window-370400-zh01"), "K001", "")
 	// The state a relay leaves when it dies after the queue took the task but before it marked
 	// the outbox row: the task is queued, the row still unpublished.
@@ -100,8 +101,8 @@ func TestQueueLostItsTasks(t *testing.T) {
 	env := testenv.New(t)
 	redis := testenv.StartRedis(t)
 	env.Redis = redis.Client()
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	pad := srv.DemoDevice("demo-window-370400-zh01")
 	a, b := badReview(t, srv, pad, "L001", ""), badReview(t, srv, pad, "L002", "")
 	// The relay publishes; then Redis loses everything (a restart without its files) before any
@@ -159,8 +160,8 @@ func haochapingBinary(t *testing.T) string {
 func TestWorkerKilledInTheMiddleOfATask(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	id := badReview(t, srv, srv.DemoDevice("demo-window-370400-zh01"), "W001", "")
 
 	// Hold the evaluation row so that the dispatcher blocks inside its transaction, at the

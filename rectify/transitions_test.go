@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"haochaping/access"
+	"haochaping/app/apptest"
 	"haochaping/internal/problem"
 	"haochaping/internal/testenv"
 	"haochaping/rectify"
@@ -15,9 +16,9 @@ import (
 // loop is a seeded system with a window pad and the users that act in the tests.
 type loop struct {
 	env    *testenv.Env
-	srv    *testenv.Server
+	srv    *apptest.Server
 	svc    *rectify.Service
-	pad    testenv.Device
+	pad    apptest.Device
 	unit   *access.User // zh01: window staff of 市审批服务局, the handler of the orders below
 	office *access.User // the city's office
 	n      int
@@ -30,8 +31,8 @@ var loopNow = testenv.Beijing(2026, 11, 25, 10, 0, 0)
 func newLoop(t *testing.T) *loop {
 	env := testenv.New(t)
 	env.Clock.Set(loopNow)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	l := &loop{env: env, srv: srv, svc: srv.App.Rectify, pad: srv.DemoDevice("demo-window-370400-zh01")}
 	var err error
 	if l.unit, err = srv.App.Users.Get(context.Background(), "zh01"); err != nil {

@@ -13,9 +13,9 @@ import (
 	"go.yaml.in/yaml/v3"
 	"gorm.io/gorm"
 
+	"haochaping/access"
 	"haochaping/calendar"
 	"haochaping/channels"
-	"haochaping/internal/auth"
 	"haochaping/internal/database"
 	"haochaping/internal/pii"
 )
@@ -148,7 +148,7 @@ func (l *Loader) Seed(ctx context.Context, demo bool) (*Summary, error) {
 		if err := seedDemoDevices(ctx, devices, built); err != nil {
 			return nil, fmt.Errorf("seed demo devices: %w", err)
 		}
-		if err := SeedDemoUsers(ctx, &auth.Users{Pool: l.DB.Pool}); err != nil {
+		if err := SeedDemoUsers(ctx, &access.Users{Pool: l.DB.Pool}); err != nil {
 			return nil, fmt.Errorf("seed demo users: %w", err)
 		}
 	}

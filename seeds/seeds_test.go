@@ -3,14 +3,15 @@ package seeds_test
 import (
 	"testing"
 
+	"haochaping/app/apptest"
 	"haochaping/internal/testenv"
 )
 
 func TestSeedIsIdempotentAndComplete(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
-	first := env.Seed()
-	second := env.Seed()
+	first := apptest.Seed(env)
+	second := apptest.Seed(env)
 	if *first != *second {
 		t.Fatalf("a second seed changed the counts: %+v → %+v", first, second)
 	}

@@ -10,7 +10,6 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"haochaping/access"
-	"haochaping/internal/auth"
 	"haochaping/internal/problem"
 )
 
@@ -44,7 +43,7 @@ func DemoUsers() ([]DemoUser, error) {
 // exists is left as it is, so that running it again changes nothing. It needs the demo staff
 // (seeded in demo mode). Demo passwords are published, so they are hashed at bcrypt's lowest
 // cost: a slow hash protects nothing there, and would slow every seeded test.
-func SeedDemoUsers(ctx context.Context, users *auth.Users) error {
+func SeedDemoUsers(ctx context.Context, users *access.Users) error {
 	list, err := DemoUsers()
 	if err != nil {
 		return err
@@ -67,7 +66,7 @@ func SeedDemoUsers(ctx context.Context, users *auth.Users) error {
 		if err != nil {
 			return fmt.Errorf("demo user %s: %w", d.Username, err)
 		}
-		_, err = fast.Create(ctx, auth.NewUser{Username: d.Username, Password: d.Password, DisplayName: d.DisplayName,
+		_, err = fast.Create(ctx, access.NewUser{Username: d.Username, Password: d.Password, DisplayName: d.DisplayName,
 			Role: access.Role(d.Role), ScopeKind: kind, ScopeCode: code, StaffNo: d.StaffNo, Demo: true})
 		if p, ok := problem.As(err); ok && p.Code == "username_taken" {
 			continue // created meanwhile by a seed running alongside

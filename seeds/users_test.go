@@ -8,7 +8,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"haochaping/access"
-	"haochaping/internal/auth"
+	"haochaping/app/apptest"
 	"haochaping/internal/problem"
 	"haochaping/internal/testenv"
 	"haochaping/seeds"
@@ -17,9 +17,9 @@ import (
 func TestSeedDemoUsersIsIdempotentAndEachCanLogIn(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
-	env.Seed()
+	apptest.Seed(env)
 	ctx := context.Background()
-	users := &auth.Users{Pool: env.DB.Pool, Cost: bcrypt.MinCost}
+	users := &access.Users{Pool: env.DB.Pool, Cost: bcrypt.MinCost}
 	listed, err := seeds.DemoUsers()
 	if err != nil {
 		t.Fatal(err)
@@ -90,12 +90,12 @@ func TestSeedDemoUsersIsIdempotentAndEachCanLogIn(t *testing.T) {
 func TestSeedDemoUsersKeepsExistingUsernames(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
-	env.Seed()
+	apptest.Seed(env)
 	ctx := context.Background()
-	users := &auth.Users{Pool: env.DB.Pool, Cost: bcrypt.MinCost}
+	users := &access.Users{Pool: env.DB.Pool, Cost: bcrypt.MinCost}
 	// Whatever the seed made already (a demo seed may include the demo users) goes first.
 	env.Exec(`DELETE FROM users WHERE username = 'office'`)
-	if _, err := users.Create(ctx, auth.NewUser{Username: "office", Password: "not-the-demo-one", Role: access.Auditor,
+	if _, err := users.Create(ctx, access.NewUser{Username: "office", Password: "not-the-demo-one", Role: access.Auditor,
 		ScopeKind: "region", ScopeCode: "370402"}); err != nil {
 		t.Fatal(err)
 	}

@@ -1,5 +1,9 @@
-// Package web holds what the HTTP side serves as files: the API description, and later the
-// templates and static assets of the pages.
+// Package web is the HTTP home: the fiber app and its error answers, the middleware every
+// request meets (recovery, request IDs, metrics, text checks), health, readiness, metrics, the
+// API description, and the routes of every channel, of the staff and office APIs (whose
+// handlers live beside their domains: rectify/staffapi, ledger/ledgerapi, …) and of the
+// sessions (web/session). It will hold the pages too: their templates, static assets and
+// handlers.
 package web
 
 import _ "embed"

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/internal/testenv"
 )
 
@@ -15,18 +16,18 @@ func TestKioskOfflineBatch(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	kiosk := srv.DemoDevice("demo-kiosk-370400")
 	// Served five days ago, rated two days ago while the kiosk was offline, uploaded now: the
 	// original time counts, so the rating is inside the 7-day window.
 	served := testenv.Beijing(2026, 11, 20, 10, 0, 0)
-	srv.PushCase(testenv.Case("ZZ-KIOSK-1", served))
-	srv.PushCase(testenv.Case("ZZ-KIOSK-2", served))
-	elsewhere := testenv.Case("ZZ-KIOSK-SZQ", served) // handled at 市中区's hall, not this kiosk's
+	srv.PushCase(apptest.Case("ZZ-KIOSK-1", served))
+	srv.PushCase(apptest.Case("ZZ-KIOSK-2", served))
+	elsewhere := apptest.Case("ZZ-KIOSK-SZQ", served) // handled at 市中区's hall, not this kiosk's
 	elsewhere["hall_code"], elsewhere["window_code"], elsewhere["staff_no"] = "370402-ZWFW", "370402-ZH01", "370402-ZH01-1"
 	srv.PushCase(elsewhere)
-	srv.PushCase(testenv.Case("ZZ-KIOSK-3", served))
+	srv.PushCase(apptest.Case("ZZ-KIOSK-3", served))
 	rated := testenv.Beijing(2026, 11, 23, 16, 20, 0)
 	ratedAt := rated.Format(time.RFC3339)
 	batch := map[string]any{"records": []any{
@@ -95,9 +96,9 @@ func TestKioskDuplicateShowsNoOtherChannelsRating(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
-	link := srv.PushCase(testenv.Case("ZZ-KIOSK-DUP", env.Clock.Now().Add(-time.Hour)))["evaluation_url"].(string)
+	apptest.Seed(env)
+	srv := apptest.Start(env)
+	link := srv.PushCase(apptest.Case("ZZ-KIOSK-DUP", env.Clock.Now().Add(-time.Hour)))["evaluation_url"].(string)
 	r := srv.Signed(srv.DemoDevice("demo-mobile"), "POST", "/api/v1/channels/mobile/evaluations", map[string]any{
 		"token": link[strings.LastIndex(link, "/")+1:], "level": 1, "reasons": []string{"服务态度"}, "comment": "私人意见：窗口人员推诿"})
 	if r.Status != 201 {
@@ -125,13 +126,13 @@ func TestKioskRecordAfterTheDefaultReplacesIt(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 20, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	ctx := context.Background()
 	ev := srv.App.Evaluation
 	completed := testenv.Beijing(2026, 11, 20, 9, 0, 0) // its 7-day window ends at 11-28 00:00 Beijing
-	srv.PushCase(testenv.Case("ZZ-LATE-BAD", completed))
-	srv.PushCase(testenv.Case("ZZ-LATE-AFTER", completed))
+	srv.PushCase(apptest.Case("ZZ-LATE-BAD", completed))
+	srv.PushCase(apptest.Case("ZZ-LATE-AFTER", completed))
 
 	env.Clock.Set(testenv.Beijing(2026, 11, 28, 0, 10, 0)) // just after midnight: the window has closed
 	if n, err := ev.DefaultEvaluations(ctx); err != nil || n != 2 {

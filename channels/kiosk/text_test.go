@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/internal/testenv"
 )
 
@@ -44,12 +45,12 @@ func TestKioskBadTextRejectsOnlyItsRecord(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	kiosk := srv.DemoDevice("demo-kiosk-370400")
 	served := env.Clock.Now().Add(-2 * time.Hour)
 	for _, no := range []string{"ZZ-TEXT-1", "ZZ-TEXT-2", "ZZ-TEXT-3", "ZZ-TEXT-4"} {
-		srv.PushCase(testenv.Case(no, served))
+		srv.PushCase(apptest.Case(no, served))
 	}
 	rated := env.Clock.Now().Add(-time.Hour)
 	batch := kioskBatch(
@@ -87,13 +88,13 @@ func TestKioskRecordTheDatabaseRefusesIsRejectedAlone(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	env.Exec(`ALTER TABLE evaluations ADD CONSTRAINT test_refused_comment CHECK (comment <> '数据库不收的评价')`)
 	kiosk := srv.DemoDevice("demo-kiosk-370400")
 	served := env.Clock.Now().Add(-2 * time.Hour)
 	for _, no := range []string{"ZZ-DB-1", "ZZ-DB-2", "ZZ-DB-3"} {
-		srv.PushCase(testenv.Case(no, served))
+		srv.PushCase(apptest.Case(no, served))
 	}
 	rated := env.Clock.Now().Add(-time.Hour)
 	batch := kioskBatch(record(1, "ZZ-DB-1", "好", rated), record(2, "ZZ-DB-2", "数据库不收的评价", rated), record(3, "ZZ-DB-3", "好", rated))

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/internal/testenv"
 )
 
@@ -23,10 +24,10 @@ func TestMobileRatesTheCaseOfItsToken(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	app := srv.DemoDevice("demo-mobile")
-	token := tokenOf(t, srv.PushCase(testenv.Case("ZZ-MOBILE-1", env.Clock.Now().Add(-time.Hour))))
+	token := tokenOf(t, srv.PushCase(apptest.Case("ZZ-MOBILE-1", env.Clock.Now().Add(-time.Hour))))
 
 	// The case was handled in the hall: its receipt's link takes the 现场 reasons.
 	r := srv.Signed(app, "POST", path, map[string]any{"token": token, "level": 1, "reasons": []string{"办事效率"}})
@@ -42,7 +43,7 @@ func TestMobileRatesTheCaseOfItsToken(t *testing.T) {
 	if e["case_no"] != "ZZ-MOBILE-1" || e["real_name"] != true || e["evaluator"] != "张*" || e["evaluator_phone"] != "138****5678" {
 		t.Fatalf("answer: %s", r.Body)
 	}
-	if strings.Contains(string(r.Body), testenv.ApplicantTel) {
+	if strings.Contains(string(r.Body), apptest.ApplicantTel) {
 		t.Fatal("the answer leaks the phone number")
 	}
 	// The link is single use: using it again answers the id of the evaluation made, no more.
@@ -71,11 +72,11 @@ func TestMobileLinkExpires(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	app := srv.DemoDevice("demo-mobile")
 	// Completed on 11-17: its window closed at the end of 11-24, Beijing time.
-	token := tokenOf(t, srv.PushCase(testenv.Case("ZZ-MOBILE-OLD", testenv.Beijing(2026, 11, 17, 15, 0, 0))))
+	token := tokenOf(t, srv.PushCase(apptest.Case("ZZ-MOBILE-OLD", testenv.Beijing(2026, 11, 17, 15, 0, 0))))
 	r := srv.Signed(app, "POST", path, map[string]any{"token": token, "level": 4})
 	if r.Status != 410 || r.Code(t) != "link_expired" {
 		t.Fatalf("expired link: %d %s", r.Status, r.Body)
@@ -91,10 +92,10 @@ func TestReasonsForALink(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
-	hall := tokenOf(t, srv.PushCase(testenv.Case("ZZ-REASONS-HALL", env.Clock.Now().Add(-time.Hour))))
-	srv.PushCase(testenv.OnlineCase("ZZ-REASONS-WEB", env.Clock.Now().Add(-time.Hour)))
+	apptest.Seed(env)
+	srv := apptest.Start(env)
+	hall := tokenOf(t, srv.PushCase(apptest.Case("ZZ-REASONS-HALL", env.Clock.Now().Add(-time.Hour))))
+	srv.PushCase(apptest.OnlineCase("ZZ-REASONS-WEB", env.Clock.Now().Add(-time.Hour)))
 	for query, want := range map[string]struct{ kind, has, hasNot string }{
 		"token=" + hall:           {"offline", "服务态度", "平台操作性"},
 		"case_no=ZZ-REASONS-HALL": {"offline", "办事环境", "办事效率"},

@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/internal/testenv"
 )
 
@@ -13,10 +14,10 @@ func TestPortalRatingByTheApplicant(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	portal := srv.DemoDevice("demo-pc")
-	srv.PushCase(testenv.OnlineCase("ZZ-PC-1", env.Clock.Now().Add(-time.Hour)))
+	srv.PushCase(apptest.OnlineCase("ZZ-PC-1", env.Clock.Now().Add(-time.Hour)))
 
 	stranger := map[string]any{"id": "u-2", "name": "李四", "id_number": "370402198001011111"}
 	r := srv.Signed(portal, "POST", path, map[string]any{"case_no": "ZZ-PC-1", "user": stranger, "level": 5})
@@ -24,7 +25,7 @@ func TestPortalRatingByTheApplicant(t *testing.T) {
 		t.Fatalf("a stranger rating the case: %d %s", r.Status, r.Body)
 	}
 
-	applicant := map[string]any{"id": "u-1", "name": testenv.ApplicantName, "id_number": testenv.ApplicantID, "phone": testenv.ApplicantTel}
+	applicant := map[string]any{"id": "u-1", "name": apptest.ApplicantName, "id_number": apptest.ApplicantID, "phone": apptest.ApplicantTel}
 	r = srv.Signed(portal, "POST", path, map[string]any{"case_no": "ZZ-PC-1", "user": applicant, "level": 4, "reasons": []string{"办事指南精确度"}})
 	if r.Status != 201 {
 		t.Fatalf("the applicant rating: %d %s", r.Status, r.Body)
@@ -44,13 +45,13 @@ func TestPortalRefusals(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	portal := srv.DemoDevice("demo-pc")
-	accepted := testenv.OnlineCase("ZZ-PC-ACCEPTED", env.Clock.Now().Add(-time.Hour))
+	accepted := apptest.OnlineCase("ZZ-PC-ACCEPTED", env.Clock.Now().Add(-time.Hour))
 	delete(accepted, "completed_at")
 	srv.PushCase(accepted)
-	user := map[string]any{"name": testenv.ApplicantName, "id_number": testenv.ApplicantID}
+	user := map[string]any{"name": apptest.ApplicantName, "id_number": apptest.ApplicantID}
 	cases := []struct {
 		name   string
 		body   map[string]any
@@ -86,11 +87,11 @@ func TestPortalRatesAHallCaseWithTheHallsReasons(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	portal := srv.DemoDevice("demo-pc")
-	srv.PushCase(testenv.Case("ZZ-PC-HALL", env.Clock.Now().Add(-time.Hour)))
-	user := map[string]any{"name": testenv.ApplicantName, "id_number": testenv.ApplicantID}
+	srv.PushCase(apptest.Case("ZZ-PC-HALL", env.Clock.Now().Add(-time.Hour)))
+	user := map[string]any{"name": apptest.ApplicantName, "id_number": apptest.ApplicantID}
 	r := srv.Signed(portal, "POST", path, map[string]any{"case_no": "ZZ-PC-HALL", "user": user, "level": 2, "reasons": []string{"平台操作性"}})
 	if r.Status != 422 || r.Code(t) != "invalid_reason" {
 		t.Fatalf("an online reason for a service in the hall: %d %s", r.Status, r.Body)
@@ -110,11 +111,11 @@ func TestPortalCannotBackDate(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 20, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
-	srv.PushCase(testenv.OnlineCase("ZZ-PC-LATE", testenv.Beijing(2026, 11, 20, 9, 0, 0)))
+	apptest.Seed(env)
+	srv := apptest.Start(env)
+	srv.PushCase(apptest.OnlineCase("ZZ-PC-LATE", testenv.Beijing(2026, 11, 20, 9, 0, 0)))
 	env.Clock.Set(testenv.Beijing(2026, 11, 28, 0, 0, 5)) // the 7-day window closed five seconds ago
-	user := map[string]any{"name": testenv.ApplicantName, "id_number": testenv.ApplicantID}
+	user := map[string]any{"name": apptest.ApplicantName, "id_number": apptest.ApplicantID}
 	r := srv.Signed(srv.DemoDevice("demo-pc"), "POST", path, map[string]any{"case_no": "ZZ-PC-LATE", "user": user, "level": 1,
 		"reasons": []string{"办事效率"}, "rated_at": "2026-11-27 23:59:00"})
 	if r.Status != 422 || r.Code(t) != "rating_period_over" {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/internal/testenv"
 )
 
@@ -14,12 +15,12 @@ func TestCasesCreateUpdateAndLink(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	sys := srv.DemoDevice("demo-system")
 	completed := env.Clock.Now().Add(-2 * time.Hour).Truncate(time.Second)
 
-	c := testenv.Case("ZZ20261126000001", completed)
+	c := apptest.Case("ZZ20261126000001", completed)
 	r := srv.Signed(sys, "POST", "/api/v1/cases", c)
 	if r.Status != 201 {
 		t.Fatalf("new case: %d %s", r.Status, r.Body)
@@ -47,7 +48,7 @@ func TestCasesCreateUpdateAndLink(t *testing.T) {
 		applicant_name_masked, applicant_phone_masked FROM cases`).Scan(&nameEnc, &phoneEnc, &idEnc, &nameMasked, &phoneMasked); err != nil {
 		t.Fatal(err)
 	}
-	for _, plain := range []string{testenv.ApplicantName, testenv.ApplicantTel, testenv.ApplicantID} {
+	for _, plain := range []string{apptest.ApplicantName, apptest.ApplicantTel, apptest.ApplicantID} {
 		for _, stored := range [][]byte{nameEnc, phoneEnc, idEnc} {
 			if bytes.Contains(stored, []byte(plain)) {
 				t.Fatalf("%q is stored in the clear", plain)
@@ -57,7 +58,7 @@ func TestCasesCreateUpdateAndLink(t *testing.T) {
 	if nameMasked != "张*" || phoneMasked != "138****5678" {
 		t.Fatalf("masked as %q %q", nameMasked, phoneMasked)
 	}
-	if phone, err := env.Keys.Open(phoneEnc); err != nil || phone != testenv.ApplicantTel {
+	if phone, err := env.Keys.Open(phoneEnc); err != nil || phone != apptest.ApplicantTel {
 		t.Fatalf("phone opens to %q, %v", phone, err)
 	}
 
@@ -75,15 +76,15 @@ func TestCaseBatchAcceptsEachOnItsOwn(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	sys := srv.DemoDevice("demo-system")
 	now := env.Clock.Now().Add(-time.Hour)
-	bad := testenv.Case("ZZ-BAD-ITEM", now)
+	bad := apptest.Case("ZZ-BAD-ITEM", now)
 	bad["item_code"] = "no-such-item"
-	accepting := testenv.Case("ZZ-ACCEPT-ONLY", now)
+	accepting := apptest.Case("ZZ-ACCEPT-ONLY", now)
 	delete(accepting, "completed_at")
-	batch := []any{testenv.Case("ZZ-OK-1", now), bad, accepting}
+	batch := []any{apptest.Case("ZZ-OK-1", now), bad, accepting}
 
 	for _, body := range []any{batch, map[string]any{"cases": batch}} {
 		r := srv.Signed(sys, "POST", "/api/v1/cases", body)
@@ -112,12 +113,12 @@ func TestCaseValidation(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	sys := srv.DemoDevice("demo-system")
 	now := env.Clock.Now().Add(-time.Hour)
 	with := func(k string, v any) map[string]any {
-		c := testenv.Case("ZZ-VALID-1", now)
+		c := apptest.Case("ZZ-VALID-1", now)
 		if v == nil {
 			delete(c, k)
 		} else {
@@ -158,8 +159,8 @@ func TestCaseValidation(t *testing.T) {
 		t.Fatalf("refused cases wrote %d rows", n)
 	}
 	// Only a business system may push cases.
-	pad := srv.AddDevice("window", testenv.CityWindow, "")
-	if r := srv.Signed(pad, "POST", "/api/v1/cases", testenv.Case("ZZ-PAD-1", now)); r.Status != 403 {
+	pad := srv.AddDevice("window", apptest.CityWindow, "")
+	if r := srv.Signed(pad, "POST", "/api/v1/cases", apptest.Case("ZZ-PAD-1", now)); r.Status != 403 {
 		t.Fatalf("a window pad pushing a case: %d %s", r.Status, r.Body)
 	}
 }

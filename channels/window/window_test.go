@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/channels"
 	"haochaping/internal/testenv"
 )
@@ -20,13 +21,13 @@ func TestWindowHappyPath(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
-	pad := srv.AddDevice("window", testenv.CityWindow, "")
+	apptest.Seed(env)
+	srv := apptest.Start(env)
+	pad := srv.AddDevice("window", apptest.CityWindow, "")
 	served := env.Clock.Now().Add(-10 * time.Minute)
 
 	r := srv.Signed(pad, "POST", path, map[string]any{
-		"ticket_no": "A017", "staff_no": testenv.CityStaff, "level": 2,
+		"ticket_no": "A017", "staff_no": apptest.CityStaff, "level": 2,
 		"reasons": []string{"服务态度"}, "comment": "等了很久", "served_at": served.Format(time.RFC3339),
 	})
 	if r.Status != 201 {
@@ -39,7 +40,7 @@ func TestWindowHappyPath(t *testing.T) {
 	if n := env.Count(`SELECT count(*) FROM evaluations e JOIN windows w ON w.id = e.window_id
 		JOIN staff s ON s.id = e.staff_id
 		WHERE w.code = $1 AND s.staff_no = $2 AND e.ticket_no = 'A017' AND e.channel = 'window'
-		  AND e.reasons = '{attitude}' AND e.active AND NOT e.real_name`, testenv.CityWindow, testenv.CityStaff); n != 1 {
+		  AND e.reasons = '{attitude}' AND e.active AND NOT e.real_name`, apptest.CityWindow, apptest.CityStaff); n != 1 {
 		t.Fatalf("stored rows matching = %d, want 1", n)
 	}
 	if n := env.Count(`SELECT count(*) FROM outbox WHERE evaluation_id = $1`, int64(got["id"].(float64))); n != 1 {
@@ -62,10 +63,10 @@ func TestWindowValidationErrorsWriteNothing(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
-	pad := srv.AddDevice("window", testenv.CityWindow, "")
-	elsewhere := testenv.Case("ZZ-WIN-ELSEWHERE", env.Clock.Now().Add(-time.Hour))
+	apptest.Seed(env)
+	srv := apptest.Start(env)
+	pad := srv.AddDevice("window", apptest.CityWindow, "")
+	elsewhere := apptest.Case("ZZ-WIN-ELSEWHERE", env.Clock.Now().Add(-time.Hour))
 	elsewhere["window_code"], elsewhere["staff_no"] = "370400-ZH02", "370400-ZH02-1"
 	srv.PushCase(elsewhere)
 	recent := env.Clock.Now().Add(-time.Hour).Format(time.RFC3339)
@@ -136,9 +137,9 @@ func TestWindowConcurrentIdenticalRequests(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
-	pad := srv.AddDevice("window", testenv.CityWindow, "")
+	apptest.Seed(env)
+	srv := apptest.Start(env)
+	pad := srv.AddDevice("window", apptest.CityWindow, "")
 	body := []byte(`{"ticket_no":"C050","level":1,"reasons":["服务效率"],"served_at":"` +
 		env.Clock.Now().Add(-time.Hour).Format(time.RFC3339) + `"}`)
 	const n = 50
@@ -200,9 +201,9 @@ func TestPadStaffOfItsHallWhereTheRegionAllows(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
+	apptest.Seed(env)
 	env.Exec(`INSERT INTO settings (region_id, key, value) SELECT id, 'pad_scope', 'hall' FROM regions WHERE code = '370400'`)
-	srv := env.Start()
+	srv := apptest.Start(env)
 	pad := srv.DemoDevice("demo-window-370400-zh01")
 	served := env.Clock.Now().Add(-time.Hour).Format(time.RFC3339)
 	if r := srv.Signed(pad, "POST", path, map[string]any{"ticket_no": "H1", "staff_no": "370400-ZH02-1", "level": 5, "served_at": served}); r.Status != 201 {
@@ -219,11 +220,11 @@ func TestPadRatesTheCase(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 9, 30, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	pad := srv.DemoDevice("demo-window-370400-zh01")
-	srv.PushCase(testenv.Case("ZZ-PAD-1", env.Clock.Now().Add(-10*time.Minute)))
-	r := srv.Signed(pad, "POST", path, map[string]any{"case_no": "ZZ-PAD-1", "ticket_no": "A031", "staff_no": testenv.CityStaff,
+	srv.PushCase(apptest.Case("ZZ-PAD-1", env.Clock.Now().Add(-10*time.Minute)))
+	r := srv.Signed(pad, "POST", path, map[string]any{"case_no": "ZZ-PAD-1", "ticket_no": "A031", "staff_no": apptest.CityStaff,
 		"level": 2, "reasons": []string{"服务效率"}})
 	if r.Status != 201 {
 		t.Fatalf("the pad rates the case: %d %s", r.Status, r.Body)
@@ -261,11 +262,11 @@ func TestPadCountsOnceForTheDay(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 9, 0, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	pad := srv.DemoDevice("demo-window-370400-zh01")
 	for i, no := range []string{"ZZ-DAY-1", "ZZ-DAY-2", "ZZ-DAY-3"} {
-		srv.PushCase(testenv.Case(no, testenv.Beijing(2026, 11, 25, 8, 10*i, 0)))
+		srv.PushCase(apptest.Case(no, testenv.Beijing(2026, 11, 25, 8, 10*i, 0)))
 	}
 	for _, body := range []map[string]any{
 		{"case_no": "ZZ-DAY-1", "level": 5},

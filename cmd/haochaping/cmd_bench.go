@@ -25,7 +25,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"haochaping/channels"
-	"haochaping/internal/app"
+	"haochaping/app"
 	"haochaping/internal/bench"
 	"haochaping/internal/queue"
 	"haochaping/rectify"

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/internal/config"
 	"haochaping/internal/testenv"
 	"haochaping/seeds/demohistory"
@@ -76,7 +77,7 @@ func TestDemoRun(t *testing.T) {
 	if _, _, err := run(o); !errors.Is(err, demohistory.ErrNotSeeded) || !strings.Contains(err.Error(), "haochaping seed") {
 		t.Errorf("unseeded: %v, want a hint to run `haochaping seed`", err)
 	}
-	te.Seed()
+	apptest.Seed(te)
 	out, progress, err := run(o)
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, progress)

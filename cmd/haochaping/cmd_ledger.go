@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"haochaping/access"
-	"haochaping/internal/app"
+	"haochaping/app"
 	"haochaping/internal/bjtime"
 	"haochaping/ledger"
 )

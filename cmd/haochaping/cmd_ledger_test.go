@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"haochaping/app/apptest"
 	"haochaping/internal/testenv"
 )
 
@@ -79,7 +80,7 @@ func TestLedgerUsage(t *testing.T) {
 func TestLedgerCommands(t *testing.T) {
 	t.Parallel()
 	tenv := testenv.New(t)
-	tenv.Seed()
+	apptest.Seed(tenv)
 	e := &env{cfg: tenv.Cfg, log: tenv.Log, db: tenv.DB, keys: tenv.Keys, rdb: tenv.Redis}
 	ctx := context.Background()
 	dir := t.TempDir()

@@ -12,7 +12,6 @@ import (
 	"text/tabwriter"
 
 	"haochaping/access"
-	"haochaping/internal/auth"
 	"haochaping/seeds"
 )
 
@@ -26,7 +25,7 @@ func runUser(ctx context.Context, args []string) error {
 		return err
 	}
 	defer e.close()
-	users := &auth.Users{Pool: e.db.Pool, RefuseDemo: !e.cfg.Demo}
+	users := &access.Users{Pool: e.db.Pool, RefuseDemo: !e.cfg.Demo}
 	switch args[0] {
 	case "add":
 		return userAdd(ctx, users, args[1:])
@@ -39,9 +38,9 @@ func runUser(ctx context.Context, args []string) error {
 	return errUsage
 }
 
-func userAdd(ctx context.Context, users *auth.Users, args []string) error {
+func userAdd(ctx context.Context, users *access.Users, args []string) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
-	var nu auth.NewUser
+	var nu access.NewUser
 	var role, scope string
 	fs.StringVar(&nu.Username, "username", "", "login name: 2–32 lowercase letters, digits, '.', '_' or '-' (required)")
 	fs.StringVar(&nu.Password, "password", "", "at least 8 characters (default: read a line from stdin, out of the shell history)")
@@ -96,7 +95,7 @@ type demoLogin struct {
 	Active      bool   `json:"active"`
 }
 
-func userList(ctx context.Context, users *auth.Users, demoMode bool, args []string) error {
+func userList(ctx context.Context, users *access.Users, demoMode bool, args []string) error {
 	fs := flag.NewFlagSet("user list", flag.ContinueOnError)
 	demo := fs.Bool("demo", false, "only the demo users, with their passwords (demo mode only)")
 	asJSON := fs.Bool("json", false, "print a JSON array")

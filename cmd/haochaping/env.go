@@ -9,7 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"haochaping/internal/app"
+	"haochaping/app"
 	"haochaping/internal/config"
 	"haochaping/internal/database"
 	"haochaping/internal/pii"

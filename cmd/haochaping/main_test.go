@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/internal/testenv"
 )
 
@@ -114,7 +115,7 @@ func TestCommands(t *testing.T) {
 		t.Fatalf("listed %d demo devices, %d in the table", len(devices), n)
 	}
 
-	out, err = c.run("device", "add", "--channel", "window", "--window", testenv.CityWindow)
+	out, err = c.run("device", "add", "--channel", "window", "--window", apptest.CityWindow)
 	if err != nil || !strings.Contains(out, "secret:") {
 		t.Fatalf("device add: %v\n%s", err, out)
 	}

@@ -12,20 +12,20 @@ import (
 
 	"haochaping/access"
 	"haochaping/evaluation"
-	"haochaping/internal/auth"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/database"
 	"haochaping/internal/problem"
+	"haochaping/web/session"
 )
 
 // Register mounts the statistics routes on the /api/v1 group.
-func Register(api fiber.Router, users *auth.Users, db *database.DB, svc *evaluation.Service) {
+func Register(api fiber.Router, users *access.Users, db *database.DB, svc *evaluation.Service) {
 	h := &handlers{svc: svc, db: db}
-	in := []fiber.Handler{users.Require(), measuresReader}
+	in := []fiber.Handler{session.Require(users), measuresReader}
 	api.Get("/stats/overview", append(in, h.overview)...)
 	api.Get("/stats/trend", append(in, h.trend)...)
 	api.Get("/stats/rankings", append(in, h.rankings)...)
-	api.Get("/stats/praise-flags", users.Require(), auth.RequireRole(access.OfficeAdmin, access.Auditor), h.praiseFlags)
+	api.Get("/stats/praise-flags", session.Require(users), session.RequireRole(access.OfficeAdmin, access.Auditor), h.praiseFlags)
 }
 
 type handlers struct {
@@ -36,7 +36,7 @@ type handlers struct {
 // measuresReader admits the users who may read measures (access.User.Measures); window staff
 // get 403.
 func measuresReader(c *fiber.Ctx) error {
-	if _, ok := auth.UserOf(c).Measures(); !ok {
+	if _, ok := session.UserOf(c).Measures(); !ok {
 		return problem.Forbidden("forbidden_role", "窗口工作人员不能查看单位统计")
 	}
 	return c.Next()
@@ -44,7 +44,7 @@ func measuresReader(c *fiber.Ctx) error {
 
 // scopeOf is the part of the city the user's measures cover.
 func scopeOf(c *fiber.Ctx) access.Scope {
-	scope, _ := auth.UserOf(c).Measures()
+	scope, _ := session.UserOf(c).Measures()
 	return scope
 }
 

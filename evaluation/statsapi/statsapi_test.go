@@ -3,6 +3,7 @@ package statsapi_test
 import (
 	"testing"
 
+	"haochaping/app/apptest"
 	"haochaping/internal/testenv"
 )
 
@@ -11,8 +12,8 @@ func TestOverviewRolesAndShape(t *testing.T) {
 	env := testenv.New(t)
 	// Half a minute before Beijing midnight, on the last day of a month (15:59:30 UTC).
 	env.Clock.Set(testenv.Beijing(2026, 11, 30, 23, 59, 30))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	pad := srv.DemoDevice("demo-window-370400-zh01")
 	for i, level := range []int{5, 5, 4, 1} {
 		body := map[string]any{"ticket_no": "S" + string(rune('0'+i)), "level": level, "served_at": "2026-11-30 23:00:00"}

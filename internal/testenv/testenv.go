@@ -1,6 +1,7 @@
 // Package testenv gives each test its own world on the real servers: a fresh PostgreSQL
-// schema, migrated; its own data key; a Redis namespace; and, on request, the seeded city and
-// a running HTTP server. Tests so isolated can run in parallel.
+// schema, migrated; its own data key; a Redis namespace; a business clock of its own. Tests so
+// isolated can run in parallel. The seeded city and the running system on top of it are
+// package app/apptest's: this one is plumbing, and knows nothing of the domain.
 package testenv
 
 import (
@@ -25,7 +26,6 @@ import (
 	"haochaping/internal/database"
 	"haochaping/internal/pii"
 	"haochaping/migrations"
-	"haochaping/seeds"
 )
 
 // Env is one test's world.
@@ -136,16 +136,6 @@ func WithSearchPath(dbURL, schema string) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
-}
-
-// Seed loads the city's organisation with the demo staff and devices.
-func (e *Env) Seed() *seeds.Summary {
-	e.T.Helper()
-	sum, err := (&seeds.Loader{DB: e.DB, Keys: e.Keys, Log: e.Log}).Seed(context.Background(), true)
-	if err != nil {
-		e.T.Fatalf("testenv: seed: %v", err)
-	}
-	return sum
 }
 
 // Exec runs SQL in the test's schema, failing the test on error.

@@ -3,9 +3,9 @@ package ledgerapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/internal/jsonbody"
 	"haochaping/ledger"
+	"haochaping/web/session"
 )
 
 // accept is POST /ledgers/recurring/:id/accept (office only): makes a proposed recurring
@@ -20,7 +20,7 @@ func (h *handlers) accept(c *fiber.Ctx) error {
 	if err := jsonbody.Decode(c.Body(), &in); err != nil {
 		return err
 	}
-	e, err := h.svc.AcceptRecurring(c.UserContext(), auth.UserOf(c), id, in)
+	e, err := h.svc.AcceptRecurring(c.UserContext(), session.UserOf(c), id, in)
 	if err != nil {
 		return err
 	}

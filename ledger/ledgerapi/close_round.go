@@ -1,9 +1,9 @@
 package ledgerapi
 
 import (
-	"github.com/gofiber/fiber/v2"
+	"haochaping/web/session"
 
-	"haochaping/internal/auth"
+	"github.com/gofiber/fiber/v2"
 )
 
 // closeRound is POST /ledgers/rounds/:id/close (office only): ends a round; a closed round
@@ -13,7 +13,7 @@ func (h *handlers) closeRound(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.svc.CloseRound(c.UserContext(), auth.UserOf(c), id)
+	r, err := h.svc.CloseRound(c.UserContext(), session.UserOf(c), id)
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,9 @@
 package ledgerapi
 
 import (
-	"github.com/gofiber/fiber/v2"
+	"haochaping/web/session"
 
-	"haochaping/internal/auth"
+	"github.com/gofiber/fiber/v2"
 )
 
 // dismiss is POST /ledgers/recurring/:id/dismiss (office only): sets a proposed problem aside.
@@ -12,7 +12,7 @@ func (h *handlers) dismiss(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DismissRecurring(c.UserContext(), auth.UserOf(c), id); err != nil {
+	if err := h.svc.DismissRecurring(c.UserContext(), session.UserOf(c), id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -5,9 +5,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/internal/problem"
 	"haochaping/ledger"
+	"haochaping/web/session"
 )
 
 // entries is GET /ledgers/entries: the entries the user may see, in ledger order. Query: kind
@@ -38,7 +38,7 @@ func (h *handlers) entries(c *fiber.Ctx) error {
 	if f.Department, err = h.department(c.UserContext(), c.Query("department"), "department"); err != nil {
 		return err
 	}
-	list, err := h.svc.Entries(c.UserContext(), auth.UserOf(c), f)
+	list, err := h.svc.Entries(c.UserContext(), session.UserOf(c), f)
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,9 @@
 package ledgerapi
 
 import (
-	"github.com/gofiber/fiber/v2"
+	"haochaping/web/session"
 
-	"haochaping/internal/auth"
+	"github.com/gofiber/fiber/v2"
 )
 
 // entry is GET /ledgers/entries/:id: an entry with its deadlines and the units answerable for
@@ -13,7 +13,7 @@ func (h *handlers) entry(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	e, err := h.svc.Entry(c.UserContext(), auth.UserOf(c), id)
+	e, err := h.svc.Entry(c.UserContext(), session.UserOf(c), id)
 	if err != nil {
 		return err
 	}

@@ -10,10 +10,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"haochaping/access"
-	"haochaping/internal/auth"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
 	"haochaping/ledger"
+	"haochaping/web/session"
 )
 
 // XLSX is the media type of an Excel workbook (.xlsx).
@@ -48,7 +48,7 @@ func (h *handlers) export(c *fiber.Ctx) error {
 	if f.From, f.To, err = period(c.Query("from"), c.Query("to"), "from", "to"); err != nil {
 		return err
 	}
-	actor := auth.UserOf(c)
+	actor := session.UserOf(c)
 	// The unit the file is named after: the one asked for, else a unit login's own.
 	unitName, unitCode := "全部", "all"
 	if code := strings.TrimSpace(c.Query("department")); code != "" {

@@ -1,9 +1,9 @@
 package ledgerapi
 
 import (
-	"github.com/gofiber/fiber/v2"
+	"haochaping/web/session"
 
-	"haochaping/internal/auth"
+	"github.com/gofiber/fiber/v2"
 )
 
 // history is GET /ledgers/entries/:id/reports: every report on an entry by the units of the
@@ -13,7 +13,7 @@ func (h *handlers) history(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.svc.History(c.UserContext(), auth.UserOf(c), id)
+	list, err := h.svc.History(c.UserContext(), session.UserOf(c), id)
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/internal/problem"
+	"haochaping/web/session"
 )
 
 // importLedger is POST /ledgers/import: a filled-in work or problem ledger of one unit, as
@@ -26,7 +26,7 @@ func (h *handlers) importLedger(c *fiber.Ctx) error {
 		return err
 	}
 	defer done()
-	res, err := h.svc.Import(c.UserContext(), auth.UserOf(c), r, "excel")
+	res, err := h.svc.Import(c.UserContext(), session.UserOf(c), r, "excel")
 	if err != nil {
 		return err
 	}

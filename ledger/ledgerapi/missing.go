@@ -3,8 +3,8 @@ package ledgerapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/ledger"
+	"haochaping/web/session"
 )
 
 // missingNow is GET /ledgers/rounds/current/missing: the units of the user's scope that have
@@ -23,7 +23,7 @@ func (h *handlers) missing(c *fiber.Ctx) error {
 }
 
 func (h *handlers) answerMissing(c *fiber.Ctx, roundID int64) error {
-	r, list, err := h.svc.MissingReporters(c.UserContext(), auth.UserOf(c), roundID)
+	r, list, err := h.svc.MissingReporters(c.UserContext(), session.UserOf(c), roundID)
 	if err != nil {
 		return err
 	}

@@ -6,10 +6,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/jsonbody"
 	"haochaping/internal/problem"
+	"haochaping/web/session"
 )
 
 // openRoundInput is the body of POST /ledgers/rounds.
@@ -30,7 +30,7 @@ func (h *handlers) openRound(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.svc.OpenRound(c.UserContext(), auth.UserOf(c), in.Title, due)
+	r, err := h.svc.OpenRound(c.UserContext(), session.UserOf(c), in.Title, due)
 	if err != nil {
 		return err
 	}

@@ -3,9 +3,9 @@ package ledgerapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/internal/jsonbody"
 	"haochaping/internal/problem"
+	"haochaping/web/session"
 )
 
 // proposeInput is the body of POST /ledgers/recurring/propose.
@@ -32,7 +32,7 @@ func (h *handlers) propose(c *fiber.Ctx) error {
 	if to.IsZero() {
 		return problem.Invalid("invalid_date", "to", "请填写结束日期 YYYY-MM-DD")
 	}
-	scope := auth.UserOf(c).Scope
+	scope := session.UserOf(c).Scope
 	n, err := h.svc.ProposeRecurring(c.UserContext(), &scope, from, to)
 	if err != nil {
 		return err

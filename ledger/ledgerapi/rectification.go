@@ -5,10 +5,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/internal/problem"
 	"haochaping/ledger"
 	"haochaping/rectify"
+	"haochaping/web/session"
 )
 
 // rectification is GET /ledgers/rectification: the 差评整改台账, the bad reviews of the user's
@@ -36,7 +36,7 @@ func (h *handlers) rectification(c *fiber.Ctx) error {
 	if f.OpenOnly, err = queryBool(c, "open"); err != nil {
 		return err
 	}
-	rows, err := h.svc.RectificationRows(c.UserContext(), auth.UserOf(c), f)
+	rows, err := h.svc.RectificationRows(c.UserContext(), session.UserOf(c), f)
 	if err != nil {
 		return err
 	}

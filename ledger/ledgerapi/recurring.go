@@ -3,9 +3,9 @@ package ledgerapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/internal/problem"
 	"haochaping/ledger"
+	"haochaping/web/session"
 )
 
 // recurring is GET /ledgers/recurring: the recurring problems of the units of the user's
@@ -17,7 +17,7 @@ func (h *handlers) recurring(c *fiber.Ctx) error {
 	default:
 		return problem.Invalid("invalid_status", "status", "status 须为 proposed、accepted 或 dismissed")
 	}
-	list, err := h.svc.RecurringProblems(c.UserContext(), auth.UserOf(c), status)
+	list, err := h.svc.RecurringProblems(c.UserContext(), session.UserOf(c), status)
 	if err != nil {
 		return err
 	}

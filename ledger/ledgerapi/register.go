@@ -11,19 +11,19 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"haochaping/access"
-	"haochaping/internal/auth"
 	"haochaping/ledger"
+	"haochaping/web/session"
 )
 
 // Register mounts the ledger API on the /api/v1 group.
-func Register(api fiber.Router, users *auth.Users, svc *ledger.Service) {
+func Register(api fiber.Router, users *access.Users, svc *ledger.Service) {
 	h := &handlers{svc: svc}
 	// The login check is on each route, not on a group: a group's middleware would apply to
 	// every path under /api/v1, answering 401 for unknown routes and for public ones.
-	in := users.Require()
+	in := session.Require(users)
 	// The service checks the office's own actions (rounds, accepting and dismissing recurring
 	// problems) itself; proposing recurring problems it leaves to the caller.
-	office := auth.RequireRole(access.OfficeAdmin)
+	office := session.RequireRole(access.OfficeAdmin)
 	api.Get("/ledgers/entries", in, h.entries)
 	api.Get("/ledgers/entries/:id", in, h.entry)
 	api.Get("/ledgers/entries/:id/reports", in, h.history)

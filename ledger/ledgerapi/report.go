@@ -3,9 +3,9 @@ package ledgerapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/internal/jsonbody"
 	"haochaping/ledger"
+	"haochaping/web/session"
 )
 
 // report is POST /ledgers/entries/:id/reports: a unit's report on the entry in the open round
@@ -21,7 +21,7 @@ func (h *handlers) report(c *fiber.Ctx) error {
 		return err
 	}
 	in.EntryID = id // the path names the entry, whatever the body says
-	rep, err := h.svc.Report(c.UserContext(), auth.UserOf(c), in, "api")
+	rep, err := h.svc.Report(c.UserContext(), session.UserOf(c), in, "api")
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,8 @@ package staffapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/rectify"
+	"haochaping/web/session"
 )
 
 // ruleAppeal is POST /workorders/:id/appeal/ruling: the office upholds or rejects an appeal.
@@ -14,6 +14,6 @@ func (h *handlers) ruleAppeal(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.svc.RuleAppeal(c.UserContext(), auth.UserOf(c), id, in)
+	d, err := h.svc.RuleAppeal(c.UserContext(), session.UserOf(c), id, in)
 	return answer(c, d, err)
 }

@@ -3,8 +3,8 @@ package staffapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/rectify"
+	"haochaping/web/session"
 )
 
 // callback is POST /workorders/:id/callback: 回访核实.
@@ -14,6 +14,6 @@ func (h *handlers) callback(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.svc.Callback(c.UserContext(), auth.UserOf(c), id, in)
+	d, err := h.svc.Callback(c.UserContext(), session.UserOf(c), id, in)
 	return answer(c, d, err)
 }

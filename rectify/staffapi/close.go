@@ -3,8 +3,8 @@ package staffapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/rectify"
+	"haochaping/web/session"
 )
 
 // close is POST /workorders/:id/close: 办结.
@@ -14,6 +14,6 @@ func (h *handlers) close(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.svc.Close(c.UserContext(), auth.UserOf(c), id, in)
+	d, err := h.svc.Close(c.UserContext(), session.UserOf(c), id, in)
 	return answer(c, d, err)
 }

@@ -3,8 +3,8 @@ package staffapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/rectify"
+	"haochaping/web/session"
 )
 
 // requestExtension is POST /workorders/:id/extension: the unit asks for a longer deadline.
@@ -14,6 +14,6 @@ func (h *handlers) requestExtension(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.svc.RequestExtension(c.UserContext(), auth.UserOf(c), id, in)
+	d, err := h.svc.RequestExtension(c.UserContext(), session.UserOf(c), id, in)
 	return answer(c, d, err)
 }

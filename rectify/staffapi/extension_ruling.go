@@ -3,8 +3,8 @@ package staffapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/rectify"
+	"haochaping/web/session"
 )
 
 // ruleExtension is POST /workorders/:id/extension/ruling: the office grants or refuses an extension.
@@ -14,6 +14,6 @@ func (h *handlers) ruleExtension(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.svc.RuleExtension(c.UserContext(), auth.UserOf(c), id, in)
+	d, err := h.svc.RuleExtension(c.UserContext(), session.UserOf(c), id, in)
 	return answer(c, d, err)
 }

@@ -3,8 +3,8 @@ package staffapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/rectify"
+	"haochaping/web/session"
 )
 
 // feedback is POST /workorders/:id/feedback: 反馈 to the evaluator.
@@ -14,6 +14,6 @@ func (h *handlers) feedback(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.svc.Feedback(c.UserContext(), auth.UserOf(c), id, in)
+	d, err := h.svc.Feedback(c.UserContext(), session.UserOf(c), id, in)
 	return answer(c, d, err)
 }

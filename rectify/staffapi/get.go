@@ -1,9 +1,9 @@
 package staffapi
 
 import (
-	"github.com/gofiber/fiber/v2"
+	"haochaping/web/session"
 
-	"haochaping/internal/auth"
+	"github.com/gofiber/fiber/v2"
 )
 
 // get is GET /workorders/:id: a work order with its timeline.
@@ -12,6 +12,6 @@ func (h *handlers) get(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.svc.Detail(c.UserContext(), auth.UserOf(c), id)
+	d, err := h.svc.Detail(c.UserContext(), session.UserOf(c), id)
 	return answer(c, d, err)
 }

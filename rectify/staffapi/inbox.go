@@ -1,9 +1,9 @@
 package staffapi
 
 import (
-	"github.com/gofiber/fiber/v2"
+	"haochaping/web/session"
 
-	"haochaping/internal/auth"
+	"github.com/gofiber/fiber/v2"
 )
 
 // inbox is GET /notifications: my notifications, newest first (unread=true: only unread).
@@ -16,7 +16,7 @@ func (h *handlers) inbox(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	list, unread, err := h.svc.Inbox(c.UserContext(), auth.UserOf(c), unreadOnly, limit)
+	list, unread, err := h.svc.Inbox(c.UserContext(), session.UserOf(c), unreadOnly, limit)
 	if err != nil {
 		return err
 	}
@@ -29,7 +29,7 @@ func (h *handlers) markRead(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.MarkRead(c.UserContext(), auth.UserOf(c), id); err != nil {
+	if err := h.svc.MarkRead(c.UserContext(), session.UserOf(c), id); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -6,10 +6,10 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
 	"haochaping/rectify"
+	"haochaping/web/session"
 )
 
 // list is GET /workorders: the inbox, overdue first. Query: state (comma-separated), overdue
@@ -59,7 +59,7 @@ func (h *handlers) list(c *fiber.Ctx) error {
 	if f.PerPage, err = queryInt(c, "per_page", 20, 1, 100); err != nil {
 		return err
 	}
-	page, err := h.svc.List(c.UserContext(), auth.UserOf(c), f)
+	page, err := h.svc.List(c.UserContext(), session.UserOf(c), f)
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,8 @@ package staffapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/rectify"
+	"haochaping/web/session"
 )
 
 // revealPhone is POST /workorders/:id/reveal-phone: the evaluator's phone for the handler's
@@ -15,7 +15,7 @@ func (h *handlers) revealPhone(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	phone, err := h.svc.RevealPhone(c.UserContext(), auth.UserOf(c), id, in)
+	phone, err := h.svc.RevealPhone(c.UserContext(), session.UserOf(c), id, in)
 	if err != nil {
 		return err
 	}

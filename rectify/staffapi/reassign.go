@@ -3,8 +3,8 @@ package staffapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/rectify"
+	"haochaping/web/session"
 )
 
 // reassign is POST /workorders/:id/reassign: the office gives the order to another unit or person.
@@ -14,6 +14,6 @@ func (h *handlers) reassign(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.svc.Reassign(c.UserContext(), auth.UserOf(c), id, in)
+	d, err := h.svc.Reassign(c.UserContext(), session.UserOf(c), id, in)
 	return answer(c, d, err)
 }

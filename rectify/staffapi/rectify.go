@@ -3,8 +3,8 @@ package staffapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/rectify"
+	"haochaping/web/session"
 )
 
 // rectify is POST /workorders/:id/rectify: 整改, with the measures taken.
@@ -14,6 +14,6 @@ func (h *handlers) rectify(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.svc.Rectify(c.UserContext(), auth.UserOf(c), id, in)
+	d, err := h.svc.Rectify(c.UserContext(), session.UserOf(c), id, in)
 	return answer(c, d, err)
 }

@@ -8,18 +8,19 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
+	"haochaping/access"
 	"haochaping/internal/jsonbody"
 	"haochaping/internal/problem"
 	"haochaping/rectify"
+	"haochaping/web/session"
 )
 
 // Register mounts the staff API on the /api/v1 group.
-func Register(api fiber.Router, users *auth.Users, svc *rectify.Service) {
+func Register(api fiber.Router, users *access.Users, svc *rectify.Service) {
 	h := &handlers{svc: svc}
 	// The login check is on each route, not on a group: a group's middleware would apply to
 	// every path under /api/v1, answering 401 for unknown routes and for public ones.
-	in := users.Require()
+	in := session.Require(users)
 	api.Get("/workorders", in, h.list)
 	api.Get("/workorders/:id", in, h.get)
 	api.Post("/workorders/:id/callback", in, h.callback)

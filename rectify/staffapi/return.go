@@ -3,8 +3,8 @@ package staffapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/rectify"
+	"haochaping/web/session"
 )
 
 // returnOrder is POST /workorders/:id/return: 退回 to the office for reassignment.
@@ -14,6 +14,6 @@ func (h *handlers) returnOrder(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.svc.Return(c.UserContext(), auth.UserOf(c), id, in)
+	d, err := h.svc.Return(c.UserContext(), session.UserOf(c), id, in)
 	return answer(c, d, err)
 }

@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"haochaping/access"
-	"haochaping/internal/auth"
+	"haochaping/app/apptest"
 	"haochaping/internal/testenv"
 )
 
 // orderAt posts a bad review from a pad, served by staffNo (empty: the pad names nobody, and
 // the unit's head handles it), and dispatches it; it returns the work order's id.
-func orderAt(t *testing.T, env *testenv.Env, srv *testenv.Server, padID, staffNo, ticket string) int64 {
+func orderAt(t *testing.T, env *testenv.Env, srv *apptest.Server, padID, staffNo, ticket string) int64 {
 	t.Helper()
 	body := map[string]any{"ticket_no": ticket, "level": 1, "reasons": []string{"服务态度"},
 		"served_at": env.Clock.Now().Add(-time.Hour).Format(time.RFC3339),
@@ -30,7 +30,7 @@ func orderAt(t *testing.T, env *testenv.Env, srv *testenv.Server, padID, staffNo
 	return dispatch(t, srv, r)
 }
 
-func dispatch(t *testing.T, srv *testenv.Server, r *testenv.Response) int64 {
+func dispatch(t *testing.T, srv *apptest.Server, r *apptest.Response) int64 {
 	t.Helper()
 	id, _, err := srv.App.Rectify.Dispatch(context.Background(), int64(r.JSON(t)["id"].(float64)))
 	if err != nil {
@@ -42,10 +42,10 @@ func dispatch(t *testing.T, srv *testenv.Server, r *testenv.Response) int64 {
 // oneWindowCase pushes a 公安 case (居民身份证换领, 市公安局) accepted at the city hall's 综合受理1号
 // window by its clerk 370400-ZH01-1 (市审批服务局), rates it 1 star from its receipt link, and
 // dispatches the bad review; it returns the work order's id.
-func oneWindowCase(t *testing.T, env *testenv.Env, srv *testenv.Server, caseNo string) int64 {
+func oneWindowCase(t *testing.T, env *testenv.Env, srv *apptest.Server, caseNo string) int64 {
 	t.Helper()
-	c := testenv.Case(caseNo, env.Clock.Now().Add(-time.Hour))
-	c["item_code"] = testenv.IDCardItem
+	c := apptest.Case(caseNo, env.Clock.Now().Add(-time.Hour))
+	c["item_code"] = apptest.IDCardItem
 	link := srv.PushCase(c)["evaluation_url"].(string)
 	token := link[strings.LastIndex(link, "/")+1:]
 	r := srv.Signed(srv.DemoDevice("demo-mobile"), "POST", "/api/v1/channels/mobile/evaluations", map[string]any{
@@ -63,9 +63,9 @@ func oneWindowCase(t *testing.T, env *testenv.Env, srv *testenv.Server, caseNo s
 func TestRoleScopeMatrix(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
-	env.Seed()
-	srv := env.Start()
-	city := orderAt(t, env, srv, "demo-window-370400-zh01", testenv.CityStaff, "M001")   // 市审批服务局, served by zh01
+	apptest.Seed(env)
+	srv := apptest.Start(env)
+	city := orderAt(t, env, srv, "demo-window-370400-zh01", apptest.CityStaff, "M001")   // 市审批服务局, served by zh01
 	head := orderAt(t, env, srv, "demo-window-370400-zh01", "", "M002")                  // 市审批服务局, nobody named: its head
 	district := orderAt(t, env, srv, "demo-window-370402-zh01", "370402-ZH01-1", "M003") // 市中区行政审批服务局, 市中区 hall
 	police := orderAt(t, env, srv, "demo-window-370400-ga01", "370400-GA01-1", "M004")   // 市公安局 window at the city hall
@@ -132,9 +132,9 @@ func TestRoleScopeMatrix(t *testing.T) {
 	}
 	// The unit's steps work for whoever sees the order: the handler, and the heads on any of theirs.
 	for name, id := range map[string]int64{
-		"zh01":     orderAt(t, env, srv, "demo-window-370400-zh01", testenv.CityStaff, "N-zh01"),
+		"zh01":     orderAt(t, env, srv, "demo-window-370400-zh01", apptest.CityStaff, "N-zh01"),
 		"ga01":     orderAt(t, env, srv, "demo-window-370400-ga01", "370400-GA01-1", "N-ga01"),
-		"spj-head": orderAt(t, env, srv, "demo-window-370400-zh01", testenv.CityStaff, "N-spj"), // zh01's, for her
+		"spj-head": orderAt(t, env, srv, "demo-window-370400-zh01", apptest.CityStaff, "N-spj"), // zh01's, for her
 		"gaj-head": oneWindowCase(t, env, srv, "YCSL-0002"),                                     // its unit's case, served by zh01
 	} {
 		r := srv.As(srv.Login(name, "demo1234"), "POST", fmt.Sprintf("/api/v1/workorders/%d/callback", id),
@@ -157,8 +157,8 @@ func TestRoleScopeMatrix(t *testing.T) {
 func TestOneWindowCaseReachesTheClerkWhoServed(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	id := oneWindowCase(t, env, srv, "YCSL-0100")
 	order := fmt.Sprintf("/api/v1/workorders/%d", id)
 
@@ -169,10 +169,10 @@ func TestOneWindowCaseReachesTheClerkWhoServed(t *testing.T) {
 		t.Fatalf("zh01's inbox: %d %s", inbox.Status, inbox.Body)
 	}
 	d := srv.As(zh01, "GET", order, nil).JSON(t)
-	if d["department"] != "市公安局" || d["assignee"].(map[string]any)["staff_no"] != testenv.CityStaff {
+	if d["department"] != "市公安局" || d["assignee"].(map[string]any)["staff_no"] != apptest.CityStaff {
 		t.Fatalf("the order: unit %v, assignee %v", d["department"], d["assignee"])
 	}
-	if r := srv.As(zh01, "POST", order+"/reveal-phone", nil); r.Status != 200 || r.JSON(t)["phone"] != testenv.ApplicantTel {
+	if r := srv.As(zh01, "POST", order+"/reveal-phone", nil); r.Status != 200 || r.JSON(t)["phone"] != apptest.ApplicantTel {
 		t.Fatalf("zh01 reveals the phone: %d %s", r.Status, r.Body)
 	}
 	if r := srv.As(zh01, "POST", order+"/callback", map[string]any{"method": "phone", "reached": true,
@@ -180,7 +180,7 @@ func TestOneWindowCaseReachesTheClerkWhoServed(t *testing.T) {
 		t.Fatalf("zh01 calls back: %d %s", r.Status, r.Body)
 	}
 	// Another window's clerk of the same unit, and the police window's, see nothing of it.
-	if _, err := srv.App.Users.Create(context.Background(), auth.NewUser{Username: "zh02b", Password: "demo-pass-1",
+	if _, err := srv.App.Users.Create(context.Background(), access.NewUser{Username: "zh02b", Password: "demo-pass-1",
 		Role: access.WindowStaff, ScopeKind: "department", ScopeCode: "ZZ-SPJ", StaffNo: "370400-ZH02-2"}); err != nil {
 		t.Fatal(err)
 	}

@@ -3,14 +3,14 @@ package staffapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/internal/jsonbody"
 	"haochaping/rectify"
+	"haochaping/web/session"
 )
 
 // listScripts is GET /callback-scripts: the 回访话术.
 func (h *handlers) listScripts(c *fiber.Ctx) error {
-	list, err := h.svc.Scripts(c.UserContext(), auth.UserOf(c))
+	list, err := h.svc.Scripts(c.UserContext(), session.UserOf(c))
 	if err != nil {
 		return err
 	}
@@ -23,7 +23,7 @@ func (h *handlers) createScript(c *fiber.Ctx) error {
 	if err := jsonbody.Decode(c.Body(), &in); err != nil {
 		return err
 	}
-	sc, err := h.svc.SaveScript(c.UserContext(), auth.UserOf(c), 0, in)
+	sc, err := h.svc.SaveScript(c.UserContext(), session.UserOf(c), 0, in)
 	if err != nil {
 		return err
 	}
@@ -40,7 +40,7 @@ func (h *handlers) updateScript(c *fiber.Ctx) error {
 	if err := jsonbody.Decode(c.Body(), &in); err != nil {
 		return err
 	}
-	sc, err := h.svc.SaveScript(c.UserContext(), auth.UserOf(c), id, in)
+	sc, err := h.svc.SaveScript(c.UserContext(), session.UserOf(c), id, in)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (h *handlers) renderScript(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	text, err := h.svc.RenderScript(c.UserContext(), auth.UserOf(c), id, script)
+	text, err := h.svc.RenderScript(c.UserContext(), session.UserOf(c), id, script)
 	if err != nil {
 		return err
 	}

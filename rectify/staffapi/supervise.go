@@ -3,8 +3,8 @@ package staffapi
 import (
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/internal/auth"
 	"haochaping/rectify"
+	"haochaping/web/session"
 )
 
 // supervise is POST /workorders/:id/supervise: 督办 by the office.
@@ -14,6 +14,6 @@ func (h *handlers) supervise(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	d, err := h.svc.Supervise(c.UserContext(), auth.UserOf(c), id, in)
+	d, err := h.svc.Supervise(c.UserContext(), session.UserOf(c), id, in)
 	return answer(c, d, err)
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/calendar"
 	"haochaping/internal/testenv"
 	"haochaping/rectify"
@@ -43,7 +44,7 @@ func load(t *testing.T, env *testenv.Env, o demohistory.Options) *demohistory.Su
 func TestLoad(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
-	env.Seed()
+	apptest.Seed(env)
 	const n = 20_000
 	sum := load(t, env, demohistory.Options{Evaluations: n, Days: 30, Seed: 7, ChunkSize: 4_000})
 	var out bytes.Buffer
@@ -340,7 +341,7 @@ func TestDeterministic(t *testing.T) {
 	}
 	run := func(seed int64, checked bool) result {
 		env := testenv.New(t)
-		env.Seed()
+		apptest.Seed(env)
 		sum := load(t, env, demohistory.Options{Evaluations: 3_000, Days: 12, Seed: seed, ChunkSize: 1_000, CheckReferences: checked})
 		if sum.ForeignKeysChecked != checked {
 			t.Errorf("foreign keys checked: %v, want %v", sum.ForeignKeysChecked, checked)
@@ -402,7 +403,7 @@ func TestRefusals(t *testing.T) {
 			t.Errorf("%+v: loaded", o)
 		}
 	}
-	env.Seed()
+	apptest.Seed(env)
 	load(t, env, demohistory.Options{Evaluations: 200, Days: 5, Seed: 1})
 	if _, err := l.Load(ctx, demohistory.Options{Evaluations: 200, Days: 5, End: end}); !errors.Is(err, demohistory.ErrExists) {
 		t.Errorf("second load: %v, want ErrExists", err)

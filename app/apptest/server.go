@@ -1,4 +1,4 @@
-package testenv
+package apptest
 
 import (
 	"bytes"
@@ -12,9 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app"
 	"haochaping/channels"
-	"haochaping/internal/app"
 	"haochaping/internal/clock"
+	"haochaping/internal/testenv"
+	"haochaping/seeds"
 )
 
 // Server is the assembled system serving on a loopback port for one test.
@@ -22,12 +24,22 @@ type Server struct {
 	URL    string
 	App    *app.App
 	Clock  *clock.Manual // the business time the server runs on: its Env's clock
-	env    *Env
+	env    *testenv.Env
 	signed atomic.Int64
 }
 
+// Seed loads the city's organisation with the demo staff and devices into the test's schema.
+func Seed(e *testenv.Env) *seeds.Summary {
+	e.T.Helper()
+	sum, err := (&seeds.Loader{DB: e.DB, Keys: e.Keys, Log: e.Log}).Seed(context.Background(), true)
+	if err != nil {
+		e.T.Fatalf("apptest: seed: %v", err)
+	}
+	return sum
+}
+
 // Start assembles the system on the test's schema and serves it until the test ends.
-func (e *Env) Start() *Server {
+func Start(e *testenv.Env) *Server {
 	e.T.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

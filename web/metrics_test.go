@@ -1,4 +1,4 @@
-package httpserver_test
+package web_test
 
 import (
 	"bufio"
@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"haochaping/app/apptest"
 	"haochaping/internal/testenv"
 )
 
@@ -17,7 +18,7 @@ import (
 // set — the methods the API knows or OTHER, the routes' patterns or unmatched, a status code.
 func TestMetricsLabelsAreBounded(t *testing.T) {
 	t.Parallel()
-	srv := testenv.New(t).Start()
+	srv := apptest.Start(testenv.New(t))
 	requests := []struct{ method, path string }{
 		{"GET", "/healthz"},
 		{"POST", "/api/v1/auth/login"},

@@ -1,4 +1,4 @@
-package auth
+package session
 
 import (
 	"strings"
@@ -26,9 +26,9 @@ func tokenFrom(c *fiber.Ctx) string {
 
 // Require is middleware that admits only requests with a live session, and keeps the user
 // for UserOf. Refusals are 401 unauthenticated.
-func (u *Users) Require() fiber.Handler {
+func Require(users *access.Users) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		user, err := u.Authenticate(c.UserContext(), tokenFrom(c))
+		user, err := users.Authenticate(c.UserContext(), tokenFrom(c))
 		if err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func RequireRole(roles ...access.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		user := UserOf(c)
 		if user == nil {
-			return errUnauthenticated("请先登录")
+			return problem.Unauthorized("unauthenticated", "请先登录")
 		}
 		if !user.HasRole(roles...) {
 			return problem.Forbidden("forbidden_role", "当前账号的角色（"+user.Role.Label()+"）无权执行此操作，需要"+need)

@@ -1,6 +1,4 @@
-// Package httpserver wires the HTTP side: the fiber app, its error answers, health, readiness,
-// metrics and the API description, and the routes of every channel.
-package httpserver
+package web
 
 import (
 	"log/slog"
@@ -13,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"haochaping/access"
 	"haochaping/channels"
 	"haochaping/channels/kiosk"
 	"haochaping/channels/mobile"
@@ -21,13 +20,12 @@ import (
 	"haochaping/channels/window"
 	"haochaping/evaluation"
 	"haochaping/evaluation/statsapi"
-	"haochaping/internal/auth"
 	"haochaping/internal/database"
 	"haochaping/ledger"
 	"haochaping/ledger/ledgerapi"
 	"haochaping/rectify"
 	"haochaping/rectify/staffapi"
-	"haochaping/web"
+	"haochaping/web/session"
 )
 
 // Deps are what the routes need.
@@ -36,7 +34,7 @@ type Deps struct {
 	Redis      redis.UniversalClient
 	Evaluation *evaluation.Service
 	Auth       *channels.Authenticator
-	Users      *auth.Users
+	Users      *access.Users
 	Rectify    *rectify.Service
 	Ledger     *ledger.Service
 	Registry   *prometheus.Registry // where /metrics reads from
@@ -68,7 +66,7 @@ func New(d Deps) *fiber.App {
 	app.Get("/metrics", metricsHandler(d.Registry))
 	app.Get("/api/openapi.yaml", func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, "application/yaml; charset=utf-8")
-		return c.Send(web.OpenAPI)
+		return c.Send(OpenAPI)
 	})
 
 	api := app.Group("/api/v1")
@@ -77,7 +75,7 @@ func New(d Deps) *fiber.App {
 	kiosk.Register(api, d.Auth, d.Evaluation, d.Log)
 	pc.Register(api, d.Auth, d.Evaluation)
 	mobile.Register(api, app, d.Auth, d.Evaluation)
-	auth.Register(api, d.Users)
+	session.Register(api, d.Users)
 	staffapi.Register(api, d.Users, d.Rectify)
 	statsapi.Register(api, d.Users, d.DB, d.Evaluation)
 	ledgerapi.Register(api, d.Users, d.Ledger)

@@ -1,4 +1,4 @@
-package auth
+package access
 
 import (
 	"context"
@@ -11,7 +11,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
@@ -43,7 +42,7 @@ func tokenHash(token string) []byte {
 // password, an inactive user (and a demo user when demo logins are refused) all get the same
 // 401 invalid_credentials, after the same bcrypt work, so that the answer tells nothing about
 // which it was. The token is returned this once; only its hash is stored.
-func (u *Users) Login(ctx context.Context, username, password string) (string, *access.User, time.Time, error) {
+func (u *Users) Login(ctx context.Context, username, password string) (string, *User, time.Time, error) {
 	var (
 		id                 int64
 		hash               string
@@ -83,7 +82,7 @@ func (u *Users) Login(ctx context.Context, username, password string) (string, *
 
 // Authenticate returns the user of a live session; 401 unauthenticated when the token is
 // missing, unknown or expired, or its user has been disabled.
-func (u *Users) Authenticate(ctx context.Context, token string) (*access.User, error) {
+func (u *Users) Authenticate(ctx context.Context, token string) (*User, error) {
 	if token == "" {
 		return nil, errUnauthenticated("请先登录")
 	}

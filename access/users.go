@@ -1,4 +1,4 @@
-package auth
+package access
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/crypto/bcrypt"
 
-	"haochaping/access"
 	"haochaping/internal/problem"
 )
 
@@ -51,7 +50,7 @@ type NewUser struct {
 	Username    string
 	Password    string
 	DisplayName string // empty: the staff member's name, else the username
-	Role        access.Role
+	Role        Role
 	ScopeKind   string // department, hall or region
 	ScopeCode   string // the department, hall or region code
 	StaffNo     string // required for window_staff and unit_head
@@ -66,7 +65,7 @@ func normaliseUsername(s string) string { return strings.ToLower(strings.TrimSpa
 // *problem.Error: 422 invalid_username, weak_password, password_too_long, invalid_role,
 // invalid_scope, scope_not_found, staff_required, staff_not_found, staff_inactive,
 // staff_out_of_scope, invalid_display_name; 409 username_taken, staff_taken.
-func (u *Users) Create(ctx context.Context, nu NewUser) (*access.User, error) {
+func (u *Users) Create(ctx context.Context, nu NewUser) (*User, error) {
 	username := normaliseUsername(nu.Username)
 	if !usernamePattern.MatchString(username) {
 		return nil, problem.Invalid("invalid_username", "username",
@@ -75,12 +74,12 @@ func (u *Users) Create(ctx context.Context, nu NewUser) (*access.User, error) {
 	if err := checkPasswordRules(nu.Password); err != nil {
 		return nil, err
 	}
-	role := access.Role(strings.TrimSpace(string(nu.Role)))
+	role := Role(strings.TrimSpace(string(nu.Role)))
 	if !role.Valid() {
 		return nil, problem.Invalid("invalid_role", "role", "角色须为 window_staff、unit_head、office_admin 或 auditor")
 	}
 	kind, code := strings.TrimSpace(nu.ScopeKind), strings.TrimSpace(nu.ScopeCode)
-	if !access.ValidScopeKind(kind) || code == "" {
+	if !ValidScopeKind(kind) || code == "" {
 		return nil, problem.Invalid("invalid_scope", "scope", "范围须为 department:部门编码、hall:大厅编码 或 region:区划编码")
 	}
 	staffNo := strings.TrimSpace(nu.StaffNo)
@@ -133,14 +132,14 @@ func (u *Users) Create(ctx context.Context, nu NewUser) (*access.User, error) {
 	return u.get(ctx, "u.id = $1", id)
 }
 
-var scopeTables = map[string]string{access.ScopeDepartment: "departments", access.ScopeHall: "halls", access.ScopeRegion: "regions"}
+var scopeTables = map[string]string{ScopeDepartment: "departments", ScopeHall: "halls", ScopeRegion: "regions"}
 
-func (u *Users) resolveScope(ctx context.Context, kind, code string) (access.Scope, error) {
-	s := access.Scope{Kind: kind}
+func (u *Users) resolveScope(ctx context.Context, kind, code string) (Scope, error) {
+	s := Scope{Kind: kind}
 	err := u.Pool.QueryRow(ctx, `SELECT id, code, name FROM `+scopeTables[kind]+` WHERE code = $1`, code).
 		Scan(&s.ID, &s.Code, &s.Name)
 	if errors.Is(err, pgx.ErrNoRows) {
-		what := map[string]string{access.ScopeDepartment: "部门", access.ScopeHall: "大厅", access.ScopeRegion: "区划"}[kind]
+		what := map[string]string{ScopeDepartment: "部门", ScopeHall: "大厅", ScopeRegion: "区划"}[kind]
 		return s, problem.Invalid("scope_not_found", "scope", fmt.Sprintf("%s编码不存在：%s", what, code))
 	}
 	if err != nil {
@@ -152,7 +151,7 @@ func (u *Users) resolveScope(ctx context.Context, kind, code string) (access.Sco
 // resolveStaff finds the staff member and checks that they work within the scope: in the
 // department; at a window of the hall, or for a department with a window there; or in a
 // department of the region or a region below it.
-func (u *Users) resolveStaff(ctx context.Context, staffNo string, scope access.Scope) (int64, string, error) {
+func (u *Users) resolveStaff(ctx context.Context, staffNo string, scope Scope) (int64, string, error) {
 	var (
 		id             int64
 		name           string
@@ -193,25 +192,25 @@ const userSelect = `
 	LEFT JOIN regions r ON r.id = u.scope_region_id
 	LEFT JOIN staff st ON st.id = u.staff_id`
 
-func scanUser(row pgx.Row) (*access.User, error) {
-	var x access.User
+func scanUser(row pgx.Row) (*User, error) {
+	var x User
 	var role string
 	if err := row.Scan(&x.ID, &x.Username, &x.DisplayName, &role, &x.Scope.Kind, &x.Scope.ID, &x.Scope.Code,
 		&x.Scope.Name, &x.StaffID, &x.StaffNo, &x.Active, &x.Demo, &x.CreatedAt); err != nil {
 		return nil, err
 	}
-	x.Role = access.Role(role)
+	x.Role = Role(role)
 	x.RoleLabel = x.Role.Label()
 	return &x, nil
 }
 
 // get returns the one user matching where (which uses $1…); pgx.ErrNoRows when none.
-func (u *Users) get(ctx context.Context, where string, args ...any) (*access.User, error) {
+func (u *Users) get(ctx context.Context, where string, args ...any) (*User, error) {
 	return scanUser(u.Pool.QueryRow(ctx, userSelect+" WHERE "+where, args...))
 }
 
 // Get returns the user with that username; 404 user_not_found when there is none.
-func (u *Users) Get(ctx context.Context, username string) (*access.User, error) {
+func (u *Users) Get(ctx context.Context, username string) (*User, error) {
 	x, err := u.get(ctx, "u.username = $1", normaliseUsername(username))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, problem.NotFound("user_not_found", "用户不存在："+username)
@@ -223,13 +222,13 @@ func (u *Users) Get(ctx context.Context, username string) (*access.User, error) 
 }
 
 // List returns the users by username; demoOnly keeps the demo users alone.
-func (u *Users) List(ctx context.Context, demoOnly bool) ([]*access.User, error) {
+func (u *Users) List(ctx context.Context, demoOnly bool) ([]*User, error) {
 	rows, err := u.Pool.Query(ctx, userSelect+" WHERE u.demo OR NOT $1 ORDER BY u.username", demoOnly)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	defer rows.Close()
-	var out []*access.User
+	var out []*User
 	for rows.Next() {
 		x, err := scanUser(rows)
 		if err != nil {

@@ -1,4 +1,4 @@
-package httpserver_test
+package web_test
 
 import (
 	"fmt"
@@ -9,8 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/valyala/fasthttp"
 
-	"haochaping/internal/app"
-	"haochaping/internal/httpserver"
+	"haochaping/app"
+	"haochaping/web"
 	"haochaping/internal/testenv"
 )
 
@@ -40,7 +40,7 @@ func BenchmarkRequest(b *testing.B) {
 	}
 	for _, immutable := range []bool{false, true} {
 		b.Run(fmt.Sprintf("immutable=%v", immutable), func(b *testing.B) {
-			handler := httpserver.New(httpserver.Deps{
+			handler := web.New(web.Deps{
 				DB: env.DB, Redis: env.Redis, Evaluation: sys.Evaluation, Auth: sys.Auth, Users: sys.Users,
 				Rectify: sys.Rectify, Ledger: sys.Ledger, Registry: prometheus.NewRegistry(), BodyLimit: env.Cfg.BodyLimit,
 				Log: env.Log, Immutable: immutable,

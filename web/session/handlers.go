@@ -1,4 +1,4 @@
-package auth
+package session
 
 import (
 	"strings"
@@ -25,7 +25,7 @@ type LoginResponse struct {
 }
 
 // Register mounts POST /auth/login, POST /auth/logout and GET /auth/me on r (the /api/v1 group).
-func Register(r fiber.Router, users *Users) {
+func Register(r fiber.Router, users *access.Users) {
 	r.Post("/auth/login", func(c *fiber.Ctx) error {
 		var req LoginRequest
 		if err := jsonbody.Decode(c.Body(), &req); err != nil {
@@ -46,7 +46,7 @@ func Register(r fiber.Router, users *Users) {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.JSON(LoginResponse{Token: token, ExpiresAt: expires, User: user})
 	})
-	r.Post("/auth/logout", users.Require(), func(c *fiber.Ctx) error {
+	r.Post("/auth/logout", Require(users), func(c *fiber.Ctx) error {
 		if err := users.Logout(c.UserContext(), tokenFrom(c)); err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func Register(r fiber.Router, users *Users) {
 			HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: c.Protocol() == "https"})
 		return c.SendStatus(fiber.StatusNoContent)
 	})
-	r.Get("/auth/me", users.Require(), func(c *fiber.Ctx) error {
+	r.Get("/auth/me", Require(users), func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.JSON(UserOf(c))
 	})

@@ -11,13 +11,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
+	"haochaping/access"
 	"haochaping/calendar"
 	"haochaping/channels"
 	"haochaping/evaluation"
-	"haochaping/internal/auth"
 	"haochaping/internal/config"
 	"haochaping/internal/database"
-	"haochaping/internal/httpserver"
+	"haochaping/web"
 	"haochaping/internal/pii"
 	"haochaping/internal/queue"
 	"haochaping/ledger"
@@ -30,7 +30,7 @@ type App struct {
 	Evaluation *evaluation.Service
 	Auth       *channels.Authenticator
 	Devices    *channels.Devices
-	Users      *auth.Users
+	Users      *access.Users
 	Rectify    *rectify.Service
 	Ledger     *ledger.Service
 	Queue      *queue.Queue
@@ -51,7 +51,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 		Evaluation: evaluation.NewService(db, keys, evaluation.Settings{RatingDays: cfg.EvaluationWindowDays, PublicURL: cfg.PublicURL, UpwardURL: cfg.UpwardURL}, cfg.Now),
 		Auth:       &channels.Authenticator{Devices: devices, MaxSkew: cfg.SignatureMaxSkew},
 		Devices:    devices,
-		Users:      &auth.Users{Pool: db.Pool, RefuseDemo: !cfg.Demo},
+		Users:      &access.Users{Pool: db.Pool, RefuseDemo: !cfg.Demo},
 		Rectify: &rectify.Service{DB: db, Queue: q, Calendar: calendar.Default(), Keys: keys, Log: log,
 			WebhookURL: cfg.WebhookURL, Now: cfg.Now},
 		Ledger:   &ledger.Service{DB: db, Calendar: calendar.Default(), Now: cfg.Now},
@@ -61,7 +61,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 		db:       db,
 		log:      log,
 	}
-	a.HTTP = httpserver.New(httpserver.Deps{
+	a.HTTP = web.New(web.Deps{
 		DB: db, Redis: rdb, Evaluation: a.Evaluation, Auth: a.Auth, Users: a.Users, Rectify: a.Rectify, Ledger: a.Ledger, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
 	})
 	return a

@@ -1,4 +1,4 @@
-package httpserver_test
+package web_test
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/channels"
 	"haochaping/internal/testenv"
 )
@@ -19,8 +20,8 @@ func TestInvalidTextIsRefused(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	a := newAPIChecker(t, srv)
 	office := srv.Login("office", "demo1234")
 	system := srv.DemoDevice("demo-system")
@@ -47,8 +48,8 @@ func TestInvalidTextIsRefused(t *testing.T) {
 	// JSON bodies: 422 naming the field, however deep.
 	refused(call{name: "login with NUL in the username", method: "POST", path: "/api/v1/auth/login",
 		body: `{"username":"of\u0000fice","password":"x"}`, status: 422}, "username")
-	nulName := testenv.Case("TX-CASE-0001", now.Add(-time.Hour))
-	nulName["applicant"] = map[string]any{"name": "张\u0000三", "phone": testenv.ApplicantTel}
+	nulName := apptest.Case("TX-CASE-0001", now.Add(-time.Hour))
+	nulName["applicant"] = map[string]any{"name": "张\u0000三", "phone": apptest.ApplicantTel}
 	refused(call{name: "case with NUL in the applicant's name", method: "POST", path: "/api/v1/cases", dev: &system,
 		body: nulName, status: 422}, "applicant.name")
 	refused(call{name: "window rating with invalid UTF-8 in the comment", method: "POST", path: "/api/v1/channels/window/evaluations",
@@ -76,12 +77,12 @@ func TestInvalidTextIsRefused(t *testing.T) {
 	bad := a.sign(pad, "POST", "/api/v1/channels/window/evaluations", rawBody(t, rating))
 	bad.Set(channels.HeaderDeviceID, pad.ID+"\x01")
 	refused(call{name: "a control character in X-Device-ID", method: "POST", path: "/api/v1/channels/window/evaluations",
-		header: bad, body: rating, status: 400, send: func(raw []byte, h http.Header) *testenv.Response {
+		header: bad, body: rating, status: 400, send: func(raw []byte, h http.Header) *apptest.Response {
 			return byHand(t, srv, "POST", "/api/v1/channels/window/evaluations", h, raw)
 		}}, channels.HeaderDeviceID)
 	refused(call{name: "a NUL in Idempotency-Key", method: "GET", path: "/api/v1/workorders",
 		header: http.Header{"Authorization": {"Bearer " + office}, channels.IdempotencyKey: {"k\x00"}}, status: 400,
-		send: func(raw []byte, h http.Header) *testenv.Response {
+		send: func(raw []byte, h http.Header) *apptest.Response {
 			return byHand(t, srv, "GET", "/api/v1/workorders", h, raw)
 		}}, channels.IdempotencyKey)
 
@@ -98,11 +99,11 @@ func TestInvalidTextIsRefused(t *testing.T) {
 
 // byHand sends a request written out byte for byte, headers as they are — which Go's client
 // refuses to do for a header holding a control character — and reads the answer.
-func byHand(t *testing.T, srv *testenv.Server, method, path string, h http.Header, body []byte) *testenv.Response {
+func byHand(t *testing.T, srv *apptest.Server, method, path string, h http.Header, body []byte) *apptest.Response {
 	t.Helper()
 	extra := fmt.Sprintf("Content-Length: %d\r\nConnection: close\r\n", len(body))
 	if len(body) > 0 {
 		extra += "Content-Type: application/json\r\n"
 	}
-	return srv.ByHand(method, path, extra+testenv.HeaderLines(h), body)
+	return srv.ByHand(method, path, extra+apptest.HeaderLines(h), body)
 }

@@ -1,4 +1,4 @@
-package httpserver_test
+package web_test
 
 import (
 	"bytes"
@@ -25,12 +25,13 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/xuri/excelize/v2"
 
+	"haochaping/app/apptest"
 	"haochaping/channels"
-	"haochaping/internal/auth"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/testenv"
 	"haochaping/ledger"
 	"haochaping/web"
+	"haochaping/web/session"
 )
 
 // openapiNow is the business time of the tests of this file: a Thursday morning in Beijing.
@@ -72,7 +73,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 	if _, err := gorillamux.NewRouter(doc); err != nil {
 		t.Fatalf("router: %v", err)
 	}
-	srv := testenv.New(t).Start()
+	srv := apptest.Start(testenv.New(t))
 
 	served := map[string]bool{}
 	for _, r := range srv.App.HTTP.GetRoutes(true) { // true: without the middleware of app.Use
@@ -154,8 +155,8 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 		t.Errorf("security scheme bearerAuth must be http bearer")
 	}
 	if s := doc.Components.SecuritySchemes["sessionCookie"]; s == nil || s.Value.Type != "apiKey" || s.Value.In != "cookie" ||
-		s.Value.Name != auth.CookieName {
-		t.Errorf("security scheme sessionCookie must be an apiKey in cookie %s", auth.CookieName)
+		s.Value.Name != session.CookieName {
+		t.Errorf("security scheme sessionCookie must be an apiKey in cookie %s", session.CookieName)
 	}
 }
 
@@ -223,7 +224,7 @@ type call struct {
 	name   string
 	method string
 	path   string
-	dev    *testenv.Device // signs the request; nil: unsigned
+	dev    *apptest.Device // signs the request; nil: unsigned
 	header http.Header     // more headers (or, with dev nil, the signature headers as they are)
 	body   any
 	status int
@@ -232,14 +233,14 @@ type call struct {
 	// document must reject it.
 	offSpec bool
 	// send replaces testenv's Raw to send the request, when it needs to be sent differently.
-	send func(raw []byte, h http.Header) *testenv.Response
+	send func(raw []byte, h http.Header) *apptest.Response
 }
 
 // apiChecker sends requests to a running server and validates each request and its answer
 // against the document.
 type apiChecker struct {
 	t       *testing.T
-	srv     *testenv.Server
+	srv     *apptest.Server
 	doc     *openapi3.T
 	router  routers.Router
 	opts    *openapi3filter.Options
@@ -248,7 +249,7 @@ type apiChecker struct {
 	covered map[string]map[int]bool // operation → statuses seen
 }
 
-func newAPIChecker(t *testing.T, srv *testenv.Server) *apiChecker {
+func newAPIChecker(t *testing.T, srv *apptest.Server) *apiChecker {
 	doc := loadOpenAPI(t)
 	doc.Servers = openapi3.Servers{{URL: srv.URL}} // route the test server's URLs
 	router, err := gorillamux.NewRouter(doc)
@@ -295,7 +296,7 @@ func credentialsPresent(_ context.Context, in *openapi3filter.AuthenticationInpu
 // timestamp earlier than every one before it, so that identical requests carry different
 // signatures (a signature is accepted once) even when the clock's second turns between them.
 // The timestamps are the machine's: that is the clock signatures are checked against.
-func (a *apiChecker) sign(dev testenv.Device, method, path string, body []byte) http.Header {
+func (a *apiChecker) sign(dev apptest.Device, method, path string, body []byte) http.Header {
 	a.signed++
 	ts := time.Now().Unix() - 1
 	if a.lastTS != 0 && ts >= a.lastTS {
@@ -328,7 +329,7 @@ func rawBody(t *testing.T, body any) []byte {
 
 // do sends the call, checks its status and code, and validates request and response against
 // the document. It returns the response.
-func (a *apiChecker) do(c call) *testenv.Response {
+func (a *apiChecker) do(c call) *apptest.Response {
 	t := a.t
 	t.Helper()
 	raw := rawBody(t, c.body)
@@ -339,7 +340,7 @@ func (a *apiChecker) do(c call) *testenv.Response {
 	for k, v := range c.header {
 		h[k] = v
 	}
-	var resp *testenv.Response
+	var resp *apptest.Response
 	if c.send != nil {
 		resp = c.send(raw, h)
 	} else {
@@ -407,7 +408,7 @@ func (a *apiChecker) do(c call) *testenv.Response {
 // checkUndocumentedFields fails for a field of a JSON answer that the document does not
 // describe: the document leaves responses open so that clients tolerate new fields, but the
 // fields the server sends today must all be documented.
-func (a *apiChecker) checkUndocumentedFields(name string, op *openapi3.Operation, resp *testenv.Response) {
+func (a *apiChecker) checkUndocumentedFields(name string, op *openapi3.Operation, resp *apptest.Response) {
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		return
 	}
@@ -501,8 +502,8 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(openapiNow)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	a := newAPIChecker(t, srv)
 
 	system := srv.DemoDevice("demo-system")
@@ -526,20 +527,20 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	// Cases: one, again, as an array, as {"cases": [...]} with a bad one, refusals.
 	const cases = "/api/v1/cases"
 	first := a.do(call{name: "case created", method: "POST", path: cases, dev: &system,
-		body: testenv.Case("OA-CASE-0001", done), status: 201}).JSON(t)
+		body: apptest.Case("OA-CASE-0001", done), status: 201}).JSON(t)
 	a.do(call{name: "case updated", method: "POST", path: cases, dev: &system,
-		body: testenv.Case("OA-CASE-0001", done), status: 200})
+		body: apptest.Case("OA-CASE-0001", done), status: 200})
 	array := a.do(call{name: "cases as an array", method: "POST", path: cases, dev: &system,
-		body: []any{testenv.Case("OA-CASE-0002", done), testenv.Case("OA-CASE-0003", done)}, status: 200}).JSON(t)
+		body: []any{apptest.Case("OA-CASE-0002", done), apptest.Case("OA-CASE-0003", done)}, status: 200}).JSON(t)
 	if array["accepted"] != 2.0 {
 		t.Fatalf("array of cases: %v", array)
 	}
 	results := array["results"].([]any)
 	mobileCase := results[1].(map[string]any)
-	badItem := testenv.Case("OA-CASE-0005", done)
+	badItem := apptest.Case("OA-CASE-0005", done)
 	badItem["item_code"] = "000000-NOPE"
 	batch := a.do(call{name: "batch with a bad case", method: "POST", path: cases, dev: &system,
-		body: map[string]any{"cases": []any{testenv.Case("OA-CASE-0004", done), badItem}}, status: 200}).JSON(t)
+		body: map[string]any{"cases": []any{apptest.Case("OA-CASE-0004", done), badItem}}, status: 200}).JSON(t)
 	if batch["accepted"] != 1.0 || batch["rejected"] != 1.0 {
 		t.Fatalf("batch: %v", batch)
 	}
@@ -550,24 +551,24 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		status: 422, code: "item_not_found"})
 	a.do(call{name: "cases not JSON", method: "POST", path: cases, dev: &system, body: "case_no=1",
 		status: 400, code: "invalid_json", offSpec: true})
-	a.do(call{name: "cases unsigned", method: "POST", path: cases, body: testenv.Case("OA-CASE-0006", done),
+	a.do(call{name: "cases unsigned", method: "POST", path: cases, body: apptest.Case("OA-CASE-0006", done),
 		status: 401, code: "signature_missing", offSpec: true})
 	a.do(call{name: "cases from a window pad", method: "POST", path: cases, dev: &pad,
-		body: testenv.Case("OA-CASE-0006", done), status: 403, code: "device_channel_mismatch"})
+		body: apptest.Case("OA-CASE-0006", done), status: 403, code: "device_channel_mismatch"})
 	expired := a.do(call{name: "case served long ago", method: "POST", path: cases, dev: &system,
-		body: testenv.Case("OA-CASE-OLD1", now.AddDate(0, 0, -10)), status: 201}).JSON(t)
+		body: apptest.Case("OA-CASE-OLD1", now.AddDate(0, 0, -10)), status: 201}).JSON(t)
 	a.do(call{name: "reasons of a case", method: "GET", path: "/api/v1/reasons?case_no=OA-CASE-0001", status: 200})
 
 	// Window pad.
 	const window = "/api/v1/channels/window/evaluations"
 	served := now.Add(-10 * time.Minute).Format(time.RFC3339)
 	a.do(call{name: "window created", method: "POST", path: window, dev: &pad, status: 201,
-		body: map[string]any{"ticket_no": "A017", "staff_no": testenv.CityStaff, "level": 2, "reasons": []string{"服务态度"},
+		body: map[string]any{"ticket_no": "A017", "staff_no": apptest.CityStaff, "level": 2, "reasons": []string{"服务态度"},
 			"comment": "等了很久", "served_at": served, "evaluator": map[string]any{"name": "李四", "phone": "13900001111"}}})
 	a.do(call{name: "window repeat", method: "POST", path: window, dev: &pad, status: 200,
 		body: map[string]any{"ticket_no": "A017", "level": 5, "served_at": served}})
 	a.do(call{name: "window rates a case", method: "POST", path: window, dev: &pad, status: 201,
-		body: map[string]any{"case_no": "OA-CASE-0001", "staff_no": testenv.CityStaff, "level": 4}})
+		body: map[string]any{"case_no": "OA-CASE-0001", "staff_no": apptest.CityStaff, "level": 4}})
 	a.do(call{name: "window names staff of another window", method: "POST", path: window, dev: &pad, status: 422,
 		code: "staff_not_at_window", body: map[string]any{"ticket_no": "A019", "staff_no": "370400-GA01-1", "level": 5, "served_at": served}})
 	a.do(call{name: "window with an idempotency key", method: "POST", path: window, dev: &pad, status: 201,
@@ -586,10 +587,10 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	a.do(call{name: "window signed once", method: "POST", path: window, header: replay, body: replayBody, status: 201})
 	a.do(call{name: "window replayed", method: "POST", path: window, header: replay, body: replayBody,
 		status: 401, code: "signature_replayed"})
-	stranger := testenv.Device{ID: "no-such-device", Secret: "x"}
+	stranger := apptest.Device{ID: "no-such-device", Secret: "x"}
 	a.do(call{name: "window unknown device", method: "POST", path: window, dev: &stranger, status: 401,
 		code: "device_unknown", body: map[string]any{"ticket_no": "A022", "level": 5, "served_at": served}})
-	disabled := srv.AddDevice("window", testenv.CityWindow, "")
+	disabled := srv.AddDevice("window", apptest.CityWindow, "")
 	if err := srv.App.Devices.SetEnabled(context.Background(), disabled.ID, false); err != nil {
 		t.Fatal(err)
 	}
@@ -643,17 +644,17 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	const pcPath = "/api/v1/channels/pc/evaluations"
 	a.do(call{name: "pc created", method: "POST", path: pcPath, dev: &portal, status: 201,
 		body: map[string]any{"case_no": "OA-CASE-0004", "level": 5, "comment": "网上办理很顺利",
-			"user": map[string]any{"id": "u-1", "name": testenv.ApplicantName, "id_number": testenv.ApplicantID}}})
+			"user": map[string]any{"id": "u-1", "name": apptest.ApplicantName, "id_number": apptest.ApplicantID}}})
 	a.do(call{name: "pc not the applicant", method: "POST", path: pcPath, dev: &portal, status: 403,
 		code: "not_applicant", body: map[string]any{"case_no": "OA-CASE-0001", "level": 1, "reasons": []string{"办事效率"},
 			"user": map[string]any{"id": "u-2", "name": "王五", "id_number": "370402199202021235"}}})
 	a.do(call{name: "pc unknown case", method: "POST", path: pcPath, dev: &portal, status: 422, code: "case_not_found",
 		body: map[string]any{"case_no": "OA-NO-SUCH-CASE", "level": 5,
-			"user": map[string]any{"id_number": testenv.ApplicantID}}})
+			"user": map[string]any{"id_number": apptest.ApplicantID}}})
 	a.do(call{name: "pc without user", method: "POST", path: pcPath, dev: &portal, status: 422, code: "user_required",
 		body: map[string]any{"case_no": "OA-CASE-0001", "level": 5}, offSpec: true})
 	a.do(call{name: "pc level as text", method: "POST", path: pcPath, dev: &portal, status: 400, code: "invalid_json",
-		body:    map[string]any{"case_no": "OA-CASE-0001", "level": "5", "user": map[string]any{"phone": testenv.ApplicantTel}},
+		body:    map[string]any{"case_no": "OA-CASE-0001", "level": "5", "user": map[string]any{"phone": apptest.ApplicantTel}},
 		offSpec: true})
 
 	// The QR code of a link.
@@ -740,10 +741,10 @@ func TestFailuresMatchOpenAPI(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(openapiNow)
-	env.Seed()
+	apptest.Seed(env)
 	redis := testenv.StartRedis(t)
 	env.Redis = redis.Client()
-	srv := env.Start()
+	srv := apptest.Start(env)
 	a := newAPIChecker(t, srv)
 
 	a.do(call{name: "readyz", method: "GET", path: "/readyz", status: 200})
@@ -759,7 +760,7 @@ func TestFailuresMatchOpenAPI(t *testing.T) {
 	const window = "/api/v1/channels/window/evaluations"
 	a.do(call{name: "body over the limit", method: "POST", path: window, dev: &pad,
 		body: make([]byte, env.Cfg.BodyLimit+1), status: 413, code: "body_too_large", offSpec: true,
-		send: func(raw []byte, h http.Header) *testenv.Response {
+		send: func(raw []byte, h http.Header) *apptest.Response {
 			return headersOnly(t, srv, "POST", window, len(raw), h)
 		}})
 	a.logCoverage()
@@ -767,9 +768,9 @@ func TestFailuresMatchOpenAPI(t *testing.T) {
 
 // headersOnly sends a request's headers, announcing a body of n bytes that it never sends,
 // and reads the answer.
-func headersOnly(t *testing.T, srv *testenv.Server, method, path string, n int, h http.Header) *testenv.Response {
+func headersOnly(t *testing.T, srv *apptest.Server, method, path string, n int, h http.Header) *apptest.Response {
 	t.Helper()
-	return srv.ByHand(method, path, fmt.Sprintf("Content-Type: application/json\r\nContent-Length: %d\r\n", n)+testenv.HeaderLines(h), nil)
+	return srv.ByHand(method, path, fmt.Sprintf("Content-Type: application/json\r\nContent-Length: %d\r\n", n)+apptest.HeaderLines(h), nil)
 }
 
 // idOf is the "id" of an answer, failing the test when it has none.
@@ -801,8 +802,8 @@ func TestStaffAPIMatchesOpenAPI(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(openapiNow)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	a := newAPIChecker(t, srv)
 	ctx := context.Background()
 
@@ -812,7 +813,7 @@ func TestStaffAPIMatchesOpenAPI(t *testing.T) {
 	const phone = "13900001111"
 	badReview := func(ticket string, realName bool) int64 {
 		t.Helper()
-		body := map[string]any{"ticket_no": ticket, "staff_no": testenv.CityStaff, "level": 1, "reasons": []string{"服务态度"},
+		body := map[string]any{"ticket_no": ticket, "staff_no": apptest.CityStaff, "level": 1, "reasons": []string{"服务态度"},
 			"comment": "窗口人员态度生硬", "served_at": env.Clock.Now().Add(-time.Hour).Format(time.RFC3339)}
 		if realName {
 			body["evaluator"] = map[string]any{"name": "李四", "phone": phone}
@@ -934,7 +935,7 @@ func TestStaffAPIMatchesOpenAPI(t *testing.T) {
 		t.Errorf("ga01 lists zh01's orders: %v", ids)
 	}
 	a.do(call{name: "list by cookie", method: "GET", path: "/api/v1/workorders?mine=true", status: 200,
-		header: http.Header{"Cookie": {auth.CookieName + "=" + zh01}}})
+		header: http.Header{"Cookie": {session.CookieName + "=" + zh01}}})
 	for name, query := range map[string]string{"invalid_state": "state=bogus", "invalid_per_page": "per_page=500",
 		"invalid_page": "page=first", "invalid_mine": "mine=perhaps",
 		"invalid_channel": "channel=fax", "invalid_overdue": "overdue=maybe"} {
@@ -1078,8 +1079,8 @@ func TestStaffAPIMatchesOpenAPI(t *testing.T) {
 		staffCall("close another unit's order", ga01, "POST", wo(wo1, "/close"), nil, 404, "work_order_not_found"),
 		staffCall("close again", zh01, "POST", wo(wo1, "/close"), nil, 409, "transition_not_allowed"),
 		staffCall("return a closed order", zh01, "POST", wo(wo1, "/return"), map[string]any{"reason": "x"}, 409, "transition_not_allowed"),
-		staffCall("reassign a closed order", office, "POST", wo(wo1, "/reassign"), map[string]any{"staff_no": testenv.CityStaff}, 409, "transition_not_allowed"),
-		staffCall("reassign out of scope", szq, "POST", wo(wo1, "/reassign"), map[string]any{"staff_no": testenv.CityStaff}, 404, "work_order_not_found"),
+		staffCall("reassign a closed order", office, "POST", wo(wo1, "/reassign"), map[string]any{"staff_no": apptest.CityStaff}, 409, "transition_not_allowed"),
+		staffCall("reassign out of scope", szq, "POST", wo(wo1, "/reassign"), map[string]any{"staff_no": apptest.CityStaff}, 404, "work_order_not_found"),
 		staffCall("supervise out of scope", szq, "POST", wo(wo1, "/supervise"), map[string]any{"note": "督办"}, 404, "work_order_not_found"),
 		staffCall("reveal another unit's order", ga01, "POST", wo(wo1, "/reveal-phone"), nil, 404, "work_order_not_found"),
 	} {
@@ -1223,8 +1224,8 @@ func TestStatsAPIMatchesOpenAPI(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(openapiNow)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	a := newAPIChecker(t, srv)
 	ctx := context.Background()
 	now := env.Clock.Now()
@@ -1239,7 +1240,7 @@ func TestStatsAPIMatchesOpenAPI(t *testing.T) {
 	// one staff member. And a case completed, not rated.
 	const window = "/api/v1/channels/window/evaluations"
 	const gaStaff = "370400-GA01-1"
-	rate := func(pad testenv.Device, body map[string]any) int64 {
+	rate := func(pad apptest.Device, body map[string]any) int64 {
 		t.Helper()
 		body["served_at"] = now.Add(-time.Hour).Format(time.RFC3339)
 		r := srv.Signed(pad, "POST", window, body)
@@ -1249,9 +1250,9 @@ func TestStatsAPIMatchesOpenAPI(t *testing.T) {
 		return idOf(t, "rating", r.JSON(t))
 	}
 	zhPad := srv.DemoDevice("demo-window-370400-zh01")
-	rate(zhPad, map[string]any{"ticket_no": "T001", "staff_no": testenv.CityStaff, "level": 5})
-	rate(zhPad, map[string]any{"ticket_no": "T002", "staff_no": testenv.CityStaff, "level": 4})
-	bad := rate(zhPad, map[string]any{"ticket_no": "T003", "staff_no": testenv.CityStaff, "level": 1,
+	rate(zhPad, map[string]any{"ticket_no": "T001", "staff_no": apptest.CityStaff, "level": 5})
+	rate(zhPad, map[string]any{"ticket_no": "T002", "staff_no": apptest.CityStaff, "level": 4})
+	bad := rate(zhPad, map[string]any{"ticket_no": "T003", "staff_no": apptest.CityStaff, "level": 1,
 		"reasons": []string{"服务态度"}, "evaluator": map[string]any{"name": "李四", "phone": "13900001111"}})
 	woID, created, err := srv.App.Rectify.Dispatch(ctx, bad)
 	if err != nil || !created {
@@ -1261,7 +1262,7 @@ func TestStatsAPIMatchesOpenAPI(t *testing.T) {
 	for i := range 10 {
 		rate(gaPad, map[string]any{"ticket_no": fmt.Sprintf("G%03d", i), "staff_no": gaStaff, "level": 5})
 	}
-	srv.PushCase(testenv.Case("ST-CASE-0001", now.Add(-time.Minute)))
+	srv.PushCase(apptest.Case("ST-CASE-0001", now.Add(-time.Minute)))
 	zh01 := srv.Login("zh01", "demo1234")
 	if r := srv.As(zh01, "POST", fmt.Sprintf("/api/v1/workorders/%d/callback", woID),
 		map[string]any{"method": "phone", "reached": true, "facts": "评价人反映态度生硬，经查属实"}); r.Status != 200 {
@@ -1340,7 +1341,7 @@ func TestStatsAPIMatchesOpenAPI(t *testing.T) {
 	expect("overview of an empty period", empty, "active_rate", 0, 0, nil, 0.7, nil)
 	expect("overview of an empty period", empty, "satisfaction", 0, 0, nil, nil, nil)
 	a.do(call{name: "overview by cookie", method: "GET", path: overview, status: 200,
-		header: http.Header{"Cookie": {auth.CookieName + "=" + auditor}}})
+		header: http.Header{"Cookie": {session.CookieName + "=" + auditor}}})
 	// A unit head sees their unit: 市审批服务局's three ratings and its bad review; 市公安局's
 	// head the ten 5s and no bad review.
 	expect("the unit head of 市审批服务局", get("overview by a unit head", spjHead, overview), "total_evaluations", 3, 1, 3.0, nil, nil)
@@ -1398,7 +1399,7 @@ func TestStatsAPIMatchesOpenAPI(t *testing.T) {
 		t.Errorf("rankings of this month:\n%v\nwant\n%v", got, want)
 	}
 	one, _ := get("rankings with filters", office, rankings+"?month="+thisMonth+"&kind=window&region=370400&department=ZZ-SPJ")["items"].([]any)
-	if len(one) != 1 || one[0].(map[string]any)["code"] != testenv.CityWindow || one[0].(map[string]any)["flagged"] != false {
+	if len(one) != 1 || one[0].(map[string]any)["code"] != apptest.CityWindow || one[0].(map[string]any)["flagged"] != false {
 		t.Errorf("rankings with filters: %v", one)
 	}
 	if items, _ := get("rankings for a unit head", spjHead, rankings+"?month="+thisMonth)["items"].([]any); len(items) != 3 {
@@ -1481,8 +1482,8 @@ func TestLedgerAPIMatchesOpenAPI(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(openapiNow)
-	env.Seed()
-	srv := env.Start()
+	apptest.Seed(env)
+	srv := apptest.Start(env)
 	a := newAPIChecker(t, srv)
 	ctx := context.Background()
 	now := env.Clock.Now()
@@ -1666,7 +1667,7 @@ func TestLedgerAPIMatchesOpenAPI(t *testing.T) {
 		}
 	}
 	a.do(call{name: "entries by cookie", method: "GET", path: entries + "?kind=work", status: 200,
-		header: http.Header{"Cookie": {auth.CookieName + "=" + spjHead}}})
+		header: http.Header{"Cookie": {session.CookieName + "=" + spjHead}}})
 	for _, c := range []struct {
 		query, code, field string
 		offSpec            bool
@@ -1724,7 +1725,7 @@ func TestLedgerAPIMatchesOpenAPI(t *testing.T) {
 	rate := func(ticket, reason string) int64 {
 		t.Helper()
 		r := srv.Signed(pad, "POST", "/api/v1/channels/window/evaluations", map[string]any{"ticket_no": ticket, "level": 1,
-			"staff_no": testenv.CityStaff, "reasons": []string{reason}, "comment": "等候时间过长",
+			"staff_no": apptest.CityStaff, "reasons": []string{reason}, "comment": "等候时间过长",
 			"served_at": now.Add(-time.Hour).Format(time.RFC3339)})
 		if r.Status != 201 {
 			t.Fatalf("rating %s: %d %s", ticket, r.Status, r.Body)
@@ -1900,11 +1901,11 @@ func TestLedgerExcelMatchesOpenAPI(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	env.Clock.Set(openapiNow)
-	env.Seed()
+	apptest.Seed(env)
 	// The import takes workbooks up to ledger.MaxImportBytes; so that its own refusal can be
 	// provoked, the server's body limit here is above that (the default, 1 MiB, is below).
 	env.Cfg.BodyLimit = ledger.MaxImportBytes + 1<<20
-	srv := env.Start()
+	srv := apptest.Start(env)
 	a := newAPIChecker(t, srv)
 	today := bjtime.Day(env.Clock.Now()).Format("20060102")
 
@@ -2127,7 +2128,7 @@ func TestLedgerExcelMatchesOpenAPI(t *testing.T) {
 	// Over the server's body limit: refused by its Content-Length, before the body is read.
 	a.do(call{name: "import over the body limit", method: "POST", path: imp, header: bearer(spjHead),
 		body: make([]byte, env.Cfg.BodyLimit+1), status: 413, code: "body_too_large", offSpec: true,
-		send: func(raw []byte, h http.Header) *testenv.Response {
+		send: func(raw []byte, h http.Header) *apptest.Response {
 			return headersOnly(t, srv, "POST", imp, len(raw), h)
 		}})
 	if reports() != 3 {

@@ -1,16 +1,17 @@
-package httpserver_test
+package web_test
 
 import (
 	"strings"
 	"testing"
 	"time"
 
+	"haochaping/app/apptest"
 	"haochaping/internal/testenv"
 )
 
 func TestHealthz(t *testing.T) {
 	t.Parallel()
-	srv := testenv.New(t).Start()
+	srv := apptest.Start(testenv.New(t))
 	if r := srv.Raw("GET", "/healthz", nil, nil); r.Status != 200 {
 		t.Fatalf("healthz: %d %s", r.Status, r.Body)
 	}
@@ -21,7 +22,7 @@ func TestReadyzFollowsRedis(t *testing.T) {
 	env := testenv.New(t)
 	redis := testenv.StartRedis(t)
 	env.Redis = redis.Client()
-	srv := env.Start()
+	srv := apptest.Start(env)
 
 	if r := srv.Raw("GET", "/readyz", nil, nil); r.Status != 200 {
 		t.Fatalf("readyz with everything up: %d %s", r.Status, r.Body)
@@ -53,7 +54,7 @@ func TestReadyzFollowsRedis(t *testing.T) {
 
 func TestErrorsAreJSON(t *testing.T) {
 	t.Parallel()
-	srv := testenv.New(t).Start()
+	srv := apptest.Start(testenv.New(t))
 	if r := srv.Raw("GET", "/api/v1/nothing-here", nil, nil); r.Status != 404 || r.Code(t) != "not_found" {
 		t.Fatalf("unknown route: %d %s", r.Status, r.Body)
 	}
@@ -61,7 +62,7 @@ func TestErrorsAreJSON(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	t.Parallel()
-	srv := testenv.New(t).Start()
+	srv := apptest.Start(testenv.New(t))
 	srv.Raw("GET", "/healthz", nil, nil)
 	r := srv.Raw("GET", "/metrics", nil, nil)
 	if r.Status != 200 || !strings.Contains(string(r.Body), `haochaping_http_requests_total{method="GET",route="/healthz",status="200"}`) {
