@@ -58,3 +58,12 @@ func (s *Scheduler) LastRuns(ctx context.Context) (map[string]*RunRecord, error)
 	}
 	return out, rows.Err()
 }
+
+// PruneRuns deletes the records of the runs started more than days ago, and says how many.
+func (s *Scheduler) PruneRuns(ctx context.Context, days int) (int64, error) {
+	tag, err := s.DB.Pool.Exec(ctx, `DELETE FROM job_runs WHERE started_at < now() - make_interval(days => $1)`, days)
+	if err != nil {
+		return 0, fmt.Errorf("prune job runs: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
