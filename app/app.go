@@ -17,17 +17,19 @@ import (
 	"haochaping/evaluation"
 	"haochaping/internal/config"
 	"haochaping/internal/database"
-	"haochaping/web"
 	"haochaping/internal/pii"
 	"haochaping/internal/queue"
 	"haochaping/ledger"
+	"haochaping/measures"
 	"haochaping/rectify"
+	"haochaping/web"
 )
 
 // App is the assembled system.
 type App struct {
 	HTTP       *fiber.App
 	Evaluation *evaluation.Service
+	Measures   *measures.Service
 	Auth       *channels.Authenticator
 	Devices    *channels.Devices
 	Users      *access.Users
@@ -49,6 +51,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 	q := queue.New(rdb, cfg.QueuePrefix)
 	a := &App{
 		Evaluation: evaluation.NewService(db, keys, evaluation.Settings{RatingDays: cfg.EvaluationWindowDays, PublicURL: cfg.PublicURL, UpwardURL: cfg.UpwardURL}, cfg.Now),
+		Measures:   &measures.Service{DB: db, Now: cfg.Now},
 		Auth:       &channels.Authenticator{Devices: devices, MaxSkew: cfg.SignatureMaxSkew},
 		Devices:    devices,
 		Users:      &access.Users{Pool: db.Pool, RefuseDemo: !cfg.Demo},
@@ -62,7 +65,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 		log:      log,
 	}
 	a.HTTP = web.New(web.Deps{
-		DB: db, Redis: rdb, Evaluation: a.Evaluation, Auth: a.Auth, Users: a.Users, Rectify: a.Rectify, Ledger: a.Ledger, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
+		DB: db, Redis: rdb, Evaluation: a.Evaluation, Measures: a.Measures, Auth: a.Auth, Users: a.Users, Rectify: a.Rectify, Ledger: a.Ledger, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
 	})
 	return a
 }

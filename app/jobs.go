@@ -6,16 +6,16 @@ import "haochaping/jobs"
 // Beijing time, on the business clock.
 func (a *App) Scheduler() *jobs.Scheduler {
 	s := &jobs.Scheduler{DB: a.db, Log: a.log}
-	ev, rc, now := a.Evaluation, a.Rectify, a.cfg.Now
+	ev, rc, m, now := a.Evaluation, a.Rectify, a.Measures, a.cfg.Now
 	for _, j := range []jobs.Job{
 		jobs.DefaultEvaluations(ev),
-		jobs.Rollups(ev),
-		jobs.RectificationMeasures(rc),
+		jobs.Rollups(m),
+		jobs.RectificationMeasures(m),
 		jobs.Overdue(rc),
 		jobs.LedgerStatus(rc.UpdateLedgerStatus, a.Ledger.UpdateStatus),
 		jobs.RecurringProblems(a.Ledger, now),
 		jobs.UpwardReport(ev),
-		jobs.Rankings(ev, now),
+		jobs.Rankings(m, now),
 		jobs.PraiseWatch(ev),
 		jobs.OutboxReconcile(rc),
 		jobs.Housekeeping(a.Auth, a.Users, s),

@@ -10,11 +10,26 @@ import (
 	"time"
 
 	"haochaping/access"
+	"haochaping/app/apptest"
 	"haochaping/evaluation"
 	"haochaping/internal/testenv"
 )
 
 var pwSeq atomic.Int64
+
+// pwNow is the business time of the 刷好评 tests: a Wednesday morning in Beijing.
+var pwNow = testenv.Beijing(2026, 11, 25, 10, 0, 0)
+
+// pwService seeds the test's schema and returns a service on it, its clock at pwNow.
+func pwService(t *testing.T) (*testenv.Env, *evaluation.Service) {
+	t.Helper()
+	env := testenv.New(t)
+	env.Clock.Set(pwNow)
+	apptest.Seed(env)
+	svc := evaluation.NewService(env.DB, env.Keys, evaluation.Settings{RatingDays: 7, PublicURL: "http://test"}, env.Clock.Now)
+	t.Cleanup(svc.Close)
+	return env, svc
+}
 
 // pwRating is one evaluation inserted by hand.
 type pwRating struct {
@@ -63,7 +78,7 @@ func pwWatch(t *testing.T, svc *evaluation.Service, want int64) {
 
 func pwFlags(t *testing.T, env *testenv.Env, svc *evaluation.Service, scope access.Scope) []evaluation.PraiseFlag {
 	t.Helper()
-	flags, err := svc.PraiseFlags(context.Background(), scope, rkNow.Add(-365*24*time.Hour))
+	flags, err := svc.PraiseFlags(context.Background(), scope, pwNow.Add(-365*24*time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,8 +91,8 @@ func pwCity(env *testenv.Env) access.Scope {
 
 func TestPraiseBurstFromOnePadIsFlaggedOnce(t *testing.T) {
 	t.Parallel()
-	env, svc := rkService(t)
-	base := rkNow.Add(-3 * time.Hour)
+	env, svc := pwService(t)
+	base := pwNow.Add(-3 * time.Hour)
 	pad := "demo-window-370400-zh01"
 	var ids []int64
 	// 12 top ratings in 5 minutes from one pad, by one staff member…
@@ -176,8 +191,8 @@ func TestPraiseBurstFromOnePadIsFlaggedOnce(t *testing.T) {
 
 func TestPraiseBurstStraddlingTwoRunsIsSeen(t *testing.T) {
 	t.Parallel()
-	env, svc := rkService(t)
-	base := rkNow.Add(-2 * time.Hour)
+	env, svc := pwService(t)
+	base := pwNow.Add(-2 * time.Hour)
 	pad := "demo-window-370400-zh02"
 	// Six top ratings uploaded an hour ago: no burst yet.
 	for i := range 6 {
@@ -198,10 +213,10 @@ func TestPraiseBurstStraddlingTwoRunsIsSeen(t *testing.T) {
 
 func TestPraisePhoneIsFlaggedByItsKeyedHash(t *testing.T) {
 	t.Parallel()
-	env, svc := rkService(t)
+	env, svc := pwService(t)
 	const phone = "13900001111"
 	index := env.Keys.Index("phone", phone)
-	day := rkNow.Add(-30 * time.Hour)
+	day := pwNow.Add(-30 * time.Hour)
 	// Four top ratings in a day from one phone, at windows of the city and of 市中区.
 	for i, w := range []string{"370400-ZH01", "370400-GA01", "370400-ZH02", "370402-ZH01"} {
 		pwRate(env, pwRating{window: w, phone: index, level: 5, at: day.Add(time.Duration(i) * 3 * time.Hour)})
@@ -248,7 +263,7 @@ func TestPraisePhoneIsFlaggedByItsKeyedHash(t *testing.T) {
 		t.Fatalf("ZZ-SPJ sees %+v", got)
 	}
 	// since: nothing raised or going on after now.
-	if got, err := svc.PraiseFlags(context.Background(), pwCity(env), rkNow.Add(time.Hour)); err != nil || len(got) != 0 {
+	if got, err := svc.PraiseFlags(context.Background(), pwCity(env), pwNow.Add(time.Hour)); err != nil || len(got) != 0 {
 		t.Fatalf("since an hour ahead: %+v, %v", got, err)
 	}
 }

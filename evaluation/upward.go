@@ -328,29 +328,11 @@ func (s *Service) postUpward(ctx context.Context, batch *UpwardBatch) error {
 	return nil
 }
 
-// markReportedSQL marks the batch and adds it to rollup_units.reported / reported_timely, per
-// Beijing day of rating, region, department, hall and channel — the key the rollup job uses,
-// so that 及时上报率 divides like with like. The row may not exist yet (the rollup job adds the
-// totals later) and both sides add, so the order does not matter. The groups are upserted in
-// key order, so that two reporters never lock the same rollup rows in opposite orders.
-var markReportedSQL = `
-WITH marked AS (
-    INSERT INTO upward_reports (evaluation_id, batch_id, reported_at, timely)
-    SELECT b.id, $2, $3, b.timely FROM unnest($1::bigint[], $4::boolean[]) AS b(id, timely)
-    RETURNING evaluation_id, timely
-), groups AS (
-    SELECT ` + dayOf("e.rated_at") + ` AS day, e.region_id, e.department_id, COALESCE(e.hall_id, 0) AS hall_id,
-           e.channel, count(*) AS reported, count(*) FILTER (WHERE m.timely) AS reported_timely
-    FROM marked m JOIN evaluations e ON e.id = m.evaluation_id
-    GROUP BY 1, 2, 3, 4, 5
-), counted AS (
-    INSERT INTO rollup_units AS u (day, region_id, department_id, hall_id, channel, reported, reported_timely)
-    SELECT day, region_id, department_id, hall_id, channel, reported, reported_timely
-    FROM groups ORDER BY day, region_id, department_id, hall_id, channel
-    ON CONFLICT (day, region_id, department_id, hall_id, channel) DO UPDATE SET
-        reported = u.reported + EXCLUDED.reported, reported_timely = u.reported_timely + EXCLUDED.reported_timely
-)
-SELECT count(*) FROM marked`
+// markReportedSQL marks the batch. The rollup job (package measures) counts the marked rows
+// into 及时上报率 when it reaches their transaction.
+const markReportedSQL = `
+INSERT INTO upward_reports (evaluation_id, batch_id, reported_at, timely)
+SELECT b.id, $2, $3, b.timely FROM unnest($1::bigint[], $4::boolean[]) AS b(id, timely)`
 
 // markReported records the batch as taken at reportedAt. An evaluation is reported on time
 // when reportedAt is no later than the end of the 5th working day after its service
@@ -370,9 +352,9 @@ func markReported(ctx context.Context, tx pgx.Tx, batchID string, reportedAt tim
 		}
 		timely[i] = !reportedAt.After(cal.DeadlineAfter(from, timelyWorkdays))
 	}
-	var n int64
-	if err := tx.QueryRow(ctx, markReportedSQL, ids, batchID, reportedAt, timely).Scan(&n); err != nil {
+	tag, err := tx.Exec(ctx, markReportedSQL, ids, batchID, reportedAt, timely)
+	if err != nil {
 		return 0, fmt.Errorf("upward report: mark batch %s: %w", batchID, err)
 	}
-	return n, nil
+	return tag.RowsAffected(), nil
 }

@@ -17,6 +17,7 @@ import (
 	"haochaping/evaluation"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/testenv"
+	"haochaping/measures"
 )
 
 // platform is a stand-in for the provincial platform: a real HTTP server on loopback that
@@ -223,6 +224,7 @@ func TestUpwardReportsEachEvaluationOnceDespiteAFlakyPlatform(t *testing.T) {
 	if got := env.Count(`SELECT count(DISTINCT batch_id) FROM upward_reports`); got != len(accepted) {
 		t.Errorf("upward_reports names %d batches, the platform accepted %d", got, len(accepted))
 	}
+	rollUpUntil(t, env, total)
 	if got := env.Count(`SELECT COALESCE(sum(reported), 0) FROM rollup_units`); got != total {
 		t.Fatalf("rollup_units.reported sums to %d, want %d", got, total)
 	}
@@ -295,14 +297,14 @@ func TestUpwardTimelinessCountsWorkingDaysFromTheService(t *testing.T) {
 	if n, err := svc.ReportUpward(context.Background()); err != nil || n != 3 {
 		t.Fatalf("run 1: %d, %v; want 3", n, err)
 	}
-	// The rollup job runs after the first report: the row it adds to already exists.
-	rollUpUntil(t, env, svc, 3)
+	// The rollup job runs after the first report, and counts it.
+	rollUpUntil(t, env, 3)
 
 	setClock(rated)
 	early2 := ingestTickets(t, svc, windowID, "B", 3, bj(9, 28, 10, 0, 0), nil)
 	late := ingestTickets(t, svc, windowID, "C", 3, bj(9, 30, 10, 0, 0), nil)
-	// The rollup job runs before the second report: the report adds to the totals' row.
-	rollUpUntil(t, env, svc, 9)
+	// The rollup job runs before the second report too: the second report is counted later.
+	rollUpUntil(t, env, 9)
 	// Run 2 at midnight starting Sunday 10/11: too late for a service on 9/28, in time for 9/30.
 	run2 := bj(10, 11, 0, 0, 0)
 	setClock(run2)
@@ -325,7 +327,9 @@ func TestUpwardTimelinessCountsWorkingDaysFromTheService(t *testing.T) {
 	if got := env.Count(`SELECT count(*) FROM upward_reports WHERE evaluation_id = ANY($1) AND reported_at = $2`, early2, run2); got != 3 {
 		t.Errorf("reported_at is not the service's clock: %d of 3 match", got)
 	}
-	// One rollup row: rated on 10/2, one region, department, hall and channel.
+	// One rollup row: rated on 10/2, one region, department, hall and channel, the reports of
+	// both runs counted into it by the rollup job.
+	rollUpUntil(t, env, 9)
 	var day time.Time
 	var total, reported, timely int
 	if err := env.DB.Pool.QueryRow(context.Background(),
@@ -338,16 +342,19 @@ func TestUpwardTimelinessCountsWorkingDaysFromTheService(t *testing.T) {
 	}
 }
 
-// rollUpUntil runs the rollup job until rollup_units counts want evaluations in all. One run
-// may add nothing yet: it counts only the transactions older than every one still running on
-// the server, and the other tests' are.
-func rollUpUntil(t *testing.T, env *testenv.Env, svc *evaluation.Service, want int) {
+// rollUpUntil runs the rollup job (package measures) until rollup_units counts want
+// evaluations in all, and every upward report made so far in 及时上报率. One run may add nothing
+// yet: it counts only the transactions older than every one still running on the server, and
+// the other tests' are.
+func rollUpUntil(t *testing.T, env *testenv.Env, want int) {
 	t.Helper()
-	testenv.Eventually(t, 10*time.Second, fmt.Sprintf("rollup_units.total to reach %d", want), func() bool {
-		if _, err := svc.RollUp(context.Background()); err != nil {
+	m := &measures.Service{DB: env.DB, Now: env.Clock.Now}
+	testenv.Eventually(t, 10*time.Second, fmt.Sprintf("rollup_units.total to reach %d, with every report", want), func() bool {
+		if _, err := m.RollUp(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		return env.Count(`SELECT COALESCE(sum(total), 0) FROM rollup_units`) == want
+		return env.Count(`SELECT COALESCE(sum(total), 0) FROM rollup_units`) == want &&
+			env.Count(`SELECT COALESCE(sum(reported), 0) FROM rollup_units`) == env.Count(`SELECT count(*) FROM upward_reports`)
 	})
 }
 
@@ -480,6 +487,7 @@ func TestUpwardTwoInstancesAtOnceSendEachEvaluationOnce(t *testing.T) {
 	if got := env.Count(`SELECT count(*) FROM upward_reports`); got != total {
 		t.Fatalf("upward_reports = %d, want %d", got, total)
 	}
+	rollUpUntil(t, env, total)
 	if got := env.Count(`SELECT COALESCE(sum(reported), 0) FROM rollup_units`); got != total {
 		t.Fatalf("rollup_units.reported = %d, want %d", got, total)
 	}

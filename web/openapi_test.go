@@ -1268,11 +1268,11 @@ func TestStatsAPIMatchesOpenAPI(t *testing.T) {
 		map[string]any{"method": "phone", "reached": true, "facts": "评价人反映态度生硬，经查属实"}); r.Status != 200 {
 		t.Fatalf("callback: %d %s", r.Status, r.Body)
 	}
-	env.RollUp(srv.App.Evaluation)
-	if _, err := srv.App.Rectify.RollUpRectification(ctx); err != nil {
+	env.RollUp(srv.App.Measures)
+	if _, err := srv.App.Measures.RollUpRectification(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := srv.App.Evaluation.RecountCases(ctx); err != nil {
+	if _, err := srv.App.Measures.RecountCases(ctx); err != nil {
 		t.Fatal(err)
 	}
 
@@ -1380,7 +1380,7 @@ func TestStatsAPIMatchesOpenAPI(t *testing.T) {
 	}
 	env.Exec(`INSERT INTO settings (region_id, key, value) VALUES (NULL, 'ranking_min_evaluations', '1')
 		ON CONFLICT (COALESCE(region_id, 0), key) DO UPDATE SET value = EXCLUDED.value`)
-	if n, err := srv.App.Evaluation.ComputeRankings(ctx, now); err != nil || n != 6 {
+	if n, err := srv.App.Measures.ComputeRankings(ctx, now); err != nil || n != 6 {
 		t.Fatalf("compute rankings: %d rows, %v; want 6", n, err)
 	}
 	items, _ := get("rankings of this month", office, rankings+"?month="+thisMonth)["items"].([]any)

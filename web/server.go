@@ -19,10 +19,11 @@ import (
 	"haochaping/channels/system"
 	"haochaping/channels/window"
 	"haochaping/evaluation"
-	"haochaping/evaluation/statsapi"
 	"haochaping/internal/database"
 	"haochaping/ledger"
 	"haochaping/ledger/ledgerapi"
+	"haochaping/measures"
+	"haochaping/measures/statsapi"
 	"haochaping/rectify"
 	"haochaping/rectify/staffapi"
 	"haochaping/web/session"
@@ -33,6 +34,7 @@ type Deps struct {
 	DB         *database.DB
 	Redis      redis.UniversalClient
 	Evaluation *evaluation.Service
+	Measures   *measures.Service
 	Auth       *channels.Authenticator
 	Users      *access.Users
 	Rectify    *rectify.Service
@@ -77,7 +79,7 @@ func New(d Deps) *fiber.App {
 	mobile.Register(api, app, d.Auth, d.Evaluation)
 	session.Register(api, d.Users)
 	staffapi.Register(api, d.Users, d.Rectify)
-	statsapi.Register(api, d.Users, d.DB, d.Evaluation)
+	statsapi.Register(api, d.Users, d.DB, d.Measures, d.Evaluation)
 	ledgerapi.Register(api, d.Users, d.Ledger)
 	api.Get("/reasons", listReasons(d.Evaluation))
 	return app

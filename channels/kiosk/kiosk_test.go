@@ -138,7 +138,7 @@ func TestKioskRecordAfterTheDefaultReplacesIt(t *testing.T) {
 	if n, err := ev.DefaultEvaluations(ctx); err != nil || n != 2 {
 		t.Fatalf("defaults: %d, %v", n, err)
 	}
-	env.RollUp(ev)
+	env.RollUp(srv.App.Measures)
 	day := func(d string) (total, active, bad int) {
 		t.Helper()
 		if err := env.DB.Pool.QueryRow(ctx, `SELECT COALESCE(sum(total), 0), COALESCE(sum(active), 0), COALESCE(sum(bad), 0)
@@ -184,7 +184,7 @@ func TestKioskRecordAfterTheDefaultReplacesIt(t *testing.T) {
 		t.Fatalf("work orders = %d, want 1", n)
 	}
 	// Counted once, as active, on the day it was rated.
-	env.RollUp(ev)
+	env.RollUp(srv.App.Measures)
 	if total, active, badN := day("2026-11-27"); total != 2 || active != 1 || badN != 1 {
 		t.Fatalf("the window's last day counts %d evaluations, %d active, %d bad; want 2, 1, 1", total, active, badN)
 	}

@@ -281,8 +281,8 @@ func TestPadCountsOnceForTheDay(t *testing.T) {
 	office := srv.Login("office", "demo1234")
 	overview := func() map[string]any {
 		t.Helper()
-		env.RollUp(srv.App.Evaluation)
-		if _, err := srv.App.Evaluation.RecountCases(context.Background()); err != nil {
+		env.RollUp(srv.App.Measures)
+		if _, err := srv.App.Measures.RecountCases(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		r := srv.As(office, "GET", "/api/v1/stats/overview?from=2026-11-25&to=2026-12-02&region=370400", nil)

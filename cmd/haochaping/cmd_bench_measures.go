@@ -357,7 +357,7 @@ func timeRollup100k(ctx context.Context, w *benchWorld, sys *benchSystem, batch 
 	deadline := time.Now().Add(time.Minute)
 	for time.Now().Before(deadline) {
 		start := time.Now()
-		n, err := sys.app.Evaluation.RollUp(ctx)
+		n, err := sys.app.Measures.RollUp(ctx)
 		took := time.Since(start)
 		if err != nil {
 			return 0, err

@@ -121,7 +121,7 @@ func (w *orderSim) doRectify() {
 	}
 	w.rectified = w.at
 	w.act(w.at, rectify.Rectify, rectify.Rectified, w.unitActor(), method, "",
-		map[string]any{"measures": oneOf(&w.r, measures), "on_time": w.at <= w.rectDue})
+		map[string]any{"measures": oneOf(&w.r, measureTexts), "on_time": w.at <= w.rectDue})
 }
 
 func (w *orderSim) doFeedback() {

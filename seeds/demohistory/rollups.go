@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"haochaping/calendar"
-	"haochaping/evaluation"
+	"haochaping/measures"
 	"haochaping/rectify"
 )
 
@@ -15,8 +15,7 @@ import (
 // case counts, the rectification measures, the ledger's status, and the monthly rankings of the
 // period's months in order (a unit at the bottom two months running is flagged).
 func (l *Loader) rollUp(ctx context.Context, p *plan, o *Options, maxTxid int64, sum *Summary) error {
-	ev := evaluation.NewService(l.DB, l.Keys, evaluation.Settings{RatingDays: o.RatingDays}, nil)
-	defer ev.Close()
+	ev := &measures.Service{DB: l.DB}
 	log := l.logger()
 	step := time.Now()
 	took := func(what string) {
@@ -58,7 +57,7 @@ func (l *Loader) rollUp(ctx context.Context, p *plan, o *Options, maxTxid int64,
 	}
 	took("cases")
 	rc := &rectify.Service{DB: l.DB, Calendar: calendar.Default(), Keys: l.Keys, Log: log}
-	if _, err := rc.RollUpRectification(ctx); err != nil {
+	if _, err := ev.RollUpRectification(ctx); err != nil {
 		return err
 	}
 	if _, err := rc.UpdateLedgerStatus(ctx); err != nil {

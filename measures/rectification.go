@@ -1,4 +1,4 @@
-package rectify
+package measures
 
 import (
 	"context"

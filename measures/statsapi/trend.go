@@ -9,7 +9,7 @@ func (h *handlers) trend(c *fiber.Ctx) error {
 		return err
 	}
 	by := c.Query("by", "day")
-	points, err := h.svc.Trend(c.UserContext(), q, by)
+	points, err := h.measures.Trend(c.UserContext(), q, by)
 	if err != nil {
 		return err
 	}

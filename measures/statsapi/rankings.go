@@ -5,15 +5,15 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/evaluation"
 	"haochaping/internal/problem"
+	"haochaping/measures"
 )
 
 // rankings is GET /stats/rankings?month=YYYY-MM&kind=department|window|staff&region=&department=:
 // the month's rankings (default: last month), with the bottom of each and those at the bottom
 // two months running flagged.
 func (h *handlers) rankings(c *fiber.Ctx) error {
-	q := evaluation.RankingQuery{Kind: c.Query("kind"), Scope: scopeOf(c)}
+	q := measures.RankingQuery{Kind: c.Query("kind"), Scope: scopeOf(c)}
 	if v := c.Query("month"); v != "" {
 		m, err := time.Parse("2006-01", v)
 		if err != nil {
@@ -31,12 +31,12 @@ func (h *handlers) rankings(c *fiber.Ctx) error {
 	if q.Department, err = h.lookup(c.UserContext(), "departments", c.Query("department"), "department"); err != nil {
 		return err
 	}
-	list, err := h.svc.Rankings(c.UserContext(), q)
+	list, err := h.measures.Rankings(c.UserContext(), q)
 	if err != nil {
 		return err
 	}
 	if list == nil {
-		list = []evaluation.Ranking{}
+		list = []measures.Ranking{}
 	}
 	return c.JSON(fiber.Map{"items": list})
 }

@@ -1,4 +1,4 @@
-package evaluation
+package measures
 
 import (
 	"context"
@@ -57,9 +57,9 @@ const (
 func (s *Service) ComputeRankings(ctx context.Context, month time.Time) (int64, error) {
 	first := monthOf(month)
 	var n int64
-	err := pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
 		// One computation of the rankings at a time: two would delete and insert the same rows.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, s.db.LockKey("rankings")); err != nil {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, s.DB.LockKey("rankings")); err != nil {
 			return fmt.Errorf("rankings lock: %w", err)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM rankings WHERE month = $1 AND kind IN ('department', 'window', 'staff')`, first); err != nil {
@@ -196,7 +196,7 @@ LEFT JOIN windows sw ON sw.id = s.window_id`
 func (s *Service) Rankings(ctx context.Context, q RankingQuery) ([]Ranking, error) {
 	month := q.Month
 	if month.IsZero() {
-		month = monthOf(s.Now()).AddDate(0, -1, 0)
+		month = monthOf(s.now()).AddDate(0, -1, 0)
 	}
 	args := []any{monthOf(month)}
 	clauses := []string{"x.month = $1"}
@@ -226,7 +226,7 @@ func (s *Service) Rankings(ctx context.Context, q RankingQuery) ([]Ranking, erro
 FROM (` + rankingRowsSQL + `) x JOIN regions g ON g.id = x.region_id
 WHERE ` + strings.Join(clauses, " AND ") + `
 ORDER BY array_position(ARRAY['department', 'window', 'staff'], x.kind), g.code, x.rank`
-	rows, err := s.db.Pool.Query(ctx, sql, args...)
+	rows, err := s.DB.Pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("rankings: %w", err)
 	}

@@ -1,4 +1,4 @@
-package evaluation
+package measures
 
 import (
 	"context"
@@ -24,8 +24,8 @@ type Measure struct {
 	Name        string   `json:"name"` // 中文
 }
 
-// MeasureQuery selects the period and the slice of the city measured.
-type MeasureQuery struct {
+// Query selects the period and the slice of the city measured.
+type Query struct {
 	From, To   time.Time // Beijing days, both included
 	RegionID   int64     // with its sub-regions; 0: all
 	Department int64     // 0: all
@@ -92,7 +92,7 @@ func ratio(num, den float64, target *float64, name string) Measure {
 }
 
 // Overview computes every measure of DOMAIN.md for a period, from the rollups.
-func (s *Service) Overview(ctx context.Context, q MeasureQuery) (map[string]Measure, error) {
+func (s *Service) Overview(ctx context.Context, q Query) (map[string]Measure, error) {
 	series, err := s.measureSeries(ctx, q, "")
 	if err != nil {
 		return nil, err
@@ -114,7 +114,7 @@ type TrendPoint struct {
 }
 
 // Trend computes the measures per day, week (from Monday) or month.
-func (s *Service) Trend(ctx context.Context, q MeasureQuery, by string) ([]TrendPoint, error) {
+func (s *Service) Trend(ctx context.Context, q Query, by string) ([]TrendPoint, error) {
 	if by != "day" && by != "week" && by != "month" {
 		return nil, problem.Invalid("invalid_granularity", "by", "by 须为 day、week 或 month")
 	}
@@ -139,7 +139,7 @@ type bucketCounts struct {
 }
 
 // measureSeries sums the three rollups over the period, per bucket (by: "" for one bucket).
-func (s *Service) measureSeries(ctx context.Context, q MeasureQuery, by string) ([]bucketCounts, error) {
+func (s *Service) measureSeries(ctx context.Context, q Query, by string) ([]bucketCounts, error) {
 	bucket := "DATE '2000-01-01'"
 	if by != "" {
 		bucket = "date_trunc('" + by + "', r.day::timestamp)::date" // without a zone: the session's plays no part
@@ -168,7 +168,7 @@ SELECT COALESCE(u.b, c.b, x.b),
        COALESCE(x.duration, 0), COALESCE(x.upheld_score, 0), COALESCE(x.upheld_active, 0)
 FROM u FULL JOIN c ON c.b = u.b FULL JOIN x ON x.b = COALESCE(u.b, c.b)
 ORDER BY 1`, bucket, where)
-	rows, err := s.db.Pool.Query(ctx, sql, args...)
+	rows, err := s.DB.Pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("measures: %w", err)
 	}
@@ -189,7 +189,7 @@ ORDER BY 1`, bucket, where)
 
 // where is the filter of a measure query on a rollup aliased r: the period, the slice asked
 // for, and the user's scope — in the SQL, as everywhere.
-func (q MeasureQuery) where() (string, []any) {
+func (q Query) where() (string, []any) {
 	args := []any{q.From, q.To}
 	clauses := []string{"r.day >= $1", "r.day <= $2"}
 	add := func(clause string, v any) {
@@ -213,13 +213,13 @@ func (q MeasureQuery) where() (string, []any) {
 
 // activeTarget is the target of the active-evaluation rate: the setting target_active_rate of
 // the region measured (the city's plan: 70 %).
-func (s *Service) activeTarget(ctx context.Context, q MeasureQuery) (float64, error) {
+func (s *Service) activeTarget(ctx context.Context, q Query) (float64, error) {
 	region := q.RegionID
 	if region == 0 && q.Scope.Kind == "region" {
 		region = q.Scope.ID
 	}
 	var v *string
-	if err := s.db.Pool.QueryRow(ctx, `SELECT region_setting($1, 'target_active_rate')`, region).Scan(&v); err != nil {
+	if err := s.DB.Pool.QueryRow(ctx, `SELECT region_setting($1, 'target_active_rate')`, region).Scan(&v); err != nil {
 		return 0, fmt.Errorf("active-rate target: %w", err)
 	}
 	if v != nil {

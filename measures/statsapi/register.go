@@ -15,12 +15,14 @@ import (
 	"haochaping/internal/bjtime"
 	"haochaping/internal/database"
 	"haochaping/internal/problem"
+	"haochaping/measures"
 	"haochaping/web/session"
 )
 
-// Register mounts the statistics routes on the /api/v1 group.
-func Register(api fiber.Router, users *access.Users, db *database.DB, svc *evaluation.Service) {
-	h := &handlers{svc: svc, db: db}
+// Register mounts the statistics routes on the /api/v1 group: the measures and rankings of m,
+// and the 刷好评 flags of ev.
+func Register(api fiber.Router, users *access.Users, db *database.DB, m *measures.Service, ev *evaluation.Service) {
+	h := &handlers{measures: m, svc: ev, db: db}
 	in := []fiber.Handler{session.Require(users), measuresReader}
 	api.Get("/stats/overview", append(in, h.overview)...)
 	api.Get("/stats/trend", append(in, h.trend)...)
@@ -29,8 +31,9 @@ func Register(api fiber.Router, users *access.Users, db *database.DB, svc *evalu
 }
 
 type handlers struct {
-	svc *evaluation.Service
-	db  *database.DB
+	measures *measures.Service
+	svc      *evaluation.Service
+	db       *database.DB
 }
 
 // measuresReader admits the users who may read measures (access.User.Measures); window staff
@@ -50,9 +53,9 @@ func scopeOf(c *fiber.Ctx) access.Scope {
 
 // measureQuery reads from, to (YYYY-MM-DD, Beijing days, both included; default: this month
 // to today), region and department (codes) and channel, and adds the user's scope.
-func (h *handlers) measureQuery(c *fiber.Ctx) (evaluation.MeasureQuery, error) {
-	q := evaluation.MeasureQuery{Scope: scopeOf(c), Channel: c.Query("channel")}
-	today := bjtime.Day(h.svc.Now())
+func (h *handlers) measureQuery(c *fiber.Ctx) (measures.Query, error) {
+	q := measures.Query{Scope: scopeOf(c), Channel: c.Query("channel")}
+	today := bjtime.Day(h.measures.Now())
 	q.To, q.From = today, today.AddDate(0, 0, 1-today.Day())
 	for _, p := range []struct {
 		name string
@@ -102,6 +105,6 @@ func (h *handlers) lookup(ctx context.Context, table, code, param string) (int64
 }
 
 // period is echoed in every answer, so that a number is never read without its period.
-func period(q evaluation.MeasureQuery) fiber.Map {
+func period(q measures.Query) fiber.Map {
 	return fiber.Map{"from": q.From.Format("2006-01-02"), "to": q.To.Format("2006-01-02")}
 }

@@ -1,4 +1,4 @@
-package evaluation_test
+package measures_test
 
 import (
 	"context"
@@ -9,10 +9,10 @@ import (
 
 	"haochaping/access"
 	"haochaping/app/apptest"
-	"haochaping/evaluation"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
 	"haochaping/internal/testenv"
+	"haochaping/measures"
 )
 
 // rkNow is the business time of the rankings and praise tests: a month that began on a
@@ -20,13 +20,12 @@ import (
 var rkNow = testenv.Beijing(2026, 11, 25, 10, 0, 0)
 
 // rkService seeds the test's schema and returns a service on it, its clock at rkNow.
-func rkService(t *testing.T) (*testenv.Env, *evaluation.Service) {
+func rkService(t *testing.T) (*testenv.Env, *measures.Service) {
 	t.Helper()
 	env := testenv.New(t)
 	env.Clock.Set(rkNow)
 	apptest.Seed(env)
-	svc := evaluation.NewService(env.DB, env.Keys, evaluation.Settings{RatingDays: 7, PublicURL: "http://test"}, env.Clock.Now)
-	t.Cleanup(svc.Close)
+	svc := &measures.Service{DB: env.DB, Now: env.Clock.Now}
 	return env, svc
 }
 
@@ -55,7 +54,7 @@ func rkRate(env *testenv.Env, window string, level, n int, at time.Time) {
 
 // rkRollUp rolls up until every evaluation is in the rollups: a transaction of another test
 // on the same server may hold the horizon back for a moment.
-func rkRollUp(t *testing.T, env *testenv.Env, svc *evaluation.Service) {
+func rkRollUp(t *testing.T, env *testenv.Env, svc *measures.Service) {
 	t.Helper()
 	testenv.Eventually(t, 30*time.Second, "every evaluation rolled up", func() bool {
 		if _, err := svc.RollUp(context.Background()); err != nil {
@@ -71,7 +70,7 @@ func rkID(env *testenv.Env, table, col, code string) int64 {
 }
 
 // rkSeedMonths rates February and March 2026 (see TestRankings).
-func rkSeedMonths(t *testing.T, env *testenv.Env, svc *evaluation.Service) {
+func rkSeedMonths(t *testing.T, env *testenv.Env, svc *measures.Service) {
 	t.Helper()
 	feb := time.Date(2026, 2, 10, 10, 0, 0, 0, bjtime.Location)
 	mar := time.Date(2026, 3, 10, 10, 0, 0, 0, bjtime.Location)
@@ -103,7 +102,7 @@ func rkSeedMonths(t *testing.T, env *testenv.Env, svc *evaluation.Service) {
 	rkRollUp(t, env, svc)
 }
 
-func rkCodes(rs []evaluation.Ranking) []string {
+func rkCodes(rs []measures.Ranking) []string {
 	var out []string
 	for _, r := range rs {
 		out = append(out, r.Code)
@@ -142,7 +141,7 @@ func TestRankingsOrderCutBottomAndFlag(t *testing.T) {
 		t.Fatalf("March rows stored = %d, want 22", got)
 	}
 
-	windows, err := svc.Rankings(ctx, evaluation.RankingQuery{Month: march, Kind: evaluation.RankWindow, RegionID: city,
+	windows, err := svc.Rankings(ctx, measures.RankingQuery{Month: march, Kind: measures.RankWindow, RegionID: city,
 		Scope: access.Scope{Kind: access.ScopeRegion, ID: city}})
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +183,7 @@ func TestRankingsOrderCutBottomAndFlag(t *testing.T) {
 	}
 
 	// Staff: the same order, by staff number; the staff member at BB01 flagged too.
-	staff, err := svc.Rankings(ctx, evaluation.RankingQuery{Month: march, Kind: evaluation.RankStaff, RegionID: city,
+	staff, err := svc.Rankings(ctx, measures.RankingQuery{Month: march, Kind: measures.RankStaff, RegionID: city,
 		Scope: access.Scope{Kind: access.ScopeRegion, ID: city}})
 	if err != nil {
 		t.Fatal(err)
@@ -195,7 +194,7 @@ func TestRankingsOrderCutBottomAndFlag(t *testing.T) {
 
 	// Departments among the city's: 市审批服务局 (9.553) first, 市公安局 (9.467) last — but
 	// first in February, so not flagged; the district's departments each alone.
-	depts, err := svc.Rankings(ctx, evaluation.RankingQuery{Month: march, Kind: evaluation.RankDepartment,
+	depts, err := svc.Rankings(ctx, measures.RankingQuery{Month: march, Kind: measures.RankDepartment,
 		Scope: access.Scope{Kind: access.ScopeRegion, ID: city}})
 	if err != nil {
 		t.Fatal(err)
@@ -219,7 +218,7 @@ func TestRankingsOrderCutBottomAndFlag(t *testing.T) {
 	if n, err := svc.ComputeRankings(ctx, march); err != nil || n != 24 {
 		t.Fatalf("with a minimum of 29: %d rows, %v; want 24", n, err)
 	}
-	windows, err = svc.Rankings(ctx, evaluation.RankingQuery{Month: march, Kind: evaluation.RankWindow, RegionID: city,
+	windows, err = svc.Rankings(ctx, measures.RankingQuery{Month: march, Kind: measures.RankWindow, RegionID: city,
 		Scope: access.Scope{Kind: access.ScopeRegion, ID: city}})
 	if err != nil {
 		t.Fatal(err)
@@ -254,23 +253,23 @@ func TestRankingsScope(t *testing.T) {
 	district := rkID(env, "regions", "code", "370402")
 	cases := []struct {
 		name  string
-		q     evaluation.RankingQuery
+		q     measures.RankingQuery
 		codes string
 	}{
-		{"department scope: its ranking, its window, its staff", evaluation.RankingQuery{Scope: access.Scope{Kind: access.ScopeDepartment, ID: gaj}},
+		{"department scope: its ranking, its window, its staff", measures.RankingQuery{Scope: access.Scope{Kind: access.ScopeDepartment, ID: gaj}},
 			"[ZZ-GAJ 370400-GA01 370400-GA01-1]"},
-		{"hall scope: windows and staff of the hall, no department", evaluation.RankingQuery{Kind: evaluation.RankWindow,
+		{"hall scope: windows and staff of the hall, no department", measures.RankingQuery{Kind: measures.RankWindow,
 			Scope: access.Scope{Kind: access.ScopeHall, ID: hall}}, "6 windows"},
-		{"district scope", evaluation.RankingQuery{Scope: access.Scope{Kind: access.ScopeRegion, ID: district}},
+		{"district scope", measures.RankingQuery{Scope: access.Scope{Kind: access.ScopeRegion, ID: district}},
 			"[370402-SPJ 370402-ZH01 370402-ZH01-1]"},
-		{"district filter inside the city scope", evaluation.RankingQuery{RegionID: district, Kind: evaluation.RankStaff,
+		{"district filter inside the city scope", measures.RankingQuery{RegionID: district, Kind: measures.RankStaff,
 			Scope: access.Scope{Kind: access.ScopeRegion, ID: city}}, "[370402-ZH01-1]"},
-		{"department filter outside the department scope", evaluation.RankingQuery{Department: spj,
+		{"department filter outside the department scope", measures.RankingQuery{Department: spj,
 			Scope: access.Scope{Kind: access.ScopeDepartment, ID: gaj}}, "[]"},
-		{"district scope asks for the city", evaluation.RankingQuery{RegionID: city,
+		{"district scope asks for the city", measures.RankingQuery{RegionID: city,
 			Scope: access.Scope{Kind: access.ScopeRegion, ID: district}}, "[370402-SPJ 370402-ZH01 370402-ZH01-1]"},
-		{"no scope sees nothing", evaluation.RankingQuery{}, "[]"},
-		{"another month", evaluation.RankingQuery{Month: time.Date(2026, 4, 1, 0, 0, 0, 0, bjtime.Location),
+		{"no scope sees nothing", measures.RankingQuery{}, "[]"},
+		{"another month", measures.RankingQuery{Month: time.Date(2026, 4, 1, 0, 0, 0, 0, bjtime.Location),
 			Scope: access.Scope{Kind: access.ScopeRegion, ID: city}}, "[]"},
 	}
 	for _, c := range cases {
@@ -301,19 +300,19 @@ func TestRankingsScope(t *testing.T) {
 		}
 	}
 	// A hall's scope sees its windows and staff, never a department's ranking.
-	all, err := svc.Rankings(ctx, evaluation.RankingQuery{Month: march, Scope: access.Scope{Kind: access.ScopeHall, ID: hall}})
+	all, err := svc.Rankings(ctx, measures.RankingQuery{Month: march, Scope: access.Scope{Kind: access.ScopeHall, ID: hall}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range all {
-		if r.Kind == evaluation.RankDepartment {
+		if r.Kind == measures.RankDepartment {
 			t.Errorf("hall scope sees department %s", r.Code)
 		}
 	}
 	if len(all) != 12 {
 		t.Errorf("hall scope: %d rows, want 12", len(all))
 	}
-	if _, err := svc.Rankings(ctx, evaluation.RankingQuery{Kind: "hall", Scope: access.Scope{Kind: access.ScopeRegion, ID: city}}); err == nil {
+	if _, err := svc.Rankings(ctx, measures.RankingQuery{Kind: "hall", Scope: access.Scope{Kind: access.ScopeRegion, ID: city}}); err == nil {
 		t.Fatal("kind hall accepted")
 	} else if p, ok := problem.As(err); !ok || p.Code != "invalid_kind" {
 		t.Fatalf("kind hall: %v", err)

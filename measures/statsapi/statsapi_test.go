@@ -24,7 +24,7 @@ func TestOverviewRolesAndShape(t *testing.T) {
 			t.Fatalf("rating: %d %s", r.Status, r.Body)
 		}
 	}
-	env.RollUp(srv.App.Evaluation)
+	env.RollUp(srv.App.Measures)
 	today := "2026-11-30"
 	office := srv.Login("office", "demo1234")
 	r := srv.As(office, "GET", "/api/v1/stats/overview?from="+today+"&to="+today, nil)
@@ -87,7 +87,7 @@ func TestOverviewRolesAndShape(t *testing.T) {
 		"served_at": "2026-12-01 00:00:10"}); r.Status != 201 {
 		t.Fatalf("rating after midnight: %d %s", r.Status, r.Body)
 	}
-	env.RollUp(srv.App.Evaluation)
+	env.RollUp(srv.App.Measures)
 	if n := activeCount(""); n != 1.0 {
 		t.Errorf("this month, with one rating after midnight: %v, want 1", n)
 	}

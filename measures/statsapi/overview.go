@@ -13,7 +13,7 @@ func (h *handlers) overview(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	m, err := h.svc.Overview(c.UserContext(), q)
+	m, err := h.measures.Overview(c.UserContext(), q)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package evaluation_test
+package measures_test
 
 import (
 	"context"
@@ -9,8 +9,8 @@ import (
 
 	"haochaping/access"
 	"haochaping/app/apptest"
-	"haochaping/evaluation"
 	"haochaping/internal/testenv"
+	"haochaping/measures"
 	"haochaping/rectify"
 )
 
@@ -137,7 +137,7 @@ func TestMeasuresOnAHandBuiltDataset(t *testing.T) {
 	env := testenv.New(t)
 	apptest.Seed(env)
 	srv := apptest.Start(env)
-	svc, rc := srv.App.Evaluation, srv.App.Rectify
+	svc, rc := srv.App.Measures, srv.App.Measures
 	d := newDataset(t, env)
 
 	// Cases completed in the period: three, one rated actively, one by default, one not yet.
@@ -183,7 +183,7 @@ func TestMeasuresOnAHandBuiltDataset(t *testing.T) {
 		}
 	}
 	city := access.Scope{Kind: "region", ID: d.region}
-	q := evaluation.MeasureQuery{From: time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 12, 0, 0, 0, 0, time.UTC), Scope: city}
+	q := measures.Query{From: time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC), To: time.Date(2026, 11, 12, 0, 0, 0, 0, time.UTC), Scope: city}
 	m, err := svc.Overview(ctx, q)
 	if err != nil {
 		t.Fatal(err)
@@ -283,8 +283,7 @@ func TestRollUpCountsLateCommitsOnce(t *testing.T) {
 	t.Parallel()
 	env := testenv.New(t)
 	apptest.Seed(env)
-	svc := evaluation.NewService(env.DB, env.Keys, evaluation.Settings{RatingDays: 7, PublicURL: "http://x"}, env.Clock.Now)
-	t.Cleanup(svc.Close)
+	svc := &measures.Service{DB: env.DB, Now: env.Clock.Now}
 	d := newDataset(t, env)
 	ctx := context.Background()
 
