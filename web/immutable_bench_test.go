@@ -10,8 +10,8 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"haochaping/app"
-	"haochaping/web"
 	"haochaping/internal/testenv"
+	"haochaping/web"
 )
 
 // BenchmarkRequest measures what fiber.Config.Immutable costs: the assembled app, driven in

@@ -24,8 +24,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
-	"haochaping/channels"
 	"haochaping/app"
+	"haochaping/channels"
 	"haochaping/internal/bench"
 	"haochaping/internal/queue"
 	"haochaping/rectify"
