@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"haochaping/access"
+	"haochaping/internal/database"
 	"slices"
 	"strings"
 	"time"
@@ -93,17 +94,15 @@ type praiseFlagRow struct {
 func (s *Service) WatchPraise(ctx context.Context) (int64, error) {
 	var written int64
 	err := pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
-		// The upsert locks the state row until commit: runs never overlap.
-		var mark int64
+		// Reading the watermark locks it until commit: runs never overlap.
 		now := s.Now()
-		if err := tx.QueryRow(ctx, `
-			INSERT INTO rollup_state (name) VALUES ('praise_watch') ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
-			RETURNING watermark`).Scan(&mark); err != nil {
-			return fmt.Errorf("praise watermark: %w", err)
+		mark, err := database.TimeWatermark(ctx, tx, "praise_watch")
+		if err != nil {
+			return err
 		}
 		since := now.Add(-praiseFirstLookback)
-		if mark > 0 {
-			since = time.UnixMicro(mark).Add(-praiseOverlap)
+		if !mark.IsZero() {
+			since = mark.Add(-praiseOverlap)
 		}
 		subjects, err := loadTopRatings(ctx, tx, since)
 		if err != nil {
@@ -133,9 +132,7 @@ func (s *Service) WatchPraise(ctx context.Context) (int64, error) {
 				}
 			}
 		}
-		_, err = tx.Exec(ctx, `UPDATE rollup_state SET watermark = (extract(epoch FROM $1::timestamptz) * 1e6)::bigint,
-			updated_at = now() WHERE name = 'praise_watch'`, now)
-		return err
+		return database.SetTimeWatermark(ctx, tx, "praise_watch", now)
 	})
 	return written, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"haochaping/evaluation"
 	"strconv"
 	"time"
 
@@ -68,7 +69,7 @@ func (s *Service) Dispatch(ctx context.Context, evaluationID int64) (workOrderID
 			if err := tx.QueryRow(ctx, `SELECT id FROM work_orders WHERE evaluation_id = $1`, evaluationID).Scan(&workOrderID); err != nil {
 				return fmt.Errorf("dispatch: find work order of evaluation %d: %w", evaluationID, err)
 			}
-			return markDispatched(ctx, tx, evaluationID)
+			return evaluation.MarkDispatched(ctx, tx, evaluationID)
 		}
 		if err != nil {
 			return fmt.Errorf("dispatch: create work order of evaluation %d: %w", evaluationID, err)
@@ -96,20 +97,13 @@ func (s *Service) Dispatch(ctx context.Context, evaluationID int64) (workOrderID
 			return err
 		}
 		fx.deadlines = append(fx.deadlines, wo)
-		return markDispatched(ctx, tx, evaluationID)
+		return evaluation.MarkDispatched(ctx, tx, evaluationID)
 	})
 	if err != nil {
 		return 0, false, err
 	}
 	s.afterCommit(ctx, fx)
 	return workOrderID, created, nil
-}
-
-func markDispatched(ctx context.Context, tx pgx.Tx, evaluationID int64) error {
-	if _, err := tx.Exec(ctx, `UPDATE outbox SET dispatched_at = now() WHERE evaluation_id = $1 AND dispatched_at IS NULL`, evaluationID); err != nil {
-		return fmt.Errorf("dispatch: mark outbox: %w", err)
-	}
-	return nil
 }
 
 func atoiOr(s string, def int) int {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"haochaping/evaluation"
 	"haochaping/internal/queue"
 )
 
@@ -16,30 +17,9 @@ import (
 // orphaned (its worker died) or dead-lettered is replaced by a new task of a new ID; the
 // dispatcher's unique key makes any late duplicate harmless. It returns how many rows it sent.
 func (s *Service) Reconcile(ctx context.Context) (int, error) {
-	rows, err := s.DB.Pool.Query(ctx, `
-		SELECT id, evaluation_id, COALESCE(task_id, ''), attempts FROM outbox
-		WHERE dispatched_at IS NULL AND published_at IS NOT NULL AND sent_at < now() - $1::interval
-		ORDER BY id LIMIT 1000`, fmt.Sprintf("%d milliseconds", s.resendAfter().Milliseconds()))
+	found, err := evaluation.StaleSent(ctx, s.DB.Pool, s.resendAfter())
 	if err != nil {
-		return 0, fmt.Errorf("reconcile: find stale rows: %w", err)
-	}
-	type stale struct {
-		id, evaluationID int64
-		taskID           string
-		attempts         int
-	}
-	var found []stale
-	for rows.Next() {
-		var r stale
-		if err := rows.Scan(&r.id, &r.evaluationID, &r.taskID, &r.attempts); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		found = append(found, r)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
+		return 0, fmt.Errorf("reconcile: %w", err)
 	}
 	if len(found) == 0 {
 		return 0, nil
@@ -47,18 +27,17 @@ func (s *Service) Reconcile(ctx context.Context) (int, error) {
 	orphaned := s.orphanedTasks()
 	sent := 0
 	for _, r := range found {
-		if r.taskID != "" && s.taskOnItsWay(r.taskID, orphaned) {
+		if r.TaskID != "" && s.taskOnItsWay(r.TaskID, orphaned) {
 			continue
 		}
-		taskID := dispatchTaskID(r.evaluationID, r.attempts)
-		if err := s.enqueueDispatch(ctx, r.evaluationID, taskID); err != nil {
-			return sent, fmt.Errorf("reconcile: re-send evaluation %d: %w", r.evaluationID, err)
+		taskID := dispatchTaskID(r.EvaluationID, r.Attempts)
+		if err := s.enqueueDispatch(ctx, r.EvaluationID, taskID); err != nil {
+			return sent, fmt.Errorf("reconcile: re-send evaluation %d: %w", r.EvaluationID, err)
 		}
-		if _, err := s.DB.Pool.Exec(ctx, `UPDATE outbox SET task_id = $2, sent_at = now(), attempts = attempts + 1
-			WHERE id = $1`, r.id, taskID); err != nil {
-			return sent, fmt.Errorf("reconcile: mark re-sent: %w", err)
+		if err := evaluation.MarkResent(ctx, s.DB.Pool, r.ID, taskID); err != nil {
+			return sent, fmt.Errorf("reconcile: %w", err)
 		}
-		s.Log.Info("outbox row re-sent", "evaluation", r.evaluationID, "task", taskID)
+		s.Log.Info("outbox row re-sent", "evaluation", r.EvaluationID, "task", taskID)
 		sent++
 	}
 	return sent, nil

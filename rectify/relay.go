@@ -10,6 +10,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5"
 
+	"haochaping/evaluation"
 	"haochaping/internal/queue"
 )
 
@@ -80,44 +81,24 @@ func (s *Service) listenAndRelay(ctx context.Context) error {
 func (s *Service) RelayOnce(ctx context.Context) (int, error) {
 	published := 0
 	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
-			SELECT id, evaluation_id, COALESCE(task_id, '') FROM outbox
-			WHERE published_at IS NULL ORDER BY id LIMIT 100 FOR UPDATE SKIP LOCKED`)
+		claimed, err := evaluation.ClaimUnpublished(ctx, tx, 100)
 		if err != nil {
-			return fmt.Errorf("relay: claim rows: %w", err)
-		}
-		type row struct {
-			id, evaluationID int64
-			taskID           string
-		}
-		var claimed []row
-		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.id, &r.evaluationID, &r.taskID); err != nil {
-				rows.Close()
-				return err
-			}
-			claimed = append(claimed, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
+			return fmt.Errorf("relay: %w", err)
 		}
 		for _, r := range claimed {
-			if r.taskID == "" {
-				r.taskID = dispatchTaskID(r.evaluationID, 0)
+			if r.TaskID == "" {
+				r.TaskID = dispatchTaskID(r.EvaluationID, 0)
 			}
-			if err := s.enqueueDispatch(ctx, r.evaluationID, r.taskID); err != nil {
+			if err := s.enqueueDispatch(ctx, r.EvaluationID, r.TaskID); err != nil {
 				// Keep what was published so far; record why the rest waits.
-				_, _ = tx.Exec(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`, r.id, err.Error())
+				_ = evaluation.RecordFailedAttempt(ctx, tx, r.ID, err)
 				if published > 0 {
 					return nil
 				}
 				return errRelayQueueDown{err}
 			}
-			if _, err := tx.Exec(ctx, `UPDATE outbox SET published_at = now(), sent_at = now(), task_id = $2,
-				attempts = attempts + 1, last_error = '' WHERE id = $1`, r.id, r.taskID); err != nil {
-				return fmt.Errorf("relay: mark published: %w", err)
+			if err := evaluation.MarkPublished(ctx, tx, r.ID, r.TaskID); err != nil {
+				return fmt.Errorf("relay: %w", err)
 			}
 			published++
 		}

@@ -39,7 +39,7 @@ func seedDemoStaff(tx *gorm.DB, b *builtOrg) error {
 			}
 		}
 	}
-	if err := upsert(tx, "staff_no", staff); err != nil {
+	if err := evaluation.SaveOrg(tx, "staff_no", staff); err != nil {
 		return fmt.Errorf("demo staff: %w", err)
 	}
 	return nil

@@ -1,13 +1,11 @@
 package seeds
 
 import (
-	"database/sql/driver"
 	"fmt"
-	"strings"
-	"time"
 
 	"gorm.io/gorm"
 
+	"haochaping/ledger"
 	"haochaping/seeds/plan"
 )
 
@@ -24,89 +22,28 @@ func seedLedgers(tx *gorm.DB) error {
 		return err
 	}
 	for _, t := range l.Tasks {
-		e := entry{kind: "work", no: t.No, focus: t.Focus, level1: t.Level1, level2: t.Level2, level3: t.Level3,
-			assessment: t.Assessment, title: t.Target, units: t.Units, remarks: t.Remarks, deadlines: t.Deadlines}
-		if err := e.write(tx, units); err != nil {
+		e := ledger.PlanEntry{Kind: ledger.Work, No: t.No, Focus: t.Focus, Level1: t.Level1, Level2: t.Level2, Level3: t.Level3,
+			Assessment: t.Assessment, Title: t.Target, Units: t.Units, Remarks: t.Remarks, Deadlines: deadlines(t.Deadlines)}
+		if err := ledger.SavePlanEntry(tx, e, units); err != nil {
 			return fmt.Errorf("work ledger task %d: %w", t.No, err)
 		}
 	}
 	for _, p := range l.Problems {
-		e := entry{kind: "problem", no: p.No, title: p.Problem, requirement: p.Requirement, units: p.ResponsibleUnits,
-			leads: p.LeadUnits, remarks: p.Remarks, deadlines: p.Deadlines}
-		if err := e.write(tx, units); err != nil {
+		e := ledger.PlanEntry{Kind: ledger.Problems, No: p.No, Title: p.Problem, Requirement: p.Requirement,
+			Units: p.ResponsibleUnits, Leads: p.LeadUnits, Remarks: p.Remarks, Deadlines: deadlines(p.Deadlines)}
+		if err := ledger.SavePlanEntry(tx, e, units); err != nil {
 			return fmt.Errorf("problem ledger problem %d: %w", p.No, err)
 		}
 	}
 	return nil
 }
 
-type entry struct {
-	kind                                      string
-	no                                        int
-	focus, level1, level2, level3, assessment string
-	title, requirement, remarks               string
-	units, leads                              []string
-	deadlines                                 []plan.Deadline
-}
-
-func (e *entry) write(tx *gorm.DB, units map[string][]int64) error {
-	var due *time.Time
-	ongoing := false
-	for _, d := range e.deadlines {
-		if due == nil || d.Due.After(*due) {
-			dd := d.Due
-			due = &dd
-		}
-		ongoing = ongoing || d.Ongoing
+func deadlines(ds []plan.Deadline) []ledger.PlanDeadline {
+	out := make([]ledger.PlanDeadline, len(ds))
+	for i, d := range ds {
+		out[i] = ledger.PlanDeadline{Text: d.Text, Due: d.Due, Ongoing: d.Ongoing}
 	}
-	leads := e.leads
-	if leads == nil {
-		leads = []string{}
-	}
-	var id int64
-	err := tx.Raw(`
-		INSERT INTO ledger_entries (kind, no, focus, level1, level2, level3, assessment, title, requirement,
-		                            unit_names, lead_names, remarks, due, ongoing)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (kind, no) DO UPDATE SET focus = EXCLUDED.focus, level1 = EXCLUDED.level1, level2 = EXCLUDED.level2,
-		    level3 = EXCLUDED.level3, assessment = EXCLUDED.assessment, title = EXCLUDED.title,
-		    requirement = EXCLUDED.requirement, unit_names = EXCLUDED.unit_names, lead_names = EXCLUDED.lead_names,
-		    remarks = EXCLUDED.remarks, due = EXCLUDED.due, ongoing = EXCLUDED.ongoing
-		RETURNING id`, e.kind, e.no, e.focus, e.level1, e.level2, e.level3, e.assessment, e.title, e.requirement,
-		pgTextArray(e.units), pgTextArray(leads), e.remarks, due, ongoing).Scan(&id).Error
-	if err != nil {
-		return err
-	}
-	if err := tx.Exec(`DELETE FROM ledger_deadlines WHERE entry_id = ?`, id).Error; err != nil {
-		return err
-	}
-	for i, d := range e.deadlines {
-		if err := tx.Exec(`INSERT INTO ledger_deadlines (entry_id, seq, text, due, ongoing) VALUES (?, ?, ?, ?, ?)`,
-			id, i+1, d.Text, d.Due, d.Ongoing).Error; err != nil {
-			return err
-		}
-	}
-	// Assignments are added, never removed: a unit's reports refer to its assignment.
-	assign := func(names []string, lead bool) error {
-		for _, name := range names {
-			ids, ok := units[name]
-			if !ok {
-				return fmt.Errorf("unit %q is not in seeds/plan/units.yaml", name)
-			}
-			for _, dept := range ids {
-				if err := tx.Exec(`INSERT INTO ledger_assignments (entry_id, department_id, lead) VALUES (?, ?, ?)
-					ON CONFLICT (entry_id, department_id) DO UPDATE SET lead = ledger_assignments.lead OR EXCLUDED.lead`,
-					id, dept, lead).Error; err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	if err := assign(e.units, false); err != nil {
-		return err
-	}
-	return assign(e.leads, true)
+	return out
 }
 
 // resolveUnits turns the plan's unit names into department ids.
@@ -136,24 +73,4 @@ func resolveUnits(tx *gorm.DB, mapping map[string][]string) (map[string][]int64,
 		}
 	}
 	return out, nil
-}
-
-// pgTextArray passes a Go string slice as a PostgreSQL text[] through gorm, which would
-// otherwise expand a slice into a list of values.
-type pgTextArray []string
-
-// Value encodes the array literal {"a","b"}.
-func (a pgTextArray) Value() (driver.Value, error) {
-	var b strings.Builder
-	b.WriteByte('{')
-	for i, s := range a {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte('"')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
-		b.WriteByte('"')
-	}
-	b.WriteByte('}')
-	return b.String(), nil
 }

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"haochaping/evaluation"
 )
@@ -19,17 +18,10 @@ type builtOrg struct {
 	windows     map[int64][]*evaluation.ServiceWindow // hall ID → windows
 }
 
-func upsert[T any](tx *gorm.DB, conflict string, rows []*T) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	return tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: conflict}}, UpdateAll: true}).Create(rows).Error
-}
-
 func seedOrg(tx *gorm.DB, org *Org) (*builtOrg, error) {
 	b := &builtOrg{departments: map[string]map[string]*evaluation.Department{}, windows: map[int64][]*evaluation.ServiceWindow{}}
 	city := &evaluation.Region{Code: org.City.Code, Name: org.City.Name, Level: "city"}
-	if err := upsert(tx, "code", []*evaluation.Region{city}); err != nil {
+	if err := evaluation.SaveOrg(tx, "code", []*evaluation.Region{city}); err != nil {
 		return nil, fmt.Errorf("regions: %w", err)
 	}
 	b.regions = append(b.regions, city)
@@ -37,7 +29,7 @@ func seedOrg(tx *gorm.DB, org *Org) (*builtOrg, error) {
 	for _, d := range org.Districts {
 		districts = append(districts, &evaluation.Region{Code: d.Code, Name: d.Name, ParentID: &city.ID, Level: "district"})
 	}
-	if err := upsert(tx, "code", districts); err != nil {
+	if err := evaluation.SaveOrg(tx, "code", districts); err != nil {
 		return nil, fmt.Errorf("regions: %w", err)
 	}
 	b.regions = append(b.regions, districts...)
@@ -69,7 +61,7 @@ func seedOrg(tx *gorm.DB, org *Org) (*builtOrg, error) {
 			}
 		}
 	}
-	if err := upsert(tx, "code", depts); err != nil {
+	if err := evaluation.SaveOrg(tx, "code", depts); err != nil {
 		return nil, fmt.Errorf("departments: %w", err)
 	}
 	b.deptList = depts
@@ -77,7 +69,7 @@ func seedOrg(tx *gorm.DB, org *Org) (*builtOrg, error) {
 	for _, r := range b.regions {
 		b.halls = append(b.halls, &evaluation.Hall{Code: r.Code + "-ZWFW", Name: r.Name + "政务服务中心", RegionID: r.ID, Level: r.Level})
 	}
-	if err := upsert(tx, "code", b.halls); err != nil {
+	if err := evaluation.SaveOrg(tx, "code", b.halls); err != nil {
 		return nil, fmt.Errorf("halls: %w", err)
 	}
 
@@ -107,7 +99,7 @@ func seedOrg(tx *gorm.DB, org *Org) (*builtOrg, error) {
 				Name: w.Name, HallID: h.ID, DepartmentID: dept.ID, Kind: "specialised"})
 		}
 	}
-	if err := upsert(tx, "code", windows); err != nil {
+	if err := evaluation.SaveOrg(tx, "code", windows); err != nil {
 		return nil, fmt.Errorf("windows: %w", err)
 	}
 	for _, w := range windows {
@@ -125,7 +117,7 @@ func seedOrg(tx *gorm.DB, org *Org) (*builtOrg, error) {
 				DepartmentID: dept.ID, Kind: it.Type, PromisedDays: it.Days, Online: it.Online})
 		}
 	}
-	if err := upsert(tx, "code", items); err != nil {
+	if err := evaluation.SaveOrg(tx, "code", items); err != nil {
 		return nil, fmt.Errorf("service items: %w", err)
 	}
 	return b, nil
@@ -133,30 +125,17 @@ func seedOrg(tx *gorm.DB, org *Org) (*builtOrg, error) {
 
 func seedReasons(tx *gorm.DB, org *Org) error {
 	rs := org.Reasons
-	if err := tx.Exec(`INSERT INTO reason_set_versions (version, effective_from, note) VALUES (?, ?, ?)
-		ON CONFLICT (version) DO UPDATE SET effective_from = EXCLUDED.effective_from, note = EXCLUDED.note`,
-		rs.Version, rs.EffectiveFrom, rs.Note).Error; err != nil {
-		return fmt.Errorf("reason set: %w", err)
-	}
-	for kind, list := range map[string][]Reason{"online": rs.Online, "offline": rs.Offline} {
-		for i, r := range list {
-			if err := tx.Exec(`INSERT INTO reasons (version, kind, code, name, position) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (version, kind, code) DO UPDATE SET name = EXCLUDED.name, position = EXCLUDED.position`,
-				rs.Version, kind, r.Code, r.Name, i).Error; err != nil {
-				return fmt.Errorf("reason %s/%s: %w", kind, r.Code, err)
-			}
+	var list []evaluation.Reason
+	for kind, reasons := range map[evaluation.ReasonKind][]Reason{evaluation.Online: rs.Online, evaluation.Offline: rs.Offline} {
+		for _, r := range reasons {
+			list = append(list, evaluation.Reason{Kind: kind, Code: r.Code, Name: r.Name})
 		}
 	}
-	return nil
+	return evaluation.SaveReasonSet(tx, evaluation.ReasonSetVersion{Version: rs.Version, EffectiveFrom: rs.EffectiveFrom,
+		Note: rs.Note}, list)
 }
 
 // seedSettings writes the city-wide defaults; values an operator changed since are kept.
 func seedSettings(tx *gorm.DB, settings map[string]string) error {
-	for k, v := range settings {
-		if err := tx.Exec(`INSERT INTO settings (region_id, key, value) VALUES (NULL, ?, ?)
-			ON CONFLICT (COALESCE(region_id, 0), key) DO NOTHING`, k, v).Error; err != nil {
-			return fmt.Errorf("setting %s: %w", k, err)
-		}
-	}
-	return nil
+	return evaluation.SaveDefaultSettings(tx, settings)
 }
