@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"haochaping/bench"
 	"haochaping/internal/config"
 )
 
@@ -25,7 +26,7 @@ func TestBenchDispatch(t *testing.T) {
 	if err != nil {
 		t.Fatalf("bench dispatch: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
 	}
-	var r benchReport
+	var r bench.DispatchReport
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatalf("the report is not JSON: %v\n%s", err, out.String())
 	}

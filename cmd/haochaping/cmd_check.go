@@ -21,7 +21,7 @@ func runCheck(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer e.close()
+	defer e.Close()
 	defer a.Close()
 	invariants, err := a.Rectify.Check(ctx, *window)
 	if err != nil {

@@ -61,11 +61,11 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := demoAllowed(cfg, o.Force); err != nil {
 		return err
 	}
-	e, err := open(ctx, needs{keys: true})
+	e, err := open(ctx, needs{Keys: true})
 	if err != nil {
 		return err
 	}
-	defer e.close()
+	defer e.Close()
 	return loadDemo(ctx, e, o, stdout, stderr)
 }
 
@@ -134,9 +134,9 @@ func loadDemo(ctx context.Context, e *env, o demoOptions, stdout, stderr io.Writ
 	if o.Quiet {
 		progress = nil
 	}
-	l := &demohistory.Loader{DB: e.db, Keys: e.keys, Log: e.log}
+	l := &demohistory.Loader{DB: e.DB, Keys: e.Keys, Log: e.Log}
 	sum, err := l.Load(ctx, demohistory.Options{
-		Evaluations: o.Evaluations, Days: o.Days, Seed: o.Seed, End: o.End, RatingDays: e.cfg.EvaluationWindowDays,
+		Evaluations: o.Evaluations, Days: o.Days, Seed: o.Seed, End: o.End, RatingDays: e.Cfg.EvaluationWindowDays,
 		ChunkSize: o.Chunk, AllowExisting: o.Force, CheckReferences: o.Checked, Progress: progress,
 	})
 	if errors.Is(err, demohistory.ErrExists) && o.IfAbsent {

@@ -67,7 +67,7 @@ func TestDemoRun(t *testing.T) {
 	te := testenv.New(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	e := &env{cfg: te.Cfg, log: te.Log, db: te.DB, keys: te.Keys} // testenv closes the database
+	e := &env{Cfg: te.Cfg, Log: te.Log, DB: te.DB, Keys: te.Keys} // testenv closes the database
 	run := func(o demoOptions) (string, string, error) {
 		var out, errOut bytes.Buffer
 		err := loadDemo(ctx, e, o, &out, &errOut)

@@ -17,17 +17,17 @@ func runDevice(ctx context.Context, args []string) error {
 		fmt.Fprintln(os.Stderr, "usage: haochaping device add|list|enable|disable ...")
 		return errUsage
 	}
-	e, err := open(ctx, needs{keys: true})
+	e, err := open(ctx, needs{Keys: true})
 	if err != nil {
 		return err
 	}
-	defer e.close()
-	devices := &channels.Devices{Pool: e.db.Pool, Keys: e.keys}
+	defer e.Close()
+	devices := &channels.Devices{Pool: e.DB.Pool, Keys: e.Keys}
 	switch args[0] {
 	case "add":
 		return deviceAdd(ctx, devices, args[1:])
 	case "list":
-		return deviceList(ctx, devices, e.cfg.Demo, args[1:])
+		return deviceList(ctx, devices, e.Cfg.Demo, args[1:])
 	case "enable", "disable":
 		return switchOn(ctx, "device", args, devices.SetEnabled)
 	}

@@ -20,7 +20,7 @@ func runJobs(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer e.close()
+	defer e.Close()
 	defer a.Close()
 	s := a.Scheduler()
 	if args[0] == "run" {

@@ -68,17 +68,17 @@ func ledgerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	defer e.close()
-	if err := e.openDB(ctx); err != nil {
+	defer e.Close()
+	if err := e.OpenDB(ctx); err != nil {
 		return err
 	}
-	if err := e.migrate(ctx); err != nil {
+	if err := e.Migrate(ctx); err != nil {
 		return err
 	}
-	if err := e.openKeys(); err != nil {
+	if err := e.OpenKeys(); err != nil {
 		return err
 	}
-	if err := e.openRedis(); err != nil {
+	if err := e.OpenRedis(); err != nil {
 		return err
 	}
 	return runLedgerIn(ctx, e, c, stdout)
@@ -239,7 +239,7 @@ func parseDay(s string) (time.Time, error) {
 
 // runLedgerIn runs a parsed command on an opened environment.
 func runLedgerIn(ctx context.Context, e *env, c *ledgerCmd, out io.Writer) error {
-	a := app.New(e.cfg, e.db, e.keys, e.rdb, e.log)
+	a := app.New(e.Cfg, e.DB, e.Keys, e.Redis, e.Log)
 	defer a.Close()
 	svc := a.Ledger
 	if c.action == "round list" {
@@ -305,12 +305,12 @@ func ledgerActor(ctx context.Context, e *env, a *app.App, username string) (*acc
 		if !u.Active {
 			return nil, fmt.Errorf("login %s is disabled", u.Username)
 		}
-		if u.Demo && !e.cfg.Demo {
+		if u.Demo && !e.Cfg.Demo {
 			return nil, fmt.Errorf("login %s is a demo login, refused outside demo mode", u.Username)
 		}
 		return u, nil
 	}
-	rows, err := e.db.Pool.Query(ctx, `SELECT id, code, name FROM regions WHERE level = 'city' ORDER BY code LIMIT 2`)
+	rows, err := e.DB.Pool.Query(ctx, `SELECT id, code, name FROM regions WHERE level = 'city' ORDER BY code LIMIT 2`)
 	if err != nil {
 		return nil, fmt.Errorf("the city: %w", err)
 	}

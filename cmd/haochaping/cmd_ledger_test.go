@@ -81,7 +81,7 @@ func TestLedgerCommands(t *testing.T) {
 	t.Parallel()
 	tenv := testenv.New(t)
 	apptest.Seed(tenv)
-	e := &env{cfg: tenv.Cfg, log: tenv.Log, db: tenv.DB, keys: tenv.Keys, rdb: tenv.Redis}
+	e := &env{Cfg: tenv.Cfg, Log: tenv.Log, DB: tenv.DB, Keys: tenv.Keys, Redis: tenv.Redis}
 	ctx := context.Background()
 	dir := t.TempDir()
 	run := func(args ...string) (string, error) {

@@ -12,8 +12,8 @@ func runMigrate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer e.close()
-	sqlDB, err := e.db.Gorm.DB()
+	defer e.Close()
+	sqlDB, err := e.DB.Gorm.DB()
 	if err != nil {
 		return err
 	}
@@ -21,6 +21,6 @@ func runMigrate(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("schema %q at version %d (latest %d)\n", e.db.Schema, current, latest)
+	fmt.Printf("schema %q at version %d (latest %d)\n", e.DB.Schema, current, latest)
 	return nil
 }

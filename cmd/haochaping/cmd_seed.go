@@ -8,18 +8,18 @@ import (
 )
 
 func runSeed(ctx context.Context, args []string) error {
-	e, err := open(ctx, needs{keys: true})
+	e, err := open(ctx, needs{Keys: true})
 	if err != nil {
 		return err
 	}
-	defer e.close()
-	l := &seeds.Loader{DB: e.db, Keys: e.keys, Log: e.log}
-	sum, err := l.Seed(ctx, e.cfg.Demo)
+	defer e.Close()
+	l := &seeds.Loader{DB: e.DB, Keys: e.Keys, Log: e.Log}
+	sum, err := l.Seed(ctx, e.Cfg.Demo)
 	if err != nil {
 		return err
 	}
 	mode := "without demo data (HAOCHAPING_DEMO is off)"
-	if e.cfg.Demo {
+	if e.Cfg.Demo {
 		mode = "with demo staff and devices"
 	}
 	fmt.Printf("seeded %s: %d regions, %d departments, %d halls, %d windows, %d service items, %d staff, %d devices\n",

@@ -30,7 +30,7 @@ func run(ctx context.Context, p parts) error {
 	if err != nil {
 		return err
 	}
-	defer e.close()
+	defer e.Close()
 	defer a.Close() // after the server and worker stopped: every acknowledged rating is committed
 
 	var wg sync.WaitGroup
@@ -46,7 +46,7 @@ func run(ctx context.Context, p parts) error {
 				failed <- fmt.Errorf("scheduler: %w", err)
 			}
 		}()
-		e.log.Info("haochaping scheduler running", "jobs", len(s.Jobs()))
+		e.Log.Info("haochaping scheduler running", "jobs", len(s.Jobs()))
 	}
 	if p.worker {
 		wg.Add(1)
@@ -56,14 +56,14 @@ func run(ctx context.Context, p parts) error {
 				failed <- fmt.Errorf("worker: %w", err)
 			}
 		}()
-		e.log.Info("haochaping worker running", "schema", e.db.Schema, "queues", e.cfg.QueuePrefix)
+		e.Log.Info("haochaping worker running", "schema", e.DB.Schema, "queues", e.Cfg.QueuePrefix)
 	}
 	if p.http {
-		ln, err := net.Listen("tcp", e.cfg.Addr)
+		ln, err := net.Listen("tcp", e.Cfg.Addr)
 		if err != nil {
 			stop()
 			wg.Wait()
-			return fmt.Errorf("listen on %s: %w", e.cfg.Addr, err)
+			return fmt.Errorf("listen on %s: %w", e.Cfg.Addr, err)
 		}
 		wg.Add(2)
 		go func() {
@@ -76,20 +76,20 @@ func run(ctx context.Context, p parts) error {
 			defer wg.Done()
 			<-stopCtx.Done()
 			if err := a.HTTP.ShutdownWithTimeout(20 * time.Second); err != nil {
-				e.log.Warn("HTTP shutdown", "err", err)
+				e.Log.Warn("HTTP shutdown", "err", err)
 			}
 		}()
-		e.log.Info("haochaping serving", "addr", "http://"+ln.Addr().String(), "schema", e.db.Schema, "demo", e.cfg.Demo)
+		e.Log.Info("haochaping serving", "addr", "http://"+ln.Addr().String(), "schema", e.DB.Schema, "demo", e.Cfg.Demo)
 	}
 
 	var result error
 	select {
 	case <-ctx.Done():
-		e.log.Info("shutting down: finishing the requests and tasks in flight")
+		e.Log.Info("shutting down: finishing the requests and tasks in flight")
 	case result = <-failed:
 	}
 	stop()
 	wg.Wait()
-	e.log.Info("stopped")
+	e.Log.Info("stopped")
 	return result
 }

@@ -24,13 +24,13 @@ func runUser(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer e.close()
-	users := &access.Users{Pool: e.db.Pool, RefuseDemo: !e.cfg.Demo}
+	defer e.Close()
+	users := &access.Users{Pool: e.DB.Pool, RefuseDemo: !e.Cfg.Demo}
 	switch args[0] {
 	case "add":
 		return userAdd(ctx, users, args[1:])
 	case "list":
-		return userList(ctx, users, e.cfg.Demo, args[1:])
+		return userList(ctx, users, e.Cfg.Demo, args[1:])
 	case "enable", "disable":
 		return switchOn(ctx, "user", args, users.SetActive)
 	}

@@ -1,5 +1,10 @@
-// Package bench drives load at the system for the benchmark commands: an open-loop request
-// generator with a progress line, and exact percentiles of what it measured.
+// Package bench is the harness of the benchmarks of `haochaping bench`: each run works in a
+// schema of its own (world.go), seeded and dropped afterwards, against the system assembled in
+// process as `haochaping all` runs it (system.go); the dispatch benchmark (dispatch.go) sends bad
+// reviews through the pads' endpoint and times commit → work order; the measures benchmark
+// (measures.go) loads a history and times the overview, the rollup and a plain GROUP BY; load.go
+// is the open-loop request generator with a progress line and exact percentiles; report.go
+// prints the reports. cmd/haochaping only parses the flags and calls.
 package bench
 
 import (
