@@ -87,127 +87,137 @@ func ledgerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 // parseLedgerArgs reads the command line; every mistake in it is a usage error, found before
 // anything is opened.
 func parseLedgerArgs(args []string, stderr io.Writer) (*ledgerCmd, error) {
-	usage := func(format string, a ...any) (*ledgerCmd, error) {
-		if format != "" {
-			fmt.Fprintf(stderr, "haochaping ledger: "+format+"\n\n", a...)
-		}
+	if len(args) == 0 {
 		fmt.Fprintln(stderr, ledgerUsage)
 		return nil, errUsage
-	}
-	if len(args) == 0 {
-		return usage("")
 	}
 	c := &ledgerCmd{action: args[0]}
 	fs := flag.NewFlagSet("ledger "+args[0], flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&c.as, "as", "", "act as this login (default: the city's office)")
-	var rest []string
-	parse := func(args []string) error {
-		var err error
-		rest, err = parseInterspersed(fs, args)
-		return err
-	}
+	var problem string
 	switch args[0] {
 	case "export":
-		var kind, status, from, to string
-		fs.StringVar(&kind, "kind", "", "work, problems or rectification")
-		fs.StringVar(&c.out, "o", "", "the .xlsx file to write")
-		fs.StringVar(&c.unit, "unit", "", "the unit's department code")
-		fs.StringVar(&status, "status", "", "未开始, 推进中, 已完成, 逾期, 持续推进 (or the code)")
-		fs.StringVar(&from, "from", "", "first day, YYYY-MM-DD")
-		fs.StringVar(&to, "to", "", "last day, YYYY-MM-DD")
-		if err := parse(args[1:]); err != nil {
-			return usage("export: %v", err)
-		}
-		if len(rest) > 0 {
-			return usage("export: unexpected %q", rest[0])
-		}
-		switch kind {
-		case "work":
-			c.kind = ledger.Work
-		case "problem", "problems":
-			c.kind = ledger.Problems
-		case "rectification":
-			c.kind = ledger.Rectification
-		case "":
-			return usage("export: --kind is required (work, problems or rectification)")
-		default:
-			return usage("export: unknown --kind %q (work, problems or rectification)", kind)
-		}
-		if c.out == "" {
-			return usage("export: -o FILE.xlsx is required")
-		}
-		if !strings.EqualFold(filepath.Ext(c.out), ".xlsx") {
-			return usage("export: -o %s: the file must end in .xlsx", c.out)
-		}
-		if status != "" {
-			s, ok := ledger.StatusFromName(strings.TrimSpace(status))
-			if !ok {
-				return usage("export: unknown --status %q (未开始, 推进中, 已完成, 逾期, 持续推进)", status)
-			}
-			c.status = s
-		}
-		var err error
-		if c.from, err = parseDay(from); err != nil {
-			return usage("export: --from %v", err)
-		}
-		if c.to, err = parseDay(to); err != nil {
-			return usage("export: --to %v", err)
-		}
-		if !c.from.IsZero() && !c.to.IsZero() && c.to.Before(c.from) {
-			return usage("export: --to %s is before --from %s", to, from)
-		}
+		problem = c.parseExport(fs, args[1:])
 	case "import":
-		if err := parse(args[1:]); err != nil {
-			return usage("import: %v", err)
-		}
-		if len(rest) != 1 {
-			return usage("import: give one FILE.xlsx")
-		}
-		c.file = rest[0]
+		problem = c.parseImport(fs, args[1:])
 	case "round":
-		if len(args) < 2 {
-			return usage("round: open, list or missing?")
-		}
-		c.action = "round " + args[1]
-		var due string
-		switch args[1] {
-		case "open":
-			fs.StringVar(&c.title, "title", "", "the round's title, e.g. 9月17日调度")
-			fs.StringVar(&due, "due", "", "the last day to report, YYYY-MM-DD")
-		case "missing":
-			fs.Int64Var(&c.round, "round", 0, "the round (default: the open one)")
-		case "list":
-		default:
-			return usage("round: unknown action %q (open, list, missing)", args[1])
-		}
-		if err := parse(args[2:]); err != nil {
-			return usage("%s: %v", c.action, err)
-		}
-		if len(rest) > 0 {
-			return usage("%s: unexpected %q", c.action, rest[0])
-		}
-		if args[1] == "open" {
-			if strings.TrimSpace(c.title) == "" {
-				return usage("round open: --title is required")
-			}
-			day, err := parseDay(due)
-			if err != nil || day.IsZero() {
-				return usage("round open: --due YYYY-MM-DD is required")
-			}
-			// The whole day in Beijing time: reports are due by its end.
-			c.due = bjtime.StartOfDay(day).AddDate(0, 0, 1).Add(-time.Second)
-			if c.as == "" {
-				return usage("round open: --as USERNAME is required (an office_admin login: the round records who opened it)")
-			}
-		}
-		if c.round < 0 {
-			return usage("round missing: --round must be a round's id")
-		}
+		problem = c.parseRound(fs, args[1:])
 	default:
-		return usage("unknown action %q (export, import, round)", args[0])
+		problem = fmt.Sprintf("unknown action %q (export, import, round)", args[0])
+	}
+	if problem != "" {
+		fmt.Fprintf(stderr, "haochaping ledger: %s\n\n%s\n", problem, ledgerUsage)
+		return nil, errUsage
 	}
 	return c, nil
+}
+
+// parseExport reads `ledger export`'s flags; it returns what is wrong with them, or "".
+func (c *ledgerCmd) parseExport(fs *flag.FlagSet, args []string) string {
+	var kind, status, from, to string
+	fs.StringVar(&kind, "kind", "", "work, problems or rectification")
+	fs.StringVar(&c.out, "o", "", "the .xlsx file to write")
+	fs.StringVar(&c.unit, "unit", "", "the unit's department code")
+	fs.StringVar(&status, "status", "", "未开始, 推进中, 已完成, 逾期, 持续推进 (or the code)")
+	fs.StringVar(&from, "from", "", "first day, YYYY-MM-DD")
+	fs.StringVar(&to, "to", "", "last day, YYYY-MM-DD")
+	rest, err := parseInterspersed(fs, args)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("export: %v", err)
+	case len(rest) > 0:
+		return fmt.Sprintf("export: unexpected %q", rest[0])
+	}
+	switch kind {
+	case "work":
+		c.kind = ledger.Work
+	case "problem", "problems":
+		c.kind = ledger.Problems
+	case "rectification":
+		c.kind = ledger.Rectification
+	case "":
+		return "export: --kind is required (work, problems or rectification)"
+	default:
+		return fmt.Sprintf("export: unknown --kind %q (work, problems or rectification)", kind)
+	}
+	if c.out == "" {
+		return "export: -o FILE.xlsx is required"
+	}
+	if !strings.EqualFold(filepath.Ext(c.out), ".xlsx") {
+		return fmt.Sprintf("export: -o %s: the file must end in .xlsx", c.out)
+	}
+	if status != "" {
+		s, ok := ledger.StatusFromName(strings.TrimSpace(status))
+		if !ok {
+			return fmt.Sprintf("export: unknown --status %q (未开始, 推进中, 已完成, 逾期, 持续推进)", status)
+		}
+		c.status = s
+	}
+	if c.from, err = parseDay(from); err != nil {
+		return fmt.Sprintf("export: --from %v", err)
+	}
+	if c.to, err = parseDay(to); err != nil {
+		return fmt.Sprintf("export: --to %v", err)
+	}
+	if !c.from.IsZero() && !c.to.IsZero() && c.to.Before(c.from) {
+		return fmt.Sprintf("export: --to %s is before --from %s", to, from)
+	}
+	return ""
+}
+
+// parseImport reads `ledger import FILE`'s flags and its file.
+func (c *ledgerCmd) parseImport(fs *flag.FlagSet, args []string) string {
+	rest, err := parseInterspersed(fs, args)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("import: %v", err)
+	case len(rest) != 1:
+		return "import: give one FILE.xlsx"
+	}
+	c.file = rest[0]
+	return ""
+}
+
+// parseRound reads `ledger round open|list|missing`'s flags.
+func (c *ledgerCmd) parseRound(fs *flag.FlagSet, args []string) string {
+	if len(args) == 0 {
+		return "round: open, list or missing?"
+	}
+	c.action = "round " + args[0]
+	var due string
+	switch args[0] {
+	case "open":
+		fs.StringVar(&c.title, "title", "", "the round's title, e.g. 9月17日调度")
+		fs.StringVar(&due, "due", "", "the last day to report, YYYY-MM-DD")
+	case "missing":
+		fs.Int64Var(&c.round, "round", 0, "the round (default: the open one)")
+	case "list":
+	default:
+		return fmt.Sprintf("round: unknown action %q (open, list, missing)", args[0])
+	}
+	rest, err := parseInterspersed(fs, args[1:])
+	switch {
+	case err != nil:
+		return fmt.Sprintf("%s: %v", c.action, err)
+	case len(rest) > 0:
+		return fmt.Sprintf("%s: unexpected %q", c.action, rest[0])
+	case c.round < 0:
+		return "round missing: --round must be a round's id"
+	case args[0] != "open":
+		return ""
+	case strings.TrimSpace(c.title) == "":
+		return "round open: --title is required"
+	case c.as == "":
+		return "round open: --as USERNAME is required (an office_admin login: the round records who opened it)"
+	}
+	day, err := parseDay(due)
+	if err != nil || day.IsZero() {
+		return "round open: --due YYYY-MM-DD is required"
+	}
+	// The whole day in Beijing time: reports are due by its end.
+	c.due = bjtime.StartOfDay(day).AddDate(0, 0, 1).Add(-time.Second)
+	return ""
 }
 
 // parseInterspersed parses flags wherever they stand among the arguments ("import FILE --as
