@@ -48,7 +48,7 @@ func (u *Users) Login(ctx context.Context, username, password string) (string, *
 		hash               string
 		active, demo, seen bool
 	)
-	err := u.Pool.QueryRow(ctx, `SELECT id, password_hash, active, demo FROM users WHERE username = $1`,
+	err := u.DB.Pool.QueryRow(ctx, `SELECT id, password_hash, active, demo FROM users WHERE username = $1`,
 		normaliseUsername(username)).Scan(&id, &hash, &active, &demo)
 	switch {
 	case err == nil:
@@ -66,7 +66,7 @@ func (u *Users) Login(ctx context.Context, username, password string) (string, *
 	token, th := newToken()
 	var expires time.Time
 	// The user's expired sessions go on the way; the clock is the database's, as in Authenticate.
-	err = u.Pool.QueryRow(ctx, `
+	err = u.DB.Pool.QueryRow(ctx, `
 		WITH pruned AS (DELETE FROM sessions WHERE user_id = $2 AND expires_at <= now())
 		INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))
 		RETURNING expires_at`, th, id, u.ttl().Seconds()).Scan(&expires)
@@ -105,7 +105,7 @@ func (u *Users) Logout(ctx context.Context, token string) error {
 	if token == "" || len(token) > maxTokenLength {
 		return nil
 	}
-	if _, err := u.Pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash(token)); err != nil {
+	if _, err := u.DB.Pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash(token)); err != nil {
 		return fmt.Errorf("logout: %w", err)
 	}
 	return nil
@@ -114,7 +114,7 @@ func (u *Users) Logout(ctx context.Context, token string) error {
 // PruneSessions deletes the expired sessions and says how many there were. (Each login also
 // drops its own user's expired sessions; this sweeps the rest, e.g. from a job.)
 func (u *Users) PruneSessions(ctx context.Context) (int64, error) {
-	tag, err := u.Pool.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= now()`)
+	tag, err := u.DB.Pool.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= now()`)
 	if err != nil {
 		return 0, fmt.Errorf("prune sessions: %w", err)
 	}

@@ -11,9 +11,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"golang.org/x/crypto/bcrypt"
 
+	"haochaping/internal/database"
 	"haochaping/internal/problem"
 )
 
@@ -21,9 +21,10 @@ import (
 // with room to spare.
 const DefaultSessionTTL = 12 * time.Hour
 
-// Users is the registry of staff logins and their sessions.
+// Users is the registry of staff logins and their sessions (tables users and sessions, which
+// this package owns). A login is a record: created through its gorm model.
 type Users struct {
-	Pool       *pgxpool.Pool
+	DB         *database.DB
 	Cost       int           // bcrypt cost; bcrypt.DefaultCost when zero (tests lower it)
 	SessionTTL time.Duration // DefaultSessionTTL when zero
 	// RefuseDemo refuses demo logins (their passwords are published): set it when demo mode is
@@ -44,6 +45,23 @@ func (u *Users) ttl() time.Duration {
 	}
 	return u.SessionTTL
 }
+
+// userRecord is a row of users as created (the scope columns beside scope_id are generated).
+type userRecord struct {
+	ID           int64 `gorm:"primaryKey"`
+	Username     string
+	PasswordHash string
+	DisplayName  string
+	Role         string
+	ScopeKind    string
+	ScopeID      int64
+	StaffID      *int64
+	Active       bool
+	Demo         bool
+	CreatedAt    time.Time // set by gorm on create
+}
+
+func (userRecord) TableName() string { return "users" }
 
 // NewUser describes a login to create.
 type NewUser struct {
@@ -113,11 +131,10 @@ func (u *Users) Create(ctx context.Context, nu NewUser) (*User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hash password: %w", err)
 	}
-	var id int64
-	err = u.Pool.QueryRow(ctx, `
-		INSERT INTO users (username, password_hash, display_name, role, scope_kind, scope_id, staff_id, demo)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		username, hash, display, string(role), scope.Kind, scope.ID, staffID, nu.Demo).Scan(&id)
+	rec := userRecord{Username: username, PasswordHash: hash, DisplayName: display, Role: string(role),
+		ScopeKind: scope.Kind, ScopeID: scope.ID, StaffID: staffID, Active: true, Demo: nu.Demo}
+	err = u.DB.Gorm.WithContext(ctx).Create(&rec).Error
+	id := rec.ID
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" {
 		if pe.ConstraintName == "users_staff" {
@@ -136,7 +153,7 @@ var scopeTables = map[string]string{ScopeDepartment: "departments", ScopeHall: "
 
 func (u *Users) resolveScope(ctx context.Context, kind, code string) (Scope, error) {
 	s := Scope{Kind: kind}
-	err := u.Pool.QueryRow(ctx, `SELECT id, code, name FROM `+scopeTables[kind]+` WHERE code = $1`, code).
+	err := u.DB.Pool.QueryRow(ctx, `SELECT id, code, name FROM `+scopeTables[kind]+` WHERE code = $1`, code).
 		Scan(&s.ID, &s.Code, &s.Name)
 	if errors.Is(err, pgx.ErrNoRows) {
 		what := map[string]string{ScopeDepartment: "部门", ScopeHall: "大厅", ScopeRegion: "区划"}[kind]
@@ -157,7 +174,7 @@ func (u *Users) resolveStaff(ctx context.Context, staffNo string, scope Scope) (
 		name           string
 		active, inside bool
 	)
-	err := u.Pool.QueryRow(ctx, `
+	err := u.DB.Pool.QueryRow(ctx, `
 		SELECT s.id, s.name, s.active,
 		       CASE $2::text
 		           WHEN 'department' THEN s.department_id = $3
@@ -206,7 +223,7 @@ func scanUser(row pgx.Row) (*User, error) {
 
 // get returns the one user matching where (which uses $1…); pgx.ErrNoRows when none.
 func (u *Users) get(ctx context.Context, where string, args ...any) (*User, error) {
-	return scanUser(u.Pool.QueryRow(ctx, userSelect+" WHERE "+where, args...))
+	return scanUser(u.DB.Pool.QueryRow(ctx, userSelect+" WHERE "+where, args...))
 }
 
 // Get returns the user with that username; 404 user_not_found when there is none.
@@ -223,7 +240,7 @@ func (u *Users) Get(ctx context.Context, username string) (*User, error) {
 
 // List returns the users by username; demoOnly keeps the demo users alone.
 func (u *Users) List(ctx context.Context, demoOnly bool) ([]*User, error) {
-	rows, err := u.Pool.Query(ctx, userSelect+" WHERE u.demo OR NOT $1 ORDER BY u.username", demoOnly)
+	rows, err := u.DB.Pool.Query(ctx, userSelect+" WHERE u.demo OR NOT $1 ORDER BY u.username", demoOnly)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -242,7 +259,7 @@ func (u *Users) List(ctx context.Context, demoOnly bool) ([]*User, error) {
 // SetActive enables or disables a login; disabling also ends its sessions at once.
 func (u *Users) SetActive(ctx context.Context, username string, active bool) error {
 	var n int
-	err := u.Pool.QueryRow(ctx, `
+	err := u.DB.Pool.QueryRow(ctx, `
 		WITH changed AS (UPDATE users SET active = $2 WHERE username = $1 RETURNING id),
 		     ended AS (DELETE FROM sessions WHERE NOT $2 AND user_id IN (SELECT id FROM changed))
 		SELECT count(*) FROM changed`, normaliseUsername(username), active).Scan(&n)

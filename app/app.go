@@ -47,14 +47,14 @@ type App struct {
 func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.UniversalClient, log *slog.Logger) *App {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	devices := &channels.Devices{Pool: db.Pool, Keys: keys}
+	devices := &channels.Devices{DB: db, Keys: keys}
 	q := queue.New(rdb, cfg.QueuePrefix)
 	a := &App{
 		Evaluation: evaluation.NewService(db, keys, evaluation.Settings{RatingDays: cfg.EvaluationWindowDays, PublicURL: cfg.PublicURL, UpwardURL: cfg.UpwardURL}, cfg.Now),
 		Measures:   &measures.Service{DB: db, Now: cfg.Now},
 		Auth:       &channels.Authenticator{Devices: devices, MaxSkew: cfg.SignatureMaxSkew},
 		Devices:    devices,
-		Users:      &access.Users{Pool: db.Pool, RefuseDemo: !cfg.Demo},
+		Users:      &access.Users{DB: db, RefuseDemo: !cfg.Demo},
 		Rectify: &rectify.Service{DB: db, Queue: q, Calendar: calendar.Default(), Keys: keys, Log: log,
 			WebhookURL: cfg.WebhookURL, Now: cfg.Now},
 		Ledger:   &ledger.Service{DB: db, Calendar: calendar.Default(), Now: cfg.Now},

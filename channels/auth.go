@@ -53,7 +53,7 @@ func (a *Authenticator) Verify(ctx context.Context, deviceID, timestamp, signatu
 			fmt.Sprintf("X-Timestamp 与服务器时间相差超过 %d 秒，请校准设备时钟", int(a.MaxSkew.Seconds())))
 	}
 	sig, _ := hex.DecodeString(strings.ToLower(signature))
-	tag, err := a.Devices.Pool.Exec(ctx, `
+	tag, err := a.Devices.DB.Pool.Exec(ctx, `
 		INSERT INTO used_signatures (device_id, signature) VALUES ($1, $2) ON CONFLICT DO NOTHING`, dev.ID, sig)
 	if err != nil {
 		return nil, fmt.Errorf("record signature: %w", err)
@@ -66,7 +66,7 @@ func (a *Authenticator) Verify(ctx context.Context, deviceID, timestamp, signatu
 
 // PruneSignatures forgets signatures too old to be accepted anyway.
 func (a *Authenticator) PruneSignatures(ctx context.Context) error {
-	_, err := a.Devices.Pool.Exec(ctx, `DELETE FROM used_signatures WHERE seen_at < now() - $1::interval`,
+	_, err := a.Devices.DB.Pool.Exec(ctx, `DELETE FROM used_signatures WHERE seen_at < now() - $1::interval`,
 		fmt.Sprintf("%d seconds", int(2*a.MaxSkew.Seconds())+60))
 	if err != nil {
 		return fmt.Errorf("prune signatures: %w", err)

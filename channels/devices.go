@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
+	"haochaping/internal/database"
 	"haochaping/internal/pii"
 	"haochaping/internal/problem"
 )
@@ -35,11 +35,27 @@ type Device struct {
 // DeviceChannels are the channels a device can be registered for.
 var DeviceChannels = []string{"pc", "window", "mobile", "kiosk", "system"}
 
-// Devices is the registry of devices.
+// Devices is the registry of devices (tables devices and used_signatures, which this package
+// owns). A device is a record: written through its gorm model.
 type Devices struct {
-	Pool *pgxpool.Pool
+	DB   *database.DB
 	Keys *pii.Keys
 }
+
+// deviceRecord is a row of devices.
+type deviceRecord struct {
+	ID        string `gorm:"primaryKey"`
+	Channel   string
+	Name      string
+	WindowID  *int64
+	HallID    *int64
+	SecretEnc []byte
+	Enabled   bool
+	Demo      bool
+	CreatedAt time.Time // set by gorm on create
+}
+
+func (deviceRecord) TableName() string { return "devices" }
 
 // NewDevice describes a device to register.
 type NewDevice struct {
@@ -69,23 +85,32 @@ func (d *Devices) Add(ctx context.Context, nd NewDevice) (*Device, error) {
 	if nd.Secret == "" {
 		nd.Secret = randomHex(32)
 	}
-	var dev Device
-	err := d.Pool.QueryRow(ctx, `
-		WITH w AS (SELECT id, hall_id FROM windows WHERE code = NULLIF($4, '')),
-		     h AS (SELECT id FROM halls WHERE code = NULLIF($5, ''))
-		INSERT INTO devices (id, channel, name, window_id, hall_id, secret_enc, demo)
-		SELECT $1, $2, $3, (SELECT id FROM w), COALESCE((SELECT id FROM h), (SELECT hall_id FROM w)), $6, $7
-		WHERE (NULLIF($4, '') IS NULL OR EXISTS (SELECT 1 FROM w))
-		  AND (NULLIF($5, '') IS NULL OR EXISTS (SELECT 1 FROM h))
-		RETURNING id, channel, name, enabled, demo, created_at`,
-		nd.ID, nd.Channel, nd.Name, nd.WindowCode, nd.HallCode, d.Keys.Seal(nd.Secret), nd.Demo,
-	).Scan(&dev.ID, &dev.Channel, &dev.Name, &dev.Enabled, &dev.Demo, &dev.CreatedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, problem.Invalid("not_found", "window", "窗口或大厅编码不存在")
+	rec := deviceRecord{ID: nd.ID, Channel: nd.Channel, Name: nd.Name, SecretEnc: d.Keys.Seal(nd.Secret), Enabled: true, Demo: nd.Demo}
+	// The window and hall by their codes; a window gives its hall unless one is named.
+	if nd.WindowCode != "" {
+		var w struct{ ID, HallID int64 }
+		if err := d.DB.Gorm.WithContext(ctx).Raw(`SELECT id, hall_id FROM windows WHERE code = ?`, nd.WindowCode).Scan(&w).Error; err != nil {
+			return nil, fmt.Errorf("register device %s: %w", nd.ID, err)
+		}
+		if w.ID == 0 {
+			return nil, problem.Invalid("not_found", "window", "窗口或大厅编码不存在")
+		}
+		rec.WindowID, rec.HallID = &w.ID, &w.HallID
 	}
-	if err != nil {
+	if nd.HallCode != "" {
+		var hall int64
+		if err := d.DB.Gorm.WithContext(ctx).Raw(`SELECT id FROM halls WHERE code = ?`, nd.HallCode).Scan(&hall).Error; err != nil {
+			return nil, fmt.Errorf("register device %s: %w", nd.ID, err)
+		}
+		if hall == 0 {
+			return nil, problem.Invalid("not_found", "hall", "窗口或大厅编码不存在")
+		}
+		rec.HallID = &hall
+	}
+	if err := d.DB.Gorm.WithContext(ctx).Create(&rec).Error; err != nil {
 		return nil, fmt.Errorf("register device %s: %w", nd.ID, err)
 	}
+	dev := Device{ID: rec.ID, Channel: rec.Channel, Name: rec.Name, Enabled: rec.Enabled, Demo: rec.Demo, CreatedAt: rec.CreatedAt}
 	dev.WindowCode, dev.HallCode, dev.Secret = nd.WindowCode, nd.HallCode, nd.Secret
 	return &dev, nil
 }
@@ -94,7 +119,7 @@ func (d *Devices) Add(ctx context.Context, nd NewDevice) (*Device, error) {
 func (d *Devices) Lookup(ctx context.Context, id string) (*Device, error) {
 	var dev Device
 	var sealed []byte
-	err := d.Pool.QueryRow(ctx, `
+	err := d.DB.Pool.QueryRow(ctx, `
 		SELECT id, channel, window_id, hall_id, secret_enc, enabled FROM devices WHERE id = $1`, id,
 	).Scan(&dev.ID, &dev.Channel, &dev.WindowID, &dev.HallID, &sealed, &dev.Enabled)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -111,7 +136,7 @@ func (d *Devices) Lookup(ctx context.Context, id string) (*Device, error) {
 
 // List returns the devices; withSecrets opens the secrets of demo devices only.
 func (d *Devices) List(ctx context.Context, demoOnly, withSecrets bool) ([]*Device, error) {
-	rows, err := d.Pool.Query(ctx, `
+	rows, err := d.DB.Pool.Query(ctx, `
 		SELECT d.id, d.channel, d.name, COALESCE(w.code, ''), COALESCE(h.code, ''), d.enabled, d.demo,
 		       d.created_at, d.secret_enc
 		FROM devices d LEFT JOIN windows w ON w.id = d.window_id LEFT JOIN halls h ON h.id = d.hall_id
@@ -141,11 +166,11 @@ func (d *Devices) List(ctx context.Context, demoOnly, withSecrets bool) ([]*Devi
 
 // SetEnabled enables or disables a device; a disabled device is refused at once.
 func (d *Devices) SetEnabled(ctx context.Context, id string, enabled bool) error {
-	tag, err := d.Pool.Exec(ctx, `UPDATE devices SET enabled = $2 WHERE id = $1`, id, enabled)
-	if err != nil {
-		return fmt.Errorf("update device %s: %w", id, err)
+	res := d.DB.Gorm.WithContext(ctx).Model(&deviceRecord{}).Where("id = ?", id).Update("enabled", enabled)
+	if res.Error != nil {
+		return fmt.Errorf("update device %s: %w", id, res.Error)
 	}
-	if tag.RowsAffected() == 0 {
+	if res.RowsAffected == 0 {
 		return problem.NotFound("device_not_found", "设备不存在："+id)
 	}
 	return nil

@@ -118,30 +118,54 @@ func (s *Service) SaveScript(ctx context.Context, actor *access.User, id int64, 
 	if err := in.check(); err != nil {
 		return nil, err
 	}
-	var sc Script
-	var err error
-	if id == 0 {
-		active := in.Active == nil || *in.Active
-		err = s.DB.Pool.QueryRow(ctx, `INSERT INTO callback_scripts (title, body, active, region_id, created_at, updated_at)
-			VALUES ($3, $4, $5, `+regionOfScope+`, $6, $6)
-			RETURNING id, title, body, active, created_at, updated_at`, actor.Scope.Kind, actor.Scope.ID, in.Title, in.Body, active, s.now()).
-			Scan(&sc.ID, &sc.Title, &sc.Body, &sc.Active, &sc.CreatedAt, &sc.UpdatedAt)
-	} else {
-		// An office edits the scripts of its region and those below it; active stays as it is
-		// unless given.
-		err = s.DB.Pool.QueryRow(ctx, `UPDATE callback_scripts SET title = $4, body = $5, active = COALESCE($6, active),
-			updated_at = $7
-			WHERE id = $3 AND region_id IN (SELECT region_descendants(`+regionOfScope+`))
-			RETURNING id, title, body, active, created_at, updated_at`, actor.Scope.Kind, actor.Scope.ID, id, in.Title, in.Body, in.Active, s.now()).
-			Scan(&sc.ID, &sc.Title, &sc.Body, &sc.Active, &sc.CreatedAt, &sc.UpdatedAt)
-	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, problem.NotFound("script_not_found", "回访话术不存在")
-	}
-	if err != nil {
+	db := s.DB.Gorm.WithContext(ctx)
+	var region int64
+	if err := db.Raw(`SELECT `+regionOfScope, actor.Scope.Kind, actor.Scope.ID).Scan(&region).Error; err != nil {
 		return nil, fmt.Errorf("save script: %w", err)
 	}
-	return &sc, nil
+	rec := scriptRecord{ID: id}
+	if id == 0 {
+		rec = scriptRecord{Title: in.Title, Body: in.Body, Active: in.Active == nil || *in.Active, RegionID: region,
+			CreatedAt: s.now(), UpdatedAt: s.now()}
+		if err := db.Create(&rec).Error; err != nil {
+			return nil, fmt.Errorf("save script: %w", err)
+		}
+		return rec.script(), nil
+	}
+	// An office edits the scripts of its region and those below it; active stays as it is
+	// unless given.
+	set := map[string]any{"title": in.Title, "body": in.Body, "updated_at": s.now()}
+	if in.Active != nil {
+		set["active"] = *in.Active
+	}
+	res := db.Model(&rec).Where("region_id IN (SELECT region_descendants(?))", region).Updates(set)
+	if res.Error != nil {
+		return nil, fmt.Errorf("save script: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil, problem.NotFound("script_not_found", "回访话术不存在")
+	}
+	if err := db.First(&rec, id).Error; err != nil {
+		return nil, fmt.Errorf("save script: %w", err)
+	}
+	return rec.script(), nil
+}
+
+// scriptRecord is a row of callback_scripts: a record, written through its gorm model.
+type scriptRecord struct {
+	ID        int64 `gorm:"primaryKey"`
+	Title     string
+	Body      string
+	Active    bool
+	RegionID  int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (scriptRecord) TableName() string { return "callback_scripts" }
+
+func (r *scriptRecord) script() *Script {
+	return &Script{ID: r.ID, Title: r.Title, Body: r.Body, Active: r.Active, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 }
 
 // RenderScript fills a script in for a work order the actor may see: the evaluator masked,

@@ -144,11 +144,11 @@ func (l *Loader) Seed(ctx context.Context, demo bool) (*Summary, error) {
 		return nil, fmt.Errorf("seed: %w", err)
 	}
 	if demo {
-		devices := &channels.Devices{Pool: l.DB.Pool, Keys: l.Keys}
+		devices := &channels.Devices{DB: l.DB, Keys: l.Keys}
 		if err := seedDemoDevices(ctx, devices, built); err != nil {
 			return nil, fmt.Errorf("seed demo devices: %w", err)
 		}
-		if err := SeedDemoUsers(ctx, &access.Users{Pool: l.DB.Pool}); err != nil {
+		if err := SeedDemoUsers(ctx, &access.Users{DB: l.DB}); err != nil {
 			return nil, fmt.Errorf("seed demo users: %w", err)
 		}
 	}

@@ -19,7 +19,7 @@ func TestSeedDemoUsersIsIdempotentAndEachCanLogIn(t *testing.T) {
 	env := testenv.New(t)
 	apptest.Seed(env)
 	ctx := context.Background()
-	users := &access.Users{Pool: env.DB.Pool, Cost: bcrypt.MinCost}
+	users := &access.Users{DB: env.DB, Cost: bcrypt.MinCost}
 	listed, err := seeds.DemoUsers()
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +92,7 @@ func TestSeedDemoUsersKeepsExistingUsernames(t *testing.T) {
 	env := testenv.New(t)
 	apptest.Seed(env)
 	ctx := context.Background()
-	users := &access.Users{Pool: env.DB.Pool, Cost: bcrypt.MinCost}
+	users := &access.Users{DB: env.DB, Cost: bcrypt.MinCost}
 	// Whatever the seed made already (a demo seed may include the demo users) goes first.
 	env.Exec(`DELETE FROM users WHERE username = 'office'`)
 	if _, err := users.Create(ctx, access.NewUser{Username: "office", Password: "not-the-demo-one", Role: access.Auditor,

@@ -22,7 +22,7 @@ func runDevice(ctx context.Context, args []string) error {
 		return err
 	}
 	defer e.Close()
-	devices := &channels.Devices{Pool: e.DB.Pool, Keys: e.Keys}
+	devices := &channels.Devices{DB: e.DB, Keys: e.Keys}
 	switch args[0] {
 	case "add":
 		return deviceAdd(ctx, devices, args[1:])

@@ -25,7 +25,7 @@ func runUser(ctx context.Context, args []string) error {
 		return err
 	}
 	defer e.Close()
-	users := &access.Users{Pool: e.DB.Pool, RefuseDemo: !e.Cfg.Demo}
+	users := &access.Users{DB: e.DB, RefuseDemo: !e.Cfg.Demo}
 	switch args[0] {
 	case "add":
 		return userAdd(ctx, users, args[1:])

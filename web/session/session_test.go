@@ -28,7 +28,7 @@ func setup(t *testing.T) (*testenv.Env, *access.Users) {
 	t.Helper()
 	env := testenv.New(t)
 	apptest.Seed(env)
-	return env, &access.Users{Pool: env.DB.Pool, Cost: bcrypt.MinCost}
+	return env, &access.Users{DB: env.DB, Cost: bcrypt.MinCost}
 }
 
 func create(t *testing.T, users *access.Users, nu access.NewUser) *access.User {
