@@ -8,7 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"sync/atomic"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,11 +21,12 @@ import (
 
 // Server is the assembled system serving on a loopback port for one test.
 type Server struct {
-	URL    string
-	App    *app.App
-	Clock  *clock.Manual // the business time the server runs on: its Env's clock
-	env    *testenv.Env
-	signed atomic.Int64
+	URL   string
+	App   *app.App
+	Clock *clock.Manual // the business time the server runs on: its Env's clock
+	env   *testenv.Env
+	mu    sync.Mutex
+	sent  map[string]bool // the signatures Signed has sent
 }
 
 // Seed loads the city's organisation with the demo staff and devices into the test's schema.
@@ -95,22 +96,42 @@ func (r *Response) Code(t testing.TB) string {
 	return c
 }
 
-// Signed sends a request signed by dev with a fresh signature: the timestamp steps back a
-// second on each call (staying well within the allowed skew), so that a test sending the same
-// body twice is not refused as a replay. Replay tests use SignedAt.
+// Signed sends a request signed by dev with a signature never sent before: the timestamp (the
+// machine's, against which signatures are checked) steps back from a second ago until the
+// signature is new, staying well within the allowed skew, so that a test sending the same body
+// twice is not refused as a replay, however the seconds turn between the two. Replay tests
+// use SignedAt.
 func (s *Server) Signed(dev Device, method, path string, body any) *Response {
-	n := s.signed.Add(1)
-	return s.SignedAt(dev, time.Now().Unix()-(n%200), method, path, body)
+	s.env.T.Helper()
+	raw := encode(s.env.T, body)
+	s.mu.Lock()
+	now := time.Now().Unix()
+	ts := now - 1
+	for s.sent[channels.Sign(dev.Secret, ts, method, path, raw)] {
+		if ts--; now-ts > 250 {
+			s.mu.Unlock()
+			s.env.T.Fatalf("apptest: more than 250 identical requests of %s in one skew window", dev.ID)
+		}
+	}
+	s.mu.Unlock()
+	return s.SignedAt(dev, ts, method, path, raw)
 }
 
 // SignedAt sends a request signed by dev with the given timestamp.
 func (s *Server) SignedAt(dev Device, ts int64, method, path string, body any) *Response {
 	s.env.T.Helper()
 	raw := encode(s.env.T, body)
+	sig := channels.Sign(dev.Secret, ts, method, path, raw)
+	s.mu.Lock()
+	if s.sent == nil {
+		s.sent = map[string]bool{}
+	}
+	s.sent[sig] = true
+	s.mu.Unlock()
 	h := http.Header{}
 	h.Set(channels.HeaderDeviceID, dev.ID)
 	h.Set(channels.HeaderTimestamp, strconv.FormatInt(ts, 10))
-	h.Set(channels.HeaderSignature, channels.Sign(dev.Secret, ts, method, path, raw))
+	h.Set(channels.HeaderSignature, sig)
 	return s.Raw(method, path, raw, h)
 }
 
