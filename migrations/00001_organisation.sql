@@ -1,3 +1,4 @@
+-- owner evaluation: regions, departments, halls, windows, staff, service_items, settings
 -- The organisation rated by citizens: regions, departments (承办单位), halls (政务服务中心),
 -- windows, staff, and the government service items (事项) they handle.
 

@@ -1,3 +1,4 @@
+-- owner evaluation: reason_set_versions, reasons
 -- Evaluation reasons (评价指标) as versioned data: a new national list is a new version,
 -- and each evaluation records the version it was made under.
 

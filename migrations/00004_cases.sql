@@ -1,3 +1,4 @@
+-- owner evaluation: cases
 -- Cases (办件) pushed by the business systems, so that ratings can be attributed to the unit,
 -- hall, window and staff member that handled them ("谁办理、谁负责") and defaults computed.
 

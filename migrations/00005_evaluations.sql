@@ -1,3 +1,4 @@
+-- owner evaluation: evaluations, outbox
 -- Evaluations (评价) from every channel, and the outbox that carries each bad review to the
 -- dispatcher. A bad review and its outbox row are written in one transaction.
 

@@ -1,3 +1,4 @@
+-- owner access: users, sessions
 -- Staff logins (工作人员账号) and their sessions. A login has a role and a scope: the part of the
 -- organisation it sees (a department, a hall, or a region with every region below it). Every
 -- query of later features restricts rows to the scope inside SQL (internal/auth Scope.SQL),

@@ -1,3 +1,5 @@
+-- owner rectify: work_orders, work_order_events, notifications, callback_scripts
+-- owner evaluation: outbox
 -- The bad-review loop (差评闭环): one work order (整改工单) per bad review, its append-only
 -- timeline, the notifications it causes, and the callback scripts (回访话术) the office keeps.
 

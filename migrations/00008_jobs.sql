@@ -1,3 +1,4 @@
+-- owner jobs: job_runs
 -- The scheduler's record of every job run. One row per job and tick: a second scheduler
 -- reaching the same tick finds the row and does not run the job again.
 

@@ -1,3 +1,7 @@
+-- owner measures: rollup_evaluations, rollup_units, rollup_cases, rollup_rectification
+-- owner internal/database: rollup_state
+-- owner calendar: calendar_days
+-- owner evaluation: evaluations
 -- Rollups for the measures (DOMAIN.md, "Measures"): the dashboard reads these, never the raw
 -- evaluations. Days are Beijing days. A NULL dimension is stored as 0 so that it can be part of
 -- the key.

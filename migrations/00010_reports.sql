@@ -1,3 +1,6 @@
+-- owner evaluation: upward_reports, praise_flags
+-- owner measures: rankings
+-- owner rectify: work_orders, callback_scripts
 -- What the jobs produce besides the rollups: the upward report to the provincial platform,
 -- the monthly rankings, the 刷好评 flags, and the status of the rectification ledger.
 

@@ -1,3 +1,4 @@
+-- owner measures: rollup_rectification
 -- Upheld appeals leave the rates (DOMAIN.md): the measures subtract them from the counts of
 -- the evaluation rollups, which only ever add. For satisfaction that needs their scores.
 

@@ -1,3 +1,4 @@
+-- owner ledger: ledger_entries, ledger_deadlines, ledger_assignments, ledger_rounds, ledger_reports, recurring_problems
 -- The ledgers (台账): the plan's work ledger (Annex 1) and problem ledger (Annex 2), the
 -- recurring problems surfaced from bad reviews, the units answerable for each entry, and the
 -- progress they report round by round. (The bad reviews themselves and their records are the

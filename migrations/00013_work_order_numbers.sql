@@ -1,3 +1,4 @@
+-- owner rectify: work_orders (its numbers)
 -- Work-order numbers end with the sequence padded to six digits. lpad(…, 6) would cut the
 -- millionth and later to six characters, and every number after would collide.
 

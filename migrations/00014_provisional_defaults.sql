@@ -1,4 +1,5 @@
--- Owner: evaluation. Two rules of rating that the first tables did not hold:
+-- owner evaluation: evaluations, evaluation_supersessions
+-- Two rules of rating that the first tables did not hold:
 --
 -- A default evaluation (默认评价) is provisional. An active rating made inside the rating window
 -- that arrives after the default job ran (an offline kiosk uploading late) replaces it: the

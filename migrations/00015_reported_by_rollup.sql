@@ -1,4 +1,5 @@
--- Owner: measures writes the rollups; evaluation keeps upward_reports. The counts of 及时上报率
+-- owner evaluation: upward_reports
+-- measures writes the rollups; evaluation keeps upward_reports. The counts of 及时上报率
 -- (rollup_units.reported, reported_timely) were added by the upward report itself; now the
 -- rollup job counts them, from the upward_reports of the transactions it reaches, as it counts
 -- the evaluations: one writer for each table.
