@@ -1,6 +1,7 @@
 // Package app assembles the running system from its parts, the same way for the binary and
-// for the tests: the evaluation service, device authentication, staff logins, the
-// bad-review loop with its queue, the HTTP routes, and the worker.
+// for the tests: the evaluation service, device authentication, staff logins, the measures,
+// the bad-review loop with its queue, the ledgers, the HTTP routes (package web), the worker and
+// the scheduler with its jobs (package jobs). Env opens what a command needs.
 package app
 
 import (

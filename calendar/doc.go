@@ -17,4 +17,6 @@
 // the calendar falls back to rule 3, weekends only: public holidays are then counted as working
 // days, so deadlines in such a year may come too early. Callers that can tell someone (the
 // calendar command, a report) should warn when Covers is false.
+//
+// It owns the table calendar_days: the calendar in a form SQL can count with (store.go).
 package calendar

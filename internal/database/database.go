@@ -1,5 +1,6 @@
 // Package database opens the PostgreSQL pool shared by the hot paths (pgx, SQL you can read)
-// and by the record-keeping code (gorm on the same pool).
+// and by the record-keeping code (gorm on the same pool). It owns rollup_state, where the
+// periodic recounts keep their watermarks (watermark.go).
 package database
 
 import (
