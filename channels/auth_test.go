@@ -37,10 +37,7 @@ func TestSignKnownAnswer(t *testing.T) {
 
 func TestSignatures(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	pad := srv.AddDevice("window", apptest.CityWindow, "")
 	now := time.Now().Unix() // the machine's: X-Timestamp is checked against it
 

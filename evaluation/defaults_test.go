@@ -12,10 +12,7 @@ import (
 
 func TestDefaultEvaluations(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	svc := srv.App.Evaluation
 	ctx := context.Background()
 	now := env.Clock.Now()
@@ -81,10 +78,7 @@ func TestDefaultEvaluations(t *testing.T) {
 // at midnight (16:00 UTC) yes — rated at the window's last instant.
 func TestDefaultWaitsForBeijingMidnight(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 18, 12, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 18, 12, 0, 0))
 	srv.PushCase(apptest.Case("DEF-MIDNIGHT", testenv.Beijing(2026, 11, 18, 11, 0, 0)))
 	svc := srv.App.Evaluation
 	env.Clock.Set(testenv.Beijing(2026, 11, 25, 23, 59, 59))

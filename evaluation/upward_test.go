@@ -152,10 +152,7 @@ func reportAll(t *testing.T, svc *evaluation.Service, max int) int64 {
 
 func TestUpwardReportsEachEvaluationOnceDespiteAFlakyPlatform(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(upwardNow)
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, upwardNow)
 	// Every other request fails, starting with the first: each batch is refused once.
 	plat := newPlatform(t, func(n int) bool { return n%2 == 1 })
 	svc := upwardService(t, env, plat.URL, 100)

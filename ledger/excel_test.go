@@ -67,10 +67,7 @@ func reportCount(env *testenv.Env) int { return env.Count(`SELECT count(*) FROM 
 
 func TestExportWorkAndProblemLedgers(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(ledgerNow)
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, ledgerNow)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "gaj-head")
 	p, err := plan.Load()
@@ -180,10 +177,7 @@ func TestExportWorkAndProblemLedgers(t *testing.T) {
 
 func TestExcelRoundTrip(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(ledgerNow)
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, ledgerNow)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "spj-head")
 	ctx := context.Background()
@@ -268,10 +262,7 @@ func TestExcelRoundTrip(t *testing.T) {
 
 func TestImportWrongLayoutAppliesNothing(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(ledgerNow)
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, ledgerNow)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "spj-head", "gaj-head", "auditor")
 	ctx := context.Background()
@@ -356,10 +347,7 @@ func TestImportWrongLayoutAppliesNothing(t *testing.T) {
 
 func TestImportBadRowsAreNamedAndTheOthersApplied(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(ledgerNow)
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, ledgerNow)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office")
 	ctx := context.Background()
@@ -417,10 +405,7 @@ func TestImportBadRowsAreNamedAndTheOthersApplied(t *testing.T) {
 
 func TestRectificationLedgerExport(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(ledgerNow)
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, ledgerNow)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "spj-head", "gaj-head")
 	ctx := context.Background()
@@ -497,10 +482,7 @@ func TestWorkLedgerInLibreOffice(t *testing.T) {
 	if err != nil {
 		t.Skip("LibreOffice is not installed: neither libreoffice nor soffice is on PATH (apt-get install libreoffice-calc-nogui)")
 	}
-	env := testenv.New(t)
-	env.Clock.Set(ledgerNow)
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, ledgerNow)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "spj-head")
 	ctx := context.Background()

@@ -34,10 +34,7 @@ func entryID(t *testing.T, env *testenv.Env, kind string, no int) int64 {
 
 func TestRoundsReportsAndMissingReporters(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(ledgerNow)
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, ledgerNow)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "spj-head", "gaj-head", "auditor")
 	ctx := context.Background()
@@ -140,10 +137,7 @@ func TestRoundsReportsAndMissingReporters(t *testing.T) {
 
 func TestStatusOverTime(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(ledgerNow)
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, ledgerNow)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office")
 	ctx := context.Background()
@@ -207,10 +201,7 @@ func TestStatusOverTime(t *testing.T) {
 
 func TestRecurringProblemsIntoTheRectificationLedger(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(ledgerNow)
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, ledgerNow)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "spj-head")
 	ctx := context.Background()

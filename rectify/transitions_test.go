@@ -29,10 +29,7 @@ type loop struct {
 var loopNow = testenv.Beijing(2026, 11, 25, 10, 0, 0)
 
 func newLoop(t *testing.T) *loop {
-	env := testenv.New(t)
-	env.Clock.Set(loopNow)
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, loopNow)
 	l := &loop{env: env, srv: srv, svc: srv.App.Rectify, pad: srv.DemoDevice("demo-window-370400-zh01")}
 	var err error
 	if l.unit, err = srv.App.Users.Get(context.Background(), "zh01"); err != nil {

@@ -500,10 +500,7 @@ func evaluationPath(t *testing.T, u any) string {
 
 func TestResponsesMatchOpenAPI(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(openapiNow)
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, openapiNow)
 	a := newAPIChecker(t, srv)
 
 	system := srv.DemoDevice("demo-system")
@@ -800,10 +797,7 @@ func staffCall(name, token, method, path string, body any, status int, code stri
 // against the document.
 func TestStaffAPIMatchesOpenAPI(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(openapiNow)
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, openapiNow)
 	a := newAPIChecker(t, srv)
 	ctx := context.Background()
 
@@ -1222,10 +1216,7 @@ func TestStaffAPIMatchesOpenAPI(t *testing.T) {
 // against the document, checking the figures on the way.
 func TestStatsAPIMatchesOpenAPI(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(openapiNow)
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, openapiNow)
 	a := newAPIChecker(t, srv)
 	ctx := context.Background()
 	now := env.Clock.Now()
@@ -1480,10 +1471,7 @@ func TestStatsAPIMatchesOpenAPI(t *testing.T) {
 // validating each request and answer, and each refusal, against the document.
 func TestLedgerAPIMatchesOpenAPI(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(openapiNow)
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, openapiNow)
 	a := newAPIChecker(t, srv)
 	ctx := context.Background()
 	now := env.Clock.Now()

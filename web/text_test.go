@@ -18,10 +18,7 @@ import (
 // end as a 500.
 func TestInvalidTextIsRefused(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	a := newAPIChecker(t, srv)
 	office := srv.Login("office", "demo1234")
 	system := srv.DemoDevice("demo-system")

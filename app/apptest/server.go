@@ -210,3 +210,13 @@ func (s *Server) As(token, method, path string, body any) *Response {
 	h.Set("Authorization", "Bearer "+token)
 	return s.Raw(method, path, encode(s.env.T, body), h)
 }
+
+// Serve is the usual start of a test of the running system: a schema of its own with the
+// business clock at now, the city seeded, and the system serving on it.
+func Serve(t testing.TB, now time.Time) (*testenv.Env, *Server) {
+	t.Helper()
+	env := testenv.New(t)
+	env.Clock.Set(now)
+	Seed(env)
+	return env, Start(env)
+}

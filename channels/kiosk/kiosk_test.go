@@ -14,10 +14,7 @@ const path = "/api/v1/channels/kiosk/evaluations"
 
 func TestKioskOfflineBatch(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	kiosk := srv.DemoDevice("demo-kiosk-370400")
 	// Served five days ago, rated two days ago while the kiosk was offline, uploaded now: the
 	// original time counts, so the rating is inside the 7-day window.
@@ -94,10 +91,7 @@ func TestKioskOfflineBatch(t *testing.T) {
 // at the kiosk, is answered with the id of the original — not its level, reasons or comment.
 func TestKioskDuplicateShowsNoOtherChannelsRating(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	link := srv.PushCase(apptest.Case("ZZ-KIOSK-DUP", env.Clock.Now().Add(-time.Hour)))["evaluation_url"].(string)
 	r := srv.Signed(srv.DemoDevice("demo-mobile"), "POST", "/api/v1/channels/mobile/evaluations", map[string]any{
 		"token": link[strings.LastIndex(link, "/")+1:], "level": 1, "reasons": []string{"服务态度"}, "comment": "私人意见：窗口人员推诿"})
@@ -124,10 +118,7 @@ func TestKioskDuplicateShowsNoOtherChannelsRating(t *testing.T) {
 // `check` clean — and a record rated after the window is refused, not taken for a repeat.
 func TestKioskRecordAfterTheDefaultReplacesIt(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 20, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 20, 10, 0, 0))
 	ctx := context.Background()
 	ev := srv.App.Evaluation
 	completed := testenv.Beijing(2026, 11, 20, 9, 0, 0) // its 7-day window ends at 11-28 00:00 Beijing

@@ -43,10 +43,7 @@ func checkResults(t *testing.T, ans map[string]any, want ...[2]string) {
 // committed, and the kiosk retried it forever.)
 func TestKioskBadTextRejectsOnlyItsRecord(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	kiosk := srv.DemoDevice("demo-kiosk-370400")
 	served := env.Clock.Now().Add(-2 * time.Hour)
 	for _, no := range []string{"ZZ-TEXT-1", "ZZ-TEXT-2", "ZZ-TEXT-3", "ZZ-TEXT-4"} {
@@ -86,10 +83,7 @@ func TestKioskBadTextRejectsOnlyItsRecord(t *testing.T) {
 // is 200, not a 500 that would have the kiosk resend the batch forever.
 func TestKioskRecordTheDatabaseRefusesIsRejectedAlone(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	env.Exec(`ALTER TABLE evaluations ADD CONSTRAINT test_refused_comment CHECK (comment <> '数据库不收的评价')`)
 	kiosk := srv.DemoDevice("demo-kiosk-370400")
 	served := env.Clock.Now().Add(-2 * time.Hour)

@@ -22,10 +22,7 @@ func tokenOf(t *testing.T, answer map[string]any) string {
 
 func TestMobileRatesTheCaseOfItsToken(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	app := srv.DemoDevice("demo-mobile")
 	token := tokenOf(t, srv.PushCase(apptest.Case("ZZ-MOBILE-1", env.Clock.Now().Add(-time.Hour))))
 
@@ -70,10 +67,7 @@ func TestMobileRatesTheCaseOfItsToken(t *testing.T) {
 
 func TestMobileLinkExpires(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	app := srv.DemoDevice("demo-mobile")
 	// Completed on 11-17: its window closed at the end of 11-24, Beijing time.
 	token := tokenOf(t, srv.PushCase(apptest.Case("ZZ-MOBILE-OLD", testenv.Beijing(2026, 11, 17, 15, 0, 0))))
@@ -90,10 +84,7 @@ func TestMobileLinkExpires(t *testing.T) {
 // 现场 for a service in the hall, 网上 for one online — and lists only its reasons.
 func TestReasonsForALink(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	hall := tokenOf(t, srv.PushCase(apptest.Case("ZZ-REASONS-HALL", env.Clock.Now().Add(-time.Hour))))
 	srv.PushCase(apptest.OnlineCase("ZZ-REASONS-WEB", env.Clock.Now().Add(-time.Hour)))
 	for query, want := range map[string]struct{ kind, has, hasNot string }{

@@ -12,10 +12,7 @@ const path = "/api/v1/channels/pc/evaluations"
 
 func TestPortalRatingByTheApplicant(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	portal := srv.DemoDevice("demo-pc")
 	srv.PushCase(apptest.OnlineCase("ZZ-PC-1", env.Clock.Now().Add(-time.Hour)))
 
@@ -43,10 +40,7 @@ func TestPortalRatingByTheApplicant(t *testing.T) {
 
 func TestPortalRefusals(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	portal := srv.DemoDevice("demo-pc")
 	accepted := apptest.OnlineCase("ZZ-PC-ACCEPTED", env.Clock.Now().Add(-time.Hour))
 	delete(accepted, "completed_at")
@@ -85,10 +79,7 @@ func TestPortalRefusals(t *testing.T) {
 // device: a case handled at a window, rated from the portal, takes the 现场 reasons.
 func TestPortalRatesAHallCaseWithTheHallsReasons(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	portal := srv.DemoDevice("demo-pc")
 	srv.PushCase(apptest.Case("ZZ-PC-HALL", env.Clock.Now().Add(-time.Hour)))
 	user := map[string]any{"name": apptest.ApplicantName, "id_number": apptest.ApplicantID}
@@ -109,10 +100,7 @@ func TestPortalRatesAHallCaseWithTheHallsReasons(t *testing.T) {
 // the payload inside the window changes nothing once the window has closed.
 func TestPortalCannotBackDate(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 20, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 20, 10, 0, 0))
 	srv.PushCase(apptest.OnlineCase("ZZ-PC-LATE", testenv.Beijing(2026, 11, 20, 9, 0, 0)))
 	env.Clock.Set(testenv.Beijing(2026, 11, 28, 0, 0, 5)) // the 7-day window closed five seconds ago
 	user := map[string]any{"name": apptest.ApplicantName, "id_number": apptest.ApplicantID}

@@ -13,10 +13,7 @@ import (
 
 func TestCasesCreateUpdateAndLink(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	sys := srv.DemoDevice("demo-system")
 	completed := env.Clock.Now().Add(-2 * time.Hour).Truncate(time.Second)
 
@@ -74,10 +71,7 @@ func TestCasesCreateUpdateAndLink(t *testing.T) {
 
 func TestCaseBatchAcceptsEachOnItsOwn(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	sys := srv.DemoDevice("demo-system")
 	now := env.Clock.Now().Add(-time.Hour)
 	bad := apptest.Case("ZZ-BAD-ITEM", now)
@@ -111,10 +105,7 @@ func TestCaseBatchAcceptsEachOnItsOwn(t *testing.T) {
 
 func TestCaseValidation(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	sys := srv.DemoDevice("demo-system")
 	now := env.Clock.Now().Add(-time.Hour)
 	with := func(k string, v any) map[string]any {

@@ -19,10 +19,7 @@ const path = "/api/v1/channels/window/evaluations"
 
 func TestWindowHappyPath(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	pad := srv.AddDevice("window", apptest.CityWindow, "")
 	served := env.Clock.Now().Add(-10 * time.Minute)
 
@@ -61,10 +58,7 @@ func TestWindowHappyPath(t *testing.T) {
 
 func TestWindowValidationErrorsWriteNothing(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	pad := srv.AddDevice("window", apptest.CityWindow, "")
 	elsewhere := apptest.Case("ZZ-WIN-ELSEWHERE", env.Clock.Now().Add(-time.Hour))
 	elsewhere["window_code"], elsewhere["staff_no"] = "370400-ZH02", "370400-ZH02-1"
@@ -135,10 +129,7 @@ func TestWindowValidationErrorsWriteNothing(t *testing.T) {
 
 func TestWindowConcurrentIdenticalRequests(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 10, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	pad := srv.AddDevice("window", apptest.CityWindow, "")
 	body := []byte(`{"ticket_no":"C050","level":1,"reasons":["服务效率"],"served_at":"` +
 		env.Clock.Now().Add(-time.Hour).Format(time.RFC3339) + `"}`)
@@ -218,10 +209,7 @@ func TestPadStaffOfItsHallWhereTheRegionAllows(t *testing.T) {
 // evaluation: no default follows, and the case's ticket is not rated a second time.
 func TestPadRatesTheCase(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 9, 30, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 9, 30, 0))
 	pad := srv.DemoDevice("demo-window-370400-zh01")
 	srv.PushCase(apptest.Case("ZZ-PAD-1", env.Clock.Now().Add(-10*time.Minute)))
 	r := srv.Signed(pad, "POST", path, map[string]any{"case_no": "ZZ-PAD-1", "ticket_no": "A031", "staff_no": apptest.CityStaff,
@@ -260,10 +248,7 @@ func TestPadRatesTheCase(t *testing.T) {
 // 7 evaluations for 5 services.
 func TestPadCountsOnceForTheDay(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	env.Clock.Set(testenv.Beijing(2026, 11, 25, 9, 0, 0))
-	apptest.Seed(env)
-	srv := apptest.Start(env)
+	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 9, 0, 0))
 	pad := srv.DemoDevice("demo-window-370400-zh01")
 	for i, no := range []string{"ZZ-DAY-1", "ZZ-DAY-2", "ZZ-DAY-3"} {
 		srv.PushCase(apptest.Case(no, testenv.Beijing(2026, 11, 25, 8, 10*i, 0)))
