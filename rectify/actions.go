@@ -58,7 +58,7 @@ func (c *change) put(column string, v any) {
 }
 
 // act runs one action: role, scope (in the SQL: another unit's order is not found), allowed
-// transition, the action's own checks and changes, the event — all in one transaction.
+// transition (Next), the action's own checks and changes, the event — all in one transaction.
 func (s *Service) act(ctx context.Context, actor *access.User, id int64, action Action, common Common,
 	do func(tx pgx.Tx, w *WorkOrder, c *change, fx *effects) error) (*Detail, error) {
 	if !actor.May(dutyOf[action]) {
@@ -73,10 +73,9 @@ func (s *Service) act(ctx context.Context, actor *access.User, id int64, action 
 		if err != nil {
 			return err
 		}
-		to, ok := Allowed(action, w.State)
-		if !ok {
-			return problem.Conflict("transition_not_allowed",
-				fmt.Sprintf("工单当前状态为“%s”，不能%s", w.State.Name(), actionNames[action]))
+		to, err := Next(action, w.State, w.RealName)
+		if err != nil {
+			return err
 		}
 		c := &change{method: common.Method, note: common.Note, files: common.Attachments}
 		if err := do(tx, w, c, fx); err != nil {

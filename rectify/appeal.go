@@ -31,22 +31,21 @@ func (s *Service) RuleAppeal(ctx context.Context, actor *access.User, id int64, 
 		}
 		if *in.Upheld {
 			c.put("appeal_outcome", "upheld")
-			return s.notify(ctx, tx, fx, w, audienceHandler, "appeal", "工单 "+w.Number+" 申诉成立", in.Note)
+			return s.notify(ctx, tx, fx, w, RulingNotice(w.Number, true, in.Note, w.Deadlines.Rectify))
 		}
-		var days string
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(region_setting($1, 'rectify_working_days'), '5')`, w.RegionID).Scan(&days); err != nil {
+		d, err := regionDeadlineDays(ctx, tx, w.RegionID)
+		if err != nil {
 			return err
 		}
-		due := s.Calendar.DeadlineAfter(s.now(), atoiOr(days, 5))
-		if due.After(w.Deadlines.Max) {
-			c.put("max_rectify_due", due)
+		due := RejectedAppealDeadlines(s.Calendar, s.now(), d, w.Deadlines)
+		if !due.Max.Equal(w.Deadlines.Max) {
+			c.put("max_rectify_due", due.Max)
 		}
 		c.put("appeal_outcome", "rejected")
 		c.put("decision", "deadline")
-		c.put("rectify_due", due)
+		c.put("rectify_due", due.Rectify)
 		c.put("rectify_overdue", false)
-		c.data = map[string]any{"rectify_due": due}
-		return s.notify(ctx, tx, fx, w, audienceHandler, "appeal", "工单 "+w.Number+" 申诉驳回，请限期整改",
-			in.Note+"（整改期限 "+formatDue(due)+"）")
+		c.data = map[string]any{"rectify_due": due.Rectify}
+		return s.notify(ctx, tx, fx, w, RulingNotice(w.Number, false, in.Note, due.Rectify))
 	})
 }

@@ -14,12 +14,6 @@ import (
 	"haochaping/internal/queue"
 )
 
-// Steps with deadlines.
-const (
-	stepCallback = "callback"
-	stepRectify  = "rectify"
-)
-
 type deadlinePayload struct {
 	WorkOrderID int64  `json:"work_order_id"`
 	Step        string `json:"step"`
@@ -27,8 +21,8 @@ type deadlinePayload struct {
 	Due         int64  `json:"due"`  // unix seconds: a task for an older deadline is stale
 }
 
-// reminderLead is how long before a deadline the handler is reminded.
-const reminderLead = 4 * time.Hour
+// ReminderLead is how long before a deadline the handler is reminded.
+const ReminderLead = 4 * time.Hour
 
 // scheduleDeadlines queues, for the open steps of a work order, a reminder before each
 // deadline and an overdue check at it. If the queue is down they are not queued; the overdue
@@ -39,14 +33,14 @@ func (s *Service) scheduleDeadlines(ctx context.Context, w *WorkOrder) {
 		due  time.Time
 		open bool
 	}
-	for _, st := range []step{{stepCallback, w.Deadlines.Callback, w.callbackStepOpen()}, {stepRectify, w.Deadlines.Rectify, w.rectifyStepOpen()}} {
+	for _, st := range []step{{StepCallback, w.Deadlines.Callback, w.callbackStepOpen()}, {StepRectify, w.Deadlines.Rectify, w.rectifyStepOpen()}} {
 		if !st.open {
 			continue
 		}
 		for _, kind := range []string{"remind", "overdue"} {
 			at := st.due
 			if kind == "remind" {
-				at = st.due.Add(-reminderLead)
+				at = st.due.Add(-ReminderLead)
 				if at.Before(s.now()) {
 					continue
 				}
@@ -86,18 +80,16 @@ func (s *Service) remind(ctx context.Context, p deadlinePayload) error {
 			return err
 		}
 		due, open := w.Deadlines.Callback, w.callbackStepOpen()
-		what := "回访核实"
-		if p.Step == stepRectify {
-			due, open, what = w.Deadlines.Rectify, w.rectifyStepOpen(), "整改反馈"
+		if p.Step == StepRectify {
+			due, open = w.Deadlines.Rectify, w.rectifyStepOpen()
 		}
 		if !open || due.Unix() != p.Due {
 			return nil
 		}
-		if err := s.appendEvent(ctx, tx, w, Remind, w.State, nil, "系统", "system", what+"即将到期", map[string]any{"step": p.Step}, nil); err != nil {
+		if err := s.appendEvent(ctx, tx, w, Remind, w.State, nil, SystemActor, "system", ReminderNote(p.Step), map[string]any{"step": p.Step}, nil); err != nil {
 			return err
 		}
-		return s.notify(ctx, tx, fx, w, audienceHandler, "reminder", "工单 "+w.Number+" "+what+"即将到期",
-			"请在 "+formatDue(due)+" 前完成"+what+"。")
+		return s.notify(ctx, tx, fx, w, ReminderNotice(w.Number, p.Step, due))
 	})
 	if err != nil {
 		return err
@@ -150,31 +142,23 @@ func (s *Service) SweepOverdue(ctx context.Context, id int64) (int, error) {
 			if err != nil {
 				return err
 			}
-			column, what, due := "callback_overdue", "回访核实", w.Deadlines.Callback
-			if l.step == stepRectify {
-				column, what, due = "rectify_overdue", "整改反馈", w.Deadlines.Rectify
+			column, due := "callback_overdue", w.Deadlines.Callback
+			if l.step == StepRectify {
+				column, due = "rectify_overdue", w.Deadlines.Rectify
 			}
 			if _, err := tx.Exec(ctx, `UPDATE work_orders SET `+column+` = true, escalated_at = COALESCE(escalated_at, $2),
 				updated_at = $2 WHERE id = $1`, w.ID, s.now()); err != nil {
 				return fmt.Errorf("mark overdue: %w", err)
 			}
 			data := map[string]any{"step": l.step, "due": due}
-			if err := s.appendEvent(ctx, tx, w, Overdue, w.State, nil, "系统", "system", what+"已逾期", data, nil); err != nil {
+			if err := s.appendEvent(ctx, tx, w, Overdue, w.State, nil, SystemActor, "system", OverdueNote(l.step), data, nil); err != nil {
 				return err
 			}
-			if err := s.appendEvent(ctx, tx, w, Escalate, w.State, nil, "系统", "system", "已上报单位负责人和政务服务管理机构", data, nil); err != nil {
+			if err := s.appendEvent(ctx, tx, w, Escalate, w.State, nil, SystemActor, "system", EscalateNote, data, nil); err != nil {
 				return err
 			}
-			title := "工单 " + w.Number + " " + what + "逾期"
-			body := what + "期限为 " + formatDue(due) + "，已逾期未完成。"
-			for _, audience := range []string{audienceHandler, audienceHead, audienceOffice} {
-				kind := "escalated"
-				if audience == audienceHandler {
-					kind = "overdue"
-				}
-				if err := s.notify(ctx, tx, fx, w, audience, kind, title, body); err != nil {
-					return err
-				}
+			if err := s.notify(ctx, tx, fx, w, OverdueNotices(w.Number, l.step, due)...); err != nil {
+				return err
 			}
 			marked++
 		}

@@ -2,7 +2,6 @@ package rectify
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -71,45 +70,17 @@ func (s *Service) Decide(ctx context.Context, actor *access.User, id int64, in D
 				return err
 			}
 			c.data["reason"] = in.Reason
-			return s.notify(ctx, tx, fx, w, audienceOffice, "appeal", "工单 "+w.Number+" 提出申诉", in.Reason)
+			return s.notify(ctx, tx, fx, w, AppealNotice(w.Number, in.Reason))
 		}
 		return nil
 	})
 }
 
-// unitDeadline is the deadline a unit may set itself: `days` working days after the bad review
-// arrived, at most the region's rectify_working_days (5). Beyond it the unit must ask the office
-// for an extension.
+// unitDeadline is the deadline a unit may set itself (UnitDeadline, with the region's settings).
 func (s *Service) unitDeadline(ctx context.Context, tx pgx.Tx, w *WorkOrder, days int) (time.Time, error) {
-	var def string
-	if err := tx.QueryRow(ctx, `SELECT COALESCE(region_setting($1, 'rectify_working_days'), '5')`, w.RegionID).Scan(&def); err != nil {
+	d, err := regionDeadlineDays(ctx, tx, w.RegionID)
+	if err != nil {
 		return time.Time{}, err
 	}
-	limit := atoiOr(def, 5)
-	if days > limit {
-		return time.Time{}, problem.Invalid("deadline_needs_extension", "working_days",
-			fmt.Sprintf("单位自定的整改期限最长 %d 个工作日；更长的期限须申请延期，由政务服务管理机构批准", limit))
-	}
-	if days < 1 {
-		return time.Time{}, problem.Invalid("invalid_working_days", "working_days", fmt.Sprintf("整改期限须为 1 至 %d 个工作日", limit))
-	}
-	return s.dueWithin(ctx, tx, w, days)
-}
-
-// dueWithin is the deadline `days` working days after the bad review arrived, refused beyond
-// the region's maximum (rectify_max_working_days, 15 by default).
-func (s *Service) dueWithin(ctx context.Context, tx pgx.Tx, w *WorkOrder, days int) (time.Time, error) {
-	var maxDays string
-	if err := tx.QueryRow(ctx, `SELECT COALESCE(region_setting($1, 'rectify_max_working_days'), '15')`, w.RegionID).Scan(&maxDays); err != nil {
-		return time.Time{}, err
-	}
-	limit := atoiOr(maxDays, 15)
-	if days < 1 || days > limit {
-		return time.Time{}, problem.Invalid("invalid_working_days", "working_days", fmt.Sprintf("整改期限须为 1 至 %d 个工作日", limit))
-	}
-	due := s.Calendar.DeadlineAfter(w.receivedAt, days)
-	if due.After(w.Deadlines.Max) {
-		due = w.Deadlines.Max // the maximum may have been set from another clock (a rejected appeal)
-	}
-	return due, nil
+	return UnitDeadline(s.Calendar, w.receivedAt, days, d, w.Deadlines.Max)
 }

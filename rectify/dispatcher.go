@@ -51,9 +51,7 @@ func (s *Service) Dispatch(ctx context.Context, evaluationID int64) (workOrderID
 		}
 		// Deadlines run from when the bad review arrived, so that a queue outage does not
 		// lengthen them.
-		callbackDue := s.Calendar.DeadlineAfter(e.createdAt, atoiOr(e.cbDays, 1))
-		rectifyDue := s.Calendar.DeadlineAfter(e.createdAt, atoiOr(e.rectifyDays, 5))
-		maxDue := s.Calendar.DeadlineAfter(e.createdAt, atoiOr(e.maxDays, 15))
+		due := DispatchDeadlines(s.Calendar, e.createdAt, ParseDeadlineDays(e.cbDays, e.rectifyDays, e.maxDays))
 		err = tx.QueryRow(ctx, `
 			INSERT INTO work_orders (number, evaluation_id, state, channel, real_name, region_id, department_id,
 			                         hall_id, window_id, handled_by_staff_id, assignee_staff_id,
@@ -63,7 +61,7 @@ func (s *Service) Dispatch(ctx context.Context, evaluationID int64) (workOrderID
 			ON CONFLICT (evaluation_id) DO NOTHING
 			RETURNING id`,
 			evaluationID, e.channel, e.realName, e.regionID, e.deptID, e.hallID, e.windowID, e.staffID, assignee,
-			callbackDue, rectifyDue, maxDue, e.createdAt, s.now()).Scan(&workOrderID)
+			due.Callback, due.Rectify, due.Max, e.createdAt, s.now()).Scan(&workOrderID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			// Dispatched before (a retry, a re-send): make sure the outbox knows.
 			if err := tx.QueryRow(ctx, `SELECT id FROM work_orders WHERE evaluation_id = $1`, evaluationID).Scan(&workOrderID); err != nil {
@@ -77,23 +75,16 @@ func (s *Service) Dispatch(ctx context.Context, evaluationID int64) (workOrderID
 		created = true
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO work_order_events (work_order_id, action, to_state, actor_name, method, data, at)
-			VALUES ($1, 'dispatched', 'pending_callback', '系统', 'system',
+			VALUES ($1, 'dispatched', 'pending_callback', $5, 'system',
 			        jsonb_build_object('assignee_staff_id', $2::bigint, 'handled_by_staff_id', $3::bigint), $4)`,
-			workOrderID, assignee, e.staffID, s.now()); err != nil {
+			workOrderID, assignee, e.staffID, s.now(), SystemActor); err != nil {
 			return fmt.Errorf("dispatch: record event: %w", err)
 		}
 		wo, err := loadForUpdate(ctx, tx, workOrderID)
 		if err != nil {
 			return err
 		}
-		if assignee != nil {
-			err = s.notify(ctx, tx, fx, wo, audienceHandler, "assigned", "新差评工单 "+wo.Number,
-				"请在 "+formatDue(callbackDue)+" 前完成回访核实。")
-		} else {
-			err = s.notify(ctx, tx, fx, wo, audienceOffice, "assigned", "差评工单 "+wo.Number+" 无人可分派",
-				"承办单位没有在岗的负责人，请重新分派。")
-		}
-		if err != nil {
+		if err := s.notify(ctx, tx, fx, wo, DispatchNotice(wo.Number, assignee != nil, due.Callback)); err != nil {
 			return err
 		}
 		fx.deadlines = append(fx.deadlines, wo)

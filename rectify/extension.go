@@ -6,7 +6,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"haochaping/access"
-	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
 )
 
@@ -28,18 +27,18 @@ func (s *Service) RequestExtension(ctx context.Context, actor *access.User, id i
 		if w.Deadlines.ExtensionRequested != nil {
 			return problem.Conflict("extension_pending", "已有延期申请待批复")
 		}
-		due, err := s.dueWithin(ctx, tx, w, in.WorkingDays)
+		d, err := regionDeadlineDays(ctx, tx, w.RegionID)
 		if err != nil {
 			return err
 		}
-		if !bjtime.Day(due).After(bjtime.Day(w.Deadlines.Rectify)) {
-			return problem.Invalid("extension_not_longer", "working_days", "延期后的期限须晚于当前期限 "+formatDue(w.Deadlines.Rectify))
+		due, err := ExtensionDeadline(s.Calendar, w.receivedAt, in.WorkingDays, d, w.Deadlines)
+		if err != nil {
+			return err
 		}
 		c.put("extension_until", due)
 		c.put("extension_reason", in.Reason)
 		c.data = map[string]any{"reason": in.Reason, "until": due, "working_days": in.WorkingDays}
-		return s.notify(ctx, tx, fx, w, audienceOffice, "extension", "工单 "+w.Number+" 申请延期",
-			in.Reason+"（申请期限 "+formatDue(due)+"）")
+		return s.notify(ctx, tx, fx, w, ExtensionRequestNotice(w.Number, in.Reason, due))
 	})
 }
 
@@ -64,12 +63,10 @@ func (s *Service) RuleExtension(ctx context.Context, actor *access.User, id int6
 		}
 		c.data = map[string]any{"requested": *w.Deadlines.ExtensionRequested, "reason": w.extensionReason}
 		c.put("extension_until", nil)
-		title := "工单 " + w.Number + " 延期申请未获批准"
 		if *in.Grant {
 			c.put("rectify_due", *w.Deadlines.ExtensionRequested)
 			c.put("rectify_overdue", false)
-			title = "工单 " + w.Number + " 延期至 " + formatDue(*w.Deadlines.ExtensionRequested)
 		}
-		return s.notify(ctx, tx, fx, w, audienceHandler, "extension", title, in.Note)
+		return s.notify(ctx, tx, fx, w, ExtensionRulingNotice(w.Number, *in.Grant, *w.Deadlines.ExtensionRequested, in.Note))
 	})
 }

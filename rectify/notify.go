@@ -14,15 +14,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5"
 
-	"haochaping/internal/bjtime"
 	"haochaping/internal/queue"
-)
-
-// Who a notification is for.
-const (
-	audienceHandler = "handler" // the assignee
-	audienceHead    = "head"    // the head of the unit
-	audienceOffice  = "office"  // the office of the region
 )
 
 // effects are what a transaction leaves to do once it has committed: queue work must not be
@@ -32,18 +24,28 @@ type effects struct {
 	deadlines     []*WorkOrder
 }
 
-// notify stores an inbox notification for an audience of the work order (access's table, "who
-// is notified"): the handler (its assignee); the heads — of the responsible unit and, when the
-// handler belongs to another unit (一窗受理), of the handler's unit too; or the office of the
-// region. An audience without anyone to tell falls to the office.
-func (s *Service) notify(ctx context.Context, tx pgx.Tx, fx *effects, w *WorkOrder, audience, kind, title, body string) error {
+// notify stores inbox notifications (texts.go) for their audiences of the work order (access's
+// table, "who is notified"): the handler (its assignee); the heads — of the responsible unit
+// and, when the handler belongs to another unit (一窗受理), of the handler's unit too; or the
+// office of the region. An audience without anyone to tell falls to the office.
+func (s *Service) notify(ctx context.Context, tx pgx.Tx, fx *effects, w *WorkOrder, notices ...Notice) error {
+	for _, n := range notices {
+		if err := s.notifyOne(ctx, tx, fx, w, n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) notifyOne(ctx context.Context, tx pgx.Tx, fx *effects, w *WorkOrder, n Notice) error {
+	audience := n.Audience
 	var staff []int64
 	switch audience {
-	case audienceHandler:
+	case AudienceHandler:
 		if w.AssigneeID != nil {
 			staff = []int64{*w.AssigneeID}
 		}
-	case audienceHead:
+	case AudienceHead:
 		rows, err := tx.Query(ctx, `
 			SELECT DISTINCT ON (h.department_id) h.id FROM staff h
 			WHERE h.is_head AND h.active
@@ -56,10 +58,10 @@ func (s *Service) notify(ctx context.Context, tx pgx.Tx, fx *effects, w *WorkOrd
 			return fmt.Errorf("find unit heads: %w", err)
 		}
 	}
-	if audience != audienceOffice && len(staff) == 0 {
-		audience = audienceOffice // nobody to tell: the office hears of it instead
+	if audience != AudienceOffice && len(staff) == 0 {
+		audience = AudienceOffice // nobody to tell: the office hears of it instead
 	}
-	if audience == audienceOffice {
+	if audience == AudienceOffice {
 		staff = []int64{0}
 	}
 	for _, st := range staff {
@@ -71,7 +73,7 @@ func (s *Service) notify(ctx context.Context, tx pgx.Tx, fx *effects, w *WorkOrd
 		err := tx.QueryRow(ctx, `
 			INSERT INTO notifications (audience, staff_id, region_id, work_order_id, kind, title, body, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			audience, staffID, w.RegionID, w.ID, kind, title, body, s.now()).Scan(&id)
+			audience, staffID, w.RegionID, w.ID, n.Kind, n.Title, n.Body, s.now()).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("store notification: %w", err)
 		}
@@ -143,9 +145,4 @@ func (s *Service) handleWebhook(ctx context.Context, t *asynq.Task) error {
 		return fmt.Errorf("webhook answered %s", resp.Status)
 	}
 	return nil
-}
-
-// formatDue shows a deadline the way staff read it.
-func formatDue(t time.Time) string {
-	return t.In(bjtime.Location).Format("2006年1月2日 15:04")
 }

@@ -23,7 +23,7 @@ func (s *Service) Return(ctx context.Context, actor *access.User, id int64, in R
 			return err
 		}
 		c.data = map[string]any{"reason": in.Reason}
-		return s.notify(ctx, tx, fx, w, audienceOffice, "returned", "工单 "+w.Number+" 被退回，请重新分派", in.Reason)
+		return s.notify(ctx, tx, fx, w, ReturnNotice(w.Number, in.Reason))
 	})
 }
 
@@ -76,28 +76,27 @@ func (s *Service) Reassign(ctx context.Context, actor *access.User, id int64, in
 		if !inScope {
 			return problem.Invalid("assignee_out_of_scope", "department_code", "不能分派到您管辖范围之外的单位")
 		}
-		var cbDays string
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(region_setting($1, 'callback_working_days'), '1')`, w.RegionID).Scan(&cbDays); err != nil {
+		d, err := regionDeadlineDays(ctx, tx, w.RegionID)
+		if err != nil {
 			return err
 		}
-		due := s.Calendar.DeadlineAfter(s.now(), atoiOr(cbDays, 1))
+		due := ReassignDeadlines(s.Calendar, s.now(), d, w.Deadlines)
 		c.put("assignee_staff_id", staffID)
 		c.put("department_id", deptID)
 		c.put("region_id", regionID)
 		c.put("window_id", windowID)
 		c.put("hall_id", hallID)
-		c.put("callback_due", due)
+		c.put("callback_due", due.Callback)
 		c.put("callback_overdue", false)
-		if due.After(w.Deadlines.Rectify) {
-			c.put("rectify_due", due)
-			if due.After(w.Deadlines.Max) {
-				c.put("max_rectify_due", due)
-			}
+		if !due.Rectify.Equal(w.Deadlines.Rectify) {
+			c.put("rectify_due", due.Rectify)
+		}
+		if !due.Max.Equal(w.Deadlines.Max) {
+			c.put("max_rectify_due", due.Max)
 		}
 		c.data = map[string]any{"assignee_staff_id": staffID, "department_id": deptID, "region_id": regionID,
-			"from_department_id": w.DepartmentID, "callback_due": due}
+			"from_department_id": w.DepartmentID, "callback_due": due.Callback}
 		w.AssigneeID, w.DepartmentID = &staffID, deptID
-		return s.notify(ctx, tx, fx, w, audienceHandler, "assigned", "工单 "+w.Number+" 已分派给您",
-			"请在 "+formatDue(due)+" 前完成回访核实。")
+		return s.notify(ctx, tx, fx, w, ReassignNotice(w.Number, due.Callback))
 	})
 }

@@ -34,12 +34,9 @@ type FeedbackInput struct {
 	Satisfaction *int `json:"satisfaction"`
 }
 
-// Feedback records that the evaluator was told the outcome.
+// Feedback records that the evaluator was told the outcome (of a real-name review: Next).
 func (s *Service) Feedback(ctx context.Context, actor *access.User, id int64, in FeedbackInput) (*Detail, error) {
 	return s.act(ctx, actor, id, Feedback, in.Common, func(tx pgx.Tx, w *WorkOrder, c *change, fx *effects) error {
-		if !w.RealName {
-			return problem.Conflict("anonymous_no_feedback", "匿名差评无法联系评价人反馈，整改或解释后可直接办结")
-		}
 		if in.Method == "" {
 			return problem.Invalid("method_required", "method", "请写明反馈方式")
 		}
@@ -57,12 +54,9 @@ func (s *Service) Feedback(ctx context.Context, actor *access.User, id int64, in
 }
 
 // Close ends the loop (办结). A real-name review closes only after feedback (or an upheld
-// appeal); an anonymous one, which cannot be fed back, once rectified or explained.
+// appeal); an anonymous one, which cannot be fed back, once rectified or explained (Next).
 func (s *Service) Close(ctx context.Context, actor *access.User, id int64, in Common) (*Detail, error) {
 	return s.act(ctx, actor, id, Close, in, func(tx pgx.Tx, w *WorkOrder, c *change, fx *effects) error {
-		if w.RealName && (w.State == Rectified || w.State == Explained) {
-			return problem.Conflict("transition_not_allowed", "实名差评须先向评价人反馈，才能办结")
-		}
 		c.put("closed_at", s.now())
 		return nil
 	})

@@ -1,6 +1,11 @@
 package rectify
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+
+	"haochaping/internal/problem"
+)
 
 // State is where a work order stands.
 type State string
@@ -97,6 +102,26 @@ func Allowed(action Action, state State) (State, bool) {
 		return state, true
 	}
 	return t.to, true
+}
+
+// Next is the check every action on a work order passes (and every step of the demo history):
+// the state action leads to from state — Allowed — for an order of a real-name review or not.
+// A real-name review closes only after feedback (or an upheld appeal); an anonymous one cannot
+// be fed back, and has no phone to see. Refused: a 409 problem.
+func Next(action Action, state State, realName bool) (State, error) {
+	to, ok := Allowed(action, state)
+	switch {
+	case !ok:
+		return "", problem.Conflict("transition_not_allowed",
+			fmt.Sprintf("工单当前状态为“%s”，不能%s", state.Name(), actionNames[action]))
+	case action == Close && realName && (state == Rectified || state == Explained):
+		return "", problem.Conflict("transition_not_allowed", "实名差评须先向评价人反馈，才能办结")
+	case action == Feedback && !realName:
+		return "", problem.Conflict("anonymous_no_feedback", "匿名差评无法联系评价人反馈，整改或解释后可直接办结")
+	case action == RevealPhone && !realName:
+		return "", problem.Conflict("anonymous", "匿名评价没有联系电话")
+	}
+	return to, nil
 }
 
 func allStates() []State {

@@ -14,11 +14,6 @@ func (s *Service) Supervise(ctx context.Context, actor *access.User, id int64, i
 			return err
 		}
 		c.put("supervised_at", s.now())
-		for _, audience := range []string{audienceHandler, audienceHead} {
-			if err := s.notify(ctx, tx, fx, w, audience, "supervised", "工单 "+w.Number+" 被督办", in.Note); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.notify(ctx, tx, fx, w, SuperviseNotices(w.Number, in.Note)...)
 	})
 }

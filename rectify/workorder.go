@@ -92,21 +92,8 @@ func loadForUpdate(ctx context.Context, tx pgx.Tx, id int64) (*WorkOrder, error)
 	return w, nil
 }
 
-// rectifyStepOpen reports whether rectification and feedback are still owed: until feedback is
-// given, or — for an anonymous review, which cannot be fed back — until rectified or explained.
-// An appeal pauses the clock, and so does a return to the office (until it reassigns).
-func (w *WorkOrder) rectifyStepOpen() bool {
-	switch w.State {
-	case FedBack, Closed, AppealUpheld, Appealing, Returned:
-		return false
-	case Rectified, Explained:
-		return w.RealName
-	}
-	return true
-}
+// rectifyStepOpen reports whether rectification and feedback are still owed (StepOpen).
+func (w *WorkOrder) rectifyStepOpen() bool { return StepOpen(StepRectify, w.State, w.RealName) }
 
-// callbackStepOpen reports whether the callback is still owed (not while the order waits for
-// the office to reassign it).
-func (w *WorkOrder) callbackStepOpen() bool {
-	return w.State == PendingCallback
-}
+// callbackStepOpen reports whether the callback is still owed (StepOpen).
+func (w *WorkOrder) callbackStepOpen() bool { return StepOpen(StepCallback, w.State, w.RealName) }

@@ -3,13 +3,9 @@ package demohistory
 import (
 	"strconv"
 	"sync/atomic"
-)
 
-// caseColumns are the columns the case rows fill; the others keep their defaults.
-var caseColumns = []string{"id", "case_no", "item_id", "region_id", "department_id", "hall_id", "window_id", "staff_id",
-	"source_channel", "applicant_kind", "applicant_name_enc", "applicant_name_masked", "applicant_phone_enc",
-	"applicant_phone_masked", "applicant_phone_index", "applicant_id_enc", "applicant_id_index", "accepted_at",
-	"completed_at", "stage", "created_at", "updated_at"}
+	"haochaping/evaluation"
+)
 
 // Constants of the rows, boxed once.
 var (
@@ -21,7 +17,8 @@ var (
 	anyFalse      any = false
 )
 
-// caseRows generates a chunk's cases (办件) as a pgx.CopyFromSource, one slot at a time: every
+// caseRows generates a chunk's cases (办件) as a pgx.CopyFromSource of the columns
+// evaluation.CaseCopyColumns (the others keep their defaults), one slot at a time: every
 // case is completed (stage complete), pushed when accepted and updated when completed, with its
 // applicant drawn from the identity pool in case order.
 type caseRows struct {
@@ -38,7 +35,7 @@ type caseRows struct {
 
 func newCaseRows(p *plan, ids *identityPool, firstID int64, c chunk, sent *atomic.Int64) *caseRows {
 	return &caseRows{p: p, ids: ids, firstID: firstID, cur: newCursor(p, c), idx: c.caseIdx,
-		row: make([]any, len(caseColumns)), sent: sent}
+		row: make([]any, len(evaluation.CaseCopyColumns)), sent: sent}
 }
 
 func (g *caseRows) Next() bool {

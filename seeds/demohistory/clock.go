@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"haochaping/calendar"
+	"haochaping/evaluation"
 )
 
 // Instants are unix microseconds (int64) while generating: the slot decisions run tens of
@@ -41,11 +42,10 @@ func dayOf(date time.Time) int64 {
 
 func toTime(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
-// ratingDeadline is evaluation.RatingDeadline at microsecond precision (what PostgreSQL keeps):
-// the end of the days-th natural day after the service day, Beijing time. The default
-// evaluations job rates a default at this instant.
+// ratingDeadline is evaluation.RatingDeadline at the microsecond precision PostgreSQL keeps:
+// the last instant a service may be rated. The default evaluations job rates a default at it.
 func ratingDeadline(served int64, days int) int64 {
-	return dayStart(bjDay(served)+int64(days)+1) - 1
+	return evaluation.RatingDeadline(toTime(served), days).UnixMicro()
 }
 
 // workdays answers IsWorkday for Beijing days from a table of the range in use, falling back to

@@ -12,9 +12,13 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"haochaping/evaluation"
+	"haochaping/rectify"
 )
 
-// The COPY sinks. Three streams run at once, each on its own connection, chunk after chunk, one
+// The COPY streams, into the owners' bulk loads (evaluation.CopyCases, CopyEvaluations,
+// CopyOutbox; rectify.CopyWorkOrders, CopyEvents, CopyNotifications). Three streams run at once, each on its own connection, chunk after chunk, one
 // transaction a chunk: cases; evaluations; and the loop — outbox, work orders, events,
 // notifications. So PostgreSQL works on two or three backends at once. When the foreign keys are
 // checked (a role that may not skip the triggers), a stream's chunk k waits until the chunk k it
@@ -179,7 +183,7 @@ func (c *copier) inChunk(ctx context.Context, fn func(tx pgx.Tx) error) error {
 func (c *copier) copyCases(ctx context.Context, _ int, ch chunk) error {
 	src := newCaseRows(c.p, c.ids, c.res.caseID, ch, &c.meter.rows)
 	return c.inChunk(ctx, func(tx pgx.Tx) error {
-		n, err := tx.CopyFrom(ctx, pgx.Identifier{"cases"}, caseColumns, src)
+		n, err := evaluation.CopyCases(ctx, tx, src)
 		if err == nil && n != int64(ch.cases) {
 			err = fmt.Errorf("copied %d cases, planned %d", n, ch.cases)
 		}
@@ -192,7 +196,7 @@ func (c *copier) copyEvaluations(ctx context.Context, _ int, ch chunk) error {
 	src := newEvaluationRows(c.p, c.ids, c.res.evaluationID, c.res.caseID, ch, &c.meter.evaluations, t)
 	var txid int64
 	err := c.inChunk(ctx, func(tx pgx.Tx) error {
-		n, err := tx.CopyFrom(ctx, pgx.Identifier{"evaluations"}, evaluationColumns, src)
+		n, err := evaluation.CopyEvaluations(ctx, tx, src)
 		if err == nil && n != int64(ch.evals) {
 			err = fmt.Errorf("copied %d evaluations, planned %d", n, ch.evals)
 		}
@@ -228,13 +232,15 @@ func (c *copier) copyLoop() func(ctx context.Context, k int, ch chunk) error {
 			}
 			c.p.decide(d, i, &s)
 			if s.bad {
-				st := c.p.simulate(&out, sc, &s, d, i, c.res.evaluationID+evalIdx, c.res.workOrderID+woIdx, c.res.numberSeq+woIdx)
-				states[string(st)]++
-				wo := out.workOrders[len(out.workOrders)-1]
-				if wo[26] == true {
+				w, err := c.p.simulate(&out, sc, &s, d, i, c.res.evaluationID+evalIdx, c.res.workOrderID+woIdx, c.res.numberSeq+woIdx)
+				if err != nil {
+					return err
+				}
+				states[string(w.state)]++
+				if w.cbOverdue {
 					cbLate++
 				}
-				if wo[27] == true {
+				if w.rectOverdue {
 					rectLate++
 				}
 				woIdx++
@@ -248,20 +254,19 @@ func (c *copier) copyLoop() func(ctx context.Context, k int, ch chunk) error {
 		}
 		err := c.inChunk(ctx, func(tx pgx.Tx) error {
 			for _, t := range []struct {
-				table string
-				cols  []string
-				rows  [][]any
+				rows [][]any
+				copy func(context.Context, pgx.Tx, pgx.CopyFromSource) (int64, error)
 			}{
-				{"outbox", outboxColumns, out.outbox},
-				{"work_orders", workOrderColumns, out.workOrders},
-				{"work_order_events", eventColumns, out.events},
-				{"notifications", notificationColumns, out.notifications},
+				{out.outbox, evaluation.CopyOutbox},
+				{out.workOrders, rectify.CopyWorkOrders},
+				{out.events, rectify.CopyEvents},
+				{out.notifications, rectify.CopyNotifications},
 			} {
 				if len(t.rows) == 0 {
 					continue
 				}
-				if _, err := tx.CopyFrom(ctx, pgx.Identifier{t.table}, t.cols, pgx.CopyFromRows(t.rows)); err != nil {
-					return fmt.Errorf("%s: %w", t.table, err)
+				if _, err := t.copy(ctx, tx, pgx.CopyFromRows(t.rows)); err != nil {
+					return err
 				}
 			}
 			return nil

@@ -151,6 +151,10 @@ func TestLoad(t *testing.T) {
 		}
 	})
 
+	t.Run("every step passes rectify's transition checks", func(t *testing.T) {
+		checkTimelines(t, env)
+	})
+
 	t.Run("work orders are consistent with their state and timeline", func(t *testing.T) {
 		checks := map[string]string{
 			"received is the review's arrival": `SELECT count(*) FROM work_orders w JOIN evaluations e ON e.id = w.evaluation_id

@@ -14,8 +14,12 @@
 // seed, end date and organisation give the same history.
 //
 // What the rows look like follows what the system itself writes (package evaluation: idem
-// keys, service days, defaults at the end of the rating window; package rectify: deadlines,
-// states, the columns each step sets and the append-only events). Personal data is sealed
+// keys, service days, defaults at the end of the rating window, evaluation.RatingDeadline;
+// package rectify: the columns each step sets and the append-only events). The loop runs on
+// rectify's rules themselves, not copies: every step passes rectify.Next — a step it refuses
+// stops the load —, the deadlines are rectify's deadline functions and the words its texts. The
+// rows go in through their owners' bulk loads (evaluation.CopyCases, CopyEvaluations,
+// CopyOutbox; rectify.CopyWorkOrders, CopyEvents, CopyNotifications). Personal data is sealed
 // like real data (internal/pii), from a pool of made-up identities sealed once (identities.go).
 // Nothing collides with live data: case numbers start with DEMO-, idem keys with demo:, and
 // row IDs and work-order numbers are reserved from their sequences before loading.

@@ -3,23 +3,18 @@ package demohistory
 import (
 	"strconv"
 	"sync/atomic"
-)
 
-// evaluationColumns are the columns the evaluation rows fill. txid keeps its default — the
-// writing transaction — so that the rollup job counts the rows like any others; score and bad
-// are generated.
-var evaluationColumns = []string{"id", "idem_key", "channel", "device_id", "case_id", "stage", "ticket_no",
-	"service_day", "region_id", "department_id", "hall_id", "window_id", "staff_id", "item_id", "level", "reasons",
-	"reason_set_version", "comment", "active", "real_name", "evaluator_name_enc", "evaluator_name_masked",
-	"evaluator_phone_enc", "evaluator_phone_masked", "evaluator_phone_index", "served_at", "rated_at", "created_at",
-	"reason_kind"}
+	"haochaping/evaluation"
+)
 
 var (
 	levelAny      = [6]any{int16(0), int16(1), int16(2), int16(3), int16(4), int16(5)}
 	noReasons any = []string{} // reasons is NOT NULL: an empty array, not NULL
 )
 
-// evaluationRows generates a chunk's evaluations as a pgx.CopyFromSource. Each row is what the
+// evaluationRows generates a chunk's evaluations as a pgx.CopyFromSource of the columns
+// evaluation.EvaluationCopyColumns: txid keeps its default — the writing transaction — so that
+// the rollup job counts the rows like any others; score and bad are generated. Each row is what the
 // system writes for its channel: a rating of the case's completion (or of a queue ticket),
 // attributed like the case, with the evaluator as the channel knows them — the applicant online
 // and at kiosks, whoever left a number at a window, the logged-in user on the portal. Defaults
@@ -41,7 +36,7 @@ type evaluationRows struct {
 
 func newEvaluationRows(p *plan, ids *identityPool, firstID, firstCaseID int64, c chunk, sent *atomic.Int64, t *tally) *evaluationRows {
 	return &evaluationRows{p: p, ids: ids, firstID: firstID, firstCaseID: firstCaseID, cur: newCursor(p, c),
-		idx: c.evalIdx, caseIdx: c.caseIdx, row: make([]any, len(evaluationColumns)), sent: sent, tally: t}
+		idx: c.evalIdx, caseIdx: c.caseIdx, row: make([]any, len(evaluation.EvaluationCopyColumns)), sent: sent, tally: t}
 }
 
 func (g *evaluationRows) Next() bool {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"haochaping/internal/problem"
 	"haochaping/rectify"
 )
 
@@ -12,25 +13,14 @@ import (
 // left them. A work order lives through its steps in time — dispatch, callback, decision,
 // rectification, feedback, closing, with returns, appeals, extensions, reminders, overdue
 // sweeps and supervision — and the history stops at the end instant: old orders are closed,
-// recent ones are wherever they had got to.
+// recent ones are wherever they had got to. The rules are rectify's own: every step passes
+// rectify.Next (a step it refuses stops the load: a bug of the simulation), the deadlines come
+// from its deadline functions and the words from its texts; only the clock is the demo's.
 
-var (
-	outboxColumns = []string{"topic", "evaluation_id", "created_at", "published_at", "attempts", "last_error",
-		"task_id", "sent_at", "dispatched_at"}
-	workOrderColumns = []string{"id", "number", "evaluation_id", "state", "decision", "channel", "real_name",
-		"region_id", "department_id", "hall_id", "window_id", "handled_by_staff_id", "assignee_staff_id",
-		"callback_due", "rectify_due", "max_rectify_due", "extension_until", "extension_reason",
-		"rectify_deadline_reason", "called_back_at", "decided_at", "rectified_at", "fed_back_at", "closed_at",
-		"feedback_satisfaction", "appeal_outcome", "callback_overdue", "rectify_overdue", "escalated_at",
-		"supervised_at", "created_at", "updated_at", "received_at"}
-	eventColumns = []string{"work_order_id", "action", "from_state", "to_state", "actor_name", "at", "method", "note",
-		"data", "attachments"}
-	notificationColumns = []string{"audience", "staff_id", "region_id", "work_order_id", "kind", "title", "body",
-		"created_at", "read_at"}
-	noAttachments = []byte("[]")
-)
+var noAttachments = []byte("[]")
 
-// loopRows are the rows of a chunk's bad reviews.
+// loopRows are the rows of a chunk's bad reviews, in the column order of evaluation.CopyOutbox
+// and of rectify's CopyWorkOrders, CopyEvents and CopyNotifications.
 type loopRows struct {
 	outbox, workOrders, events, notifications [][]any
 }
@@ -54,7 +44,7 @@ type orderSim struct {
 	region           *orgRegion
 	hall, window     any
 
-	cbDue, rectDue, maxDue   int64
+	cbDue, rectDue, maxDue   int64 // rectify.Deadlines, in microseconds
 	cbSet, rectSet           int64 // when each due was set: its reminder is queued then
 	cbOverdue, rectOverdue   bool
 	cbReminded, rectReminded int64 // the due already reminded of
@@ -73,11 +63,21 @@ type orderSim struct {
 }
 
 // simulate runs the loop of the bad review in slot s (evaluation evaluationID, work order id
-// with number seq) and appends its rows.
-func (p *plan) simulate(out *loopRows, sc *showcase, s *slot, dayIdx, slotNo int, evaluationID, id, seq int64) rectify.State {
-	w := &orderSim{p: p, r: newRNG(p.seed, streamLoop, uint64(dayIdx), uint64(slotNo)), s: s, id: id,
+// with number seq) and appends its rows. It fails when a step of the simulation is one rectify
+// refuses.
+func (p *plan) simulate(out *loopRows, sc *showcase, s *slot, dayIdx, slotNo int, evaluationID, id, seq int64) (w *orderSim, err error) {
+	w = &orderSim{p: p, r: newRNG(p.seed, streamLoop, uint64(dayIdx), uint64(slotNo)), s: s, id: id,
 		evaluationID: evaluationID, received: s.created, realName: s.realName, state: rectify.PendingCallback,
 		dept: s.dept, region: s.region, hall: s.hall, window: windowID(s.window), handledBy: s.staff}
+	defer func() {
+		if r := recover(); r != nil {
+			refused, ok := r.(refusedStep)
+			if !ok {
+				panic(r)
+			}
+			err = fmt.Errorf("work order %s (evaluation %d): %w", w.number, evaluationID, refused.err)
+		}
+	}()
 	w.assignee = s.staff
 	if w.assignee == nil {
 		w.assignee = s.dept.head
@@ -90,18 +90,13 @@ func (p *plan) simulate(out *loopRows, sc *showcase, s *slot, dayIdx, slotNo int
 		"dispatch-" + fmt.Sprint(evaluationID), toTime(published), toTime(dispatched)})
 
 	// Deadlines run from when the review arrived (rectify.Dispatch).
-	w.cbDue = p.deadlineAfter(w.received, s.region.callbackDays)
-	w.rectDue = p.deadlineAfter(w.received, s.region.rectifyDays)
-	w.maxDue = p.deadlineAfter(w.received, s.region.maxRectifyDays)
+	due := rectify.DispatchDeadlines(p.cal, toTime(w.received), s.region.deadlines)
+	w.setDeadlines(due)
 	w.number = fmt.Sprintf("ZG%s%06d", dayDate(bjDay(dispatched)).Format("20060102"), seq)
 	w.at, w.cbSet, w.rectSet, w.updated = dispatched, dispatched, dispatched, dispatched
-	w.event(dispatched, rectify.Dispatched, "", rectify.PendingCallback, "系统", "system", "",
-		map[string]any{"assignee_staff_id": staffNo(w.assignee), "handled_by_staff_id": staffNo(w.handledBy)})
-	if w.assignee != nil {
-		w.notify(dispatched, "handler", "assigned", "新差评工单 "+w.number, "请在 "+formatDue(w.cbDue)+" 前完成回访核实。")
-	} else {
-		w.notify(dispatched, "office", "assigned", "差评工单 "+w.number+" 无人可分派", "承办单位没有在岗的负责人，请重新分派。")
-	}
+	w.event(dispatched, rectify.Dispatched, "", rectify.PendingCallback, rectify.SystemActor, "system", "",
+		map[string]any{"assignee_staff_id": staffID(w.assignee), "handled_by_staff_id": staffID(w.handledBy)})
+	w.notify(dispatched, rectify.DispatchNotice(w.number, w.assignee != nil, due.Callback))
 
 	hold := sc.pick(w.received, w.realName, s.dept.head != nil)
 	w.fast = hold != ""
@@ -121,7 +116,7 @@ func (p *plan) simulate(out *loopRows, sc *showcase, s *slot, dayIdx, slotNo int
 		}
 		out.notifications = append(out.notifications, n.row)
 	}
-	return w.state
+	return w, nil
 }
 
 // run takes the order through its steps until it is closed, held, stuck or the history ends.
@@ -192,8 +187,7 @@ func (w *orderSim) run(hold rectify.State) {
 		decision = "appeal"
 	}
 	w.doDecide(decision)
-	if stop(2, rectify.State(map[string]string{"now": "rectifying_now", "deadline": "rectifying_deadline",
-		"explain": "explained", "appeal": "appealing"}[decision])) {
+	if stop(2, w.state) {
 		return
 	}
 
@@ -279,38 +273,40 @@ func (w *orderSim) rectifyBy(late bool, hold rectify.State) bool {
 func (w *orderSim) extension() bool {
 	r := &w.r
 	L := &w.p.story.Loop
+	d := w.region.deadlines
 	t := w.p.wd.afterWorkDays(w.at, r.between(0.5, 3), r)
-	if t >= w.rectDue {
-		return true // too late to ask: rectify as decided
+	if t >= w.rectDue || d.Max <= d.Rectify {
+		return true // too late to ask, or nothing longer to ask for: rectify as decided
 	}
-	days := w.region.rectifyDays + 3 + r.intn(max(1, w.region.maxRectifyDays-w.region.rectifyDays-2))
-	until := min(w.p.deadlineAfter(w.received, min(days, w.region.maxRectifyDays)), w.maxDue)
-	if bjDay(until) <= bjDay(w.rectDue) {
-		return true
+	days := min(d.Rectify+3+r.intn(max(1, d.Max-d.Rectify-2)), d.Max)
+	until, err := rectify.ExtensionDeadline(w.p.cal, toTime(w.received), days, d, w.deadlines())
+	if pr, ok := problem.As(err); ok && pr.Code == "extension_not_longer" {
+		return true // rectify refuses an extension no longer than the deadline: rectify as decided
 	}
+	w.must(err)
 	if !w.reach(t) {
 		return false
 	}
 	reason := oneOf(r, extensionRs)
-	w.extUntil, w.extReason = until, reason
-	w.act(t, rectify.RequestExtension, w.state, w.unitActor(), "", "", map[string]any{"reason": reason,
-		"until": jsonTime(until), "working_days": days})
-	w.notify(t, "office", "extension", "工单 "+w.number+" 申请延期", reason+"（申请期限 "+formatDue(until)+"）")
+	w.extUntil, w.extReason = until.UnixMicro(), reason
+	w.act(t, rectify.RequestExtension, w.unitActor(), "", "", map[string]any{"reason": reason,
+		"until": until, "working_days": days})
+	w.notify(t, rectify.ExtensionRequestNotice(w.number, reason, until))
 	if !w.reach(w.after(2, 16)) {
 		return false
 	}
 	grant := r.chance(L.ExtensionGranted)
-	action, title, note := rectify.RefuseExtension, "工单 "+w.number+" 延期申请未获批准", oneOf(r, refuseNotes)
+	action, note := rectify.RefuseExtension, oneOf(r, refuseNotes)
 	if grant {
-		action, title, note = rectify.GrantExtension, "工单 "+w.number+" 延期至 "+formatDue(until), oneOf(r, grantNotes)
+		action, note = rectify.GrantExtension, oneOf(r, grantNotes)
 	}
-	data := map[string]any{"requested": jsonTime(until), "reason": reason}
-	w.act(w.at, action, w.state, w.region.officeName, "", note, data)
+	requested := jsonTime(w.extUntil)
+	w.act(w.at, action, w.region.officeName, "", note, map[string]any{"requested": requested, "reason": reason})
+	if grant {
+		w.rectDue, w.rectSet, w.rectOverdue = w.extUntil, w.at, false
+	}
 	w.extUntil = 0
-	if grant {
-		w.rectDue, w.rectSet, w.rectOverdue = until, w.at, false
-	}
-	w.notify(w.at, "handler", "extension", title, note)
+	w.notify(w.at, rectify.ExtensionRulingNotice(w.number, grant, requested, note))
 	return true
 }
 

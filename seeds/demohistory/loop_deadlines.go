@@ -2,17 +2,20 @@ package demohistory
 
 import (
 	"math"
+	"time"
 
 	"haochaping/rectify"
 )
 
 // What the queue and the overdue sweep do to an open work order as time passes (package rectify:
-// scheduleDeadlines, remind, SweepOverdue), and the office's supervision of late orders.
+// scheduleDeadlines, remind, SweepOverdue) — for the steps rectify.StepOpen says are owed —
+// and the office's supervision of late orders.
 
-// Deadline checks run by the queue: a reminder 4 hours before a due step, the overdue check at
-// it; each task runs a second after its time (rectify.scheduleDeadlines), and takes a moment.
+// Deadline checks run by the queue: a reminder rectify.ReminderLead before a due step, the
+// overdue check at it; each task runs a second after its time (rectify.scheduleDeadlines), and
+// takes a moment.
 const (
-	remindLead = 4 * usHour
+	remindLead = int64(rectify.ReminderLead / time.Microsecond)
 	taskDelay  = usSecond + 300*1000
 )
 
@@ -43,31 +46,31 @@ func (w *orderSim) nextCheck() (int64, func(int64)) {
 			best, run = at, fn
 		}
 	}
-	cbOpen := w.state == rectify.PendingCallback
-	rectOpen := w.rectifyStepOpen()
+	cbOpen := rectify.StepOpen(rectify.StepCallback, w.state, w.realName)
+	rectOpen := rectify.StepOpen(rectify.StepRectify, w.state, w.realName)
 	consider(w.cbDue-remindLead+taskDelay, cbOpen && w.cbReminded != w.cbDue && w.cbDue-remindLead > w.cbSet, func(at int64) {
 		w.cbReminded = w.cbDue
-		w.remind(at, "callback", "回访核实", w.cbDue)
+		w.remind(at, rectify.StepCallback, w.cbDue)
 	})
 	consider(w.cbDue+taskDelay, cbOpen && !w.cbOverdue, func(at int64) {
 		w.cbOverdue = true
-		w.overdue(at, "callback", "回访核实", w.cbDue)
+		w.overdue(at, rectify.StepCallback, w.cbDue)
 	})
 	consider(w.rectDue-remindLead+taskDelay, rectOpen && w.rectReminded != w.rectDue && w.rectDue-remindLead > w.rectSet, func(at int64) {
 		w.rectReminded = w.rectDue
-		w.remind(at, "rectify", "整改反馈", w.rectDue)
+		w.remind(at, rectify.StepRectify, w.rectDue)
 	})
-	consider(w.rectDue+taskDelay, !w.rectOverdue && w.sweepsRectify(), func(at int64) {
+	consider(w.rectDue+taskDelay, rectOpen && !w.rectOverdue, func(at int64) {
 		w.rectOverdue = true
-		w.overdue(at, "rectify", "整改反馈", w.rectDue)
+		w.overdue(at, rectify.StepRectify, w.rectDue)
 	})
-	consider(w.superviseAt, w.superviseAt != 0 && w.state != rectify.Closed, func(at int64) {
+	_, supervisable := rectify.Allowed(rectify.Supervise, w.state)
+	consider(w.superviseAt, w.superviseAt != 0 && supervisable, func(at int64) {
 		w.superviseAt = 0
 		w.supervised = at
 		note := oneOf(&w.r, superviseNotes)
-		w.act(at, rectify.Supervise, w.state, w.region.officeName, "", note, nil)
-		w.notify(at, "handler", "supervised", "工单 "+w.number+" 被督办", note)
-		w.notify(at, "head", "supervised", "工单 "+w.number+" 被督办", note)
+		w.act(at, rectify.Supervise, w.region.officeName, "", note, nil)
+		w.notify(at, rectify.SuperviseNotices(w.number, note)...)
 	})
 	if run == nil {
 		return 0, nil
@@ -75,47 +78,22 @@ func (w *orderSim) nextCheck() (int64, func(int64)) {
 	return best, run
 }
 
-// rectifyStepOpen is rectify's WorkOrder.rectifyStepOpen: rectification and feedback are owed.
-func (w *orderSim) rectifyStepOpen() bool {
-	switch w.state {
-	case rectify.FedBack, rectify.Closed, rectify.AppealUpheld, rectify.Appealing, rectify.Returned:
-		return false
-	case rectify.Rectified, rectify.Explained:
-		return w.realName
-	}
-	return true
-}
-
-// sweepsRectify is the condition of rectify.SweepOverdue for the rectification step.
-func (w *orderSim) sweepsRectify() bool {
-	switch w.state {
-	case rectify.PendingCallback, rectify.Verified, rectify.RectifyingNow, rectify.RectifyingDeadline:
-		return true
-	case rectify.Rectified, rectify.Explained:
-		return w.realName
-	}
-	return false
-}
-
-func (w *orderSim) remind(at int64, step, what string, due int64) {
-	w.event(at, rectify.Remind, w.state, w.state, "系统", "system", what+"即将到期", map[string]any{"step": step})
-	w.notify(at, "handler", "reminder", "工单 "+w.number+" "+what+"即将到期", "请在 "+formatDue(due)+" 前完成"+what+"。")
+func (w *orderSim) remind(at int64, step string, due int64) {
+	w.event(at, rectify.Remind, w.state, w.state, rectify.SystemActor, "system", rectify.ReminderNote(step), map[string]any{"step": step})
+	w.notify(at, rectify.ReminderNotice(w.number, step, toTime(due)))
 }
 
 // overdue is what the sweep does: mark, record, escalate to the handler, the head and the office;
 // the office may supervise a working day later.
-func (w *orderSim) overdue(at int64, step, what string, due int64) {
+func (w *orderSim) overdue(at int64, step string, due int64) {
 	if w.escalated == 0 {
 		w.escalated = at
 	}
 	w.updated = at
 	data := map[string]any{"step": step, "due": jsonTime(due)}
-	w.event(at, rectify.Overdue, w.state, w.state, "系统", "system", what+"已逾期", data)
-	w.event(at, rectify.Escalate, w.state, w.state, "系统", "system", "已上报单位负责人和政务服务管理机构", data)
-	title, body := "工单 "+w.number+" "+what+"逾期", what+"期限为 "+formatDue(due)+"，已逾期未完成。"
-	w.notify(at, "handler", "overdue", title, body)
-	w.notify(at, "head", "escalated", title, body)
-	w.notify(at, "office", "escalated", title, body)
+	w.event(at, rectify.Overdue, w.state, w.state, rectify.SystemActor, "system", rectify.OverdueNote(step), data)
+	w.event(at, rectify.Escalate, w.state, w.state, rectify.SystemActor, "system", rectify.EscalateNote, data)
+	w.notify(at, rectify.OverdueNotices(w.number, step, toTime(due))...)
 	if w.supervised == 0 && w.superviseAt == 0 && w.r.chance(w.p.story.Loop.Supervise) {
 		w.superviseAt = w.p.wd.afterWorkDays(at, w.r.between(0.5, 1.5), &w.r)
 	}

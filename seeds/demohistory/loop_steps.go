@@ -2,6 +2,7 @@ package demohistory
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"haochaping/internal/bjtime"
@@ -12,28 +13,28 @@ import (
 
 func (w *orderSim) doReturn() {
 	reason := oneOf(&w.r, returnReasons)
-	w.act(w.at, rectify.Return, rectify.Returned, w.unitActor(), "", "", map[string]any{"reason": reason})
-	w.notify(w.at, "office", "returned", "工单 "+w.number+" 被退回，请重新分派", reason)
+	w.act(w.at, rectify.Return, w.unitActor(), "", "", map[string]any{"reason": reason})
+	w.notify(w.at, rectify.ReturnNotice(w.number, reason))
 }
 
 func (w *orderSim) doReassign() {
 	head := w.dept.head
-	due := w.p.deadlineAfter(w.at, w.region.callbackDays)
+	due := rectify.ReassignDeadlines(w.p.cal, toTime(w.at), w.region.deadlines, w.deadlines())
 	data := map[string]any{"assignee_staff_id": head.id, "department_id": w.dept.id, "region_id": w.region.id,
-		"from_department_id": w.dept.id, "callback_due": jsonTime(due)}
-	w.act(w.at, rectify.Reassign, rectify.PendingCallback, w.region.officeName, "", "请单位负责人核实办理", data)
+		"from_department_id": w.dept.id, "callback_due": due.Callback}
+	w.act(w.at, rectify.Reassign, w.region.officeName, "", "请单位负责人核实办理", data)
 	// The order moves with its new handler, to the head's window and hall: none, for a head
 	// without a window.
 	w.assignee, w.window, w.hall = head, nil, nil
 	if head.window != nil {
 		w.window, w.hall = head.window.idAny, head.window.hall
 	}
-	w.cbDue, w.cbSet, w.cbOverdue = due, w.at, false
-	if due > w.rectDue {
-		w.rectDue, w.rectSet = due, w.at
-		w.maxDue = max(w.maxDue, due)
+	if due.Rectify.UnixMicro() != w.rectDue {
+		w.rectSet = w.at
 	}
-	w.notify(w.at, "handler", "assigned", "工单 "+w.number+" 已分派给您", "请在 "+formatDue(due)+" 前完成回访核实。")
+	w.setDeadlines(due)
+	w.cbSet, w.cbOverdue = w.at, false
+	w.notify(w.at, rectify.ReassignNotice(w.number, due.Callback))
 }
 
 func (w *orderSim) doCallback() {
@@ -57,42 +58,43 @@ func (w *orderSim) doCallback() {
 		}
 	}
 	w.calledBack = w.at
-	w.act(w.at, rectify.Callback, rectify.Verified, w.unitActor(), method, "", map[string]any{"facts": facts, "reached": reached})
+	w.act(w.at, rectify.Callback, w.unitActor(), method, "", map[string]any{"facts": facts, "reached": reached})
 }
+
+// decisions are the unit's decisions (rectify.DecideInput.Decision) and their actions.
+var decisions = map[string]rectify.Action{"now": rectify.DecideNow, "deadline": rectify.DecideDeadline,
+	"explain": rectify.DecideExplain, "appeal": rectify.DecideAppeal}
 
 func (w *orderSim) doDecide(decision string) {
 	r := &w.r
 	w.decision, w.decided = decision, w.at
 	data := map[string]any{"decision": decision}
-	var to rectify.State
-	action := rectify.DecideNow
+	var appeal string
 	switch decision {
-	case "now":
-		to = rectify.RectifyingNow
 	case "deadline":
-		action, to = rectify.DecideDeadline, rectify.RectifyingDeadline
 		w.deadlineReason = oneOf(r, deadlineRs)
 		data["reason"] = w.deadlineReason
-		if r.chance(w.p.story.Loop.OwnDeadline) {
-			days := min(w.region.rectifyDays+1+r.intn(5), w.region.maxRectifyDays)
-			if days >= 1 {
-				w.rectDue = min(w.p.deadlineAfter(w.received, days), w.maxDue)
-				w.rectSet = w.at
-				data["working_days"] = days
-			}
+		var due any = jsonTime(w.rectDue)
+		if d := w.region.deadlines.Rectify; d >= 1 && r.chance(w.p.story.Loop.OwnDeadline) {
+			// A unit names its own deadline: at most the default (longer takes an extension).
+			days := (d+1)/2 + r.intn(d-(d+1)/2+1)
+			own, err := rectify.UnitDeadline(w.p.cal, toTime(w.received), days, w.region.deadlines, toTime(w.maxDue))
+			w.must(err)
+			w.rectDue, w.rectSet, due = own.UnixMicro(), w.at, own
+			data["working_days"] = days
 		}
-		data["rectify_due"] = jsonTime(w.rectDue)
+		data["rectify_due"] = due
 	case "explain":
-		action, to = rectify.DecideExplain, rectify.Explained
 		data["explanation"] = oneOf(r, explanations)
 		w.rectified = w.at // an explanation stands where a rectification would
 	case "appeal":
-		action, to = rectify.DecideAppeal, rectify.Appealing
-		reason := oneOf(r, appealReasons)
-		data["reason"] = reason
-		defer w.notify(w.at, "office", "appeal", "工单 "+w.number+" 提出申诉", reason)
+		appeal = oneOf(r, appealReasons)
+		data["reason"] = appeal
 	}
-	w.act(w.at, action, to, w.unitActor(), "", "", data)
+	w.act(w.at, decisions[decision], w.unitActor(), "", "", data)
+	if appeal != "" {
+		w.notify(w.at, rectify.AppealNotice(w.number, appeal))
+	}
 }
 
 func (w *orderSim) doRule(upheld bool) {
@@ -100,18 +102,17 @@ func (w *orderSim) doRule(upheld bool) {
 	if upheld {
 		note := oneOf(r, rulingsUpheld)
 		w.appeal = "upheld"
-		w.act(w.at, rectify.RuleUpheld, rectify.AppealUpheld, w.region.officeName, "", note, nil)
-		w.notify(w.at, "handler", "appeal", "工单 "+w.number+" 申诉成立", note)
+		w.act(w.at, rectify.RuleUpheld, w.region.officeName, "", note, nil)
+		w.notify(w.at, rectify.RulingNotice(w.number, true, note, toTime(w.rectDue)))
 		return
 	}
 	note := oneOf(r, rulingsRejected)
-	due := w.p.deadlineAfter(w.at, w.region.rectifyDays)
-	w.maxDue = max(w.maxDue, due)
+	due := rectify.RejectedAppealDeadlines(w.p.cal, toTime(w.at), w.region.deadlines, w.deadlines())
 	w.appeal, w.decision = "rejected", "deadline"
-	w.rectDue, w.rectSet, w.rectOverdue = due, w.at, false
-	w.act(w.at, rectify.RuleRejected, rectify.RectifyingDeadline, w.region.officeName, "", note,
-		map[string]any{"rectify_due": jsonTime(due)})
-	w.notify(w.at, "handler", "appeal", "工单 "+w.number+" 申诉驳回，请限期整改", note+"（整改期限 "+formatDue(due)+"）")
+	w.act(w.at, rectify.RuleRejected, w.region.officeName, "", note, map[string]any{"rectify_due": due.Rectify})
+	w.setDeadlines(due)
+	w.rectSet, w.rectOverdue = w.at, false
+	w.notify(w.at, rectify.RulingNotice(w.number, false, note, due.Rectify))
 }
 
 func (w *orderSim) doRectify() {
@@ -120,7 +121,7 @@ func (w *orderSim) doRectify() {
 		method = "in_person"
 	}
 	w.rectified = w.at
-	w.act(w.at, rectify.Rectify, rectify.Rectified, w.unitActor(), method, "",
+	w.act(w.at, rectify.Rectify, w.unitActor(), method, "",
 		map[string]any{"measures": oneOf(&w.r, measureTexts), "on_time": w.at <= w.rectDue})
 }
 
@@ -136,16 +137,22 @@ func (w *orderSim) doFeedback() {
 		data["satisfaction"] = w.satisfaction
 	}
 	w.fedBack = w.at
-	w.act(w.at, rectify.Feedback, rectify.FedBack, w.unitActor(), method, "", data)
+	w.act(w.at, rectify.Feedback, w.unitActor(), method, "", data)
 }
 
 func (w *orderSim) doClose() {
 	w.closed = w.at
-	w.act(w.at, rectify.Close, rectify.Closed, w.unitActor(), "", "", nil)
+	w.act(w.at, rectify.Close, w.unitActor(), "", "", nil)
 }
 
-// act records a step that moves (or keeps) the state.
-func (w *orderSim) act(at int64, action rectify.Action, to rectify.State, actor, method, note string, data map[string]any) {
+// act takes a step: the action moves the state where rectify.Next says it leads from the
+// current one, as rectify's actions do. A step Next refuses is a bug of the simulation: it
+// stops the load.
+func (w *orderSim) act(at int64, action rectify.Action, actor, method, note string, data map[string]any) {
+	to, err := rectify.Next(action, w.state, w.realName)
+	if err != nil {
+		panic(refusedStep{fmt.Errorf("%s from %s refused: %w", action, w.state, err)})
+	}
 	w.event(at, action, w.state, to, actor, method, note, data)
 	w.state, w.at, w.updated = to, at, at
 	if actor != w.region.officeName {
@@ -156,6 +163,17 @@ func (w *orderSim) act(at int64, action rectify.Action, to rectify.State, actor,
 		}
 	}
 }
+
+// must stops the load on an error of rectify's rules (a deadline the simulation should not
+// have asked for).
+func (w *orderSim) must(err error) {
+	if err != nil {
+		panic(refusedStep{err})
+	}
+}
+
+// refusedStep carries a refused step out of the simulation (simulate recovers it).
+type refusedStep struct{ err error }
 
 func (w *orderSim) unitActor() string {
 	if w.assignee != nil {
@@ -180,22 +198,40 @@ func (w *orderSim) event(at int64, action rectify.Action, from, to rectify.State
 	w.events = append(w.events, []any{w.id, string(action), fromV, string(to), actor, toTime(at), methodV, note, raw, noAttachments})
 }
 
-// notify stores a notification as rectify's notify does: the handler is the assignee, the head
-// the unit's; whoever is missing, the office hears instead.
-func (w *orderSim) notify(at int64, audience, kind, title, body string) {
-	var staff *orgStaff
-	switch audience {
-	case "handler":
-		staff = w.assignee
-	case "head":
-		staff = w.dept.head
+// notify stores a notice as rectify's notify does: the handler is the assignee; the heads are
+// those of the responsible unit and, when the handler belongs to another (一窗受理), of the
+// handler's unit too; whoever is missing, the office hears instead.
+func (w *orderSim) notify(at int64, notices ...rectify.Notice) {
+	for _, n := range notices {
+		var staff []*orgStaff
+		switch n.Audience {
+		case rectify.AudienceHandler:
+			if w.assignee != nil {
+				staff = append(staff, w.assignee)
+			}
+		case rectify.AudienceHead:
+			depts := []*orgDepartment{w.dept}
+			if a := w.assignee; a != nil && a.dept != nil && a.dept != w.dept {
+				depts = append(depts, a.dept)
+				if a.dept.id < w.dept.id {
+					depts[0], depts[1] = depts[1], depts[0]
+				}
+			}
+			for _, d := range depts {
+				if d.head != nil {
+					staff = append(staff, d.head)
+				}
+			}
+		}
+		audience := n.Audience
+		if len(staff) == 0 {
+			audience, staff = rectify.AudienceOffice, []*orgStaff{nil}
+		}
+		for _, st := range staff {
+			w.notes = append(w.notes, &note{created: at, handler: audience == rectify.AudienceHandler,
+				row: []any{audience, staffID(st), w.region.idAny, w.id, n.Kind, n.Title, n.Body, toTime(at), nil}})
+		}
 	}
-	if staff == nil {
-		audience = "office"
-	}
-	n := &note{created: at, handler: audience == "handler",
-		row: []any{audience, staffID(staff), w.region.idAny, w.id, kind, title, body, toTime(at), nil}}
-	w.notes = append(w.notes, n)
 }
 
 // row is the work order as it stands at the end.
@@ -225,25 +261,18 @@ func (w *orderSim) row() []any {
 		w.events[0][5], toTime(w.updated), toTime(w.received)}
 }
 
-// deadlineAfter is calendar.DeadlineAfter in microseconds: the end of the n-th working day
-// after t's Beijing day.
-func (p *plan) deadlineAfter(t int64, n int) int64 {
-	return p.cal.DeadlineAfter(toTime(t), n).UnixMicro()
+// deadlines are the order's deadlines as rectify has them; setDeadlines takes them back, at
+// the microsecond precision PostgreSQL keeps.
+func (w *orderSim) deadlines() rectify.Deadlines {
+	return rectify.Deadlines{Callback: toTime(w.cbDue), Rectify: toTime(w.rectDue), Max: toTime(w.maxDue)}
 }
 
-func formatDue(us int64) string {
-	return toTime(us).In(bjtime.Location).Format("2006年1月2日 15:04")
+func (w *orderSim) setDeadlines(d rectify.Deadlines) {
+	w.cbDue, w.rectDue, w.maxDue = d.Callback.UnixMicro(), d.Rectify.UnixMicro(), d.Max.UnixMicro()
 }
 
 // jsonTime is how a deadline appears in an event's data (a time.Time marshalled by encoding/json).
 func jsonTime(us int64) time.Time { return toTime(us).In(bjtime.Location) }
-
-func staffNo(s *orgStaff) any {
-	if s == nil {
-		return nil
-	}
-	return s.id
-}
 
 // note is a notification waiting to know when it was read.
 type note struct {

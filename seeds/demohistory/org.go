@@ -9,6 +9,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"haochaping/rectify"
 )
 
 // ErrNotSeeded is returned when the schema lacks the organisation the history hangs on.
@@ -30,13 +32,12 @@ type (
 		online  []*orgItem // items that can be done online (and at kiosks)
 		onCum   []float64
 		// settings (region_setting)
-		ratingDays, defaultLevel  int
-		callbackDays, rectifyDays int
-		maxRectifyDays            int
-		officeName                string // who acts for the office in the timeline
-		windowsCum                []float64
-		windows                   []*orgWindow // the hall's windows, for ticket visits
-		kioskDevice               any          // demo kiosk of the hall, or nil
+		ratingDays, defaultLevel int
+		deadlines                rectify.DeadlineDays
+		officeName               string // who acts for the office in the timeline
+		windowsCum               []float64
+		windows                  []*orgWindow // the hall's windows, for ticket visits
+		kioskDevice              any          // demo kiosk of the hall, or nil
 	}
 	orgHall struct {
 		id    int64
@@ -76,6 +77,7 @@ type (
 		idAny   any
 		no      string
 		name    string
+		dept    *orgDepartment
 		window  *orgWindow // nil for a unit's head
 		quality unitQuality
 	}
@@ -128,12 +130,10 @@ func loadOrg(ctx context.Context, pool *pgxpool.Pool, story *Story, seed uint64,
 			rows.Close()
 			return nil, fmt.Errorf("load regions: %w", err)
 		}
-		// The same fallbacks as the system: evaluation.Service and rectify's dispatcher.
+		// The same fallbacks as the system: evaluation.Service, and rectify's for the deadlines.
 		r.ratingDays = atoiOr(days, ratingDays, 1)
 		r.defaultLevel = atoiOr(level, 5, 1)
-		r.callbackDays = atoiOr(cb, 1, 0)
-		r.rectifyDays = atoiOr(rect, 5, 0)
-		r.maxRectifyDays = atoiOr(maxRect, 15, 0)
+		r.deadlines = rectify.ParseDeadlineDays(cb, rect, maxRect)
 		if r.defaultLevel > 5 {
 			r.defaultLevel = 5
 		}
@@ -233,7 +233,7 @@ func loadOrg(ctx context.Context, pool *pgxpool.Pool, story *Story, seed uint64,
 		if err := r.Scan(&s.id, &s.no, &s.name, &dept, &window, &head); err != nil {
 			return err
 		}
-		s.idAny = s.id
+		s.idAny, s.dept = s.id, o.depts[dept]
 		s.quality = newQuality(story, seed, s.no, 2, story.StaffSpread)
 		o.staffByID[s.id] = s
 		o.hasStaff = true
