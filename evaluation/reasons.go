@@ -137,5 +137,5 @@ func (s *Service) ReasonKindOfCase(ctx context.Context, caseNo string, caseID in
 	if err != nil {
 		return "", fmt.Errorf("reason set of case: %w", err)
 	}
-	return reasonKindOf(ch), nil
+	return ReasonKindOf(ch), nil
 }

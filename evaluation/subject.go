@@ -58,9 +58,9 @@ func (subj *subject) fill(row *insertRow) {
 	row.ServedAt = subj.servedAt.UTC()
 }
 
-// reasonKindOf is the reason set of a service by where it was delivered: a case handled at a
+// ReasonKindOf is the reason set of a service by where it was delivered: a case handled at a
 // window or a kiosk, or a window visit, is 现场; one handled on the portal or the app is 网上.
-func reasonKindOf(caseChannel Channel) ReasonKind {
+func ReasonKindOf(caseChannel Channel) ReasonKind {
 	if caseChannel == PC || caseChannel == Mobile {
 		return Online
 	}
@@ -137,7 +137,7 @@ func (s *Service) resolveCase(ctx context.Context, sub *Submission) (*subject, e
 	subj.caseID, subj.ratingDays, subj.graceDays = &id, atoi(days), atoi(grace)
 	subj.repeat, subj.rated = deref(repeat), deref(rated)
 	subj.ratedDefault = ratedActive != nil && !*ratedActive
-	subj.reasonKind = reasonKindOf(caseChannel)
+	subj.reasonKind = ReasonKindOf(caseChannel)
 	subj.ticketNo = sub.TicketNo
 	switch {
 	case !placeOK && sub.WindowID != 0:

@@ -131,14 +131,10 @@ func (g *evaluationRows) fill(day, slotNo int, caseIdx int64) {
 func (g *evaluationRows) Values() ([]any, error) { return g.row, nil }
 func (g *evaluationRows) Err() error             { return nil }
 
-// reasonKindAny is the reason set of the slot's service (evaluation.reasonKindOf): a demo
-// case is handled on the channel that rates it, so a portal or app rating is of an online
-// service and every other of one in the hall.
+// reasonKindAny is the reason set of the slot's service: a demo case is handled on the
+// channel that rates it (cases.go), and a ticket is a visit to a window.
 func reasonKindAny(s *slot) any {
-	if s.ch == chMobile || s.ch == chPC {
-		return "online"
-	}
-	return "offline"
+	return string(evaluation.ReasonKindOf(evaluation.Channel(channelAny[s.ch].(string))))
 }
 
 func boolAny(b bool) any {
