@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"haochaping/access"
 	"haochaping/app/apptest"
 	"haochaping/internal/problem"
@@ -19,21 +17,10 @@ import (
 // Usernames and staff numbers here stay clear of the demo users (seeds/users.yaml), which a
 // demo seed may create: a staff member has one login.
 
-func setup(t *testing.T) (*testenv.Env, *access.Users) {
-	t.Helper()
-	env := testenv.New(t)
-	apptest.Seed(env)
-	return env, &access.Users{DB: env.DB, Cost: bcrypt.MinCost}
-}
-
-func create(t *testing.T, users *access.Users, nu access.NewUser) *access.User {
-	t.Helper()
-	u, err := users.Create(context.Background(), nu)
-	if err != nil {
-		t.Fatalf("create %s: %v", nu.Username, err)
-	}
-	return u
-}
+var (
+	setup  = apptest.Users
+	create = apptest.CreateUser
+)
 
 // wantProblem fails unless err is a *problem.Error with that status and code.
 func wantProblem(t *testing.T, err error, status int, code string) *problem.Error {

@@ -1,7 +1,6 @@
 package session_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -12,35 +11,21 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"golang.org/x/crypto/bcrypt"
 
 	"haochaping/access"
 	"haochaping/app/apptest"
 	"haochaping/internal/problem"
-	"haochaping/internal/testenv"
 	"haochaping/web/session"
 )
 
 // Usernames and staff numbers here stay clear of the demo users (seeds/users.yaml), which a
 // demo seed may create: a staff member has one login.
 
-func setup(t *testing.T) (*testenv.Env, *access.Users) {
-	t.Helper()
-	env := testenv.New(t)
-	apptest.Seed(env)
-	return env, &access.Users{DB: env.DB, Cost: bcrypt.MinCost}
-}
+var (
+	setup  = apptest.Users
+	create = apptest.CreateUser
+)
 
-func create(t *testing.T, users *access.Users, nu access.NewUser) *access.User {
-	t.Helper()
-	u, err := users.Create(context.Background(), nu)
-	if err != nil {
-		t.Fatalf("create %s: %v", nu.Username, err)
-	}
-	return u
-}
-
-// wantProblem fails unless err is a *problem.Error with that status and code.
 // httpApp mounts the handlers as the server does, answering problems as package web does.
 func httpApp(t *testing.T, users *access.Users) *fiber.App {
 	app := fiber.New(fiber.Config{ErrorHandler: func(c *fiber.Ctx, err error) error {
