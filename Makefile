@@ -9,7 +9,7 @@ export GOTOOLCHAIN := auto
 BIN   := ./haochaping
 FUZZTIME ?= 3s
 
-.PHONY: run test stop build devstack vet unit fuzz bench clean
+.PHONY: run test stop build devstack vet unit fuzz bench vulncheck clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/haochaping
@@ -38,6 +38,10 @@ fuzz:
 
 bench: devstack
 	@source .devstack/env && $(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+# Known vulnerabilities of the code and its modules, from a database built offline.
+vulncheck:
+	@scripts/vulncheck.sh
 
 stop:
 	@scripts/devstack.sh stop
