@@ -34,3 +34,11 @@ const (
 
 // Valid reports whether s is a known stage.
 func (s Stage) Valid() bool { return s == Accept || s == Complete }
+
+// Name is the stage's Chinese name: 受理 or 办结.
+func (s Stage) Name() string {
+	if s == Accept {
+		return "受理"
+	}
+	return "办结"
+}

@@ -241,6 +241,10 @@ func (s *Service) setEvaluator(row *insertRow, sub *Submission, subj *subject) {
 		row.EvaluatorNameEnc, row.EvaluatorNameMasked = subj.applicantNameEnc, subj.applicantNameMasked
 		row.EvaluatorPhoneEnc, row.EvaluatorPhoneMasked = subj.applicantPhoneEnc, subj.applicantPhoneMasked
 		row.EvaluatorPhoneIndex = subj.applicantPhoneIndex
+		if subj.applicantPhoneEnc == nil && sub.CallbackPhone != "" {
+			row.EvaluatorPhoneEnc, row.EvaluatorPhoneMasked = s.keys.Seal(sub.CallbackPhone), pii.MaskPhone(sub.CallbackPhone)
+			row.EvaluatorPhoneIndex = s.keys.Index("phone", sub.CallbackPhone)
+		}
 	case sub.Evaluator != nil:
 		p := sub.Evaluator
 		row.EvaluatorNameEnc, row.EvaluatorNameMasked = s.keys.Seal(p.Name), pii.MaskName(p.Name)

@@ -39,6 +39,9 @@ type Submission struct {
 	// a kiosk session opened with their ID card). Otherwise Evaluator, or nobody (anonymous).
 	EvaluatorIsApplicant bool
 	Evaluator            *Person
+	// CallbackPhone is a number the applicant left for the callback on a case that names
+	// none (the page behind the receipt link asks for it); ignored when the case has one.
+	CallbackPhone string
 	// MustBeApplicant: refuse unless Evaluator is the case's applicant (the portal's
 	// logged-in user rating someone else's case).
 	MustBeApplicant bool

@@ -57,6 +57,10 @@ func ValidateStatic(s *Submission, now time.Time) error {
 	if s.MustBeApplicant && (s.Evaluator == nil || (s.Evaluator.IDNumber == "" && s.Evaluator.Phone == "")) {
 		return problem.Invalid("evaluator_required", "user", "请提供登录用户的证件号码或手机号码")
 	}
+	s.CallbackPhone = strings.TrimSpace(s.CallbackPhone)
+	if s.CallbackPhone != "" && !isPhone(s.CallbackPhone) {
+		return problem.Invalid("invalid_phone", "callback_phone", "手机或电话号码格式不正确")
+	}
 	if s.Evaluator != nil {
 		if err := validatePerson(s.Evaluator, "evaluator"); err != nil {
 			return err

@@ -33,6 +33,16 @@ func ParseDeadlineDays(callback, rectify, max string) DeadlineDays {
 	return DeadlineDays{Callback: atoiOr(callback, 1), Rectify: atoiOr(rectify, 5), Max: atoiOr(max, 15)}
 }
 
+// RegionDeadlineDays are the working days a region gives each step, for pages that tell a
+// citizen what happens next.
+func (s *Service) RegionDeadlineDays(ctx context.Context, regionID int64) (DeadlineDays, error) {
+	var cb, rect, maxDays string
+	if err := s.DB.Pool.QueryRow(ctx, deadlineDaysSQL, regionID).Scan(&cb, &rect, &maxDays); err != nil {
+		return DeadlineDays{}, fmt.Errorf("read the deadline settings of region %d: %w", regionID, err)
+	}
+	return ParseDeadlineDays(cb, rect, maxDays), nil
+}
+
 // regionDeadlineDays reads the settings of a region.
 func regionDeadlineDays(ctx context.Context, tx pgx.Tx, regionID int64) (DeadlineDays, error) {
 	var cb, rect, maxDays string

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# devstack.sh — the private PostgreSQL and Redis that `make run` and `make test` use.
+# devstack.sh — the private PostgreSQL and Redis that `make run` and `make test` use, and the
+# headless Chromium (with CJK fonts) and axe-core that the browser tests use.
 #
 #   scripts/devstack.sh up     install (apt-get) what is missing, start what is not running,
 #                              write .devstack/env; idempotent
@@ -123,9 +124,33 @@ redis_up() {
   REDIS_PORT=$port
 }
 
+# The browser tests drive Debian's headless Chromium; without a CJK font it draws Chinese as
+# empty boxes. axe-core (the accessibility checker the tests run in the page) comes from npm,
+# pinned, into .devstack/npm.
+AXE_VERSION=4.14.1
+chromium_bin() { command -v chromium || command -v chromium-browser || true; }
+
+browser_up() {
+  local missing=()
+  [ -n "$(chromium_bin)" ] || missing+=(chromium)
+  fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || missing+=(fonts-noto-cjk)
+  [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
+  CHROMIUM=$(chromium_bin)
+  [ -n "$CHROMIUM" ] || die "chromium installed but not found on PATH"
+  AXE_JS="$stack/npm/node_modules/axe-core/axe.min.js"
+  if ! grep -qs "\"version\": \"$AXE_VERSION\"" "$stack/npm/node_modules/axe-core/package.json"; then
+    command -v npm >/dev/null || apt_install npm
+    log "installing axe-core $AXE_VERSION from npm"
+    mkdir -p "$stack/npm"
+    npm install --silent --no-audit --no-fund --prefix "$stack/npm" "axe-core@$AXE_VERSION" >/dev/null
+  fi
+  [ -s "$AXE_JS" ] || die "axe-core not found at $AXE_JS"
+}
+
 up() {
   local key
   key=$(data_key)
+  browser_up
   if [ -n "${DATABASE_URL:-}" ] && [ -n "${REDIS_URL:-}" ]; then
     log "using DATABASE_URL and REDIS_URL from the environment"
     cat >"$envfile" <<EOF
@@ -133,6 +158,8 @@ export DATABASE_URL='$DATABASE_URL'
 export REDIS_URL='$REDIS_URL'
 export HAOCHAPING_DATA_KEY='${HAOCHAPING_DATA_KEY:-$key}'
 export HAOCHAPING_DEMO='1'
+export HAOCHAPING_CHROMIUM='$CHROMIUM'
+export HAOCHAPING_AXE_JS='$AXE_JS'
 EOF
     return
   fi
@@ -146,6 +173,8 @@ export DATABASE_URL='postgres://haochaping@127.0.0.1:$PG_PORT/haochaping?sslmode
 export REDIS_URL='redis://127.0.0.1:$REDIS_PORT/0'
 export HAOCHAPING_DATA_KEY='$key'
 export HAOCHAPING_DEMO='1'
+export HAOCHAPING_CHROMIUM='$CHROMIUM'
+export HAOCHAPING_AXE_JS='$AXE_JS'
 EOF
   log "ready: PostgreSQL 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT (settings in .devstack/env)"
 }

@@ -10,12 +10,13 @@ import (
 
 	"haochaping/internal/database"
 	"haochaping/internal/problem"
+	"haochaping/web/page"
 )
 
-// errorHandler answers every error as JSON {code, message, fields}: the domain's refusals as
-// they are, fiber's own (unknown route, body too large) with codes of ours, and anything else
-// as a logged 500 that says nothing of its cause.
-func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+// errorHandler answers every error as JSON {code, message, fields} — or, on a page, as the
+// error page in words: the domain's refusals as they are, fiber's own (unknown route, body too
+// large) with codes of ours, and anything else as a logged 500 that says nothing of its cause.
+func errorHandler(log *slog.Logger, pages *page.Renderer) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		p, ok := problem.As(err)
 		if !ok {
@@ -26,6 +27,11 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			// log handler may keep a record past this call (buffered or asynchronous output).
 			log.Error("request failed", "method", strings.Clone(c.Method()), "path", strings.Clone(c.Path()),
 				"status", p.Status, "request_id", strings.Clone(c.GetRespHeader(fiber.HeaderXRequestID)), "err", err)
+		}
+		if page.IsPage(c) {
+			if err := pages.RenderError(c, p); err == nil {
+				return nil
+			}
 		}
 		return c.Status(p.Status).JSON(p)
 	}

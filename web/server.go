@@ -26,6 +26,9 @@ import (
 	"haochaping/measures/statsapi"
 	"haochaping/rectify"
 	"haochaping/rectify/staffapi"
+	"haochaping/web/assets"
+	"haochaping/web/citizen"
+	"haochaping/web/page"
 	"haochaping/web/session"
 )
 
@@ -40,6 +43,7 @@ type Deps struct {
 	Rectify    *rectify.Service
 	Ledger     *ledger.Service
 	Registry   *prometheus.Registry // where /metrics reads from
+	PublicURL  string               // the site's address as citizens reach it; https marks cookies Secure
 	BodyLimit  int
 	Log        *slog.Logger
 	// Immutable has fiber copy every string and byte slice it hands out (fiber.Config.Immutable).
@@ -50,18 +54,21 @@ type Deps struct {
 
 // New builds the app. Mount more routes on the returned app's /api/v1 group with APIGroup.
 func New(d Deps) *fiber.App {
+	pages := page.MustRenderer()
+	secure := strings.HasPrefix(d.PublicURL, "https://")
 	app := fiber.New(fiber.Config{
 		AppName:               "haochaping",
 		BodyLimit:             d.BodyLimit,
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
-		ErrorHandler:          errorHandler(d.Log),
+		ErrorHandler:          errorHandler(d.Log, pages),
 		DisableStartupMessage: true,
 		Immutable:             d.Immutable,
 	})
 	m := newHTTPMetrics(d.Registry)
-	app.Use(recover.New(), requestid.New(), m.middleware, refuseInvalidText)
+	app.Use(recover.New(), requestid.New(), m.middleware, page.SecurityHeaders, refuseInvalidText)
+	assets.Register(app)
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })
 	app.Get("/readyz", readiness(d.DB, d.Redis))
@@ -82,6 +89,11 @@ func New(d Deps) *fiber.App {
 	statsapi.Register(api, d.Users, d.DB, d.Measures, d.Evaluation)
 	ledgerapi.Register(api, d.Users, d.Ledger)
 	api.Get("/reasons", listReasons(d.Evaluation))
+
+	// The pages: their errors are pages, their forms carry a CSRF token.
+	pageRoutes := []fiber.Handler{page.Pages, page.CSRF(d.Redis, secure)}
+	page.RegisterTextSize(app, secure)
+	citizen.Register(app, pageRoutes, citizen.Deps{Pages: pages, Evaluation: d.Evaluation, Rectify: d.Rectify})
 	return app
 }
 

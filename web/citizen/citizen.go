@@ -1,0 +1,43 @@
+// Package citizen holds the pages citizens meet: the page behind the evaluation link on the
+// receipt (/e/{token}) and what became of their bad review, the counter pad (/pad), the kiosk
+// (/kiosk), the portal's page (/pc) and the public disclosure of results (/public). One
+// handler a file; the rules they apply are the domain's (evaluation, rectify).
+package citizen
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"haochaping/evaluation"
+	"haochaping/rectify"
+	"haochaping/web/page"
+)
+
+// Deps are what the pages need.
+type Deps struct {
+	Pages      *page.Renderer
+	Evaluation *evaluation.Service
+	Rectify    *rectify.Service
+}
+
+// Register mounts the citizens' pages on r, each behind mw (the page marker and the CSRF check:
+// per route, since middleware of a group without a prefix would run for the API too).
+func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
+	route := func(h fiber.Handler) []fiber.Handler { return append(append([]fiber.Handler{}, mw...), h) }
+	r.Get("/e/:token", route(d.showLink)...)
+	r.Post("/e/:token", route(d.rateLink)...)
+	r.Get("/e/:token/done", route(d.thanks)...)
+}
+
+// formValues copies what a form posted: fiber's views of the body do not outlive the handler.
+func formValues(c *fiber.Ctx, fields ...string) map[string][]string {
+	v := map[string][]string{}
+	args := c.Request().PostArgs()
+	for _, f := range fields {
+		for _, b := range args.PeekMulti(f) {
+			v[f] = append(v[f], strings.Clone(string(b)))
+		}
+	}
+	return v
+}

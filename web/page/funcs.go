@@ -1,0 +1,71 @@
+package page
+
+import (
+	"fmt"
+	"html/template"
+	"strconv"
+	"time"
+
+	"haochaping/internal/bjtime"
+	"haochaping/web/assets"
+)
+
+// funcs are the helpers every template may call.
+var funcs = template.FuncMap{
+	"asset":     assets.URL,
+	"icon":      assets.Icon,
+	"datetime":  DateTime,
+	"date":      Date,
+	"thousands": Thousands,
+	"percent":   Percent,
+	"add":       func(a, b int) int { return a + b },
+	"errorFor":  func(f *Form, field string) string { return f.Error(field) },
+	"valueOf":   func(f *Form, field string) string { return f.Value(field) },
+	"checked":   func(f *Form, field, v string) bool { return f.Has(field, v) },
+}
+
+// DateTime is an instant as people read it here: Beijing time, 2026年12月1日 14:05.
+func DateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	b := t.In(bjtime.Location)
+	return fmt.Sprintf("%d年%d月%d日 %02d:%02d", b.Year(), b.Month(), b.Day(), b.Hour(), b.Minute())
+}
+
+// Date is the Beijing day of an instant, 2026年12月1日.
+func Date(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	b := t.In(bjtime.Location)
+	return fmt.Sprintf("%d年%d月%d日", b.Year(), b.Month(), b.Day())
+}
+
+// Thousands writes a count with thousands separators: 12,345.
+func Thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := n < 0
+	if neg {
+		s = s[1:]
+	}
+	out := make([]byte, 0, len(s)+len(s)/3+1)
+	for i := range len(s) {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[i])
+	}
+	if neg {
+		return "-" + string(out)
+	}
+	return string(out)
+}
+
+// Percent writes num/den as 71.3%; "—" when there is nothing to divide.
+func Percent(num, den int64) string {
+	if den == 0 {
+		return "—"
+	}
+	return strconv.FormatFloat(float64(num)*100/float64(den), 'f', 1, 64) + "%"
+}
