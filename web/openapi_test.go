@@ -696,6 +696,15 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	a.do(call{name: "me", method: "GET", path: "/api/v1/auth/me", header: bearer, status: 200})
 	a.do(call{name: "me without session", method: "GET", path: "/api/v1/auth/me", status: 401, code: "unauthenticated",
 		offSpec: true})
+	pairing := "/api/v1/devices/" + pad.ID + "/pairing-code"
+	a.do(call{name: "pairing code", method: "POST", path: pairing, header: bearer, status: 201})
+	a.do(call{name: "pairing code of an unknown device", method: "POST", path: "/api/v1/devices/no-such-device/pairing-code",
+		header: bearer, status: 404, code: "device_not_found"})
+	a.do(call{name: "pairing code of a backend", method: "POST", path: "/api/v1/devices/" + mobile.ID + "/pairing-code",
+		header: bearer, status: 422, code: "not_pairable"})
+	a.do(call{name: "pairing code as window staff", method: "POST", path: pairing, status: 403, code: "forbidden_role",
+		header: http.Header{"Authorization": {"Bearer " + srv.Login("zh01", "demo1234")}}})
+	a.do(call{name: "pairing code without a session", method: "POST", path: pairing, status: 401, code: "unauthenticated", offSpec: true})
 	a.do(call{name: "logout", method: "POST", path: "/api/v1/auth/logout", header: bearer, status: 204})
 	a.do(call{name: "logout again", method: "POST", path: "/api/v1/auth/logout", header: bearer, status: 401, code: "unauthenticated"})
 

@@ -13,6 +13,7 @@ import (
 
 	"haochaping/access"
 	"haochaping/channels"
+	"haochaping/channels/deviceapi"
 	"haochaping/channels/kiosk"
 	"haochaping/channels/mobile"
 	"haochaping/channels/pc"
@@ -88,12 +89,15 @@ func New(d Deps) *fiber.App {
 	staffapi.Register(api, d.Users, d.Rectify)
 	statsapi.Register(api, d.Users, d.DB, d.Measures, d.Evaluation)
 	ledgerapi.Register(api, d.Users, d.Ledger)
+	deviceapi.Register(api, d.Users, d.Auth.Devices, time.Now)
 	api.Get("/reasons", listReasons(d.Evaluation))
 
 	// The pages: their errors are pages, their forms carry a CSRF token.
 	pageRoutes := []fiber.Handler{page.Pages, page.CSRF(d.Redis, secure)}
 	page.RegisterTextSize(app, secure)
-	citizen.Register(app, pageRoutes, citizen.Deps{Pages: pages, Evaluation: d.Evaluation, Rectify: d.Rectify})
+	citizen.Register(app, pageRoutes, citizen.Deps{
+		Pages: pages, Evaluation: d.Evaluation, Rectify: d.Rectify, Devices: d.Auth.Devices, Secure: secure,
+	})
 	return app
 }
 

@@ -8,13 +8,15 @@ import (
 	"fmt"
 	"os"
 	"text/tabwriter"
+	"time"
 
 	"haochaping/channels"
+	"haochaping/internal/bjtime"
 )
 
 func runDevice(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: haochaping device add|list|enable|disable ...")
+		fmt.Fprintln(os.Stderr, "usage: haochaping device add|list|pair|enable|disable ...")
 		return errUsage
 	}
 	e, err := open(ctx, needs{Keys: true})
@@ -28,10 +30,12 @@ func runDevice(ctx context.Context, args []string) error {
 		return deviceAdd(ctx, devices, args[1:])
 	case "list":
 		return deviceList(ctx, devices, e.Cfg.Demo, args[1:])
+	case "pair":
+		return devicePair(ctx, devices, args[1:])
 	case "enable", "disable":
 		return switchOn(ctx, "device", args, devices.SetEnabled)
 	}
-	fmt.Fprintf(os.Stderr, "haochaping device: unknown action %q (add, list, enable, disable)\n", args[0])
+	fmt.Fprintf(os.Stderr, "haochaping device: unknown action %q (add, list, pair, enable, disable)\n", args[0])
 	return errUsage
 }
 
@@ -90,4 +94,20 @@ func deviceList(ctx context.Context, devices *channels.Devices, demoMode bool, a
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%t\t%s\t%s\n", d.ID, d.Channel, d.WindowCode, d.HallCode, d.Enabled, d.Secret, d.Name)
 	}
 	return w.Flush()
+}
+
+// devicePair prints a pairing code for a pad or a kiosk: entered on the device's screen
+// (/pad or /kiosk), it makes that browser the device.
+func devicePair(ctx context.Context, devices *channels.Devices, args []string) error {
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "usage: haochaping device pair DEVICE-ID")
+		return errUsage
+	}
+	code, err := devices.NewPairingCode(ctx, args[0], time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Printf("pairing code for %s: %s\n  valid until %s; enter it once on the device's screen (/pad or /kiosk).\n",
+		code.DeviceID, code.Code, code.ExpiresAt.In(bjtime.Location).Format("2006-01-02 15:04"))
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"haochaping/channels"
 	"haochaping/evaluation"
 	"haochaping/rectify"
 	"haochaping/web/page"
@@ -19,6 +20,8 @@ type Deps struct {
 	Pages      *page.Renderer
 	Evaluation *evaluation.Service
 	Rectify    *rectify.Service
+	Devices    *channels.Devices
+	Secure     bool // the site is served over HTTPS: cookies are marked Secure
 }
 
 // Register mounts the citizens' pages on r, each behind mw (the page marker and the CSRF check:
@@ -28,6 +31,8 @@ func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
 	r.Get("/e/:token", route(d.showLink)...)
 	r.Post("/e/:token", route(d.rateLink)...)
 	r.Get("/e/:token/done", route(d.thanks)...)
+	r.Get("/pair", route(d.showPair)...)
+	r.Post("/pair", route(d.pair)...)
 }
 
 // formValues copies what a form posted: fiber's views of the body do not outlive the handler.
