@@ -30,6 +30,12 @@ func Key(c *fiber.Ctx, channel, deviceID, derived string) string {
 	if k := c.Get(IdempotencyKey); k != "" && len(k) <= 128 {
 		return channel + ":" + deviceID + ":h:" + k
 	}
+	return DerivedKey(channel, deviceID, derived)
+}
+
+// DerivedKey is the idempotency key an adapter derives from what the device sends again on a
+// retry, kept apart by channel and device.
+func DerivedKey(channel, deviceID, derived string) string {
 	return channel + ":" + deviceID + ":" + derived
 }
 

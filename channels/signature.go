@@ -34,3 +34,9 @@ func signatureMatches(secret string, timestamp int64, method, path string, body 
 	want := Sign(secret, timestamp, method, path, body)
 	return hmac.Equal([]byte(want), []byte(got))
 }
+
+// SignedBy reports whether sig is the device's signature of (timestamp, method, path, body), as
+// Sign makes it: for what a device signs besides its requests, such as the portal's tickets.
+func (d *Device) SignedBy(timestamp int64, method, path string, body []byte, sig string) bool {
+	return d.secret != "" && signatureMatches(d.secret, timestamp, method, path, body, sig)
+}

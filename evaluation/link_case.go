@@ -35,6 +35,9 @@ type LinkCase struct {
 	// Defaulted: the rating period ended with no rating, and the default evaluation stands.
 	Defaulted bool
 	RegionID  int64
+	// Token is the case's evaluation link token at this stage: its page shows the rating given
+	// and what became of it, whichever channel took the rating.
+	Token string
 }
 
 // Open reports whether the link can still take a rating.
@@ -46,12 +49,37 @@ func (s *Service) OpenLink(ctx context.Context, token string) (*LinkCase, error)
 	if err != nil {
 		return nil, problem.NotFound("invalid_token", "评价二维码无效，请使用办件回执上的二维码")
 	}
+	return s.openCase(ctx, caseID, stage)
+}
+
+// OpenCase reads a case by its number, at a stage (empty: its current one), as OpenLink does:
+// for the portal's page, which names the case rather than carrying a link.
+func (s *Service) OpenCase(ctx context.Context, caseNo string, stage Stage) (*LinkCase, error) {
+	var id int64
+	var current Stage
+	err := s.db.Pool.QueryRow(ctx, `SELECT id, stage FROM cases WHERE case_no = $1`, caseNo).Scan(&id, &current)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, problem.NotFound("case_not_found", "办件不存在：请确认办件编号")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open case %s: %w", caseNo, err)
+	}
+	if stage == "" {
+		stage = current
+	}
+	if !stage.Valid() {
+		return nil, problem.Invalid("invalid_stage", "stage", "评价环节须为 accept（受理）或 complete（办结）")
+	}
+	return s.openCase(ctx, id, stage)
+}
+
+func (s *Service) openCase(ctx context.Context, caseID int64, stage Stage) (*LinkCase, error) {
 	l := &LinkCase{CaseID: caseID, Stage: stage}
 	var channel Channel
 	var days string
 	var ratedID *int64
 	var ratedActive *bool
-	err = s.db.Pool.QueryRow(ctx, `
+	err := s.db.Pool.QueryRow(ctx, `
 		SELECT c.case_no, c.region_id, i.name, d.name, COALESCE(h.name, ''), COALESCE(w.name, ''),
 		       CASE WHEN $2 = 'accept' THEN c.accepted_at ELSE c.completed_at END,
 		       c.source_channel, c.applicant_phone_enc IS NOT NULL,
@@ -87,6 +115,7 @@ func (s *Service) OpenLink(ctx context.Context, token string) (*LinkCase, error)
 		return nil, err
 	}
 	l.Reasons = set.Of(l.Kind)
+	l.Token = s.LinkToken(caseID, stage)
 	switch {
 	case ratedID != nil && *ratedActive:
 		if l.Rated, err = s.Get(ctx, *ratedID); err != nil {
