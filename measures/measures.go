@@ -93,7 +93,7 @@ func ratio(num, den float64, target *float64, name string) Measure {
 
 // Overview computes every measure of DOMAIN.md for a period, from the rollups.
 func (s *Service) Overview(ctx context.Context, q Query) (map[string]Measure, error) {
-	series, err := s.measureSeries(ctx, q, "")
+	series, err := s.measureSeries(ctx, q, "", false)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +118,7 @@ func (s *Service) Trend(ctx context.Context, q Query, by string) ([]TrendPoint, 
 	if by != "day" && by != "week" && by != "month" {
 		return nil, problem.Invalid("invalid_granularity", "by", "by 须为 day、week 或 month")
 	}
-	series, err := s.measureSeries(ctx, q, by)
+	series, err := s.measureSeries(ctx, q, by, false)
 	if err != nil {
 		return nil, err
 	}
@@ -134,40 +134,47 @@ func (s *Service) Trend(ctx context.Context, q Query, by string) ([]TrendPoint, 
 }
 
 type bucketCounts struct {
-	bucket time.Time
-	c      counts
+	bucket     time.Time
+	department int64 // with perDepartment; else 0
+	c          counts
 }
 
-// measureSeries sums the three rollups over the period, per bucket (by: "" for one bucket).
-func (s *Service) measureSeries(ctx context.Context, q Query, by string) ([]bucketCounts, error) {
+// measureSeries sums the three rollups over the period, per bucket (by: "" for one bucket),
+// and per department when asked.
+func (s *Service) measureSeries(ctx context.Context, q Query, by string, perDepartment bool) ([]bucketCounts, error) {
 	bucket := "DATE '2000-01-01'"
 	if by != "" {
 		bucket = "date_trunc('" + by + "', r.day::timestamp)::date" // without a zone: the session's plays no part
 	}
+	dept := "0::bigint"
+	if perDepartment {
+		dept = "r.department_id"
+	}
 	where, args := q.where()
 	sql := fmt.Sprintf(`
 WITH u AS (
-    SELECT %[1]s AS b, sum(total) AS total, sum(active) AS active, sum(good) AS good, sum(bad) AS bad,
+    SELECT %[1]s AS b, %[3]s AS d, sum(total) AS total, sum(active) AS active, sum(good) AS good, sum(bad) AS bad,
            sum(score_sum) AS score, sum(reported) AS reported, sum(reported_timely) AS timely
-    FROM rollup_units r WHERE %[2]s GROUP BY 1
+    FROM rollup_units r WHERE %[2]s GROUP BY 1, 2
 ), c AS (
-    SELECT %[1]s AS b, sum(completed) AS completed, sum(evaluated) AS evaluated
-    FROM rollup_cases r WHERE %[2]s GROUP BY 1
+    SELECT %[1]s AS b, %[3]s AS d, sum(completed) AS completed, sum(evaluated) AS evaluated
+    FROM rollup_cases r WHERE %[2]s GROUP BY 1, 2
 ), x AS (
-    SELECT %[1]s AS b, sum(bad) AS bad, sum(bad_real_name) AS bad_real_name, sum(upheld) AS upheld,
+    SELECT %[1]s AS b, %[3]s AS d, sum(bad) AS bad, sum(bad_real_name) AS bad_real_name, sum(upheld) AS upheld,
            sum(called_back) AS called_back, sum(rectified) AS rectified, sum(recorded) AS recorded,
            sum(real_name_done) AS real_name_done, sum(on_time) AS on_time, sum(duration_workdays_sum) AS duration,
            sum(upheld_score_sum) AS upheld_score, sum(upheld_active) AS upheld_active
-    FROM rollup_rectification r WHERE %[2]s GROUP BY 1
+    FROM rollup_rectification r WHERE %[2]s GROUP BY 1, 2
 )
-SELECT COALESCE(u.b, c.b, x.b),
+SELECT COALESCE(u.b, c.b, x.b), COALESCE(u.d, c.d, x.d),
        COALESCE(u.total, 0), COALESCE(u.active, 0), COALESCE(u.good, 0), COALESCE(u.bad, 0), COALESCE(u.score, 0),
        COALESCE(u.reported, 0), COALESCE(u.timely, 0), COALESCE(c.completed, 0), COALESCE(c.evaluated, 0),
        COALESCE(x.bad, 0), COALESCE(x.bad_real_name, 0), COALESCE(x.upheld, 0), COALESCE(x.called_back, 0),
        COALESCE(x.rectified, 0), COALESCE(x.recorded, 0), COALESCE(x.real_name_done, 0), COALESCE(x.on_time, 0),
        COALESCE(x.duration, 0), COALESCE(x.upheld_score, 0), COALESCE(x.upheld_active, 0)
-FROM u FULL JOIN c ON c.b = u.b FULL JOIN x ON x.b = COALESCE(u.b, c.b)
-ORDER BY 1`, bucket, where)
+FROM u FULL JOIN c ON c.b = u.b AND c.d = u.d
+       FULL JOIN x ON x.b = COALESCE(u.b, c.b) AND x.d = COALESCE(u.d, c.d)
+ORDER BY 1, 2`, bucket, where, dept)
 	rows, err := s.DB.Pool.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, fmt.Errorf("measures: %w", err)
@@ -177,7 +184,7 @@ ORDER BY 1`, bucket, where)
 	for rows.Next() {
 		var p bucketCounts
 		c := &p.c
-		if err := rows.Scan(&p.bucket, &c.total, &c.active, &c.good, &c.bad, &c.score, &c.reported, &c.timely,
+		if err := rows.Scan(&p.bucket, &p.department, &c.total, &c.active, &c.good, &c.bad, &c.score, &c.reported, &c.timely,
 			&c.completed, &c.evaluated, &c.badR, &c.badRealName, &c.upheld, &c.calledBack, &c.rectified,
 			&c.recorded, &c.realNameDone, &c.onTime, &c.durationSum, &c.upheldScore, &c.upheldActive); err != nil {
 			return nil, fmt.Errorf("measures: %w", err)
@@ -185,6 +192,31 @@ ORDER BY 1`, bucket, where)
 		out = append(out, p)
 	}
 	return out, rows.Err()
+}
+
+// DepartmentMeasures are the measures of one department over a period.
+type DepartmentMeasures struct {
+	DepartmentID       int64
+	Code, Name, Region string
+	Measures           map[string]Measure
+}
+
+// ByDepartment computes the measures of each department with ratings or cases in the period
+// (for the public disclosure and the office's tables), with their names, in department order.
+func (s *Service) ByDepartment(ctx context.Context, q Query) ([]DepartmentMeasures, error) {
+	series, err := s.measureSeries(ctx, q, "", true)
+	if err != nil {
+		return nil, err
+	}
+	target, err := s.activeTarget(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DepartmentMeasures, len(series))
+	for i, p := range series {
+		out[i] = DepartmentMeasures{DepartmentID: p.department, Measures: p.c.measures(target)}
+	}
+	return out, s.nameDepartments(ctx, out)
 }
 
 // where is the filter of a measure query on a rollup aliased r: the period, the slice asked

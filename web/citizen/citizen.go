@@ -11,6 +11,7 @@ import (
 
 	"haochaping/channels"
 	"haochaping/evaluation"
+	"haochaping/measures"
 	"haochaping/rectify"
 	"haochaping/web/page"
 )
@@ -21,6 +22,7 @@ type Deps struct {
 	Evaluation *evaluation.Service
 	Rectify    *rectify.Service
 	Devices    *channels.Devices
+	Measures   *measures.Service
 	Secure     bool // the site is served over HTTPS: cookies are marked Secure
 }
 
@@ -34,6 +36,7 @@ func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
 	r.Get("/pc", route(d.showPortal)...)
 	r.Post("/pc", route(d.ratePortal)...)
 	r.Get("/pair", route(d.showPair)...)
+	r.Get("/public", page.Pages, d.showPublic) // no CSRF cookie: the page is cached and has no form to protect
 	r.Post("/pair", route(d.pair)...)
 }
 
