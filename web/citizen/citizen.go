@@ -37,6 +37,7 @@ func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
 	r.Post("/pc", route(d.ratePortal)...)
 	r.Get("/pair", route(d.showPair)...)
 	r.Get("/public", page.Pages, d.showPublic) // no CSRF cookie: the page is cached and has no form to protect
+	r.Get("/", page.Pages, d.home)
 	r.Post("/pair", route(d.pair)...)
 }
 

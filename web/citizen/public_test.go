@@ -91,3 +91,21 @@ func TestPublicDisclosure(t *testing.T) {
 	wall.CheckPage("public disclosure on a wall screen")
 	wall.Screenshot("public")
 }
+
+// TestHomePage: the site's root says where to rate and links the public disclosure.
+func TestHomePage(t *testing.T) {
+	t.Parallel()
+	_, srv := apptest.Serve(t, linkNow)
+	b := browsertest.Open(t, srv.URL, browsertest.Phone)
+	if status := b.Go("/"); status != 200 {
+		t.Fatalf("GET /: %d", status)
+	}
+	if got := b.Text("main"); !strings.Contains(got, "扫码评价") || !strings.Contains(got, "差评之后") {
+		t.Errorf("the home page says %q", got)
+	}
+	b.CheckPage("home page")
+	b.Screenshot("home")
+	if status := b.Follow(`a[href="/public"].button`); status != 200 {
+		t.Errorf("the home page's link to /public: %d", status)
+	}
+}
