@@ -15,6 +15,9 @@ import (
 )
 
 func runDemo(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "receipt" {
+		return runDemoReceipt(ctx, args[1:], os.Stdout)
+	}
 	return demoCommand(ctx, args, os.Stdout, os.Stderr)
 }
 

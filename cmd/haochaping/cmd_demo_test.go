@@ -102,3 +102,21 @@ func TestDemoRun(t *testing.T) {
 		t.Errorf("forced second history, quiet: %v, progress %q", err, progress)
 	}
 }
+
+// TestDemoReceipt: the demo receipt's link opens the rating page of a case just completed.
+func TestDemoReceipt(t *testing.T) {
+	t.Parallel()
+	_, srv := apptest.Serve(t, testenv.Beijing(2026, 12, 1, 10, 0, 0))
+	var out bytes.Buffer
+	if err := demoReceipt(t.Context(), srv.App.Evaluation, &out); err != nil {
+		t.Fatal(err)
+	}
+	_, link, ok := strings.Cut(out.String(), "评价链接: ")
+	link, _, _ = strings.Cut(link, "\n")
+	if !ok || !strings.HasPrefix(link, srv.URL+"/e/") {
+		t.Fatalf("demo receipt printed %q", out.String())
+	}
+	if r := srv.Raw("GET", strings.TrimPrefix(link, srv.URL), nil, nil); r.Status != 200 || !strings.Contains(string(r.Body), "普通护照签发") {
+		t.Errorf("GET %s: %d", link, r.Status)
+	}
+}

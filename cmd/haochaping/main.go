@@ -32,7 +32,7 @@ var commands = map[string]command{
 	"ledger":   {"the ledgers in Excel and the reporting rounds: ledger export|import|round open|list|missing", runLedger},
 	"calendar": {"working days: calendar workdays FROM N | calendar is-workday DATE", runCalendar},
 	"bench":    {"benchmarks: bench dispatch [--reviews N] [--rate R] … | bench measures [--evaluations N] …", runBench},
-	"demo":     {"load a made-up history for the dashboard and benchmarks: demo --evaluations N --days D [--seed S] [--end YYYY-MM-DD]", runDemo},
+	"demo":     {"load a made-up history for the dashboard and benchmarks: demo --evaluations N --days D [--seed S] [--end YYYY-MM-DD] | demo receipt (a case to rate from a phone)", runDemo},
 	"check":    {"check the invariants of the bad-review loop; exits 1 when one is broken", runCheck},
 }
 
