@@ -9,7 +9,7 @@ export GOTOOLCHAIN := auto
 BIN   := ./haochaping
 FUZZTIME ?= 3s
 
-.PHONY: run test stop build devstack vet unit fuzz bench vulncheck clean
+.PHONY: run test stop build devstack vet unit fuzz bench vulncheck screenshots clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/haochaping
@@ -38,6 +38,10 @@ fuzz:
 
 bench: devstack
 	@source .devstack/env && $(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+# The pages' screenshots in docs/screenshots, retaken by the browser tests.
+screenshots: devstack
+	@source .devstack/env && HAOCHAPING_SCREENSHOTS=docs $(GO) test -count=1 ./web/...
 
 # Known vulnerabilities of the code and its modules, from a database built offline.
 vulncheck:
