@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -158,4 +160,17 @@ func (b *Browser) Weigh() Weight {
 			LoadMS: nav.loadEventEnd,
 		};
 	})()`)
+}
+
+// CheapPhone makes the browser as slow as a cheap phone for what it loads next: the CPU
+// slowed rate times (4 is the usual low-end phone profile) and the cache off, so that every
+// load fetches everything.
+func (b *Browser) CheapPhone(rate float64) {
+	b.T.Helper()
+	if _, err := chromedp.Call(b.Ctx, emulation.SetCPUThrottlingRate, emulation.SetCPUThrottlingRateParams{Rate: rate}); err != nil {
+		b.T.Fatalf("browsertest: throttle the CPU: %v", err)
+	}
+	if _, err := chromedp.Call(b.Ctx, network.SetCacheDisabled, network.SetCacheDisabledParams{CacheDisabled: true}); err != nil {
+		b.T.Fatalf("browsertest: disable the cache: %v", err)
+	}
 }
