@@ -28,13 +28,22 @@ func errorHandler(log *slog.Logger, pages *page.Renderer) fiber.ErrorHandler {
 			log.Error("request failed", "method", strings.Clone(c.Method()), "path", strings.Clone(c.Path()),
 				"status", p.Status, "request_id", strings.Clone(c.GetRespHeader(fiber.HeaderXRequestID)), "err", err)
 		}
-		if page.IsPage(c) {
+		if page.IsPage(c) || browsing(c) {
+			if p.Code == "not_found" {
+				p = problem.NotFound("not_found", "您要找的页面不存在，请检查网址，或从首页进入。")
+			}
 			if err := pages.RenderError(c, p); err == nil {
 				return nil
 			}
 		}
 		return c.Status(p.Status).JSON(p)
 	}
+}
+
+// browsing says a person's browser asked for an address outside the API (a mistyped page,
+// an old link): it is answered with the error page, not JSON.
+func browsing(c *fiber.Ctx) bool {
+	return !strings.HasPrefix(c.Path(), "/api/") && strings.Contains(c.Get(fiber.HeaderAccept), "text/html")
 }
 
 func classify(err error) *problem.Error {

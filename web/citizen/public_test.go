@@ -109,3 +109,18 @@ func TestHomePage(t *testing.T) {
 		t.Errorf("the home page's link to /public: %d", status)
 	}
 }
+
+// TestUnknownPageInWords: a mistyped address in a browser gets the error page, not JSON.
+func TestUnknownPageInWords(t *testing.T) {
+	t.Parallel()
+	_, srv := apptest.Serve(t, linkNow)
+	b := browsertest.Open(t, srv.URL, browsertest.Phone)
+	if status := b.Go("/no-such-page"); status != 404 {
+		t.Fatalf("GET /no-such-page: %d", status)
+	}
+	if got := b.Text("h1"); got != "页面不存在" {
+		t.Errorf("heading %q", got)
+	}
+	b.CheckPage("page not found")
+	b.Screenshot("not-found")
+}
