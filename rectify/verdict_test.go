@@ -184,6 +184,20 @@ func TestVerdictDissatisfiedReopensOnce(t *testing.T) {
 	if _, err := l.svc.Close(ctx, l.unit, o.id, rectify.Common{}); err != nil {
 		t.Fatalf("close after the second 不满意: %v", err)
 	}
+
+	// The unit closed the order at once after feedback: the evaluator's 不满意, within the
+	// window, still reopens it.
+	c := l.rateByLink(t, "VERDICT-0006")
+	l.fix(t, c, "增设导办人员")
+	if _, err := l.svc.Close(ctx, l.unit, c.id, rectify.Common{}); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := l.svc.EvaluatorVerdict(ctx, c.evaluationID, rectify.Dissatisfied); err != nil || !out.Reopened {
+		t.Fatalf("不满意 on a closed order: %+v, %v", out, err)
+	}
+	if n := l.env.Count(`SELECT count(*) FROM work_orders WHERE id = $1 AND state = 'rectifying_deadline' AND closed_at IS NULL`, c.id); n != 1 {
+		t.Error("the closed order was not reopened")
+	}
 }
 
 // lockedBuffer collects log lines written from the worker's goroutines.
