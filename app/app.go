@@ -20,6 +20,7 @@ import (
 	"haochaping/internal/database"
 	"haochaping/internal/pii"
 	"haochaping/internal/queue"
+	"haochaping/internal/sms"
 	"haochaping/ledger"
 	"haochaping/measures"
 	"haochaping/rectify"
@@ -50,6 +51,10 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	devices := &channels.Devices{DB: db, Keys: keys}
 	q := queue.New(rdb, cfg.QueuePrefix)
+	sender, err := sms.New(cfg.SMS, log)
+	if err != nil {
+		panic(err) // config.Load refuses an unknown sender: only a hand-made Config gets here
+	}
 	a := &App{
 		Evaluation: evaluation.NewService(db, keys, evaluation.Settings{RatingDays: cfg.EvaluationWindowDays, PublicURL: cfg.PublicURL, UpwardURL: cfg.UpwardURL}, cfg.Now),
 		Measures:   &measures.Service{DB: db, Now: cfg.Now},
@@ -57,7 +62,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 		Devices:    devices,
 		Users:      &access.Users{DB: db, RefuseDemo: !cfg.Demo},
 		Rectify: &rectify.Service{DB: db, Queue: q, Calendar: calendar.Default(), Keys: keys, Log: log,
-			WebhookURL: cfg.WebhookURL, Now: cfg.Now},
+			WebhookURL: cfg.WebhookURL, SMS: sender, Now: cfg.Now},
 		Ledger:   &ledger.Service{DB: db, Calendar: calendar.Default(), Now: cfg.Now},
 		Queue:    q,
 		Registry: reg,
@@ -65,6 +70,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 		db:       db,
 		log:      log,
 	}
+	a.Rectify.Links = a.Evaluation // the text message after feedback carries the evaluation link
 	a.HTTP = web.New(web.Deps{
 		DB: db, Redis: rdb, Evaluation: a.Evaluation, Measures: a.Measures, Auth: a.Auth, Users: a.Users, Rectify: a.Rectify, Ledger: a.Ledger, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
 		PublicURL: cfg.PublicURL,

@@ -18,6 +18,7 @@ func (a *App) Scheduler() *jobs.Scheduler {
 		jobs.Rankings(m, now),
 		jobs.PraiseWatch(ev),
 		jobs.OutboxReconcile(rc),
+		jobs.EvaluatorSMS(rc),
 		jobs.Housekeeping(a.Auth, a.Users, s),
 	} {
 		if err := s.Add(j); err != nil {

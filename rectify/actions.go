@@ -31,6 +31,7 @@ var actionNames = map[Action]string{
 	DecideAppeal: "提出申诉", RuleUpheld: "申诉成立", RuleRejected: "申诉驳回", Rectify: "整改", Feedback: "反馈",
 	Close: "办结", Return: "退回", Reassign: "重新分派", RequestExtension: "申请延期", GrantExtension: "批准延期",
 	RefuseExtension: "不予延期", Supervise: "督办", RevealPhone: "查看联系电话",
+	EvaluatorVerdict: "评价整改", Reopen: "退回重新整改",
 }
 
 // Common is what every action may carry: how it was done, a note, attachments.

@@ -22,6 +22,7 @@ import (
 type effects struct {
 	notifications []int64
 	deadlines     []*WorkOrder
+	sms           []int64 // evaluator_sms rows to hand to the queue
 }
 
 // notify stores inbox notifications (texts.go) for their audiences of the work order (access's
@@ -87,6 +88,9 @@ func (s *Service) notifyOne(ctx context.Context, tx pgx.Tx, fx *effects, w *Work
 func (s *Service) afterCommit(ctx context.Context, fx *effects) {
 	for _, w := range fx.deadlines {
 		s.scheduleDeadlines(ctx, w)
+	}
+	for _, id := range fx.sms {
+		s.queueSMS(ctx, id, 0)
 	}
 	if s.WebhookURL == "" {
 		return

@@ -78,19 +78,14 @@ func scanListed(row pgx.Row) (*Listed, int, error) {
 	var l Listed
 	var staffNo, staffName *string
 	var total int
-	err := row.Scan(&w.ID, &w.Number, &w.EvaluationID, &w.State, &w.Decision, &w.Channel, &w.RealName,
-		&w.RegionID, &w.DepartmentID, &w.HallID, &w.WindowID, &w.HandledByID, &w.AssigneeID,
-		&w.Deadlines.Callback, &w.Deadlines.Rectify, &w.Deadlines.Max, &w.Deadlines.ExtensionRequested, &w.extensionReason,
-		&w.Overdue.Callback, &w.Overdue.Rectify, &w.Supervised, &w.Satisfaction,
-		&w.Appeal, &w.calledBackAt, &w.rectifiedAt, &w.fedBackAt, &w.ClosedAt,
-		&w.CreatedAt, &w.UpdatedAt, &w.receivedAt,
+	err := row.Scan(append(w.targets(),
 		&l.Department, &l.Window, &staffNo, &staffName,
 		&l.Evaluation.Level, &l.Evaluation.Reasons, &l.Evaluation.Comment, &l.Evaluation.Evaluator, &l.Evaluation.Phone,
-		&l.Evaluation.CaseNo, &l.Evaluation.TicketNo, &l.Evaluation.Item, &l.Evaluation.RatedAt, &l.OverdueNow, &total)
+		&l.Evaluation.CaseNo, &l.Evaluation.TicketNo, &l.Evaluation.Item, &l.Evaluation.RatedAt, &l.OverdueNow, &total)...)
 	if err != nil {
 		return nil, 0, err
 	}
-	w.StateName = w.State.Name()
+	w.named()
 	l.Evaluation.Comment = pii.MaskNumbersInText(l.Evaluation.Comment) // the number is revealed only on request
 	l.WorkOrder = &w
 	if staffNo != nil {

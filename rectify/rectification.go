@@ -30,7 +30,9 @@ func (s *Service) Rectify(ctx context.Context, actor *access.User, id int64, in 
 // FeedbackInput records the feedback (反馈) to the evaluator.
 type FeedbackInput struct {
 	Common
-	// Satisfaction: the evaluator's rating of the rectification, 1..5, when they gave one.
+	// Satisfaction: the evaluator's satisfaction, 1..5, as staff recorded it on their behalf
+	// (by phone, say) when they gave one. The evaluator's own verdict, given on their link's
+	// page, is the order's evaluator_verdict (verdict.go), which counts first.
 	Satisfaction *int `json:"satisfaction"`
 }
 
@@ -49,7 +51,8 @@ func (s *Service) Feedback(ctx context.Context, actor *access.User, id int64, in
 			c.data["satisfaction"] = *in.Satisfaction
 		}
 		c.put("fed_back_at", s.now())
-		return nil
+		// The evaluator is asked, by text message with their link, to rate the fix (verdict.go).
+		return s.requestVerdict(ctx, tx, fx, w)
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"haochaping/internal/database"
 	"haochaping/internal/pii"
 	"haochaping/internal/queue"
+	"haochaping/internal/sms"
 )
 
 // Service runs the bad-review loop.
@@ -17,6 +18,11 @@ type Service struct {
 	Calendar *calendar.Calendar
 	Keys     *pii.Keys
 	Log      *slog.Logger
+	// SMS sends the evaluator's text messages (verdict_sms.go); nil: none is sent, and they
+	// wait in evaluator_sms.
+	SMS sms.Sender
+	// Links makes the evaluation link a text message carries (evaluation.Service).
+	Links LinkMaker
 	// WebhookURL, when set, receives every notification as a WeCom/DingTalk-style robot message.
 	WebhookURL string
 	// ResendAfter is how long an outbox row may wait for its work order before the reconciler

@@ -63,6 +63,8 @@ const (
 	Remind           Action = "remind"            // a deadline approaches
 	Overdue          Action = "overdue"           // a deadline passed with the step not done
 	Escalate         Action = "escalate"          // the unit head and the office were told
+	EvaluatorVerdict Action = "evaluator_verdict" // 评价人评价整改: the evaluator rates the fix (verdict.go)
+	Reopen           Action = "reopen"            // 退回重新整改: the evaluator's first 不满意 sends it back
 )
 
 type transition struct {
@@ -90,6 +92,10 @@ var transitions = map[Action]transition{
 	RefuseExtension:  {[]State{RectifyingDeadline}, ""},
 	Supervise:        {openStates(), ""},
 	RevealPhone:      {openStates(), ""},
+	// The evaluator's verdict on the rectification, after feedback — also once the order was
+	// closed, within the verdict window (verdict.go); a first 不满意 reopens it.
+	EvaluatorVerdict: {[]State{FedBack, Closed}, ""},
+	Reopen:           {[]State{FedBack, Closed}, RectifyingDeadline},
 }
 
 // Allowed reports whether action may be taken in state, and the state it leads to.
@@ -120,6 +126,8 @@ func Next(action Action, state State, realName bool) (State, error) {
 		return "", problem.Conflict("anonymous_no_feedback", "匿名差评无法联系评价人反馈，整改或解释后可直接办结")
 	case action == RevealPhone && !realName:
 		return "", problem.Conflict("anonymous", "匿名评价没有联系电话")
+	case (action == EvaluatorVerdict || action == Reopen) && !realName:
+		return "", problem.Conflict("anonymous_no_feedback", "匿名差评没有向评价人反馈，评价人无从评价整改")
 	}
 	return to, nil
 }

@@ -14,6 +14,7 @@ const (
 	TaskDispatch = "rectify:dispatch" // payload: dispatchPayload
 	TaskDeadline = "rectify:deadline" // payload: deadlinePayload
 	TaskWebhook  = "rectify:webhook"  // payload: webhookPayload
+	TaskSMS      = "rectify:sms"      // payload: smsPayload
 )
 
 type dispatchPayload struct {
@@ -33,6 +34,7 @@ func (s *Service) Handler() asynq.Handler {
 	})
 	mux.HandleFunc(TaskDeadline, s.handleDeadline)
 	mux.HandleFunc(TaskWebhook, s.handleWebhook)
+	mux.HandleFunc(TaskSMS, s.handleSMS)
 	return mux
 }
 

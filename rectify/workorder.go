@@ -32,9 +32,15 @@ type WorkOrder struct {
 	Supervised   bool         `json:"supervised"`
 	Satisfaction *int16       `json:"feedback_satisfaction,omitempty"`
 	Appeal       string       `json:"appeal_outcome,omitempty"`
-	CreatedAt    time.Time    `json:"created_at"`
-	UpdatedAt    time.Time    `json:"updated_at"`
-	ClosedAt     *time.Time   `json:"closed_at,omitempty"`
+	// The evaluator's own verdict on the rectification (verdict.go), when given, and how often
+	// a 不满意 sent the order back to rectification (at most once).
+	Verdict       Verdict    `json:"evaluator_verdict,omitempty"`
+	VerdictName   string     `json:"evaluator_verdict_name,omitempty"`
+	VerdictAt     *time.Time `json:"evaluator_verdict_at,omitempty"`
+	ReopenedCount int        `json:"reopened_count"`
+	CreatedAt     time.Time  `json:"created_at"`
+	UpdatedAt     time.Time  `json:"updated_at"`
+	ClosedAt      *time.Time `json:"closed_at,omitempty"`
 
 	calledBackAt, rectifiedAt, fedBackAt *time.Time
 	extensionReason                      string
@@ -61,20 +67,30 @@ const workOrderColumns = `w.id, w.number, w.evaluation_id, w.state, COALESCE(w.d
 	w.callback_due, w.rectify_due, w.max_rectify_due, w.extension_until, w.extension_reason,
 	w.callback_overdue, w.rectify_overdue, w.supervised_at IS NOT NULL, w.feedback_satisfaction,
 	COALESCE(w.appeal_outcome, ''), w.called_back_at, w.rectified_at, w.fed_back_at, w.closed_at,
-	w.created_at, w.updated_at, w.received_at`
+	w.created_at, w.updated_at, w.received_at, COALESCE(w.evaluator_verdict, ''), w.evaluator_verdict_at, w.reopened_count`
 
-func scanWorkOrder(row pgx.Row) (*WorkOrder, error) {
-	var w WorkOrder
-	err := row.Scan(&w.ID, &w.Number, &w.EvaluationID, &w.State, &w.Decision, &w.Channel, &w.RealName,
+// targets are the scan destinations of workOrderColumns, in their order.
+func (w *WorkOrder) targets() []any {
+	return []any{&w.ID, &w.Number, &w.EvaluationID, &w.State, &w.Decision, &w.Channel, &w.RealName,
 		&w.RegionID, &w.DepartmentID, &w.HallID, &w.WindowID, &w.HandledByID, &w.AssigneeID,
 		&w.Deadlines.Callback, &w.Deadlines.Rectify, &w.Deadlines.Max, &w.Deadlines.ExtensionRequested, &w.extensionReason,
 		&w.Overdue.Callback, &w.Overdue.Rectify, &w.Supervised, &w.Satisfaction,
 		&w.Appeal, &w.calledBackAt, &w.rectifiedAt, &w.fedBackAt, &w.ClosedAt,
-		&w.CreatedAt, &w.UpdatedAt, &w.receivedAt)
-	if err != nil {
+		&w.CreatedAt, &w.UpdatedAt, &w.receivedAt, &w.Verdict, &w.VerdictAt, &w.ReopenedCount}
+}
+
+// named fills the names shown beside the codes.
+func (w *WorkOrder) named() {
+	w.StateName = w.State.Name()
+	w.VerdictName = w.Verdict.Name()
+}
+
+func scanWorkOrder(row pgx.Row) (*WorkOrder, error) {
+	var w WorkOrder
+	if err := row.Scan(w.targets()...); err != nil {
 		return nil, err
 	}
-	w.StateName = w.State.Name()
+	w.named()
 	return &w, nil
 }
 

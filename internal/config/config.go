@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"haochaping/internal/clock"
+	"haochaping/internal/sms"
 )
 
 // Config holds every setting. Field comments name the environment variable.
@@ -31,6 +32,7 @@ type Config struct {
 	WebhookURL  string // HAOCHAPING_WEBHOOK_URL: a WeCom/DingTalk robot that receives notifications
 	UpwardURL   string // HAOCHAPING_UPWARD_URL: the provincial platform that receives evaluations
 	Concurrency int    // HAOCHAPING_WORKER_CONCURRENCY: tasks a worker runs at once
+	SMS         string // HAOCHAPING_SMS: the text-message sender (internal/sms): "log", the default, only logs
 
 	EvaluationWindowDays int           // HAOCHAPING_EVALUATION_WINDOW_DAYS: default for regions without their own
 	SignatureMaxSkew     time.Duration // HAOCHAPING_SIGNATURE_MAX_SKEW
@@ -82,6 +84,7 @@ func Load() (*Config, error) {
 		Demo:                 isTrue(get("HAOCHAPING_DEMO")),
 		WebhookURL:           get("HAOCHAPING_WEBHOOK_URL"),
 		UpwardURL:            get("HAOCHAPING_UPWARD_URL"),
+		SMS:                  or(get("HAOCHAPING_SMS"), "log"),
 		Concurrency:          10,
 		EvaluationWindowDays: 7,
 		SignatureMaxSkew:     300 * time.Second,
@@ -109,6 +112,9 @@ func Load() (*Config, error) {
 		if cfg.Concurrency, err = strconv.Atoi(v); err != nil || cfg.Concurrency < 1 {
 			return nil, fmt.Errorf("HAOCHAPING_WORKER_CONCURRENCY=%q: want a whole number ≥ 1", v)
 		}
+	}
+	if !sms.Known(cfg.SMS) {
+		return nil, fmt.Errorf("HAOCHAPING_SMS=%q: the senders built in are: %s", cfg.SMS, strings.Join(sms.Kinds, ", "))
 	}
 	if v := get("HAOCHAPING_DATA_KEY"); v != "" {
 		if cfg.DataKey, err = ParseDataKey(v); err != nil {

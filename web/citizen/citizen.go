@@ -33,6 +33,8 @@ func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
 	r.Get("/e/:token", route(d.showLink)...)
 	r.Post("/e/:token", route(d.rateLink)...)
 	r.Get("/e/:token/done", route(d.thanks)...)
+	r.Get("/e/:token/verdict", route(d.showVerdictDone)...)
+	r.Post("/e/:token/verdict", route(d.rateVerdict)...)
 	r.Get("/pc", route(d.showPortal)...)
 	r.Post("/pc", route(d.ratePortal)...)
 	r.Get("/pair", route(d.showPair)...)

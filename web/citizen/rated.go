@@ -15,8 +15,12 @@ type ratedView struct {
 	Reasons []string
 }
 
-// showRated answers a used link with the rating it carries.
+// showRated answers a used link with the rating it carries; a bad one, with what became of
+// it (progress.go).
 func (d Deps) showRated(c *fiber.Ctx, token string, l *evaluation.LinkCase) error {
+	if l.Rated.Bad {
+		return d.showProgress(c, token, l, nil)
+	}
 	v := ratedView{Token: token, Case: l, Rating: l.Rated, Reasons: l.ReasonNames(l.Rated.Reasons)}
 	return d.Pages.Render(c, fiber.StatusOK, "rated", page.View{Title: "您已评价", Data: v})
 }
