@@ -1,6 +1,8 @@
 package citizen
 
 import (
+	"fmt"
+
 	"github.com/gofiber/fiber/v2"
 
 	"haochaping/evaluation"
@@ -11,7 +13,6 @@ import (
 // HTML, and kiosk.js shows one at a time, so that the kiosk goes on rating while its network
 // is down — the reason sets included, since a case looked up offline brings none.
 type kioskView struct {
-	DeviceID     string
 	Hall         string
 	IdleSeconds  int
 	ThanksSecs   int   // how long the thank-you stays before the start screen comes back
@@ -42,11 +43,24 @@ var kioskKeys = [][]string{
 // kioskThanksSeconds bounds how long the thank-you stays: never longer than the idle time.
 const kioskThanksSeconds = 15
 
+// kioskHallID is the hall of the kiosk requireDevice admitted; the registry gives every kiosk
+// one, so its absence is a fault, not the citizen's.
+func kioskHallID(c *fiber.Ctx) (int64, error) {
+	dev := deviceOf(c)
+	if dev == nil || dev.HallID == nil {
+		return 0, fmt.Errorf("kiosk page: device %v has no hall", dev)
+	}
+	return *dev.HallID, nil
+}
+
 // showKiosk is GET /kiosk: the kiosk's page, for the browser of a paired kiosk.
 func (d Deps) showKiosk(c *fiber.Ctx) error {
-	dev := deviceOf(c)
+	hallID, err := kioskHallID(c)
+	if err != nil {
+		return err
+	}
 	ctx := c.UserContext()
-	hall, err := d.Evaluation.KioskHall(ctx, *dev.HallID)
+	hall, err := d.Evaluation.KioskHall(ctx, hallID)
 	if err != nil {
 		return err
 	}
@@ -59,7 +73,7 @@ func (d Deps) showKiosk(c *fiber.Ctx) error {
 		return err
 	}
 	v := kioskView{
-		DeviceID: dev.ID, Hall: hall.Name, IdleSeconds: hall.IdleSeconds,
+		Hall: hall.Name, IdleSeconds: hall.IdleSeconds,
 		ThanksSecs: min(kioskThanksSeconds, hall.IdleSeconds), NowMillis: d.Evaluation.Now().UnixMilli(),
 		CallbackDays: days.Callback, Levels: levelChoices, MaxChars: evaluation.MaxCommentRunes, Keys: kioskKeys,
 		Reasons: []kioskReasonSet{

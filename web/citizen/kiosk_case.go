@@ -38,8 +38,12 @@ func (d Deps) kioskCaseLookup(c *fiber.Ctx) error {
 	if !caseNoPattern.MatchString(caseNo) {
 		return kioskProblem(c, problem.Invalid("invalid_case_no", "case_no", "办件编号由 4 至 64 位字母、数字、“-”或“_”组成，请核对后重新输入"))
 	}
+	hallID, err := kioskHallID(c)
+	if err != nil {
+		return err
+	}
 	ctx := c.UserContext()
-	l, err := d.Evaluation.CaseAtKiosk(ctx, caseNo, *deviceOf(c).HallID)
+	l, err := d.Evaluation.CaseAtKiosk(ctx, caseNo, hallID)
 	if p, ok := problem.As(err); ok && p.Status < 500 {
 		return kioskProblem(c, p)
 	}
