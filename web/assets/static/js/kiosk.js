@@ -128,7 +128,7 @@
     }).finally(function () {
       uploading = false;
       showStatus();
-      if (needReload && current === "start") { location.reload(); return; }
+      if (needReload && current === "start" && !caseInput.value) { location.reload(); return; }
       if (again && !uploadFailed) { again = false; upload(); }
     });
   }
