@@ -73,6 +73,8 @@ func (s *Service) OpenCase(ctx context.Context, caseNo string, stage Stage) (*Li
 	return s.openCase(ctx, id, stage)
 }
 
+// openCase reads a case at a stage as a rating page shows it: the link's, or the kiosk's
+// (CaseAtKiosk).
 func (s *Service) openCase(ctx context.Context, caseID int64, stage Stage) (*LinkCase, error) {
 	l := &LinkCase{CaseID: caseID, Stage: stage}
 	var channel Channel

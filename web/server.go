@@ -96,7 +96,8 @@ func New(d Deps) *fiber.App {
 	pageRoutes := []fiber.Handler{page.Pages, page.CSRF(d.Redis, secure)}
 	page.RegisterTextSize(app, secure)
 	citizen.Register(app, pageRoutes, citizen.Deps{
-		Pages: pages, Evaluation: d.Evaluation, Rectify: d.Rectify, Devices: d.Auth.Devices, Measures: d.Measures, Secure: secure,
+		Pages: pages, Evaluation: d.Evaluation, Rectify: d.Rectify, Devices: d.Auth.Devices, Measures: d.Measures,
+		Secure: secure, Log: d.Log,
 	})
 	return app
 }

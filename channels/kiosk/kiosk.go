@@ -4,6 +4,7 @@
 package kiosk
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -54,6 +55,8 @@ type Answer struct {
 	Duplicates int      `json:"duplicates"`
 	Rejected   int      `json:"rejected"`
 	Results    []Result `json:"results"`
+	// Records are the records read, one for each result: for a caller that logs the refused.
+	Records []Record `json:"-"`
 }
 
 // Decode reads the upload; records are checked one by one later, so that one bad record does
@@ -136,60 +139,74 @@ func recordRefusal(err error) (refusal *problem.Error, outage bool) {
 	return nil, true
 }
 
-// Register mounts POST /channels/kiosk/evaluations; log receives the records the database
-// refused.
+// Register mounts POST /channels/kiosk/evaluations, the signed API of kiosks; log receives the
+// records the database refused.
 func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Service, log *slog.Logger) {
 	r.Post("/channels/kiosk/evaluations", auth.Require("kiosk"), func(c *fiber.Ctx) error {
-		p, err := Decode(c.Body())
+		ans, err := Upload(c.UserContext(), svc, log, channels.DeviceOf(c), c.Body())
 		if err != nil {
 			return err
 		}
-		dev := channels.DeviceOf(c)
-		ans := Answer{Results: make([]Result, len(p.Records))}
-		var subs []*evaluation.Submission
-		var at []int
-		for i := range p.Records {
-			rec := &p.Records[i]
-			ans.Results[i].Seq = rec.Seq
-			if perr := p.Errors[i]; perr != nil {
-				ans.Results[i].Status, ans.Results[i].Error = "rejected", perr
-				continue
-			}
-			if perr := rec.Check(); perr != nil {
-				ans.Results[i].Status, ans.Results[i].Error = "rejected", perr
-				continue
-			}
-			subs = append(subs, rec.Submission(dev.ID, *dev.HallID))
-			at = append(at, i)
-		}
-		for k, o := range svc.IngestBatch(c.UserContext(), subs) {
-			res := &ans.Results[at[k]]
-			if o.Err != nil {
-				perr, outage := recordRefusal(o.Err)
-				if outage {
-					return o.Err // the store failed: the kiosk keeps its buffer and retries it all
-				}
-				if _, ok := problem.As(o.Err); !ok {
-					log.Error("kiosk record refused by the database", "device", dev.ID, "seq", *p.Records[at[k]].Seq, "err", o.Err)
-				}
-				res.Status, res.Error = "rejected", perr
-				continue
-			}
-			res.Status, res.ID = string(o.Evaluation.Status), o.Evaluation.ID
-			if o.Evaluation.Status == evaluation.Created {
-				res.Evaluation = o.Evaluation // a duplicate's content stays with its original
-			}
-		}
-		for _, r := range ans.Results {
-			switch r.Status {
-			case "created":
-				ans.Accepted++
-			case "duplicate":
-				ans.Duplicates++
-			default:
-				ans.Rejected++
-			}
-		}
 		return c.JSON(ans)
 	})
+}
+
+// Upload takes one upload of kiosk dev and answers each record: the signed API's and the
+// kiosk page's (web/citizen), so that both follow one contract. An error refuses the whole
+// upload: unreadable (4xx), or an outage of the store (5xx), after which the kiosk keeps its
+// buffer and sends it all again — the records that did commit then answer duplicate.
+func Upload(ctx context.Context, svc *evaluation.Service, log *slog.Logger, dev *channels.Device, body []byte) (*Answer, error) {
+	if dev == nil || dev.HallID == nil {
+		return nil, fmt.Errorf("kiosk upload: device %v has no hall", dev)
+	}
+	p, err := Decode(body)
+	if err != nil {
+		return nil, err
+	}
+	ans := &Answer{Results: make([]Result, len(p.Records)), Records: p.Records}
+	var subs []*evaluation.Submission
+	var at []int
+	for i := range p.Records {
+		rec := &p.Records[i]
+		ans.Results[i].Seq = rec.Seq
+		if perr := p.Errors[i]; perr != nil {
+			ans.Results[i].Status, ans.Results[i].Error = "rejected", perr
+			continue
+		}
+		if perr := rec.Check(); perr != nil {
+			ans.Results[i].Status, ans.Results[i].Error = "rejected", perr
+			continue
+		}
+		subs = append(subs, rec.Submission(dev.ID, *dev.HallID))
+		at = append(at, i)
+	}
+	for k, o := range svc.IngestBatch(ctx, subs) {
+		res := &ans.Results[at[k]]
+		if o.Err != nil {
+			perr, outage := recordRefusal(o.Err)
+			if outage {
+				return nil, o.Err // the store failed: the kiosk keeps its buffer and retries it all
+			}
+			if _, ok := problem.As(o.Err); !ok {
+				log.Error("kiosk record refused by the database", "device", dev.ID, "seq", *p.Records[at[k]].Seq, "err", o.Err)
+			}
+			res.Status, res.Error = "rejected", perr
+			continue
+		}
+		res.Status, res.ID = string(o.Evaluation.Status), o.Evaluation.ID
+		if o.Evaluation.Status == evaluation.Created {
+			res.Evaluation = o.Evaluation // a duplicate's content stays with its original
+		}
+	}
+	for _, r := range ans.Results {
+		switch r.Status {
+		case "created":
+			ans.Accepted++
+		case "duplicate":
+			ans.Duplicates++
+		default:
+			ans.Rejected++
+		}
+	}
+	return ans, nil
 }

@@ -69,6 +69,7 @@ func (b *Browser) CheckAccessibility(what string) {
 func (b *Browser) CheckKeyboard(what string) {
 	b.T.Helper()
 	n := Eval[int](b, `(() => {
+		document.querySelectorAll('[data-kbd]').forEach(e => delete e.dataset.kbd); // an earlier check's, on a page of several screens
 		const els = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])')]
 			.filter(e => !e.disabled && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden');
 		els.forEach((e, i) => e.dataset.kbd = e.type === 'radio' ? 'radio:' + e.name : 'el:' + i);

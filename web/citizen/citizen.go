@@ -5,6 +5,7 @@
 package citizen
 
 import (
+	"log/slog"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -24,12 +25,13 @@ type Deps struct {
 	Devices    *channels.Devices
 	Measures   *measures.Service
 	Secure     bool // the site is served over HTTPS: cookies are marked Secure
+	Log        *slog.Logger
 }
 
 // Register mounts the citizens' pages on r, each behind mw (the page marker and the CSRF check:
 // per route, since middleware of a group without a prefix would run for the API too).
 func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
-	route := func(h fiber.Handler) []fiber.Handler { return append(append([]fiber.Handler{}, mw...), h) }
+	route := func(h ...fiber.Handler) []fiber.Handler { return append(append([]fiber.Handler{}, mw...), h...) }
 	r.Get("/e/:token", route(d.showLink)...)
 	r.Post("/e/:token", route(d.rateLink)...)
 	r.Get("/e/:token/done", route(d.thanks)...)
@@ -41,6 +43,10 @@ func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
 	r.Get("/public", page.Pages, d.showPublic) // no CSRF cookie: the page is cached and has no form to protect
 	r.Get("/", page.Pages, d.home)
 	r.Post("/pair", route(d.pair)...)
+	kiosk := d.requireDevice("kiosk")
+	r.Get("/kiosk", route(kiosk, d.showKiosk)...)
+	r.Get("/kiosk/case", route(kiosk, d.kioskCaseLookup)...)
+	r.Post("/kiosk/records", route(kiosk, d.kioskRecords)...)
 }
 
 // formValues copies what a form posted: fiber's views of the body do not outlive the handler.
