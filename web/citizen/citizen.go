@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"haochaping/channels"
+	"haochaping/channels/window"
 	"haochaping/evaluation"
 	"haochaping/rectify"
 	"haochaping/web/page"
@@ -22,6 +23,7 @@ type Deps struct {
 	Rectify    *rectify.Service
 	Devices    *channels.Devices
 	Secure     bool // the site is served over HTTPS: cookies are marked Secure
+	Prompts    *window.PromptBus
 }
 
 // Register mounts the citizens' pages on r, each behind mw (the page marker and the CSRF check:
