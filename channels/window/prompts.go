@@ -33,7 +33,8 @@ type Prompt struct {
 	RegionID  int64     `json:"region_id"`
 	CreatedAt time.Time `json:"created_at"`
 	ExpiresAt time.Time `json:"expires_at"`
-	Seconds   int       `json:"seconds"` // how long it is shown untouched
+	Deadline  time.Time `json:"deadline"` // the last instant the service may be rated
+	Seconds   int       `json:"seconds"`  // how long it is shown untouched
 	// Key is the idempotency key the pad's own POST /channels/window/evaluations derives from
 	// the same request: the rating made on the prompt is that rating, not another.
 	Key string `json:"key"`
@@ -105,7 +106,7 @@ func RegisterPrompts(r fiber.Router, auth *channels.Authenticator, svc *evaluati
 		p := &Prompt{
 			ID: newPromptID(), DeviceID: dev.ID, WindowID: *dev.WindowID,
 			CaseNo: subj.CaseNo, Stage: string(subj.Stage), TicketNo: subj.TicketNo, ServedAt: subj.ServedAt,
-			StaffNo: req.StaffNo, RegionID: subj.RegionID, CreatedAt: now, ExpiresAt: now.Add(ttl), Seconds: subj.PromptSeconds,
+			StaffNo: req.StaffNo, RegionID: subj.RegionID, CreatedAt: now, ExpiresAt: now.Add(ttl), Deadline: subj.Deadline, Seconds: subj.PromptSeconds,
 			ItemName: subj.ItemName, Department: subj.Department, Hall: subj.Hall, Window: subj.Window,
 			StaffName: subj.StaffName, ShownStaff: subj.StaffNo, Reasons: subj.Reasons,
 			Key: channels.DerivedKey("window", dev.ID, req.derivedKey()),

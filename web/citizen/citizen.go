@@ -29,7 +29,7 @@ type Deps struct {
 // Register mounts the citizens' pages on r, each behind mw (the page marker and the CSRF check:
 // per route, since middleware of a group without a prefix would run for the API too).
 func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
-	route := func(h fiber.Handler) []fiber.Handler { return append(append([]fiber.Handler{}, mw...), h) }
+	route := func(h ...fiber.Handler) []fiber.Handler { return append(append([]fiber.Handler{}, mw...), h...) }
 	r.Get("/e/:token", route(d.showLink)...)
 	r.Post("/e/:token", route(d.rateLink)...)
 	r.Get("/e/:token/done", route(d.thanks)...)
@@ -37,6 +37,12 @@ func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
 	r.Post("/pc", route(d.ratePortal)...)
 	r.Get("/pair", route(d.showPair)...)
 	r.Post("/pair", route(d.pair)...)
+	pad := d.requireDevice("window")
+	r.Get("/pad", route(pad, d.showPad)...)
+	r.Get("/pad/events", route(pad, d.padEventStream)...)
+	r.Get("/pad/p/:id", route(pad, d.showPadRate)...)
+	r.Post("/pad/p/:id", route(pad, d.padRate)...)
+	r.Get("/pad/p/:id/done", route(pad, d.showPadThanks)...)
 }
 
 // formValues copies what a form posted: fiber's views of the body do not outlive the handler.
