@@ -183,6 +183,10 @@ func TestPadRatesThePromptedCase(t *testing.T) {
 		t.Fatalf("back: %d", status)
 	}
 	waitIdle(b)
+	if b.Go("/pad"); b.URL() != "/pad" { // rated: not open any more, whatever the page says
+		t.Errorf("the rated prompt is shown again: %s", b.URL())
+	}
+	waitIdle(b)
 	if got := b.Text(".pad-staff"); !strings.Contains(got, "为您服务的工作人员") || !strings.Contains(got, apptest.CityStaff) ||
 		strings.Contains(got, "370400-ZH01-2") {
 		t.Errorf("the idle screen after a prompt shows %q, want the staff member it named", got)
@@ -251,6 +255,27 @@ func TestPadGetsTheOpenPromptAgain(t *testing.T) {
 	if b.Go("/pad"); b.URL() != "/pad/p/"+id {
 		t.Errorf("a reloaded pad is at %s, want the open prompt's rating", b.URL())
 	}
+	// A visit without a case, by its ticket, while the pad shows the case: the pad moves on to it.
+	r := srv.Signed(pad, "POST", "/api/v1/channels/window/prompts", map[string]any{"ticket_no": "A050",
+		"served_at": padNow.Add(-5 * time.Minute).Format(time.RFC3339)})
+	if r.Status != 202 {
+		t.Fatalf("prompt a ticket: %d %s", r.Status, r.Body)
+	}
+	ticket, _ := r.JSON(t)["id"].(string)
+	waitAcross(b, "the ticket's rating", `location.pathname === '/pad/p/`+ticket+`' && !!document.querySelector('.pad-case')`, 5*time.Second)
+	if got := b.Text("main"); !strings.Contains(got, "请您评价本次服务") || !strings.Contains(got, "A050") || strings.Contains(got, "办件编号") {
+		t.Errorf("the rating of a visit: %q", got)
+	}
+	// In the large mode the pad's targets are at least 60 px.
+	if b.Follow(`a.text-size`); Eval(b, `document.documentElement.classList.contains('large')`) != "true" {
+		t.Fatal("the large mode did not switch on")
+	}
+	if Eval(b, `[...document.querySelectorAll('.level label, .check, button[type=submit]')].filter(e => e.getClientRects().length > 0).every(e => e.getBoundingClientRect().height >= 60)`) != "true" {
+		t.Error("a target of the pad's rating is under 60 px high in the large mode")
+	}
+	b.CheckPage("pad rating of a visit, large text")
+	b.Screenshot("pad-rate-large")
+
 	// Unpaired, the stream is refused (the page sends the browser to pair).
 	req, _ := http.NewRequest("GET", srv.URL+"/pad/events", nil)
 	req.Header.Set("Accept", "text/event-stream")
