@@ -15,6 +15,7 @@ import (
 	"haochaping/access"
 	"haochaping/calendar"
 	"haochaping/channels"
+	"haochaping/channels/window"
 	"haochaping/evaluation"
 	"haochaping/internal/config"
 	"haochaping/internal/database"
@@ -73,7 +74,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 	a.Rectify.Links = a.Evaluation // the text message after feedback carries the evaluation link
 	a.HTTP = web.New(web.Deps{
 		DB: db, Redis: rdb, Evaluation: a.Evaluation, Measures: a.Measures, Auth: a.Auth, Users: a.Users, Rectify: a.Rectify, Ledger: a.Ledger, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
-		PublicURL: cfg.PublicURL,
+		PublicURL: cfg.PublicURL, Prompts: window.NewPromptBus(rdb, cfg.QueuePrefix),
 	})
 	return a
 }

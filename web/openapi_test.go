@@ -623,6 +623,21 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	a.do(call{name: "window clock an hour behind", method: "POST", path: window, header: skewed, body: skewedBody,
 		status: 401, code: "timestamp_skewed"})
 
+	// The window's system asks its pad to rate (the pad's page shows it: web/citizen/pad_test.go).
+	const prompts = "/api/v1/channels/window/prompts"
+	a.do(call{name: "prompt a case", method: "POST", path: prompts, dev: &pad, status: 202,
+		body: map[string]any{"case_no": "OA-CASE-0003", "staff_no": apptest.CityStaff}})
+	a.do(call{name: "prompt a ticket", method: "POST", path: prompts, dev: &pad, status: 202,
+		body: map[string]any{"ticket_no": "A030", "served_at": served}})
+	a.do(call{name: "prompt a case rated already", method: "POST", path: prompts, dev: &pad, status: 409,
+		code: "already_rated", body: map[string]any{"case_no": "OA-CASE-0001"}})
+	a.do(call{name: "prompt naming staff of another window", method: "POST", path: prompts, dev: &pad, status: 422,
+		code: "staff_not_at_window", body: map[string]any{"ticket_no": "A031", "staff_no": "370400-GA01-1", "served_at": served}})
+	a.do(call{name: "prompt with a level", method: "POST", path: prompts, dev: &pad, status: 422,
+		code: "rating_not_allowed", body: map[string]any{"case_no": "OA-CASE-0003", "level": 5}})
+	a.do(call{name: "prompt from a kiosk", method: "POST", path: prompts, dev: &kiosk, status: 403,
+		code: "device_channel_mismatch", body: map[string]any{"case_no": "OA-CASE-0003"}})
+
 	// Kiosk: one good record and one refused, then the same upload again.
 	const kioskPath = "/api/v1/channels/kiosk/evaluations"
 	upload := map[string]any{"records": []any{

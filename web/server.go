@@ -43,6 +43,7 @@ type Deps struct {
 	Users      *access.Users
 	Rectify    *rectify.Service
 	Ledger     *ledger.Service
+	Prompts    *window.PromptBus    // the window systems' prompts to their pads; nil: one on Redis
 	Registry   *prometheus.Registry // where /metrics reads from
 	PublicURL  string               // the site's address as citizens reach it; https marks cookies Secure
 	BodyLimit  int
@@ -57,6 +58,9 @@ type Deps struct {
 func New(d Deps) *fiber.App {
 	pages := page.MustRenderer()
 	secure := strings.HasPrefix(d.PublicURL, "https://")
+	if d.Prompts == nil {
+		d.Prompts = window.NewPromptBus(d.Redis, "haochaping")
+	}
 	app := fiber.New(fiber.Config{
 		AppName:               "haochaping",
 		BodyLimit:             d.BodyLimit,
@@ -82,6 +86,7 @@ func New(d Deps) *fiber.App {
 	api := app.Group("/api/v1")
 	system.Register(api, d.Auth, d.Evaluation)
 	window.Register(api, d.Auth, d.Evaluation)
+	window.RegisterPrompts(api, d.Auth, d.Evaluation, d.Prompts)
 	kiosk.Register(api, d.Auth, d.Evaluation, d.Log)
 	pc.Register(api, d.Auth, d.Evaluation)
 	mobile.Register(api, app, d.Auth, d.Evaluation)
@@ -97,7 +102,7 @@ func New(d Deps) *fiber.App {
 	page.RegisterTextSize(app, secure)
 	citizen.Register(app, pageRoutes, citizen.Deps{
 		Pages: pages, Evaluation: d.Evaluation, Rectify: d.Rectify, Devices: d.Auth.Devices, Measures: d.Measures,
-		Secure: secure, Log: d.Log,
+		Secure: secure, Log: d.Log, Prompts: d.Prompts,
 	})
 	return app
 }

@@ -68,6 +68,15 @@ func (p *Payload) Submission(deviceID string, windowID int64, key string) *evalu
 	return sub
 }
 
+// derivedKey is the part of the idempotency key that a retry repeats: the case and stage, else
+// the ticket on its service day.
+func (p *Payload) derivedKey() string {
+	if p.CaseNo == "" {
+		return bjtime.Day(p.ServedAt.Time).Format("20060102") + ":" + p.TicketNo
+	}
+	return "case:" + p.CaseNo + ":" + p.Stage
+}
+
 // Register mounts POST /channels/window/evaluations.
 func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Service) {
 	r.Post("/channels/window/evaluations", auth.Require("window"), func(c *fiber.Ctx) error {
@@ -76,11 +85,7 @@ func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Serv
 			return err
 		}
 		dev := channels.DeviceOf(c)
-		derived := "case:" + p.CaseNo + ":" + p.Stage
-		if p.CaseNo == "" {
-			derived = bjtime.Day(p.ServedAt.Time).Format("20060102") + ":" + p.TicketNo
-		}
-		sub := p.Submission(dev.ID, *dev.WindowID, channels.Key(c, "window", dev.ID, derived))
+		sub := p.Submission(dev.ID, *dev.WindowID, channels.Key(c, "window", dev.ID, p.derivedKey()))
 		e, err := svc.Ingest(c.UserContext(), sub)
 		if err != nil {
 			return err

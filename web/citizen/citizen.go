@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"haochaping/channels"
+	"haochaping/channels/window"
 	"haochaping/evaluation"
 	"haochaping/measures"
 	"haochaping/rectify"
@@ -26,6 +27,7 @@ type Deps struct {
 	Measures   *measures.Service
 	Secure     bool // the site is served over HTTPS: cookies are marked Secure
 	Log        *slog.Logger
+	Prompts    *window.PromptBus
 }
 
 // Register mounts the citizens' pages on r, each behind mw (the page marker and the CSRF check:
@@ -47,6 +49,12 @@ func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
 	r.Get("/kiosk", route(kiosk, d.showKiosk)...)
 	r.Get("/kiosk/case", route(kiosk, d.kioskCaseLookup)...)
 	r.Post("/kiosk/records", route(kiosk, d.kioskRecords)...)
+	pad := d.requireDevice("window")
+	r.Get("/pad", route(pad, d.showPad)...)
+	r.Get("/pad/events", route(pad, d.padEventStream)...)
+	r.Get("/pad/p/:id", route(pad, d.showPadRate)...)
+	r.Post("/pad/p/:id", route(pad, d.padRate)...)
+	r.Get("/pad/p/:id/done", route(pad, d.showPadThanks)...)
 }
 
 // formValues copies what a form posted: fiber's views of the body do not outlive the handler.

@@ -1,6 +1,7 @@
 package citizen
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -24,6 +25,17 @@ type rateView struct {
 	AskPhone bool              // the case names no phone: ask for one for the callback
 	Levels   []levelChoice
 	MaxChars int
+
+	// The pad shows the same form on its own screen (pad_rate.go): Page names its template
+	// ("" the phone's "rate"), Layout the page's layout, Pad what it shows besides.
+	Page   string
+	Layout string
+	Pad    *padRating
+	// Rated says where an accepted rating (or its duplicate) leads, after what the page does
+	// with it; nil: the thank-you of the case's link. Lapsed is where the browser goes when the
+	// rating period is over; "": the case's link.
+	Rated  func(ctx context.Context, e *evaluation.Evaluation) (string, error)
+	Lapsed string
 }
 
 // levelChoice is one of the five choices, in the order people read them: 非常满意 first.
@@ -43,13 +55,20 @@ var levelChoices = func() []levelChoice {
 // showRateForm answers the form, or — the rating period over — the page that says so.
 func (d Deps) showRateForm(c *fiber.Ctx, v rateView, form *page.Form) error {
 	v.Levels, v.MaxChars = levelChoices, evaluation.MaxCommentRunes
+	name := v.Page
+	if name == "" {
+		name = "rate"
+	}
 	if form.Failed() {
-		return d.Pages.Render(c, fiber.StatusUnprocessableEntity, "rate", page.View{Title: "评价本次服务（请修改后提交）", Form: form, Data: v})
+		return d.Pages.Render(c, fiber.StatusUnprocessableEntity, name, page.View{Title: "评价本次服务（请修改后提交）", Layout: v.Layout, Form: form, Data: v})
 	}
 	if !v.Case.Open(d.Evaluation.Now()) {
+		if v.Lapsed != "" {
+			return c.Redirect(v.Lapsed, fiber.StatusSeeOther)
+		}
 		return d.Pages.Render(c, fiber.StatusGone, "link_expired", page.View{Title: "评价期限已过", Data: v})
 	}
-	return d.Pages.Render(c, fiber.StatusOK, "rate", page.View{Title: "评价本次服务", Data: v})
+	return d.Pages.Render(c, fiber.StatusOK, name, page.View{Title: "评价本次服务", Layout: v.Layout, Data: v})
 }
 
 // ratingInput is what the form posted.
@@ -89,10 +108,15 @@ var rateFields = map[string]string{
 // submitRating stores a checked rating and sends the browser to the thank-you of the case's
 // link; a refusal comes back on the form. The period ending meanwhile shows its page.
 func (d Deps) submitRating(c *fiber.Ctx, v rateView, form *page.Form, sub *evaluation.Submission) error {
+	var e *evaluation.Evaluation
 	if !form.Failed() {
-		_, err := d.Evaluation.Ingest(c.UserContext(), sub)
+		var err error
+		e, err = d.Evaluation.Ingest(c.UserContext(), sub)
 		if p, ok := problem.As(err); ok && p.Status < 500 {
 			if p.Code == "rating_period_over" {
+				if v.Lapsed != "" {
+					return c.Redirect(v.Lapsed, fiber.StatusSeeOther)
+				}
 				return c.Redirect("/e/"+v.Case.Token, fiber.StatusSeeOther)
 			}
 			form.AddProblem(p, rateFields)
@@ -102,6 +126,13 @@ func (d Deps) submitRating(c *fiber.Ctx, v rateView, form *page.Form, sub *evalu
 	}
 	if form.Failed() {
 		return d.showRateForm(c, v, form)
+	}
+	if v.Rated != nil {
+		next, err := v.Rated(c.UserContext(), e)
+		if err != nil {
+			return err
+		}
+		return c.Redirect(next, fiber.StatusSeeOther)
 	}
 	return c.Redirect("/e/"+v.Case.Token+"/done", fiber.StatusSeeOther)
 }
