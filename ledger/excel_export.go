@@ -254,6 +254,7 @@ var (
 	channelNames  = map[string]string{"pc": "政务服务网", "window": "窗口评价器", "mobile": "移动端", "kiosk": "自助终端"}
 	levelNames    = map[int]string{5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 	decisionNames = map[string]string{"now": "立行立改", "deadline": "限期整改", "explain": "解释说明", "appeal": "申诉"}
+	verdictNames  = map[string]string{"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
 	methodNames   = map[string]string{"phone": "电话", "sms": "短信", "visit": "上门", "in_person": "当面", "online": "网上", "system": "系统"}
 )
 
@@ -298,7 +299,9 @@ func (s *Service) exportRectification(ctx context.Context, x *excelize.File, st 
 	rows := make([][]any, 0, len(list))
 	for i, r := range list {
 		satisfaction := ""
-		if r.Satisfaction != nil {
+		if name := verdictNames[r.Verdict]; name != "" {
+			satisfaction = name + "（评价人评价）"
+		} else if r.Satisfaction != nil {
 			satisfaction = strconv.Itoa(int(*r.Satisfaction)) + " " + levelNames[int(*r.Satisfaction)]
 		}
 		due := r.Due

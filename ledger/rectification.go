@@ -38,10 +38,13 @@ type RectificationRow struct {
 	RectifiedAt    *time.Time `json:"rectified_at,omitempty"`
 	FedBackAt      *time.Time `json:"fed_back_at,omitempty"`
 	Satisfaction   *int16     `json:"satisfaction,omitempty"`
-	ClosedAt       *time.Time `json:"closed_at,omitempty"`
-	Due            time.Time  `json:"due"` // the rectification deadline
-	Overdue        bool       `json:"overdue"`
-	LedgerStatus   string     `json:"ledger_status,omitempty"` // on_track, due_soon, overdue (限期整改 only)
+	// Verdict is the evaluator's own rating of the fix, given on the receipt's link (满意,
+	// 基本满意, 不满意); it counts before the number staff typed at feedback.
+	Verdict      string     `json:"evaluator_verdict,omitempty"`
+	ClosedAt     *time.Time `json:"closed_at,omitempty"`
+	Due          time.Time  `json:"due"` // the rectification deadline
+	Overdue      bool       `json:"overdue"`
+	LedgerStatus string     `json:"ledger_status,omitempty"` // on_track, due_soon, overdue (限期整改 only)
 }
 
 // RectificationFilter selects rows of the rectification ledger.
@@ -94,7 +97,7 @@ func (s *Service) RectificationRows(ctx context.Context, actor *access.User, f R
 		       COALESCE((SELECT v.data->>'facts' FROM work_order_events v WHERE v.work_order_id = w.id AND v.action = 'callback' ORDER BY v.id DESC LIMIT 1), ''),
 		       COALESCE((SELECT COALESCE(v.data->>'measures', v.data->>'explanation') FROM work_order_events v
 		                 WHERE v.work_order_id = w.id AND v.action IN ('rectify', 'decide_explain') ORDER BY v.id DESC LIMIT 1), ''),
-		       w.rectified_at, w.fed_back_at, w.feedback_satisfaction, w.closed_at, w.rectify_due,
+		       w.rectified_at, w.fed_back_at, w.feedback_satisfaction, COALESCE(w.evaluator_verdict, ''), w.closed_at, w.rectify_due,
 		       (w.callback_overdue OR w.rectify_overdue), COALESCE(w.ledger_status, '')
 		FROM work_orders w
 		JOIN evaluations e ON e.id = w.evaluation_id
@@ -112,7 +115,7 @@ func (s *Service) RectificationRows(ctx context.Context, actor *access.User, f R
 		var r RectificationRow
 		err := row.Scan(&r.Number, &r.RatedAt, &r.Channel, &r.Department, &r.Window, &r.Staff, &r.Item, &r.CaseNo, &r.Level,
 			&r.Reasons, &r.Comment, &r.Evaluator, &r.RealName, &r.State, &r.Decision, &r.CalledBackAt, &r.CallbackMethod,
-			&r.Facts, &r.Measures, &r.RectifiedAt, &r.FedBackAt, &r.Satisfaction, &r.ClosedAt, &r.Due, &r.Overdue, &r.LedgerStatus)
+			&r.Facts, &r.Measures, &r.RectifiedAt, &r.FedBackAt, &r.Satisfaction, &r.Verdict, &r.ClosedAt, &r.Due, &r.Overdue, &r.LedgerStatus)
 		r.StateName = stateNames[r.State]
 		// People type phone numbers into free text; the ledger shows them masked, like the evaluator.
 		r.Comment, r.Facts, r.Measures = pii.MaskNumbersInText(r.Comment), pii.MaskNumbersInText(r.Facts), pii.MaskNumbersInText(r.Measures)

@@ -153,6 +153,13 @@ func TestProgressAndVerdictOnThePhone(t *testing.T) {
 		t.Error("the verdict is not in the timeline as the evaluator's")
 	}
 
+	// The office's rectification ledger shows the evaluator's answer as theirs.
+	office := srv.Login("office", "demo1234")
+	ledger := srv.As(office, "GET", "/api/v1/ledgers/rectification", nil)
+	if ledger.Status != 200 || !strings.Contains(string(ledger.Body), `"evaluator_verdict":"dissatisfied"`) {
+		t.Errorf("the rectification ledger: %d %s", ledger.Status, ledger.Body)
+	}
+
 	// The same form posted once more (a second tap that got through, the history): recorded
 	// already, nothing changes.
 	again := browsertest.Eval[string](b, `fetch(`+jsString(path+"/verdict")+`, {method: 'POST', body: new URLSearchParams({_csrf: `+jsString(token)+`, verdict: 'dissatisfied'})}).then(r => r.text())`)
