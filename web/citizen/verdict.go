@@ -1,8 +1,6 @@
 package citizen
 
 import (
-	"strings"
-
 	"github.com/gofiber/fiber/v2"
 
 	"haochaping/internal/problem"
@@ -17,13 +15,9 @@ import (
 // with the message beside the question. A link whose order is not (or no longer) waiting for a
 // verdict goes back to its progress, which says where the order stands.
 func (d Deps) rateVerdict(c *fiber.Ctx) error {
-	token := strings.Clone(c.Params("token"))
-	l, err := d.Evaluation.OpenLink(c.UserContext(), token)
-	if err != nil {
+	token, l, err := d.openBadReview(c)
+	if err != nil || l == nil {
 		return err
-	}
-	if l.Rated == nil || !l.Rated.Bad {
-		return c.Redirect("/e/"+token, fiber.StatusSeeOther)
 	}
 	form := &page.Form{Values: formValues(c, "verdict")}
 	v := rectify.Verdict(form.Value("verdict"))

@@ -23,15 +23,25 @@ type verdictView struct {
 // showVerdictDone is GET /e/{token}/verdict: the thank-you after the verdict. Without one, the
 // link's page.
 func (d Deps) showVerdictDone(c *fiber.Ctx) error {
-	token := strings.Clone(c.Params("token"))
-	l, err := d.Evaluation.OpenLink(c.UserContext(), token)
-	if err != nil {
+	token, l, err := d.openBadReview(c)
+	if err != nil || l == nil {
 		return err
 	}
-	if l.Rated == nil || !l.Rated.Bad {
-		return c.Redirect("/e/"+token, fiber.StatusSeeOther)
-	}
 	return d.showVerdict(c, token, l, false)
+}
+
+// openBadReview opens the link of the request for what follows its bad review; a link not
+// rated, or rated well, has nothing to follow: it is sent to its own page (l nil).
+func (d Deps) openBadReview(c *fiber.Ctx) (token string, l *evaluation.LinkCase, err error) {
+	token = strings.Clone(c.Params("token"))
+	l, err = d.Evaluation.OpenLink(c.UserContext(), token)
+	if err != nil {
+		return "", nil, err
+	}
+	if l.Rated == nil || !l.Rated.Bad {
+		return token, nil, c.Redirect("/e/"+token, fiber.StatusSeeOther)
+	}
+	return token, l, nil
 }
 
 // showVerdict renders the verdict recorded on the order of l's bad review, read back from the
