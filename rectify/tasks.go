@@ -41,9 +41,15 @@ func (s *Service) Handler() asynq.Handler {
 // dispatchTaskID names the task that carries an outbox row; a re-send gets a new name so that
 // a task stuck in the queue cannot block it.
 func dispatchTaskID(evaluationID int64, attempt int) string {
-	id := "dispatch-" + strconv.FormatInt(evaluationID, 10)
-	if attempt > 0 {
-		id += "-r" + strconv.Itoa(attempt)
+	return taskID("dispatch", evaluationID, attempt)
+}
+
+// taskID is kind-id for the first sending, kind-id-rN for the N-th re-send: a finished or
+// dead-lettered task of the old name, which asynq keeps for a while, cannot block a new one.
+func taskID(kind string, id int64, resend int) string {
+	name := kind + "-" + strconv.FormatInt(id, 10)
+	if resend > 0 {
+		name += "-r" + strconv.Itoa(resend)
 	}
-	return id
+	return name
 }

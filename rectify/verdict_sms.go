@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -69,15 +68,8 @@ func (s *Service) requestVerdict(ctx context.Context, tx pgx.Tx, fx *effects, w 
 	return nil
 }
 
-// smsTaskID names the task that carries a message: the sweep's re-sends get new names, so
-// that a finished or dead-lettered task of the old name cannot block them.
-func smsTaskID(id int64, resend int) string {
-	name := "sms-" + strconv.FormatInt(id, 10)
-	if resend > 0 {
-		name += "-r" + strconv.Itoa(resend)
-	}
-	return name
-}
+// smsTaskID names the task that carries a message (taskID: the sweep's re-sends get new names).
+func smsTaskID(id int64, resend int) string { return taskID("sms", id, resend) }
 
 // queueSMS hands a message to the queue and records when. If the queue refuses, the message
 // waits in its table for ResendSMS.
