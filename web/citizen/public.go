@@ -109,7 +109,8 @@ func (d Deps) showPublic(c *fiber.Ctx) error {
 			}
 		}
 	}
-	v.Month = v.Months[0]
+	// A month is published once it is over: the last complete month unless another is asked.
+	v.Month = v.Months[1]
 	for _, m := range v.Months {
 		if m.Value == c.Query("month") {
 			v.Month = m
@@ -129,7 +130,7 @@ func (d Deps) showPublic(c *fiber.Ctx) error {
 	}
 	for _, u := range units {
 		label := u.Name
-		if u.Region != v.Region.Name {
+		if u.Region != v.Region.Name && !strings.HasPrefix(u.Name, u.Region) {
 			label = u.Region + " " + u.Name
 		}
 		v.Departments = append(v.Departments, rowOf(label, u.Measures))

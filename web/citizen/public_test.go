@@ -59,7 +59,7 @@ func TestPublicDisclosure(t *testing.T) {
 	}
 
 	b := browsertest.Open(t, srv.URL, browsertest.Desktop)
-	if status := b.Go("/public"); status != 200 {
+	if status := b.Go("/public?month=" + linkNow.Format("2006-01")); status != 200 {
 		t.Fatalf("GET /public: %d", status)
 	}
 	row := b.Text("#by-department + .table-wrap tbody")
@@ -81,6 +81,10 @@ func TestPublicDisclosure(t *testing.T) {
 	b.CheckPage("public disclosure")
 	b.Screenshot("public")
 
+	b.Go("/public")
+	if got := b.Text(".lead"); !strings.Contains(got, "2026年11月") {
+		t.Errorf("the month shown by default: %q, want the last complete one", got)
+	}
 	r := srv.Raw("GET", "/public", nil, nil)
 	if cc := r.Header.Get("Cache-Control"); !strings.Contains(cc, "public") || r.Header.Get("Set-Cookie") != "" {
 		t.Errorf("GET /public: Cache-Control %q, Set-Cookie %q: want cacheable, no cookie", cc, r.Header.Get("Set-Cookie"))
