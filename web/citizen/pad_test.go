@@ -23,7 +23,7 @@ var padNow = testenv.Beijing(2026, 12, 1, 14, 0, 0)
 const padDevice = "demo-window-370400-zh01" // the pad of the city hall's 综合受理1号窗口
 
 // pairPad pairs the browser as the pad of padDevice, with the code the office would show.
-func pairPad(t *testing.T, srv *apptest.Server, b *browsertest.Browser) {
+func pairPad(t testing.TB, srv *apptest.Server, b *browsertest.Browser) {
 	t.Helper()
 	if b.Go("/pad"); !strings.HasPrefix(b.URL(), "/pair?for=pad") {
 		t.Fatalf("an unpaired browser at /pad is at %s, want the pairing form", b.URL())
@@ -65,7 +65,7 @@ func waitAcross(b *browsertest.Browser, what, cond string, timeout time.Duration
 }
 
 // prompt asks the pad to rate a case, as the window's business system does.
-func prompt(t *testing.T, srv *apptest.Server, pad apptest.Device, caseNo string) string {
+func prompt(t testing.TB, srv *apptest.Server, pad apptest.Device, caseNo string) string {
 	t.Helper()
 	r := srv.Signed(pad, "POST", "/api/v1/channels/window/prompts", map[string]any{"case_no": caseNo, "staff_no": apptest.CityStaff})
 	if r.Status != 202 {
