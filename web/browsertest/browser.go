@@ -332,19 +332,22 @@ func (b *Browser) URL() string {
 	return raw
 }
 
-// saveScreenshot writes a PNG of the whole page: the screen's width, the document's height.
+// saveScreenshot writes a picture of the whole page: the screen's width, the document's
+// height; PNG, or WebP (quality 80, a fifth of the size) when file ends in .webp.
 func (b *Browser) saveScreenshot(file string) error {
 	ctx, cancel := context.WithTimeout(b.Ctx, 10*time.Second)
 	defer cancel()
-	png, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+	params := page.CaptureScreenshotParams{CaptureBeyondViewport: new(true)}
+	if strings.HasSuffix(file, ".webp") {
+		params.Format, params.Quality = page.CaptureScreenshotFormatWebp, new(int64(80))
+	}
+	img, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
 		h, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`Math.max(document.documentElement.scrollHeight, innerHeight)`))
 		if err != nil {
 			return nil, err
 		}
-		r, err := cdp.Call(ctx, t, page.CaptureScreenshot, page.CaptureScreenshotParams{
-			CaptureBeyondViewport: new(true),
-			Clip:                  &page.Viewport{Width: float64(b.Screen.Width), Height: h, Scale: 1},
-		})
+		params.Clip = &page.Viewport{Width: float64(b.Screen.Width), Height: h, Scale: 1}
+		r, err := cdp.Call(ctx, t, page.CaptureScreenshot, params)
 		if err != nil {
 			return nil, err
 		}
@@ -356,22 +359,22 @@ func (b *Browser) saveScreenshot(file string) error {
 	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(file, png, 0o644)
+	return os.WriteFile(file, img, 0o644)
 }
 
 // Screenshot keeps a picture of the page, named for the page and the screen, in
-// .devstack/screenshots/ to look at; with HAOCHAPING_SCREENSHOTS=docs it also writes it to
-// docs/screenshots/, the pictures the README shows (make screenshots).
+// .devstack/screenshots/ to look at (PNG); with HAOCHAPING_SCREENSHOTS=docs it also writes it
+// to docs/screenshots/ as WebP, the pictures the README shows (make screenshots).
 func (b *Browser) Screenshot(name string) {
 	b.T.Helper()
-	file := name + "-" + b.Screen.Name + ".png"
-	dirs := []string{filepath.Join(RepoRoot(), ".devstack", "screenshots")}
+	base := name + "-" + b.Screen.Name
+	files := []string{filepath.Join(RepoRoot(), ".devstack", "screenshots", base+".png")}
 	if os.Getenv("HAOCHAPING_SCREENSHOTS") == "docs" {
-		dirs = append(dirs, filepath.Join(RepoRoot(), "docs", "screenshots"))
+		files = append(files, filepath.Join(RepoRoot(), "docs", "screenshots", base+".webp"))
 	}
-	for _, d := range dirs {
-		if err := b.saveScreenshot(filepath.Join(d, file)); err != nil {
-			b.T.Fatalf("browsertest: screenshot %s: %v", file, err)
+	for _, f := range files {
+		if err := b.saveScreenshot(f); err != nil {
+			b.T.Fatalf("browsertest: screenshot %s: %v", filepath.Base(f), err)
 		}
 	}
 }
