@@ -49,6 +49,7 @@ func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
 	r.Get("/kiosk", route(kiosk, d.showKiosk)...)
 	r.Get("/kiosk/case", route(kiosk, d.kioskCaseLookup)...)
 	r.Post("/kiosk/records", route(kiosk, d.kioskRecords)...)
+	r.Get("/kiosk-sw.js", page.Pages, d.kioskWorker) // the kiosk's service worker: a script, no session, no form
 	pad := d.requireDevice("window")
 	r.Get("/pad", route(pad, d.showPad)...)
 	r.Get("/pad/events", route(pad, d.padEventStream)...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"haochaping/app/apptest"
@@ -85,23 +87,66 @@ func buffer(b *browsertest.Browser) []buffered {
 	return browsertest.Eval[[]buffered](b, `JSON.parse(localStorage.getItem('hcp.kiosk.buffer') || '[]')`)
 }
 
-// setOffline cuts the tab's network (and says so to the page: navigator.onLine and the
-// online/offline events), or gives it back.
+// setOffline cuts the network of the tab and of the kiosk's service worker (and says so to the
+// page: navigator.onLine and the online/offline events), or gives it back. Chromium's network
+// emulation is per target: the tab's alone leaves the worker's fetches on the network (a page
+// "reloaded offline" would come from the server), so every service worker target of the
+// browser is attached to and cut as well.
 func setOffline(b *browsertest.Browser, offline bool) {
 	b.T.Helper()
 	ctx, cancel := context.WithTimeout(b.Ctx, 10*time.Second)
 	defer cancel()
-	if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-		MatchedNetworkConditions: []*network.Conditions{{Offline: offline, DownloadThroughput: -1, UploadThroughput: -1}},
-	}); err != nil {
-		b.T.Fatalf("emulate the network: %v", err)
+	cut := func(ctx context.Context, what string) {
+		if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			MatchedNetworkConditions: []*network.Conditions{{Offline: offline, DownloadThroughput: -1, UploadThroughput: -1}},
+		}); err != nil {
+			b.T.Fatalf("emulate the network of %s: %v", what, err)
+		}
+		if _, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{
+			Offline: offline, DownloadThroughput: -1, UploadThroughput: -1,
+		}); err != nil {
+			b.T.Fatalf("override the network state of %s: %v", what, err)
+		}
 	}
-	if _, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{
-		Offline: offline, DownloadThroughput: -1, UploadThroughput: -1,
-	}); err != nil {
-		b.T.Fatalf("override the network state: %v", err)
+	targets, err := chromedp.Targets(ctx)
+	if err != nil {
+		b.T.Fatalf("the browser's targets: %v", err)
 	}
+	for _, tg := range targets {
+		if tg.Type == "service_worker" {
+			cut(workerContext(b, tg.TargetID), "the service worker "+tg.URL)
+		}
+	}
+	cut(ctx, "the tab")
 }
+
+// workerContext is a chromedp context attached to a service worker target of the browser,
+// kept for the rest of the test (a second attachment would be a second session).
+func workerContext(b *browsertest.Browser, id target.ID) context.Context {
+	b.T.Helper()
+	workersMu.Lock()
+	defer workersMu.Unlock()
+	if ctx, ok := workers[id]; ok {
+		return ctx
+	}
+	ctx, cancel := chromedp.NewContext(b.Ctx, chromedp.WithTargetID(id))
+	b.T.Cleanup(func() {
+		workersMu.Lock()
+		delete(workers, id)
+		workersMu.Unlock()
+		cancel()
+	})
+	if err := chromedp.Do(ctx); err != nil {
+		b.T.Fatalf("attach to the service worker: %v", err)
+	}
+	workers[id] = ctx
+	return ctx
+}
+
+var (
+	workersMu sync.Mutex
+	workers   = map[target.ID]context.Context{}
+)
 
 // kioskRows counts the kiosk's evaluations of cases whose number starts with prefix.
 func kioskRows(env *testenv.Env, prefix string) int {

@@ -10,6 +10,13 @@
 // next try: backoff, the `online` event, the next rating, the next load of the page. The
 // server's idempotency key is the device and the sequence number, so re-sending is harmless —
 // none lost, none doubled.
+//
+// The page also loads while the network is down: a service worker (/kiosk-sw.js, registered
+// here) keeps the last copy the network served, and its files. Such a copy says so
+// (data-served="cache"): its stamp of the server's clock is old, so the offset between the
+// server's clock and this browser's is the one kept from the last page the network served;
+// and its CSRF token may have expired — the first upload's 403 then reloads the page from the
+// network (at the start screen), and the new page uploads the buffer.
 (function () {
   "use strict";
   var root = document.getElementById("kiosk");
@@ -18,6 +25,8 @@
   var BUFFER = "hcp.kiosk.buffer";     // the ratings not yet answered by the server
   var LAST_SEQ = "hcp.kiosk.seq";      // the last sequence number given
   var REFUSED = "hcp.kiosk.rejected";  // the last records the server refused, for a technician
+  var CLOCK = "hcp.kiosk.clock";       // the clock offset of the last page the network served
+  var RELOADED = "hcp.kiosk.reloaded"; // sessionStorage: when the page last reloaded for a new token
   var BATCH = 100;                     // records per upload (the contract allows 500)
   var casePattern = /^[0-9A-Za-z_-]{4,64}$/;
 
@@ -26,9 +35,18 @@
   var thanksSeconds = parseInt(root.dataset.thanks, 10) || 15;
   var callbackDays = parseInt(root.dataset.callbackDays, 10) || 1;
   var largeAtLoad = root.dataset.large === "1";
+  var fromCache = root.dataset.served === "cache";
   // The server's business clock less this browser's: ratings are stamped by the server's
-  // clock, so that a kiosk whose clock drifts does not date its ratings wrongly.
-  var clockOffset = (parseInt(root.dataset.now, 10) || Date.now()) - Date.now();
+  // clock, so that a kiosk whose clock drifts does not date its ratings wrongly. A page the
+  // network served measures it and keeps it; a copy from the cache carries an old stamp, so it
+  // takes the kept offset (none kept: the browser's own clock).
+  var clockOffset = 0;
+  if (!fromCache && root.dataset.now) {
+    clockOffset = parseInt(root.dataset.now, 10) - Date.now();
+    localStorage.setItem(CLOCK, String(clockOffset));
+  } else {
+    clockOffset = parseInt(localStorage.getItem(CLOCK), 10) || 0;
+  }
 
   var $ = function (id) { return document.getElementById(id); };
   var screens = { start: $("screen-start"), rate: $("screen-rate"), thanks: $("screen-thanks") };
@@ -36,6 +54,7 @@
   var theCase = null;         // what the lookup answered, or {case_no} when it could not be asked
   var offlineLook = false;    // the rating screen shows a case the server was not asked about
   var uploadFailed = false;   // the last upload did not reach the server
+  var unpaired = false;       // the last upload was answered 401: the device's session is gone
   var needReload = false;     // the page's CSRF token expired: reload at the next start screen
 
   // --- storage -------------------------------------------------------------------------------
@@ -74,8 +93,12 @@
     var s = $("kiosk-status");
     s.dataset.pending = String(n);
     var offline = !navigator.onLine || uploadFailed;
-    s.classList.toggle("offline", offline);
-    if (offline) {
+    s.classList.toggle("offline", offline || unpaired);
+    if (unpaired && navigator.onLine) {
+      // Not the network: the server no longer knows this kiosk. The ratings stay here until a
+      // technician pairs it again (/pair?for=kiosk keeps this browser's storage).
+      s.textContent = "本终端需重新配对，请联系管理员" + (n ? "（" + n + " 条评价保存在本机，配对后自动上传）" : "");
+    } else if (offline) {
       s.textContent = "网络暂时中断：评价保存在本机" + (n ? "（" + n + " 条待上传）" : "") + "，恢复后自动上传";
     } else {
       s.textContent = n ? "网络正常：正在上传 " + n + " 条评价" : "网络正常";
@@ -111,6 +134,7 @@
       headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf },
       body: JSON.stringify({ records: batch })
     }, 30000).then(function (res) {
+      unpaired = res.status === 401;
       if (res.ok) { return res.json().then(answered); }
       if (res.status === 403) { needReload = true; } // the token expired: a fresh page has one
       throw new Error("upload answered " + res.status);
@@ -121,14 +145,15 @@
       // which would loop).
       if (removed > 0 && readList(BUFFER).length) { again = true; }
     }, function (err) {
-      // The network, the server or our token failed: everything stays for the next try.
-      uploadFailed = true;
+      // The network, the server, our token or the device's session failed: everything stays
+      // for the next try.
+      uploadFailed = !unpaired;
       console.info("kiosk: upload failed, kept for the next try:", err && err.message);
       scheduleRetry();
     }).finally(function () {
       uploading = false;
       showStatus();
-      if (needReload && current === "start" && !caseInput.value) { location.reload(); return; }
+      if (needReload && current === "start" && !caseInput.value && reloadForToken()) { return; }
       if (again && !uploadFailed) { again = false; upload(); }
     });
   }
@@ -186,8 +211,20 @@
     $("comment").dispatchEvent(new Event("input"));
     document.documentElement.classList.toggle("large", largeAtLoad);
     syncTextSize();
-    if (needReload) { location.reload(); return; }
+    if (needReload && reloadForToken()) { return; }
     show("start");
+  }
+
+  // reloadForToken loads the page again from the network for a new CSRF token (the service
+  // worker asks the network first; should it fail, the cached copy comes and the next upload
+  // tries again). A page that the network served just now and still meets a 403 would only
+  // loop: it waits a minute before the next reload, uploading with backoff meanwhile.
+  function reloadForToken() {
+    var last = parseInt(sessionStorage.getItem(RELOADED), 10) || 0;
+    if (Math.abs(Date.now() - last) < 60000) { return false; }
+    sessionStorage.setItem(RELOADED, String(Date.now()));
+    location.reload();
+    return true;
   }
 
   function setError(id, msg) {
@@ -231,7 +268,8 @@
     button.textContent = button.dataset.busy;
     timedFetch("/kiosk/case?case_no=" + encodeURIComponent(no), { headers: { "Accept": "application/json" } }, 8000)
       .then(function (res) {
-        if (res.status >= 500) { throw new Error("lookup answered " + res.status); }
+        if (res.status === 401) { unpaired = true; showStatus(); } // kept here until the kiosk is paired again
+        if (res.status >= 500 || res.status === 401) { throw new Error("lookup answered " + res.status); }
         return res.json().then(function (body) {
           if (!res.ok) { setError("case-no-error", body.message || "无法评价该办件"); return; }
           if (body.status === "rated") { setError("case-no-error", "该办件已经评价过了，感谢您的参与。如需查看处理进度，请扫描回执上的二维码。"); return; }
@@ -392,4 +430,12 @@
   show("start");
   showStatus();
   upload(); // what an earlier page kept
+
+  // The service worker (needs a secure context: HTTPS, or localhost). Without it the kiosk still
+  // rates offline once loaded; it only cannot load offline.
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/kiosk-sw.js", { scope: "/kiosk" }).catch(function (err) {
+      console.warn("kiosk: no service worker, the page cannot load offline:", err && err.message);
+    });
+  }
 })();
