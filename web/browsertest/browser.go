@@ -318,7 +318,9 @@ func (b *Browser) Text(sel string) string {
 // Eval evaluates a script expression in the page and decodes its value into T.
 func Eval[T any](b *Browser, expr string) T {
 	b.T.Helper()
-	v, err := chromedp.Run(b.Ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
+	ctx, cancel := context.WithTimeout(b.Ctx, 30*time.Second) // a promise that never settles fails the test, not the run
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
 		b.T.Fatalf("browsertest: evaluate %s: %v", expr, err)
 	}

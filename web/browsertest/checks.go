@@ -175,3 +175,13 @@ func (b *Browser) CheapPhone(rate float64) {
 		b.T.Fatalf("browsertest: disable the cache: %v", err)
 	}
 }
+
+// NoScript turns the page's scripts off, as a browser with JavaScript disabled: the pages that
+// promise to work without it are tried that way. Reading the page still works; axe does not
+// (it waits on timers, which do not fire), so CheckPage is for pages with scripts on.
+func (b *Browser) NoScript() {
+	b.T.Helper()
+	if _, err := chromedp.Call(b.Ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		b.T.Fatalf("browsertest: disable scripts: %v", err)
+	}
+}
