@@ -83,21 +83,34 @@ func (u *Users) Login(ctx context.Context, username, password string) (string, *
 // Authenticate returns the user of a live session; 401 unauthenticated when the token is
 // missing, unknown or expired, or its user has been disabled.
 func (u *Users) Authenticate(ctx context.Context, token string) (*User, error) {
+	user, _, err := u.Session(ctx, token)
+	return user, err
+}
+
+// Session is Authenticate that also says when the session expires: the pages show it.
+func (u *Users) Session(ctx context.Context, token string) (*User, time.Time, error) {
 	if token == "" {
-		return nil, errUnauthenticated("请先登录")
+		return nil, time.Time{}, errUnauthenticated("请先登录")
 	}
 	if len(token) > maxTokenLength {
-		return nil, errUnauthenticated("登录已失效，请重新登录")
+		return nil, time.Time{}, errUnauthenticated("登录已失效，请重新登录")
 	}
-	user, err := u.get(ctx, `u.id = (SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > now())
+	var expires time.Time
+	if err := u.DB.Pool.QueryRow(ctx, `SELECT expires_at FROM sessions WHERE token_hash = $1 AND expires_at > now()`,
+		tokenHash(token)).Scan(&expires); errors.Is(err, pgx.ErrNoRows) {
+		return nil, time.Time{}, errUnauthenticated("登录已失效，请重新登录")
+	} else if err != nil {
+		return nil, time.Time{}, fmt.Errorf("authenticate: %w", err)
+	}
+	user, err := u.get(ctx, `u.id = (SELECT user_id FROM sessions WHERE token_hash = $1)
 		AND u.active AND NOT (u.demo AND $2)`, tokenHash(token), u.RefuseDemo)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, errUnauthenticated("登录已失效，请重新登录")
+		return nil, time.Time{}, errUnauthenticated("登录已失效，请重新登录")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("authenticate: %w", err)
+		return nil, time.Time{}, fmt.Errorf("authenticate: %w", err)
 	}
-	return user, nil
+	return user, expires, nil
 }
 
 // Logout ends the session of token; ending one that does not exist is no error.

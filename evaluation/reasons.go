@@ -46,6 +46,23 @@ func (s *ReasonSet) Resolve(kind ReasonKind, v string) (string, bool) {
 // List returns every reason of the set.
 func (s *ReasonSet) List() []Reason { return s.list }
 
+// Names are the reasons' names for their codes, as people read them; a code the set does not
+// know (of an older version) stays as it is.
+func (s *ReasonSet) Names(codes []string) []string {
+	names := make([]string, 0, len(codes))
+	for _, c := range codes {
+		name := c
+		for _, r := range s.list {
+			if r.Code == c {
+				name = r.Name
+				break
+			}
+		}
+		names = append(names, name)
+	}
+	return names
+}
+
 // reasonCache keeps the current reason set, reloading it at most once a minute so that a new
 // version takes effect without a restart.
 type reasonCache struct {

@@ -31,7 +31,16 @@ var actionNames = map[Action]string{
 	DecideAppeal: "提出申诉", RuleUpheld: "申诉成立", RuleRejected: "申诉驳回", Rectify: "整改", Feedback: "反馈",
 	Close: "办结", Return: "退回", Reassign: "重新分派", RequestExtension: "申请延期", GrantExtension: "批准延期",
 	RefuseExtension: "不予延期", Supervise: "督办", RevealPhone: "查看联系电话",
-	EvaluatorVerdict: "评价整改", Reopen: "退回重新整改",
+	EvaluatorVerdict: "评价整改", Reopen: "退回重新整改", Dispatched: "派发工单", Remind: "到期提醒",
+	Overdue: "逾期", Escalate: "上报",
+}
+
+// Name is the action's Chinese name, as a timeline shows it.
+func (a Action) Name() string {
+	if n, ok := actionNames[a]; ok {
+		return n
+	}
+	return string(a)
 }
 
 // Common is what every action may carry: how it was done, a note, attachments.

@@ -143,3 +143,6 @@ func allStates() []State {
 func openStates() []State {
 	return slices.DeleteFunc(allStates(), func(s State) bool { return s == Closed })
 }
+
+// States are every state, in the order of the loop: for filters and counts.
+func States() []State { return allStates() }

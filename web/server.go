@@ -29,6 +29,7 @@ import (
 	"haochaping/rectify/staffapi"
 	"haochaping/web/assets"
 	"haochaping/web/citizen"
+	"haochaping/web/console"
 	"haochaping/web/page"
 	"haochaping/web/session"
 )
@@ -100,6 +101,7 @@ func New(d Deps) *fiber.App {
 	// The pages: their errors are pages, their forms carry a CSRF token.
 	pageRoutes := []fiber.Handler{page.Pages, page.CSRF(d.Redis, secure)}
 	page.RegisterTextSize(app, secure)
+	console.Register(app, pageRoutes, console.Deps{Pages: pages, Users: d.Users, Rectify: d.Rectify, Evaluation: d.Evaluation})
 	citizen.Register(app, pageRoutes, citizen.Deps{
 		Pages: pages, Evaluation: d.Evaluation, Rectify: d.Rectify, Devices: d.Auth.Devices, Measures: d.Measures,
 		Secure: secure, Log: d.Log, Prompts: d.Prompts,

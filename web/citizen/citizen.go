@@ -6,7 +6,6 @@ package citizen
 
 import (
 	"log/slog"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -56,16 +55,4 @@ func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
 	r.Get("/pad/p/:id", route(pad, d.showPadRate)...)
 	r.Post("/pad/p/:id", route(pad, d.padRate)...)
 	r.Get("/pad/p/:id/done", route(pad, d.showPadThanks)...)
-}
-
-// formValues copies what a form posted: fiber's views of the body do not outlive the handler.
-func formValues(c *fiber.Ctx, fields ...string) map[string][]string {
-	v := map[string][]string{}
-	args := c.Request().PostArgs()
-	for _, f := range fields {
-		for _, b := range args.PeekMulti(f) {
-			v[f] = append(v[f], strings.Clone(string(b)))
-		}
-	}
-	return v
 }

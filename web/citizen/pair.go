@@ -32,7 +32,7 @@ func (d Deps) showPair(c *fiber.Ctx) error {
 // is kept in a cookie for years — a pad is paired once, and re-pairing its successor ends it.
 func (d Deps) pair(c *fiber.Ctx) error {
 	v := pairViewOf(c)
-	form := &page.Form{Values: formValues(c, "code")}
+	form := &page.Form{Values: page.FormValues(c, "code")}
 	token, dev, err := d.Devices.Pair(c.UserContext(), form.Value("code"), strings.Clone(c.Get(fiber.HeaderUserAgent)), time.Now())
 	if p, ok := problem.As(err); ok && p.Status < 500 {
 		form.AddProblem(p, map[string]string{"code": "code"})

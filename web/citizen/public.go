@@ -153,19 +153,8 @@ func (d Deps) showPublic(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	names := map[string]string{}
-	for _, r := range set.List() {
-		names[r.Code] = r.Name
-	}
 	for _, x := range cases {
-		var rs []string
-		for _, code := range x.Reasons {
-			if n, ok := names[code]; ok {
-				code = n
-			}
-			rs = append(rs, code)
-		}
-		v.Rectified = append(v.Rectified, publicCase{Disclosed: x, ReasonNames: strings.Join(rs, "、")})
+		v.Rectified = append(v.Rectified, publicCase{Disclosed: x, ReasonNames: strings.Join(set.Names(x.Reasons), "、")})
 	}
 	c.Set(fiber.HeaderCacheControl, "public, max-age=600")
 	c.Set(fiber.HeaderVary, "Cookie") // the large-text mode is the one thing that differs

@@ -80,7 +80,7 @@ type ratingInput struct {
 // readRating reads the posted form and checks what a person can be told beside the field, in
 // the order of the form; the domain checks again, and its refusals are placed the same way.
 func readRating(c *fiber.Ctx, askPhone bool) (*page.Form, ratingInput) {
-	form := &page.Form{Values: formValues(c, "level", "reasons", "comment", "phone")}
+	form := &page.Form{Values: page.FormValues(c, "level", "reasons", "comment", "phone")}
 	in := ratingInput{Rating: channels.Rating{Reasons: form.Values["reasons"], Comment: strings.TrimSpace(form.Value("comment"))}}
 	if askPhone {
 		in.Phone = strings.TrimSpace(form.Value("phone"))

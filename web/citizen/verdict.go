@@ -19,7 +19,7 @@ func (d Deps) rateVerdict(c *fiber.Ctx) error {
 	if err != nil || l == nil {
 		return err
 	}
-	form := &page.Form{Values: formValues(c, "verdict")}
+	form := &page.Form{Values: page.FormValues(c, "verdict")}
 	v := rectify.Verdict(form.Value("verdict"))
 	if !v.Valid() {
 		form.Add("verdict", "请选择满意、基本满意或不满意")

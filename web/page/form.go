@@ -2,8 +2,11 @@ package page
 
 import (
 	"slices"
+	"strings"
 
 	"haochaping/internal/problem"
+
+	"github.com/gofiber/fiber/v2"
 )
 
 // Form is a submitted form as the page shows it back: what was entered, and the errors, each
@@ -64,4 +67,16 @@ func (f *Form) AddProblem(p *problem.Error, fields map[string]string) {
 	if !placed {
 		f.Add("", p.Message)
 	}
+}
+
+// FormValues copies what a form posted: fiber's views of the body do not outlive the handler.
+func FormValues(c *fiber.Ctx, fields ...string) map[string][]string {
+	v := map[string][]string{}
+	args := c.Request().PostArgs()
+	for _, f := range fields {
+		for _, b := range args.PeekMulti(f) {
+			v[f] = append(v[f], strings.Clone(string(b)))
+		}
+	}
+	return v
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"strconv"
+	"strings"
 	"time"
 
 	"haochaping/internal/bjtime"
@@ -16,6 +17,11 @@ var funcs = template.FuncMap{
 	"icon":      assets.Icon,
 	"datetime":  DateTime,
 	"date":      Date,
+	"clock":     Clock,
+	"hasPrefix": strings.HasPrefix,
+	"even":      func(i int) bool { return i%2 == 0 },
+	"list":      func(xs ...string) []string { return xs },
+	"dict":      dict,
 	"thousands": Thousands,
 	"percent":   Percent,
 	"add":       func(a, b int) int { return a + b },
@@ -31,6 +37,31 @@ func DateTime(t time.Time) string {
 	}
 	b := t.In(bjtime.Location)
 	return fmt.Sprintf("%d年%d月%d日 %02d:%02d", b.Year(), b.Month(), b.Day(), b.Hour(), b.Minute())
+}
+
+// dict makes a map of key-value pairs, for a partial that takes several values.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: %d arguments, want pairs", len(kv))
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
+// Clock is an instant of the coming hours as people read it: 12月2日 08:05, Beijing time.
+func Clock(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	b := t.In(bjtime.Location)
+	return fmt.Sprintf("%d月%d日 %02d:%02d", b.Month(), b.Day(), b.Hour(), b.Minute())
 }
 
 // Date is the Beijing day of an instant, 2026年12月1日.

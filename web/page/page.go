@@ -71,6 +71,7 @@ type View struct {
 	CSRF   string // the token every form sends back
 	Path   string // the page's own path and query, for the large-text switch to return to
 	Form   *Form  // the submitted form's values and errors, if any
+	Staff  *Staff // on a staff page, who is logged in
 	Data   any
 }
 
@@ -83,6 +84,7 @@ func (r *Renderer) Render(c *fiber.Ctx, status int, name string, v View) error {
 	v.Large = LargeText(c)
 	v.CSRF = CSRFToken(c)
 	v.Path = string(c.Request().URI().RequestURI())
+	v.Staff = staffOf(c)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
 		return fmt.Errorf("render page %s: %w", name, err)

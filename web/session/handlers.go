@@ -41,8 +41,7 @@ func Register(r fiber.Router, users *access.Users) {
 		if err != nil {
 			return err
 		}
-		c.Cookie(&fiber.Cookie{Name: CookieName, Value: token, Path: "/", Expires: expires,
-			HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: c.Protocol() == "https"})
+		SetCookie(c, token, expires)
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.JSON(LoginResponse{Token: token, ExpiresAt: expires, User: user})
 	})
@@ -50,8 +49,7 @@ func Register(r fiber.Router, users *access.Users) {
 		if err := users.Logout(c.UserContext(), tokenFrom(c)); err != nil {
 			return err
 		}
-		c.Cookie(&fiber.Cookie{Name: CookieName, Value: "", Path: "/", Expires: time.Unix(0, 0),
-			HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: c.Protocol() == "https"})
+		ClearCookie(c)
 		return c.SendStatus(fiber.StatusNoContent)
 	})
 	r.Get("/auth/me", Require(users), func(c *fiber.Ctx) error {

@@ -1,0 +1,160 @@
+package console_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"haochaping/app/apptest"
+	"haochaping/internal/testenv"
+	"haochaping/web/browsertest"
+)
+
+// consoleNow is the business time of these tests: a Tuesday morning in Beijing.
+var consoleNow = testenv.Beijing(2026, 12, 1, 10, 0, 0)
+
+// login signs b in through the login page, from wherever it was sent there.
+func login(t *testing.T, b *browsertest.Browser, username, password string) int64 {
+	t.Helper()
+	b.Do("type the login", chromedp.SendKeys(chromedp.ID("username"), username), chromedp.SendKeys(chromedp.ID("password"), password))
+	return b.Submit(`button[type=submit]`)
+}
+
+// rateBad has a citizen rate the case 非常不满意 from the receipt's link on a phone.
+func rateBad(t *testing.T, srv *apptest.Server, caseNo string) string {
+	t.Helper()
+	raw, _ := srv.PushCase(apptest.Case(caseNo, consoleNow.Add(-30*time.Minute)))["evaluation_url"].(string)
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phone := browsertest.Open(t, srv.URL, browsertest.Phone)
+	phone.Go(u.Path)
+	phone.Do("rate 非常不满意 with a reason", chromedp.Click(chromedp.CSS(`label[for=level-1]`)),
+		chromedp.WaitVisible(chromedp.ID("reasons")), chromedp.Click(chromedp.CSS(`label[for=reason-0]`)),
+		chromedp.SendKeys(chromedp.ID("comment"), "等了一个小时"))
+	if status := phone.Submit(`button[type=submit]`); status != 200 {
+		t.Fatalf("rating: %d", status)
+	}
+	return u.Path
+}
+
+// TestHandlerWorksTheOrderInTheConsole: a citizen's 1 star → the handler logs in, finds it at
+// the top of the inbox, shows the phone (recorded), calls back, decides, rectifies, feeds
+// back and closes, each through the page's forms; a refused form says why beside its field.
+func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
+	t.Parallel()
+	env, srv := apptest.Serve(t, consoleNow)
+	srv.RunWorker()
+	rateBad(t, srv, "E2E-CON-0001")
+	testenv.Eventually(t, 15*time.Second, "the bad review has its work order", func() bool {
+		return env.Count(`SELECT count(*) FROM work_orders`) == 1
+	})
+
+	b := browsertest.Open(t, srv.URL, browsertest.Desktop)
+	b.Go("/console")
+	if !strings.HasPrefix(b.URL(), "/login?next=") {
+		t.Fatalf("an anonymous browser at /console is at %s, want the login page", b.URL())
+	}
+	if status := login(t, b, "zh01", "wrong-password"); status != 422 {
+		t.Errorf("a wrong password: %d, want 422", status)
+	}
+	if got := b.Text(".error-summary"); !strings.Contains(got, "用户名或密码不正确") {
+		t.Errorf("a wrong password says %q", got)
+	}
+	b.CheckPage("login refused")
+	b.Screenshot("console-login-refused")
+	if status := login(t, b, "zh01", "demo1234"); status != 200 || b.URL() != "/console" {
+		t.Fatalf("login: %d at %s", status, b.URL())
+	}
+	if got := b.Text(".staff-who"); !strings.Contains(got, "登录有效至") {
+		t.Errorf("the header does not say when the session ends: %q", got)
+	}
+	first := b.Text(".orders li:first-child")
+	if !strings.Contains(first, "普通护照签发") || !strings.Contains(first, "待回访") || !strings.Contains(first, "E2E-CON-0001") {
+		t.Errorf("the top of the inbox: %q", first)
+	}
+	b.CheckPage("inbox")
+	b.Screenshot("console-inbox")
+
+	if status := b.Follow(`.orders li:first-child a`); status != 200 {
+		t.Fatalf("the order page: %d", status)
+	}
+	if got := b.Text("#review-title + p"); !strings.Contains(got, "非常不满意") {
+		t.Errorf("the order page's review: %q", got)
+	}
+	if strings.Contains(b.Text("main"), apptest.ApplicantTel) {
+		t.Error("the phone shows before it is asked for")
+	}
+	b.CheckPage("work order, pending callback")
+	b.Screenshot("console-order")
+	if status := b.Submit(`form[action$="/reveal-phone"] button`); status != 200 {
+		t.Fatalf("show phone: %d", status)
+	}
+	if got := b.Text(".phone-shown"); got != apptest.ApplicantTel {
+		t.Errorf("the phone shown: %q", got)
+	}
+
+	// A callback without its facts is refused beside the field, the rest kept.
+	b.Do("callback without facts", chromedp.SetValue(chromedp.ID("callback-method"), "phone"), chromedp.SetValue(chromedp.ID("callback-reached"), "yes"))
+	if status := b.Submit(`form[action$="/callback"] button`); status != 422 {
+		t.Errorf("a callback without facts: %d, want 422", status)
+	}
+	if got := b.Text("#callback-facts"); got != "" {
+		t.Errorf("facts %q", got)
+	}
+	if browsertest.Eval[string](b, `document.getElementById('callback-method').value`) != "phone" {
+		t.Error("the refused form lost its method")
+	}
+	b.CheckPage("work order, refused callback")
+	b.Screenshot("console-order-refused")
+
+	steps := []struct {
+		form string
+		fill []chromedp.Action[chromedp.Void]
+	}{
+		{"callback", []chromedp.Action[chromedp.Void]{chromedp.SetValue(chromedp.ID("callback-method"), "phone"),
+			chromedp.SetValue(chromedp.ID("callback-reached"), "yes"), chromedp.SendKeys(chromedp.ID("callback-facts"), "评价人反映等候时间长，经查属实")}},
+		{"decide", []chromedp.Action[chromedp.Void]{chromedp.SetValue(chromedp.ID("decide-decision"), "now")}},
+		{"rectify", []chromedp.Action[chromedp.Void]{chromedp.SendKeys(chromedp.ID("rectify-measures"), "高峰时段增开一个综合窗口")}},
+		{"feedback", []chromedp.Action[chromedp.Void]{chromedp.SetValue(chromedp.ID("feedback-method"), "phone")}},
+		{"close", nil},
+	}
+	for _, s := range steps {
+		if len(s.fill) > 0 {
+			b.Do("fill "+s.form, s.fill...)
+		}
+		if status := b.Submit(`form[action$="/` + s.form + `"] button`); status != 200 {
+			t.Fatalf("%s: %d (%s)", s.form, status, b.Text("main"))
+		}
+		if got := b.Text("[role=status]"); !strings.Contains(got, "已") {
+			t.Errorf("after %s: %q", s.form, got)
+		}
+	}
+	if got := b.Text("h1 .state"); got != "已办结" {
+		t.Errorf("the order is %q at the end", got)
+	}
+	b.CheckPage("work order, closed")
+	b.Screenshot("console-order-closed")
+	if n := env.Count(`SELECT count(*) FROM work_order_events v JOIN work_orders w ON w.id = v.work_order_id
+		WHERE w.state = 'closed' AND v.action IN ('reveal_phone', 'callback', 'decide_now', 'rectify', 'feedback', 'close')`); n != 6 {
+		t.Errorf("%d of the six steps in the timeline", n)
+	}
+
+	phone := browsertest.Open(t, srv.URL, browsertest.Phone)
+	phone.Go("/login")
+	login(t, phone, "zh01", "demo1234")
+	phone.CheckPage("inbox on a phone")
+	phone.Screenshot("console-inbox")
+	phone.Follow(`a[href="/console?"], .orders li:first-child a`)
+	phone.CheckPage("work order on a phone")
+	phone.Screenshot("console-order")
+
+	b.Submit(`form[action="/logout"] button`)
+	if b.Go("/console"); !strings.HasPrefix(b.URL(), "/login") {
+		t.Errorf("after logout /console is at %s", b.URL())
+	}
+}
