@@ -19,6 +19,7 @@ import (
 	"haochaping/evaluation"
 	"haochaping/internal/config"
 	"haochaping/internal/database"
+	"haochaping/internal/live"
 	"haochaping/internal/pii"
 	"haochaping/internal/queue"
 	"haochaping/internal/sms"
@@ -52,6 +53,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	devices := &channels.Devices{DB: db, Keys: keys}
 	q := queue.New(rdb, cfg.QueuePrefix)
+	signals := live.New(rdb, cfg.QueuePrefix)
 	sender, err := sms.New(cfg.SMS, log)
 	if err != nil {
 		panic(err) // config.Load refuses an unknown sender: only a hand-made Config gets here
@@ -63,7 +65,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 		Devices:    devices,
 		Users:      &access.Users{DB: db, RefuseDemo: !cfg.Demo},
 		Rectify: &rectify.Service{DB: db, Queue: q, Calendar: calendar.Default(), Keys: keys, Log: log,
-			WebhookURL: cfg.WebhookURL, SMS: sender, Now: cfg.Now},
+			WebhookURL: cfg.WebhookURL, SMS: sender, Live: signals, Now: cfg.Now},
 		Ledger:   &ledger.Service{DB: db, Calendar: calendar.Default(), Now: cfg.Now},
 		Queue:    q,
 		Registry: reg,
@@ -74,7 +76,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 	a.Rectify.Links = a.Evaluation // the text message after feedback carries the evaluation link
 	a.HTTP = web.New(web.Deps{
 		DB: db, Redis: rdb, Evaluation: a.Evaluation, Measures: a.Measures, Auth: a.Auth, Users: a.Users, Rectify: a.Rectify, Ledger: a.Ledger, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
-		PublicURL: cfg.PublicURL, Prompts: window.NewPromptBus(rdb, cfg.QueuePrefix),
+		PublicURL: cfg.PublicURL, Prompts: window.NewPromptBus(rdb, cfg.QueuePrefix), Live: signals,
 	})
 	return a
 }

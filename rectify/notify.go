@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/jackc/pgx/v5"
 
+	"haochaping/internal/live"
 	"haochaping/internal/queue"
 )
 
@@ -21,6 +23,7 @@ import (
 // sent for a transaction that then rolls back.
 type effects struct {
 	notifications []int64
+	topics        []string // live topics of the notifications' audiences (internal/live)
 	deadlines     []*WorkOrder
 	sms           []int64 // evaluator_sms rows to hand to the queue
 }
@@ -79,6 +82,11 @@ func (s *Service) notifyOne(ctx context.Context, tx pgx.Tx, fx *effects, w *Work
 			return fmt.Errorf("store notification: %w", err)
 		}
 		fx.notifications = append(fx.notifications, id)
+		if staffID != nil {
+			fx.topics = append(fx.topics, live.StaffTopic(*staffID))
+		} else {
+			fx.topics = append(fx.topics, live.OfficeTopic(w.RegionID))
+		}
 	}
 	return nil
 }
@@ -91,6 +99,13 @@ func (s *Service) afterCommit(ctx context.Context, fx *effects) {
 	}
 	for _, id := range fx.sms {
 		s.queueSMS(ctx, id, 0)
+	}
+	if s.Live != nil {
+		for _, t := range slices.Compact(slices.Sorted(slices.Values(fx.topics))) {
+			if err := s.Live.Publish(ctx, t); err != nil {
+				s.Log.Warn("live signal not sent", "topic", t, "err", err)
+			}
+		}
 	}
 	if s.WebhookURL == "" {
 		return

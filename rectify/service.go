@@ -6,6 +6,7 @@ import (
 
 	"haochaping/calendar"
 	"haochaping/internal/database"
+	"haochaping/internal/live"
 	"haochaping/internal/pii"
 	"haochaping/internal/queue"
 	"haochaping/internal/sms"
@@ -15,6 +16,7 @@ import (
 type Service struct {
 	DB       *database.DB
 	Queue    *queue.Queue
+	Live     *live.Bus // tells open consoles that a notification came (nil: nobody is told)
 	Calendar *calendar.Calendar
 	Keys     *pii.Keys
 	Log      *slog.Logger

@@ -21,6 +21,7 @@ import (
 	"haochaping/channels/window"
 	"haochaping/evaluation"
 	"haochaping/internal/database"
+	"haochaping/internal/live"
 	"haochaping/ledger"
 	"haochaping/ledger/ledgerapi"
 	"haochaping/measures"
@@ -53,6 +54,7 @@ type Deps struct {
 	// Off: what outlives a handler is copied where it is kept, which costs less (README, "fiber's
 	// strings"); the switch exists so that BenchmarkRequest can measure both.
 	Immutable bool
+	Live      *live.Bus // the signals that a notification came, for the consoles
 }
 
 // New builds the app. Mount more routes on the returned app's /api/v1 group with APIGroup.
@@ -101,7 +103,7 @@ func New(d Deps) *fiber.App {
 	// The pages: their errors are pages, their forms carry a CSRF token.
 	pageRoutes := []fiber.Handler{page.Pages, page.CSRF(d.Redis, secure)}
 	page.RegisterTextSize(app, secure)
-	console.Register(app, pageRoutes, console.Deps{Pages: pages, Users: d.Users, Rectify: d.Rectify, Evaluation: d.Evaluation})
+	console.Register(app, pageRoutes, console.Deps{Pages: pages, Users: d.Users, Rectify: d.Rectify, Evaluation: d.Evaluation, Live: d.Live})
 	citizen.Register(app, pageRoutes, citizen.Deps{
 		Pages: pages, Evaluation: d.Evaluation, Rectify: d.Rectify, Devices: d.Auth.Devices, Measures: d.Measures,
 		Secure: secure, Log: d.Log, Prompts: d.Prompts,

@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -79,6 +80,26 @@ func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
 	}
 	b.CheckPage("inbox")
 	b.Screenshot("console-inbox")
+
+	// The office supervises the order: the handler's open page counts the message at once.
+	b.WaitFor("the live count of the dispatch message", `document.documentElement.dataset.unread === '1'`, 10*time.Second)
+	office := srv.Login("office", "demo1234")
+	id := env.Count(`SELECT id FROM work_orders`)
+	if r := srv.As(office, "POST", fmt.Sprintf("/api/v1/workorders/%d/supervise", id), map[string]any{"note": "请今天回访"}); r.Status != 200 {
+		t.Fatalf("supervise: %d %s", r.Status, r.Body)
+	}
+	b.WaitFor("the live count after 督办", `document.documentElement.dataset.unread === '2' && document.getElementById('unread-count').textContent === '2'`, 5*time.Second)
+	b.Follow(`a[href="/console/notifications"]`)
+	if got := b.Text(".messages"); !strings.Contains(got, "督办") {
+		t.Errorf("the messages: %q", got)
+	}
+	b.CheckPage("messages")
+	b.Screenshot("console-messages")
+	b.Submit(`.messages li:first-child form button`)
+	if got := b.Text("h1 .count"); got != "1 条未读" {
+		t.Errorf("after reading one: %q", got)
+	}
+	b.Go("/console")
 
 	if status := b.Follow(`.orders li:first-child a`); status != 200 {
 		t.Fatalf("the order page: %d", status)

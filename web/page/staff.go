@@ -11,6 +11,7 @@ import (
 type Staff struct {
 	Name, Role string
 	Expires    time.Time
+	Unread     int // messages not read yet
 }
 
 type staffKey struct{}
