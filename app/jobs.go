@@ -17,6 +17,7 @@ func (a *App) Scheduler() *jobs.Scheduler {
 		jobs.UpwardReport(ev),
 		jobs.Rankings(m, now),
 		jobs.PraiseWatch(ev),
+		jobs.PhoneReindex(ev),
 		jobs.OutboxReconcile(rc),
 		jobs.EvaluatorSMS(rc),
 		jobs.Housekeeping(a.Auth, a.Users, s),

@@ -270,6 +270,6 @@ func (s *Service) queueUpsert(b *pgx.Batch, r *caseRow, now time.Time) {
 	}
 	b.Queue(upsertCaseSQL, r.in.CaseNo, r.itemID, r.regionID, r.deptID, r.hallID, r.windowID, r.staffID,
 		string(r.in.Channel), a.Kind, s.keys.Seal(a.Name), name, s.keys.Seal(a.Phone),
-		pii.MaskPhone(a.Phone), s.keys.Index("phone", a.Phone), s.keys.Seal(a.IDNumber),
+		pii.MaskPhone(a.Phone), s.keys.PhoneIndex(a.Phone), s.keys.Seal(a.IDNumber),
 		s.keys.Index("id", a.IDNumber), r.in.AcceptedAt.UTC(), completed, string(r.stage), now)
 }

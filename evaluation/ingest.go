@@ -243,13 +243,13 @@ func (s *Service) setEvaluator(row *insertRow, sub *Submission, subj *subject) {
 		row.EvaluatorPhoneIndex = subj.applicantPhoneIndex
 		if subj.applicantPhoneEnc == nil && sub.CallbackPhone != "" {
 			row.EvaluatorPhoneEnc, row.EvaluatorPhoneMasked = s.keys.Seal(sub.CallbackPhone), pii.MaskPhone(sub.CallbackPhone)
-			row.EvaluatorPhoneIndex = s.keys.Index("phone", sub.CallbackPhone)
+			row.EvaluatorPhoneIndex = s.keys.PhoneIndex(sub.CallbackPhone)
 		}
 	case sub.Evaluator != nil:
 		p := sub.Evaluator
 		row.EvaluatorNameEnc, row.EvaluatorNameMasked = s.keys.Seal(p.Name), pii.MaskName(p.Name)
 		row.EvaluatorPhoneEnc, row.EvaluatorPhoneMasked = s.keys.Seal(p.Phone), pii.MaskPhone(p.Phone)
-		row.EvaluatorPhoneIndex = s.keys.Index("phone", p.Phone)
+		row.EvaluatorPhoneIndex = s.keys.PhoneIndex(p.Phone)
 	}
 	row.RealName = row.EvaluatorPhoneEnc != nil
 }
@@ -261,7 +261,7 @@ func (s *Service) isApplicant(p *Person, subj *subject) bool {
 		return bytes.Equal(subj.applicantIDIndex, s.keys.Index("id", p.IDNumber))
 	}
 	if subj.applicantPhoneIndex != nil && p.Phone != "" {
-		return bytes.Equal(subj.applicantPhoneIndex, s.keys.Index("phone", p.Phone))
+		return bytes.Equal(subj.applicantPhoneIndex, s.keys.PhoneIndex(p.Phone))
 	}
 	return subj.applicantIDIndex == nil && subj.applicantPhoneIndex == nil
 }

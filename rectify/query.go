@@ -129,7 +129,10 @@ type Filter struct {
 	From    time.Time // created on or after (inclusive)
 	To      time.Time // created before (exclusive)
 	Mine    bool      // assigned to the actor
-	Page    int       // from 1
+	// Query is what a citizen reads out on the phone: a work-order number, a case number, a
+	// window ticket, or a phone number (search.go).
+	Query   string
+	Page    int // from 1
 	PerPage int
 }
 
@@ -141,9 +144,9 @@ type Page struct {
 	PerPage int       `json:"per_page"`
 }
 
-// List returns the work orders in the actor's scope that match the filter: overdue first,
-// then by the nearest deadline.
-func (s *Service) List(ctx context.Context, actor *access.User, f Filter) (*Page, error) {
+// where is the filter's SQL predicate (its clauses, to be joined by AND) over work_orders w in
+// the actor's scope, and its arguments; $1 is now.
+func (s *Service) where(actor *access.User, f Filter) ([]string, []any) {
 	pred, scopeArgs := actor.WorkOrders("w", 2)
 	where := []string{pred}
 	args := append([]any{s.now()}, scopeArgs...)
@@ -181,6 +184,18 @@ func (s *Service) List(ctx context.Context, actor *access.User, f Filter) (*Page
 		}
 		add("w.assignee_staff_id = ?", staff)
 	}
+	if f.Query != "" {
+		clause, qArgs := searchClause(s.Keys, f.Query, len(args)+1)
+		where = append(where, clause)
+		args = append(args, qArgs...)
+	}
+	return where, args
+}
+
+// List returns the work orders in the actor's scope that match the filter: overdue first,
+// then by the nearest deadline.
+func (s *Service) List(ctx context.Context, actor *access.User, f Filter) (*Page, error) {
+	where, args := s.where(actor, f)
 	if f.PerPage <= 0 || f.PerPage > 100 {
 		f.PerPage = 20
 	}

@@ -973,6 +973,59 @@ func TestStaffAPIMatchesOpenAPI(t *testing.T) {
 	if ids := listed(do(staffCall("list of another unit", ga01, "GET", "/api/v1/workorders", nil, 200, ""))); len(ids) != 0 {
 		t.Errorf("ga01 lists zh01's orders: %v", ids)
 	}
+	// The search box (q): a work-order number, a case number, a ticket, a phone however written;
+	// within the scope of who searches, so another unit's clerk finds none of zh01's.
+	caseOrder := func() int64 {
+		c := apptest.Case("OA-SEARCH-Ab01", env.Clock.Now().Add(-time.Hour))
+		link := srv.PushCase(c)["evaluation_url"].(string)
+		r := srv.Signed(srv.DemoDevice("demo-mobile"), "POST", "/api/v1/channels/mobile/evaluations", map[string]any{
+			"token": link[strings.LastIndex(link, "/")+1:], "level": 1, "reasons": []string{"服务效率"}})
+		if r.Status != 201 {
+			t.Fatalf("rating the case: %d %s", r.Status, r.Body)
+		}
+		id, _, err := srv.App.Rectify.Dispatch(ctx, int64(r.JSON(t)["id"].(float64)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}()
+	offSpec := func(c call) call { c.offSpec = true; return c } // the document refuses the request
+	number := do(staffCall("detail for its number", zh01, "GET", wo(wo3, ""), nil, 200, ""))["number"].(string)
+	for _, s := range []struct {
+		name, token, q string
+		want           []int64
+	}{
+		{"search by work-order number", office, strings.ToLower(number), []int64{wo3}},
+		{"search by case number", zh01, "oa-search-AB01", []int64{caseOrder}},
+		{"search by ticket", zh01, "S002", []int64{wo2}},
+		{"search by phone", zh01, "+86 139-0000-1111", []int64{wo1, wo3}},
+		{"search by the applicant's phone", head, "138 1234 5678", []int64{caseOrder}},
+		{"search by phone, another unit's clerk", ga01, phone, nil},
+		{"search by phone, another unit's head", srv.Login("gaj-head", "demo1234"), phone, nil},
+		{"search finding nothing", office, "OA-NO-SUCH-CASE", nil},
+	} {
+		ids := listed(do(staffCall(s.name, s.token, "GET", "/api/v1/workorders?q="+url.QueryEscape(s.q), nil, 200, "")))
+		slices.Sort(ids)
+		if fmt.Sprint(ids) != fmt.Sprint(s.want) {
+			t.Errorf("%s (%q): %v, want %v", s.name, s.q, ids, s.want)
+		}
+	}
+	a.do(offSpec(staffCall("search too long", office, "GET", "/api/v1/workorders?q="+strings.Repeat("A", 65), nil, 422, "invalid_q")))
+	a.do(staffCall("search with a tab", office, "GET", "/api/v1/workorders?q=S0%0901", nil, 422, "invalid_q"))
+	a.do(staffCall("search with NUL", office, "GET", "/api/v1/workorders?q=S0%0001", nil, 400, "invalid_text"))
+	counts := do(staffCall("counts", zh01, "GET", "/api/v1/workorders/counts", nil, 200, ""))
+	if byState, _ := counts["by_state"].(map[string]any); counts["total"] != 5.0 || byState["pending_callback"] != 5.0 {
+		t.Errorf("zh01's counts: %v, want 5 pending callback", counts)
+	}
+	counts = do(staffCall("counts with filters", office, "GET", "/api/v1/workorders/counts?q="+phone+
+		"&overdue=false&channel=window&from="+today+"&to="+today+"&mine=false", nil, 200, ""))
+	if counts["total"] != 2.0 {
+		t.Errorf("counts of a phone: %v, want 2", counts)
+	}
+	a.do(staffCall("counts of another unit's phone", ga01, "GET", "/api/v1/workorders/counts?q="+phone, nil, 200, ""))
+	a.do(offSpec(staffCall("counts without a session", "", "GET", "/api/v1/workorders/counts", nil, 401, "unauthenticated")))
+	a.do(offSpec(staffCall("counts with a bad search", zh01, "GET", "/api/v1/workorders/counts?q="+strings.Repeat("A", 65), nil, 422, "invalid_q")))
+	a.do(offSpec(staffCall("counts with a bad date", zh01, "GET", "/api/v1/workorders/counts?from=tomorrow", nil, 422, "invalid_date")))
 	a.do(call{name: "list by cookie", method: "GET", path: "/api/v1/workorders?mine=true", status: 200,
 		header: http.Header{"Cookie": {session.CookieName + "=" + zh01}}})
 	for name, query := range map[string]string{"invalid_state": "state=bogus", "invalid_per_page": "per_page=500",

@@ -22,6 +22,7 @@ func Register(api fiber.Router, users *access.Users, svc *rectify.Service) {
 	// every path under /api/v1, answering 401 for unknown routes and for public ones.
 	in := session.Require(users)
 	api.Get("/workorders", in, h.list)
+	api.Get("/workorders/counts", in, h.counts) // before /workorders/:id, which would take "counts" for an id
 	api.Get("/workorders/:id", in, h.get)
 	api.Post("/workorders/:id/callback", in, h.callback)
 	api.Post("/workorders/:id/decide", in, h.decide)

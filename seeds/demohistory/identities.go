@@ -68,7 +68,7 @@ func makeIdentity(keys *pii.Keys, seed uint64, i int) identity {
 	return identity{
 		nameEnc: keys.Seal(name), nameMasked: pii.MaskName(name),
 		entNameEnc: keys.Seal(ent), entNameMasked: ent,
-		phoneEnc: keys.Seal(phone), phoneMasked: pii.MaskPhone(phone), phoneIndex: keys.Index("phone", phone),
+		phoneEnc: keys.Seal(phone), phoneMasked: pii.MaskPhone(phone), phoneIndex: keys.PhoneIndex(phone),
 		idEnc: keys.Seal(id), idIndex: keys.Index("id", id),
 	}
 }
