@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
 )
 
@@ -257,13 +258,20 @@ func describeRows(ctx context.Context, tx pgx.Tx, ids []int64) ([]Row, error) {
 			return nil, fmt.Errorf("describe rows: %w", err)
 		}
 		r.Hall, r.Window, r.Item = hall.ptr(), window.ptr(), item.ptr()
+		r.RatedAt = r.RatedAt.In(bjtime.Location) // read as an office reads them, in Beijing time
 		if reportedAt != nil {
-			r.Report = &Report{At: *reportedAt, Timely: *timely}
+			r.Report = &Report{At: reportedAt.In(bjtime.Location), Timely: *timely}
 		}
 		if woID != nil {
 			o.ID, o.Number, o.State = *woID, *woNumber, *woState
 			o.Department = Named{Code: *woDeptCode, Name: *woDeptName}
-			o.ReceivedAt, o.RectifyDue = *received, *due
+			o.ReceivedAt, o.RectifyDue = received.In(bjtime.Location), due.In(bjtime.Location)
+			for _, t := range []**time.Time{&o.CalledBackAt, &o.RectifiedAt, &o.FedBackAt} {
+				if *t != nil {
+					bj := (*t).In(bjtime.Location)
+					*t = &bj
+				}
+			}
 			r.WorkOrder = &o
 		}
 		out = append(out, r)
