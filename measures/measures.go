@@ -29,6 +29,7 @@ type Query struct {
 	From, To   time.Time // Beijing days, both included
 	RegionID   int64     // with its sub-regions; 0: all
 	Department int64     // 0: all
+	Hall       int64     // 0: all
 	Channel    string    // empty: all
 	Scope      access.Scope
 }
@@ -233,6 +234,9 @@ func (q Query) where() (string, []any) {
 	}
 	if q.Department != 0 {
 		add("r.department_id = ?", q.Department)
+	}
+	if q.Hall != 0 {
+		add("r.hall_id = ?", q.Hall)
 	}
 	if q.Channel != "" {
 		add("r.channel = ?", q.Channel)

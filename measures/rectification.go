@@ -55,12 +55,15 @@ func (s *Service) RollUpRectification(ctx context.Context) (int64, error) {
 // recountRectificationSQL counts the bad reviews of the given days and where their work orders
 // stand. An upheld appeal leaves the rates (counted apart as upheld, with its score, so that
 // the measures can take it out of the evaluation counts too). A work order reassigned to another
-// unit counts for that unit. Durations are in working days (calendar_days.seq), from when the
-// bad review arrived.
+// unit counts for that unit; its upheld appeal, though, is counted under the department rated, as
+// the evaluation counts it is taken out of are (rollup_units), so that a department's rates lose
+// exactly the upheld reviews among its own ratings. Durations are in
+// working days (calendar_days.seq), from when the bad review arrived.
 const recountRectificationSQL = `
 WITH b AS (
     SELECT (e.rated_at AT TIME ZONE 'Asia/Shanghai')::date AS day, e.region_id,
-           COALESCE(w.department_id, e.department_id) AS department_id, COALESCE(e.hall_id, 0) AS hall_id, e.channel,
+           COALESCE(w.department_id, e.department_id) AS department_id, e.department_id AS rated_department_id,
+           COALESCE(e.hall_id, 0) AS hall_id, e.channel,
            e.real_name, e.score, e.active, w.appeal_outcome = 'upheld' AS upheld, w.state, w.called_back_at,
            w.rectified_at, w.fed_back_at, w.rectify_due, w.received_at
     FROM evaluations e LEFT JOIN work_orders w ON w.evaluation_id = e.id
@@ -68,23 +71,30 @@ WITH b AS (
       AND e.rated_at >= (SELECT min(d) FROM unnest($1::date[]) d)::timestamp AT TIME ZONE 'Asia/Shanghai'
       AND e.rated_at < ((SELECT max(d) FROM unnest($1::date[]) d) + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
       AND (e.rated_at AT TIME ZONE 'Asia/Shanghai')::date = ANY($1::date[])
+), g AS (
+    SELECT day, region_id, department_id, hall_id, channel,
+           count(*) FILTER (WHERE upheld IS NOT TRUE) AS bad,
+           count(*) FILTER (WHERE upheld IS NOT TRUE AND real_name) AS bad_real_name,
+           0 AS upheld,
+           count(*) FILTER (WHERE upheld IS NOT TRUE AND called_back_at IS NOT NULL) AS called_back,
+           count(*) FILTER (WHERE upheld IS NOT TRUE AND rectified_at IS NOT NULL) AS rectified,
+           count(*) FILTER (WHERE upheld IS NOT TRUE AND state = 'closed' AND called_back_at IS NOT NULL
+                            AND rectified_at IS NOT NULL AND (NOT real_name OR fed_back_at IS NOT NULL)) AS recorded,
+           count(*) FILTER (WHERE upheld IS NOT TRUE AND real_name AND rectified_at IS NOT NULL AND fed_back_at IS NOT NULL) AS real_name_done,
+           count(*) FILTER (WHERE upheld IS NOT TRUE AND rectified_at IS NOT NULL AND rectified_at <= rectify_due) AS on_time,
+           COALESCE(sum((SELECT r.seq FROM calendar_days r WHERE r.day = (rectified_at AT TIME ZONE 'Asia/Shanghai')::date)
+                      - (SELECT c.seq FROM calendar_days c WHERE c.day = (received_at AT TIME ZONE 'Asia/Shanghai')::date))
+                    FILTER (WHERE upheld IS NOT TRUE AND rectified_at IS NOT NULL), 0) AS duration,
+           0 AS upheld_score, 0 AS upheld_active
+    FROM b GROUP BY day, region_id, department_id, hall_id, channel
+    UNION ALL
+    SELECT day, region_id, rated_department_id, hall_id, channel, 0, 0, count(*), 0, 0, 0, 0, 0, 0,
+           COALESCE(sum(score), 0), count(*) FILTER (WHERE active)
+    FROM b WHERE upheld GROUP BY day, region_id, rated_department_id, hall_id, channel
 )
 INSERT INTO rollup_rectification (day, region_id, department_id, hall_id, channel, bad, bad_real_name, upheld,
     called_back, rectified, recorded, real_name_done, on_time, duration_workdays_sum, upheld_score_sum, upheld_active)
-SELECT day, region_id, department_id, hall_id, channel,
-       count(*) FILTER (WHERE upheld IS NOT TRUE),
-       count(*) FILTER (WHERE upheld IS NOT TRUE AND real_name),
-       count(*) FILTER (WHERE upheld),
-       count(*) FILTER (WHERE upheld IS NOT TRUE AND called_back_at IS NOT NULL),
-       count(*) FILTER (WHERE upheld IS NOT TRUE AND rectified_at IS NOT NULL),
-       count(*) FILTER (WHERE upheld IS NOT TRUE AND state = 'closed' AND called_back_at IS NOT NULL
-                        AND rectified_at IS NOT NULL AND (NOT real_name OR fed_back_at IS NOT NULL)),
-       count(*) FILTER (WHERE upheld IS NOT TRUE AND real_name AND rectified_at IS NOT NULL AND fed_back_at IS NOT NULL),
-       count(*) FILTER (WHERE upheld IS NOT TRUE AND rectified_at IS NOT NULL AND rectified_at <= rectify_due),
-       COALESCE(sum((SELECT r.seq FROM calendar_days r WHERE r.day = (rectified_at AT TIME ZONE 'Asia/Shanghai')::date)
-                  - (SELECT c.seq FROM calendar_days c WHERE c.day = (received_at AT TIME ZONE 'Asia/Shanghai')::date))
-                FILTER (WHERE upheld IS NOT TRUE AND rectified_at IS NOT NULL), 0),
-       COALESCE(sum(score) FILTER (WHERE upheld), 0),
-       count(*) FILTER (WHERE upheld AND active)
-FROM b
+SELECT day, region_id, department_id, hall_id, channel, sum(bad), sum(bad_real_name), sum(upheld), sum(called_back),
+       sum(rectified), sum(recorded), sum(real_name_done), sum(on_time), sum(duration), sum(upheld_score), sum(upheld_active)
+FROM g
 GROUP BY day, region_id, department_id, hall_id, channel`

@@ -1461,6 +1461,46 @@ func TestStatsAPIMatchesOpenAPI(t *testing.T) {
 		t.Errorf("trend of an empty period: %v", series)
 	}
 
+	// The rows behind each figure: as many as the overview counts, for the same filters and
+	// scope; a page at a time; no evaluator in them.
+	const rows = "/api/v1/stats/rows"
+	for _, key := range []string{"active_rate", "realname_rectification_rate", "callback_rate", "ontime_rate", "timely_report_rate"} {
+		for _, part := range []string{"numerator", "denominator"} {
+			for _, c := range []struct {
+				token, filters string
+				overview       map[string]any
+			}{{office, "", all}, {office, "&from=" + today + "&to=" + today + "&region=370400&department=ZZ-SPJ&channel=window", filtered},
+				{spjHead, "", nil}, {auditor, "&hall=" + apptest.CityHall, nil}} {
+				path := rows + "?measure=" + key + "&part=" + part + c.filters
+				page := get("rows of "+key+" "+part, c.token, path)
+				over := c.overview
+				if over == nil {
+					over = get("overview for rows", c.token, overview+"?"+strings.TrimPrefix(c.filters, "&"))
+				}
+				if want := measure(over, key)[part]; page["total"] != want {
+					t.Errorf("%s: %v rows, the overview says %v", path, page["total"], want)
+				}
+			}
+		}
+	}
+	badRows := get("rows of the bad reviews", office, rows+"?measure=callback_rate&part=numerator&per_page=1")
+	if items, _ := badRows["items"].([]any); len(items) != 1 || badRows["kind"] != "work_orders" || badRows["name"] != "回访率" {
+		t.Errorf("rows of the bad reviews: %v", badRows)
+	} else if row, _ := items[0].(map[string]any); row["evaluation_id"] != float64(bad) || row["work_order"] == nil ||
+		row["window"].(map[string]any)["code"] != apptest.CityWindow || row["report"] != nil {
+		t.Errorf("the bad review's row: %v", row)
+	}
+	if body, _ := json.Marshal(badRows); strings.Contains(string(body), "1111") || strings.Contains(string(body), "李") {
+		t.Errorf("the rows show the evaluator: %s", body)
+	}
+	second := get("rows, the second page", office, rows+"?measure=active_rate&part=denominator&page=2&per_page=10")
+	if items, _ := second["items"].([]any); len(items) != 3 || second["total"] != 13.0 || second["page"] != 2.0 {
+		t.Errorf("rows, the second page: %d items of %v", len(items), second["total"])
+	}
+	if items, _ := get("rows past the last page", office, rows+"?measure=active_rate&part=denominator&page=3&per_page=10")["items"].([]any); items == nil || len(items) != 0 {
+		t.Errorf("rows past the last page: %v", items)
+	}
+
 	// The rankings: last month's were never computed; this month's, with every subject ranked
 	// however few its ratings, rank 市公安局 above 市审批服务局 in each kind.
 	const rankings = "/api/v1/stats/rankings"
@@ -1518,7 +1558,7 @@ func TestStatsAPIMatchesOpenAPI(t *testing.T) {
 
 	// Refusals: no session, an unknown token, window staff (and unit heads, for the flags),
 	// and each bad parameter.
-	for _, path := range []string{overview, trend, rankings, praise} {
+	for _, path := range []string{overview, trend, rows + "?measure=active_rate&part=numerator", rankings, praise} {
 		c := staffCall("without a session", "", "GET", path, nil, 401, "unauthenticated")
 		c.offSpec = true
 		a.do(c)
@@ -1537,12 +1577,20 @@ func TestStatsAPIMatchesOpenAPI(t *testing.T) {
 		{overview + "?channel=fax", "invalid_channel", "channel", true},
 		{overview + "?region=999999", "unknown_region", "region", false},
 		{overview + "?department=NOPE", "unknown_department", "department", false},
+		{overview + "?hall=NOPE", "unknown_hall", "hall", false},
 		{trend + "?by=year", "invalid_granularity", "by", true},
 		{trend + "?by=week&to=2026-13-01", "invalid_date", "to", true},
 		{trend + "?from=2026-11-10&to=2026-11-01", "invalid_period", "to", false},
 		{trend + "?channel=sms", "invalid_channel", "channel", true},
 		{trend + "?region=999999", "unknown_region", "region", false},
 		{trend + "?department=NOPE", "unknown_department", "department", false},
+		{rows + "?measure=bad_rate&part=numerator", "invalid_measure", "measure", true},
+		{rows + "?measure=active_rate&part=both", "invalid_part", "part", true},
+		{rows + "?measure=active_rate", "invalid_part", "part", true},
+		{rows + "?measure=active_rate&part=numerator&page=0", "invalid_page", "page", true},
+		{rows + "?measure=active_rate&part=numerator&per_page=201", "invalid_per_page", "per_page", true},
+		{rows + "?measure=active_rate&part=numerator&hall=NOPE", "unknown_hall", "hall", false},
+		{rows + "?measure=active_rate&part=numerator&from=2026-11-10&to=2026-11-01", "invalid_period", "to", false},
 		{rankings + "?month=2026-13", "invalid_month", "month", true},
 		{rankings + "?month=November", "invalid_month", "month", true},
 		{rankings + "?kind=hall", "invalid_kind", "kind", true},

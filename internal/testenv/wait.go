@@ -19,8 +19,9 @@ func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bo
 	}
 }
 
-// RollUp runs the evaluation rollup until it has counted every evaluation committed so far.
-// One run may count less: it stops at the oldest transaction still open anywhere on the
+// RollUp runs the evaluation rollup until it has counted every evaluation, supersession of a
+// default and upward report committed so far (the three it reads by transaction). One run may
+// count less: it stops at the oldest transaction still open anywhere on the
 // server (another test's, say), and counts the rest on a later run.
 func (e *Env) RollUp(svc interface {
 	RollUp(context.Context) (int64, error)
@@ -30,6 +31,9 @@ func (e *Env) RollUp(svc interface {
 		if _, err := svc.RollUp(context.Background()); err != nil {
 			e.T.Fatalf("rollup: %v", err)
 		}
-		return e.Count(`SELECT count(*) FROM evaluations WHERE txid >= COALESCE((SELECT watermark FROM rollup_state WHERE name = 'evaluations'), 0)`) == 0
+		return e.Count(`WITH w AS (SELECT COALESCE((SELECT watermark FROM rollup_state WHERE name = 'evaluations'), 0) AS v)
+			SELECT (SELECT count(*) FROM evaluations, w WHERE txid >= w.v)
+			     + (SELECT count(*) FROM evaluation_supersessions, w WHERE txid >= w.v)
+			     + (SELECT count(*) FROM upward_reports, w WHERE txid >= w.v)`) == 0
 	})
 }

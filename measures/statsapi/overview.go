@@ -22,5 +22,5 @@ func (h *handlers) overview(c *fiber.Ctx) error {
 
 func filters(c *fiber.Ctx) fiber.Map {
 	return fiber.Map{"region": strings.TrimSpace(c.Query("region")), "department": strings.TrimSpace(c.Query("department")),
-		"channel": c.Query("channel")}
+		"hall": strings.TrimSpace(c.Query("hall")), "channel": c.Query("channel")}
 }

@@ -1,5 +1,5 @@
 // Package statsapi is the HTTP API of the measures (/api/v1/stats/…): the overview the office
-// is judged by, its trend, and the monthly rankings. The office and auditors see what their
+// is judged by, its trend, the rows behind each figure, and the monthly rankings. The office and auditors see what their
 // scope covers; a unit head sees their unit; window staff have no statistics.
 package statsapi
 
@@ -26,6 +26,7 @@ func Register(api fiber.Router, users *access.Users, db *database.DB, m *measure
 	in := []fiber.Handler{session.Require(users), measuresReader}
 	api.Get("/stats/overview", append(in, h.overview)...)
 	api.Get("/stats/trend", append(in, h.trend)...)
+	api.Get("/stats/rows", append(in, h.rows)...)
 	api.Get("/stats/rankings", append(in, h.rankings)...)
 	api.Get("/stats/praise-flags", session.Require(users), session.RequireRole(access.OfficeAdmin, access.Auditor), h.praiseFlags)
 }
@@ -52,7 +53,7 @@ func scopeOf(c *fiber.Ctx) access.Scope {
 }
 
 // measureQuery reads from, to (YYYY-MM-DD, Beijing days, both included; default: this month
-// to today), region and department (codes) and channel, and adds the user's scope.
+// to today), region, department and hall (codes) and channel, and adds the user's scope.
 func (h *handlers) measureQuery(c *fiber.Ctx) (measures.Query, error) {
 	q := measures.Query{Scope: scopeOf(c), Channel: c.Query("channel")}
 	today := bjtime.Day(h.measures.Now())
@@ -85,6 +86,9 @@ func (h *handlers) measureQuery(c *fiber.Ctx) (measures.Query, error) {
 	if q.Department, err = h.lookup(c.UserContext(), "departments", c.Query("department"), "department"); err != nil {
 		return q, err
 	}
+	if q.Hall, err = h.lookup(c.UserContext(), "halls", c.Query("hall"), "hall"); err != nil {
+		return q, err
+	}
 	return q, nil
 }
 
@@ -94,7 +98,7 @@ func (h *handlers) lookup(ctx context.Context, table, code, param string) (int64
 		return 0, nil
 	}
 	var id int64
-	// table is one of two constants above, never user input.
+	// table is one of the constants above, never user input.
 	if err := h.db.Pool.QueryRow(ctx, `SELECT COALESCE((SELECT id FROM `+table+` WHERE code = $1), 0)`, code).Scan(&id); err != nil {
 		return 0, err
 	}
