@@ -99,6 +99,21 @@ func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
 	if got := b.Text("h1 .count"); got != "1 条未读" {
 		t.Errorf("after reading one: %q", got)
 	}
+	// Found from what a citizen reads out: the case number, or the evaluator's phone.
+	for _, q := range []string{"E2E-CON-0001", apptest.ApplicantTel, "138 1234 5678"} {
+		b.Go("/console?q=" + url.QueryEscape(q))
+		if got := b.Text(".orders"); !strings.Contains(got, "E2E-CON-0001") {
+			t.Errorf("searching %q finds %q", q, got)
+		}
+	}
+	b.Go("/console?q=NOPE-0000")
+	if got := b.Text("main"); !strings.Contains(got, "没有符合条件的工单") {
+		t.Errorf("a search that finds nothing says %q", got)
+	}
+	b.Go("/console")
+	if got := strings.Join(strings.Fields(b.Text(".state-counts")), " "); !strings.Contains(got, "待回访 1") {
+		t.Errorf("the counts per state: %q", got)
+	}
 	b.Go("/console")
 
 	if status := b.Follow(`.orders li:first-child a`); status != 200 {

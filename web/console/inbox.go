@@ -28,10 +28,12 @@ type inboxView struct {
 	PrevURL  string
 	NextURL  string
 	Filtered bool
+	Overdues int // orders of the inbox overdue now, whatever the filters
 }
 
 type stateChoice struct {
 	Value, Name string
+	Count       int
 }
 
 const inboxPerPage = 20
@@ -42,10 +44,15 @@ func (d Deps) showInbox(c *fiber.Ctx) error {
 	u := session.UserOf(c)
 	v := inboxView{Title: "工单", State: strings.Clone(c.Query("state")), Overdue: c.Query("overdue") == "1",
 		Mine: c.Query("mine") == "1", Query: strings.TrimSpace(strings.Clone(c.Query("q")))}
-	for _, s := range rectify.States() {
-		v.States = append(v.States, stateChoice{string(s), s.Name()})
+	counts, err := d.Rectify.Count(c.UserContext(), u, rectify.Filter{})
+	if err != nil {
+		return err
 	}
-	f := rectify.Filter{Mine: v.Mine, PerPage: inboxPerPage, Page: max(1, c.QueryInt("page", 1))}
+	for _, s := range rectify.States() {
+		v.States = append(v.States, stateChoice{string(s), s.Name(), counts.ByState[s]})
+	}
+	v.Overdues = counts.Overdue
+	f := rectify.Filter{Mine: v.Mine, Query: v.Query, PerPage: inboxPerPage, Page: max(1, c.QueryInt("page", 1))}
 	if v.State != "" {
 		if !rectify.State(v.State).Valid() {
 			v.State = ""
