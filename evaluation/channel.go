@@ -14,6 +14,16 @@ const (
 // Channels lists every channel.
 var Channels = []Channel{PC, Window, Mobile, Kiosk}
 
+var channelNames = map[Channel]string{PC: "政务服务网", Window: "窗口评价器", Mobile: "移动端", Kiosk: "自助终端"}
+
+// Name is the channel's Chinese name, as the office reads it.
+func (c Channel) Name() string {
+	if n, ok := channelNames[c]; ok {
+		return n
+	}
+	return string(c)
+}
+
 // Valid reports whether c is a known channel.
 func (c Channel) Valid() bool {
 	switch c {

@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"haochaping/access"
+	"haochaping/evaluation"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/pii"
 	"haochaping/internal/problem"
@@ -251,7 +252,6 @@ func reportText(units []Unit, unit *unitRef, field func(*Report) string) string 
 }
 
 var (
-	channelNames  = map[string]string{"pc": "政务服务网", "window": "窗口评价器", "mobile": "移动端", "kiosk": "自助终端"}
 	levelNames    = map[int]string{5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
 	decisionNames = map[string]string{"now": "立行立改", "deadline": "限期整改", "explain": "解释说明", "appeal": "申诉"}
 	verdictNames  = map[string]string{"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
@@ -305,7 +305,7 @@ func (s *Service) exportRectification(ctx context.Context, x *excelize.File, st 
 			satisfaction = strconv.Itoa(int(*r.Satisfaction)) + " " + levelNames[int(*r.Satisfaction)]
 		}
 		due := r.Due
-		rows = append(rows, []any{i + 1, r.Number, bjMinute(&r.RatedAt), nameOr(channelNames, r.Channel), r.Department,
+		rows = append(rows, []any{i + 1, r.Number, bjMinute(&r.RatedAt), evaluation.Channel(r.Channel).Name(), r.Department,
 			r.Window, r.Staff, r.Item, r.CaseNo, fmt.Sprintf("%d %s", r.Level, levelNames[r.Level]), r.Reasons,
 			pii.MaskNumbersInText(r.Comment), r.Evaluator, yesNo(r.RealName), stateName(r),
 			nameOr(decisionNames, r.Decision), bjMinute(r.CalledBackAt), nameOr(methodNames, r.CallbackMethod),

@@ -3,6 +3,9 @@ package measures
 import (
 	"context"
 	"fmt"
+	"haochaping/access"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Region is a region a table of measures can be asked for.
@@ -56,4 +59,50 @@ func (s *Service) nameDepartments(ctx context.Context, list []DepartmentMeasures
 		}
 	}
 	return rows.Err()
+}
+
+// Unit is a department or hall a dashboard may filter by.
+type Unit struct {
+	Code, Name string
+}
+
+// Units lists the departments and halls of the region (with its sub-regions; 0: all) that the
+// scope covers, for a dashboard's filters: a unit head their unit and the halls of the region,
+// a hall head their hall and the departments of the region.
+func (s *Service) Units(ctx context.Context, regionID int64, scope access.Scope) (departments, halls []Unit, err error) {
+	const typed = "$2::bigint IS NOT NULL" // $2 is always passed: a predicate that does not need it still types it
+	deptPred, hallPred := "FALSE AND "+typed, "FALSE AND "+typed
+	switch scope.Kind {
+	case access.ScopeRegion:
+		deptPred, hallPred = "region_id IN (SELECT region_descendants($2))", "region_id IN (SELECT region_descendants($2))"
+	case access.ScopeDepartment:
+		deptPred, hallPred = "id = $2", typed
+	case access.ScopeHall:
+		deptPred, hallPred = typed, "id = $2"
+	}
+	if departments, err = s.units(ctx, "departments", deptPred, regionID, scope.ID); err != nil {
+		return nil, nil, err
+	}
+	if halls, err = s.units(ctx, "halls", hallPred, regionID, scope.ID); err != nil {
+		return nil, nil, err
+	}
+	return departments, halls, nil
+}
+
+// units reads code and name of table's rows of the region that pred (over $2) admits; table
+// and pred are the constants of Units, never input.
+func (s *Service) units(ctx context.Context, table, pred string, regionID, scopeID int64) ([]Unit, error) {
+	rows, err := s.DB.Pool.Query(ctx, `SELECT code, name FROM `+table+`
+		WHERE ($1 = 0 OR region_id IN (SELECT region_descendants($1))) AND `+pred+` ORDER BY code`, regionID, scopeID)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", table, err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Unit, error) {
+		var u Unit
+		return u, r.Scan(&u.Code, &u.Name)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", table, err)
+	}
+	return list, nil
 }

@@ -31,6 +31,7 @@ import (
 	"haochaping/web/assets"
 	"haochaping/web/citizen"
 	"haochaping/web/console"
+	"haochaping/web/office"
 	"haochaping/web/page"
 	"haochaping/web/session"
 )
@@ -103,7 +104,10 @@ func New(d Deps) *fiber.App {
 	// The pages: their errors are pages, their forms carry a CSRF token.
 	pageRoutes := []fiber.Handler{page.Pages, page.CSRF(d.Redis, secure)}
 	page.RegisterTextSize(app, secure)
-	console.Register(app, pageRoutes, console.Deps{Pages: pages, Users: d.Users, Rectify: d.Rectify, Evaluation: d.Evaluation, Live: d.Live})
+	staff := console.Deps{Pages: pages, Users: d.Users, Rectify: d.Rectify, Evaluation: d.Evaluation, Live: d.Live}
+	console.Register(app, pageRoutes, staff)
+	office.Register(app, pageRoutes, office.Deps{Pages: pages, Users: d.Users, DB: d.DB, Measures: d.Measures,
+		Rectify: d.Rectify, Evaluation: d.Evaluation, Staff: staff.MarkStaff})
 	citizen.Register(app, pageRoutes, citizen.Deps{
 		Pages: pages, Evaluation: d.Evaluation, Rectify: d.Rectify, Devices: d.Auth.Devices, Measures: d.Measures,
 		Secure: secure, Log: d.Log, Prompts: d.Prompts,

@@ -52,9 +52,16 @@ func scopeOf(c *fiber.Ctx) access.Scope {
 	return scope
 }
 
-// measureQuery reads from, to (YYYY-MM-DD, Beijing days, both included; default: this month
-// to today), region, department and hall (codes) and channel, and adds the user's scope.
+// measureQuery is ParseQuery for the API's handlers.
 func (h *handlers) measureQuery(c *fiber.Ctx) (measures.Query, error) {
+	return ParseQuery(c, h.measures, h.db)
+}
+
+// ParseQuery reads from, to (YYYY-MM-DD, Beijing days, both included; default: this month
+// to today), region, department and hall (codes) and channel, and adds the user's scope: the
+// API's and the office dashboard's one reading of a measures filter.
+func ParseQuery(c *fiber.Ctx, m *measures.Service, db *database.DB) (measures.Query, error) {
+	h := &handlers{measures: m, db: db}
 	q := measures.Query{Scope: scopeOf(c), Channel: c.Query("channel")}
 	today := bjtime.Day(h.measures.Now())
 	q.To, q.From = today, today.AddDate(0, 0, 1-today.Day())

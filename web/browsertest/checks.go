@@ -70,12 +70,13 @@ func (b *Browser) CheckKeyboard(what string) {
 	b.T.Helper()
 	n := Eval[int](b, `(() => {
 		document.querySelectorAll('[data-kbd]').forEach(e => delete e.dataset.kbd); // an earlier check's, on a page of several screens
-		const els = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])')]
+		const els = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])')]
 			.filter(e => !e.disabled && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden');
 		els.forEach((e, i) => e.dataset.kbd = e.type === 'radio' ? 'radio:' + e.name : 'el:' + i);
 		document.activeElement && document.activeElement.blur();
 		window.scrollTo(0, 0);
-		return els.length;
+		// A date field is three stops (year, month, day) to the keyboard.
+		return els.length + 2 * els.filter(e => /^(date|time|datetime-local)$/.test(e.type)).length;
 	})()`)
 	if n == 0 {
 		b.T.Fatalf("%s: no control on the page", what)

@@ -27,25 +27,27 @@ type Deps struct {
 // Register mounts the console on r; mw are the page marker and the CSRF check.
 func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
 	route := func(h ...fiber.Handler) []fiber.Handler { return append(append([]fiber.Handler{}, mw...), h...) }
-	staff := []fiber.Handler{session.Page(d.Users), d.markStaff}
+	staff := func(h fiber.Handler) []fiber.Handler { return route(session.Page(d.Users), d.MarkStaff, h) }
 	r.Get("/login", route(d.showLogin)...)
 	r.Post("/login", route(d.login)...)
 	r.Post("/logout", route(d.logout)...)
-	r.Get("/console", route(append(staff, d.showInbox)...)...)
-	r.Get("/console/orders/:id", route(append(staff, d.showOrder)...)...)
-	r.Get("/console/notifications", route(append(staff, d.showNotifications)...)...)
-	r.Post("/console/notifications/:id/read", route(append(staff, d.readNotification)...)...)
-	r.Get("/console/events", route(append(staff, d.eventStream)...)...)
-	r.Post("/console/orders/:id/:action", route(append(staff, d.act)...)...)
+	r.Get("/console", staff(d.showInbox)...)
+	r.Get("/console/orders/:id", staff(d.showOrder)...)
+	r.Get("/console/notifications", staff(d.showNotifications)...)
+	r.Post("/console/notifications/:id/read", staff(d.readNotification)...)
+	r.Get("/console/events", staff(d.eventStream)...)
+	r.Post("/console/orders/:id/:action", staff(d.act)...)
 }
 
-// markStaff puts who is logged in, and how many messages wait, into the page's header.
-func (d Deps) markStaff(c *fiber.Ctx) error {
+// MarkStaff puts who is logged in, and how many messages wait, into the page's header: for
+// every staff page (the console's, the office's), after session.Page.
+func (d Deps) MarkStaff(c *fiber.Ctx) error {
 	u := session.UserOf(c)
 	unread, err := unreadCount(c.UserContext(), d.Rectify, u)
 	if err != nil {
 		return err
 	}
-	page.SetStaff(c, &page.Staff{Name: u.DisplayName, Role: u.RoleLabel, Expires: session.ExpiresOf(c), Unread: unread})
+	_, dashboard := u.Measures()
+	page.SetStaff(c, &page.Staff{Name: u.DisplayName, Role: u.RoleLabel, Expires: session.ExpiresOf(c), Unread: unread, Dashboard: dashboard})
 	return c.Next()
 }

@@ -50,7 +50,7 @@ func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
 	t.Parallel()
 	env, srv := apptest.Serve(t, consoleNow)
 	srv.RunWorker()
-	rateBad(t, srv, "E2E-CON-0001")
+	link := rateBad(t, srv, "E2E-CON-0001")
 	testenv.Eventually(t, 15*time.Second, "the bad review has its work order", func() bool {
 		return env.Count(`SELECT count(*) FROM work_orders`) == 1
 	})
@@ -160,6 +160,16 @@ func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
 		{"close", nil},
 	}
 	for _, s := range steps {
+		if s.form == "close" {
+			// The citizen rates the fix on their link, as their own answer.
+			citizen := browsertest.Open(t, srv.URL, browsertest.Phone)
+			citizen.Go(link)
+			citizen.Do("满意", chromedp.Click(chromedp.CSS(`label[for=verdict-satisfied]`)))
+			if status := citizen.Submit(`.verdict-form button[type=submit]`); status != 200 {
+				t.Fatalf("the citizen's verdict: %d", status)
+			}
+			b.Go(b.URL())
+		}
 		if len(s.fill) > 0 {
 			b.Do("fill "+s.form, s.fill...)
 		}
@@ -179,6 +189,42 @@ func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
 		WHERE w.state = 'closed' AND v.action IN ('reveal_phone', 'callback', 'decide_now', 'rectify', 'feedback', 'close')`); n != 6 {
 		t.Errorf("%d of the six steps in the timeline", n)
 	}
+
+	if n := env.Count(`SELECT count(*) FROM work_orders WHERE evaluator_verdict = 'satisfied' AND state = 'closed'`); n != 1 {
+		t.Error("the order is not closed with the citizen's own 满意")
+	}
+
+	// The office's dashboard: the unit's 实名差评整改率 is 100 %, its figures are the API's, and
+	// its drill-down lists the order.
+	env.RollUp(srv.App.Measures)
+	if _, err := srv.App.Measures.RollUpRectification(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	filters := "from=2026-12-01&to=2026-12-01&department=ZZ-GAJ"
+	desk := browsertest.Open(t, srv.URL, browsertest.Desktop)
+	desk.Go("/office?" + filters)
+	login(t, desk, "office", "demo1234")
+	if got := desk.Text("#card-realname_rectification_rate .figure"); got != "100.0%" {
+		t.Errorf("the unit's 实名差评整改率 card: %q", got)
+	}
+	api := srv.As(srv.Login("office", "demo1234"), "GET", "/api/v1/stats/overview?"+filters, nil).JSON(t)
+	figures, _ := api["measures"].(map[string]any)
+	for _, key := range []string{"active_rate", "realname_rectification_rate", "callback_rate", "ontime_rate", "timely_report_rate"} {
+		m, _ := figures[key].(map[string]any)
+		want := fmt.Sprintf("%v / %v", m["numerator"], m["denominator"])
+		got := browsertest.Eval[string](desk, `(p => p.dataset.num + ' / ' + p.dataset.den)(document.querySelector('#card-`+key+` .parts'))`)
+		if got != want {
+			t.Errorf("%s on the dashboard %q, the API's %q", key, got, want)
+		}
+	}
+	desk.CheckPage("dashboard")
+	desk.Screenshot("office-dashboard")
+	desk.Follow(`#card-realname_rectification_rate .parts a`)
+	if got := desk.Text("main"); !strings.Contains(got, "ZG20261201000001") {
+		t.Errorf("the drill-down of 实名差评整改率: %q", got)
+	}
+	desk.CheckPage("drill-down")
+	desk.Screenshot("office-rows")
 
 	phone := browsertest.Open(t, srv.URL, browsertest.Phone)
 	phone.Go("/login")

@@ -7,27 +7,30 @@ import (
 	"strings"
 	"time"
 
+	"haochaping/evaluation"
 	"haochaping/internal/bjtime"
 	"haochaping/web/assets"
 )
 
 // funcs are the helpers every template may call.
 var funcs = template.FuncMap{
-	"asset":     assets.URL,
-	"icon":      assets.Icon,
-	"datetime":  DateTime,
-	"date":      Date,
-	"clock":     Clock,
-	"hasPrefix": strings.HasPrefix,
-	"even":      func(i int) bool { return i%2 == 0 },
-	"list":      func(xs ...string) []string { return xs },
-	"dict":      dict,
-	"thousands": Thousands,
-	"percent":   Percent,
-	"add":       func(a, b int) int { return a + b },
-	"errorFor":  func(f *Form, field string) string { return f.Error(field) },
-	"valueOf":   func(f *Form, field string) string { return f.Value(field) },
-	"checked":   func(f *Form, field, v string) bool { return f.Has(field, v) },
+	"asset":       assets.URL,
+	"icon":        assets.Icon,
+	"datetime":    DateTime,
+	"date":        Date,
+	"clock":       Clock,
+	"hasPrefix":   strings.HasPrefix,
+	"even":        func(i int) bool { return i%2 == 0 },
+	"list":        func(xs ...string) []string { return xs },
+	"dict":        dict,
+	"thousands":   Thousands,
+	"percent":     Percent,
+	"channelName": func(c string) string { return evaluation.Channel(c).Name() },
+	"share":       func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
+	"add":         func(a, b int) int { return a + b },
+	"errorFor":    func(f *Form, field string) string { return f.Error(field) },
+	"valueOf":     func(f *Form, field string) string { return f.Value(field) },
+	"checked":     func(f *Form, field, v string) bool { return f.Has(field, v) },
 }
 
 // DateTime is an instant as people read it here: Beijing time, 2026年12月1日 14:05.

@@ -11,7 +11,8 @@ import (
 type Staff struct {
 	Name, Role string
 	Expires    time.Time
-	Unread     int // messages not read yet
+	Unread     int  // messages not read yet
+	Dashboard  bool // may read the measures: the dashboard is in the menu
 }
 
 type staffKey struct{}

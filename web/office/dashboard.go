@@ -1,0 +1,184 @@
+package office
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"haochaping/access"
+	"haochaping/evaluation"
+	"haochaping/measures"
+	"haochaping/measures/statsapi"
+	"haochaping/rectify"
+	"haochaping/web/page"
+	"haochaping/web/session"
+)
+
+// card is one measure the office is judged by, with its parts and where its rows are.
+type card struct {
+	Key, Name      string
+	Value, Target  string
+	Num, Den       string
+	Met, HasTarget bool
+	Empty          bool
+	NumURL, DenURL string
+}
+
+// cardMeasures are the dashboard's cards, in the plan's order of weight.
+var cardMeasures = []string{"active_rate", "realname_rectification_rate", "callback_rate", "ontime_rate", "timely_report_rate"}
+
+type dashboardView struct {
+	Filter    filterView
+	Cards     []card
+	Trend     any // template.HTML
+	TrendRows []trendRow
+	Mix       any
+	MixRows   []channelShare
+	Rankings  []measures.Ranking
+	Overdue   []*rectify.Listed
+	Waiting   []*rectify.Listed
+	Flags     []evaluation.PraiseFlag
+}
+
+type trendRow struct{ Period, Active, Total string }
+
+type channelShare struct {
+	Name  string
+	Count int64
+	Share float64
+}
+
+// showDashboard is GET /office?from&to&region&department&hall&channel.
+func (d Deps) showDashboard(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	u := session.UserOf(c)
+	q, err := statsapi.ParseQuery(c, d.Measures, d.DB)
+	if err != nil {
+		return err
+	}
+	fv, err := d.filterView(c, q)
+	if err != nil {
+		return err
+	}
+	v := dashboardView{Filter: fv}
+	over, err := d.Measures.Overview(ctx, q)
+	if err != nil {
+		return err
+	}
+	for _, key := range cardMeasures {
+		v.Cards = append(v.Cards, cardOf(key, over[key], fv.Query))
+	}
+	if err := d.trendAndMix(c, q, &v); err != nil {
+		return err
+	}
+	scope, _ := u.Measures()
+	if v.Rankings, err = d.Measures.Rankings(ctx, measures.RankingQuery{Kind: "department", RegionID: q.RegionID, Scope: scope}); err != nil {
+		return err
+	}
+	overdue := true
+	od, err := d.Rectify.List(ctx, u, rectify.Filter{Overdue: &overdue, PerPage: 10, Page: 1})
+	if err != nil {
+		return err
+	}
+	v.Overdue = od.Items
+	waiting, err := d.Rectify.List(ctx, u, rectify.Filter{States: []rectify.State{rectify.Appealing, rectify.RectifyingDeadline}, PerPage: 50, Page: 1})
+	if err != nil {
+		return err
+	}
+	for _, w := range waiting.Items {
+		if w.State == rectify.Appealing || w.Deadlines.ExtensionRequested != nil {
+			v.Waiting = append(v.Waiting, w)
+		}
+	}
+	if u.HasRole(access.OfficeAdmin, access.Auditor) {
+		if v.Flags, err = d.Evaluation.PraiseFlags(ctx, scope, q.From); err != nil {
+			return err
+		}
+	}
+	return d.Pages.Render(c, fiber.StatusOK, "office_dashboard", page.View{Title: "数据看板", Layout: "wide", Data: v})
+}
+
+func cardOf(key string, m measures.Measure, filters url.Values) card {
+	cd := card{Key: key, Name: m.Name, Num: page.Thousands(int64(m.Numerator)), Den: page.Thousands(int64(m.Denominator))}
+	if m.Value == nil {
+		cd.Value, cd.Empty = "—", true
+	} else {
+		cd.Value = page.Percent(int64(m.Numerator), int64(m.Denominator))
+	}
+	if m.Target != nil {
+		cd.HasTarget, cd.Target = true, page.Percent(int64(*m.Target*1000), 1000)
+		cd.Met = m.Met != nil && *m.Met
+	}
+	rows := func(part string) string {
+		q := url.Values{}
+		for k, vs := range filters {
+			q[k] = vs
+		}
+		q.Set("measure", key)
+		q.Set("part", part)
+		return "/office/rows?" + q.Encode()
+	}
+	cd.NumURL, cd.DenURL = rows("numerator"), rows("denominator")
+	return cd
+}
+
+// trendAndMix draws the active-evaluation rate by day (a period of a month or less) or by
+// month, and the share of each channel.
+func (d Deps) trendAndMix(c *fiber.Ctx, q measures.Query, v *dashboardView) error {
+	ctx := c.UserContext()
+	by := "day"
+	if q.To.Sub(q.From) > 62*24*time.Hour {
+		by = "month"
+	}
+	trend, err := d.Measures.Trend(ctx, q, by)
+	if err != nil {
+		return err
+	}
+	var points []Point
+	target := 0.0
+	for _, p := range trend {
+		m := p.Measures["active_rate"]
+		val := -1.0
+		if m.Value != nil {
+			val = *m.Value
+		}
+		if m.Target != nil {
+			target = *m.Target
+		}
+		label := p.Period[5:]
+		if by == "month" {
+			label = p.Period[:7]
+		}
+		points = append(points, Point{Label: label, Value: val})
+		active := "—"
+		if m.Value != nil {
+			active = page.Percent(int64(m.Numerator), int64(m.Denominator))
+		}
+		v.TrendRows = append(v.TrendRows, trendRow{p.Period, active, page.Thousands(int64(p.Measures["total_evaluations"].Numerator))})
+	}
+	v.Trend = TrendSVG("主动评价率走势", points, target)
+	var total int64
+	counts := map[string]int64{}
+	for _, ch := range evaluation.Channels {
+		cq := q
+		cq.Channel = string(ch)
+		m, err := d.Measures.Overview(ctx, cq)
+		if err != nil {
+			return err
+		}
+		counts[string(ch)] = int64(m["total_evaluations"].Numerator)
+		total += counts[string(ch)]
+	}
+	var bars []Bar
+	for _, ch := range evaluation.Channels {
+		share := 0.0
+		if total > 0 {
+			share = float64(counts[string(ch)]) / float64(total)
+		}
+		bars = append(bars, Bar{Label: ch.Name(), Count: counts[string(ch)], Share: share})
+		v.MixRows = append(v.MixRows, channelShare{ch.Name(), counts[string(ch)], share})
+	}
+	v.Mix = BarsSVG("评价渠道构成", bars)
+	return nil
+}
