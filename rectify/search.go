@@ -28,9 +28,16 @@ var (
 //
 // A query shaped like a phone number (pii.IsPhoneLike), or written as one (a + or spaces), is
 // looked up by its hash only: the number itself never goes to the database, in a parameter
-// or anywhere else. Each kind is a branch of its own over its own index (migration 00018), so
-// the few orders found are then filtered by the scope; a query that can be none of them
-// matches nothing.
+// or anywhere else. Each kind is a branch of its own over its own index (migration 00018); a
+// query that can be none of them matches nothing.
+//
+// The branches are gathered into an array (an InitPlan, run once) that work_orders' primary
+// key is probed with, and the scope and the other filters then apply to the few orders found.
+// Written as w.id IN (…), the planner joined all of evaluations to work_orders before the
+// semi-join and took 150 ms for one order among 150,000 evaluations; as = ANY(ARRAY(…)), 2 ms.
+// Cases are joined to their evaluations by the index of a case and stage, which holds the
+// rows not superseded — and a work order's evaluation is never superseded: only a default
+// (never a bad review) is.
 func searchClause(keys *pii.Keys, q string, first int) (string, []any) {
 	q = strings.TrimSpace(q)
 	var branches []string
@@ -49,7 +56,7 @@ func searchClause(keys *pii.Keys, q string, first int) (string, []any) {
 		if isCase || isTicket {
 			p := arg(q)
 			if isCase {
-				branches = append(branches, `SELECT wo.id FROM cases sc JOIN evaluations se ON se.case_id = sc.id
+				branches = append(branches, `SELECT wo.id FROM cases sc JOIN evaluations se ON se.case_id = sc.id AND NOT se.superseded
 					JOIN work_orders wo ON wo.evaluation_id = se.id WHERE lower(sc.case_no) = lower(`+p+`)`)
 			}
 			if isTicket {
@@ -63,11 +70,11 @@ func searchClause(keys *pii.Keys, q string, first int) (string, []any) {
 		branches = append(branches,
 			`SELECT wo.id FROM evaluations se JOIN work_orders wo ON wo.evaluation_id = se.id
 				WHERE se.evaluator_phone_index = `+h+`::bytea`,
-			`SELECT wo.id FROM cases sc JOIN evaluations se ON se.case_id = sc.id
+			`SELECT wo.id FROM cases sc JOIN evaluations se ON se.case_id = sc.id AND NOT se.superseded
 				JOIN work_orders wo ON wo.evaluation_id = se.id WHERE sc.applicant_phone_index = `+h+`::bytea`)
 	}
 	if len(branches) == 0 {
 		return "FALSE", nil
 	}
-	return "w.id IN (" + strings.Join(branches, "\n\t\tUNION ALL ") + ")", args
+	return "w.id = ANY(ARRAY(" + strings.Join(branches, "\n\t\tUNION ALL ") + "))", args
 }
