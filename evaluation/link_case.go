@@ -130,16 +130,4 @@ func (s *Service) openCase(ctx context.Context, caseID int64, stage Stage) (*Lin
 }
 
 // ReasonNames maps reason codes of the link's set to their names, for showing a rating.
-func (l *LinkCase) ReasonNames(codes []string) []string {
-	names := make([]string, 0, len(codes))
-	for _, c := range codes {
-		name := c
-		for _, r := range l.Reasons {
-			if r.Code == c {
-				name = r.Name
-			}
-		}
-		names = append(names, name)
-	}
-	return names
-}
+func (l *LinkCase) ReasonNames(codes []string) []string { return namesOf(l.Reasons, codes) }

@@ -48,11 +48,14 @@ func (s *ReasonSet) List() []Reason { return s.list }
 
 // Names are the reasons' names for their codes, as people read them; a code the set does not
 // know (of an older version) stays as it is.
-func (s *ReasonSet) Names(codes []string) []string {
+func (s *ReasonSet) Names(codes []string) []string { return namesOf(s.list, codes) }
+
+// namesOf names codes from list.
+func namesOf(list []Reason, codes []string) []string {
 	names := make([]string, 0, len(codes))
 	for _, c := range codes {
 		name := c
-		for _, r := range s.list {
+		for _, r := range list {
 			if r.Code == c {
 				name = r.Name
 				break
