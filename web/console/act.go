@@ -2,6 +2,9 @@ package console
 
 import (
 	"context"
+	"fmt"
+	"io"
+	"mime/multipart"
 	"strconv"
 	"strings"
 
@@ -19,9 +22,9 @@ import (
 // keeps a refused form's values and puts its messages beside the fields.
 var actionForms = map[string]struct {
 	fields []string
-	do     func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form) error
+	do     func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form, files []rectify.Attachment) error
 }{
-	"callback": {[]string{"method", "reached", "facts", "script_id", "note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form) error {
+	"callback": {[]string{"method", "reached", "facts", "script_id", "note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form, files []rectify.Attachment) error {
 		in := rectify.CallbackInput{Common: common(f), Facts: f.Value("facts")}
 		if r := f.Value("reached"); r != "" {
 			in.Reached = new(r == "yes")
@@ -32,7 +35,7 @@ var actionForms = map[string]struct {
 		_, err := s.Callback(ctx, u, id, in)
 		return err
 	}},
-	"decide": {[]string{"decision", "reason", "explanation", "working_days", "note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form) error {
+	"decide": {[]string{"decision", "reason", "explanation", "working_days", "note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form, files []rectify.Attachment) error {
 		in := rectify.DecideInput{Common: common(f), Decision: f.Value("decision"), Reason: f.Value("reason"), Explanation: f.Value("explanation")}
 		if n, err := strconv.Atoi(f.Value("working_days")); err == nil {
 			in.WorkingDays = &n
@@ -40,11 +43,13 @@ var actionForms = map[string]struct {
 		_, err := s.Decide(ctx, u, id, in)
 		return err
 	}},
-	"rectify": {[]string{"measures", "note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form) error {
-		_, err := s.Rectify(ctx, u, id, rectify.RectifyInput{Common: common(f), Measures: f.Value("measures")})
+	"rectify": {[]string{"measures", "note", "files"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form, files []rectify.Attachment) error {
+		in := rectify.RectifyInput{Common: common(f), Measures: f.Value("measures")}
+		in.Attachments = files
+		_, err := s.Rectify(ctx, u, id, in)
 		return err
 	}},
-	"feedback": {[]string{"method", "satisfaction", "note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form) error {
+	"feedback": {[]string{"method", "satisfaction", "note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form, files []rectify.Attachment) error {
 		in := rectify.FeedbackInput{Common: common(f)}
 		if n, err := strconv.Atoi(f.Value("satisfaction")); err == nil {
 			in.Satisfaction = &n
@@ -52,16 +57,16 @@ var actionForms = map[string]struct {
 		_, err := s.Feedback(ctx, u, id, in)
 		return err
 	}},
-	"close": {[]string{"note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form) error {
+	"close": {[]string{"note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form, files []rectify.Attachment) error {
 		_, err := s.Close(ctx, u, id, common(f))
 		return err
 	}},
-	"extension": {[]string{"reason", "working_days", "note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form) error {
+	"extension": {[]string{"reason", "working_days", "note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form, files []rectify.Attachment) error {
 		n, _ := strconv.Atoi(f.Value("working_days"))
 		_, err := s.RequestExtension(ctx, u, id, rectify.ExtensionInput{Common: common(f), Reason: f.Value("reason"), WorkingDays: n})
 		return err
 	}},
-	"appeal-ruling": {[]string{"upheld", "note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form) error {
+	"appeal-ruling": {[]string{"upheld", "note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form, files []rectify.Attachment) error {
 		in := rectify.RulingInput{Common: common(f)}
 		if v := f.Value("upheld"); v != "" {
 			in.Upheld = new(v == "yes")
@@ -69,7 +74,7 @@ var actionForms = map[string]struct {
 		_, err := s.RuleAppeal(ctx, u, id, in)
 		return err
 	}},
-	"extension-ruling": {[]string{"grant", "note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form) error {
+	"extension-ruling": {[]string{"grant", "note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form, files []rectify.Attachment) error {
 		in := rectify.ExtensionRulingInput{Common: common(f)}
 		if v := f.Value("grant"); v != "" {
 			in.Grant = new(v == "yes")
@@ -77,7 +82,7 @@ var actionForms = map[string]struct {
 		_, err := s.RuleExtension(ctx, u, id, in)
 		return err
 	}},
-	"supervise": {[]string{"note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form) error {
+	"supervise": {[]string{"note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form, files []rectify.Attachment) error {
 		_, err := s.Supervise(ctx, u, id, common(f))
 		return err
 	}},
@@ -111,7 +116,10 @@ func (d Deps) act(c *fiber.Ctx) error {
 		return problem.NotFound("not_found", "没有这项操作")
 	}
 	form := &page.Form{Values: page.FormValues(c, a.fields...)}
-	err = a.do(c.UserContext(), d.Rectify, u, id, form)
+	files, err := d.storeFiles(c, u, id)
+	if err == nil {
+		err = a.do(c.UserContext(), d.Rectify, u, id, form, files)
+	}
 	if p, ok := problem.As(err); ok && p.Status < 500 && p.Status != fiber.StatusNotFound {
 		// Shown under the form's own ids (partials/console_fields.html): the page has several forms.
 		shown := &page.Form{Values: map[string][]string{}}
@@ -140,4 +148,48 @@ func (d Deps) revealPhone(c *fiber.Ctx, u *access.User, id int64) error {
 		return err
 	}
 	return d.renderOrder(c, id, fiber.StatusOK, orderView{Phone: phone, Open: "callback"}, nil)
+}
+
+// storeFiles keeps the photos or files a form carries (field "files"), checked by
+// rectify.StoreAttachment, for the action to name in its timeline event.
+func (d Deps) storeFiles(c *fiber.Ctx, u *access.User, id int64) ([]rectify.Attachment, error) {
+	mf, err := c.MultipartForm()
+	if err != nil {
+		return nil, nil // a form without files
+	}
+	var out []rectify.Attachment
+	for _, fh := range mf.File["files"] {
+		if fh.Size == 0 && fh.Filename == "" {
+			continue // the empty file field of a form sent without a file
+		}
+		if fh.Size > rectify.MaxAttachmentSize {
+			return nil, problem.Invalid("attachment_too_large", "files", "附件不得超过 5 MB："+fh.Filename)
+		}
+		data, err := readPart(fh)
+		if err != nil {
+			return nil, err
+		}
+		a, err := d.Rectify.StoreAttachment(c.UserContext(), u, id, strings.Clone(fh.Filename), data)
+		if err != nil {
+			if p, ok := problem.As(err); ok && p.Status == fiber.StatusUnprocessableEntity {
+				return nil, problem.Invalid(p.Code, "files", p.Message+"："+fh.Filename)
+			}
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func readPart(fh *multipart.FileHeader) ([]byte, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return nil, fmt.Errorf("read upload %s: %w", fh.Filename, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, rectify.MaxAttachmentSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("read upload %s: %w", fh.Filename, err)
+	}
+	return data, nil
 }

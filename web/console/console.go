@@ -37,6 +37,7 @@ func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
 	r.Post("/console/notifications/:id/read", staff(d.readNotification)...)
 	r.Get("/console/events", staff(d.eventStream)...)
 	r.Post("/console/orders/:id/:action", staff(d.act)...)
+	r.Get("/console/attachments/:id", staff(d.showAttachment)...)
 }
 
 // MarkStaff puts who is logged in, and how many messages wait, into the page's header: for

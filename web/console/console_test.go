@@ -1,8 +1,14 @@
 package console_test
 
 import (
+	"bytes"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -148,6 +154,16 @@ func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
 	b.CheckPage("work order, refused callback")
 	b.Screenshot("console-order-refused")
 
+	// A photo of the rectified counter, and a file that only claims to be one.
+	photo := filepath.Join(t.TempDir(), "窗口照片.png")
+	fake := filepath.Join(t.TempDir(), "not-a-photo.png")
+	if err := os.WriteFile(photo, pngBytes(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(fake, []byte("MZ this is not an image"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	refusedPhoto := false
 	steps := []struct {
 		form string
 		fill []chromedp.Action[chromedp.Void]
@@ -155,7 +171,8 @@ func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
 		{"callback", []chromedp.Action[chromedp.Void]{chromedp.SetValue(chromedp.ID("callback-method"), "phone"),
 			chromedp.SetValue(chromedp.ID("callback-reached"), "yes"), chromedp.SendKeys(chromedp.ID("callback-facts"), "评价人反映等候时间长，经查属实")}},
 		{"decide", []chromedp.Action[chromedp.Void]{chromedp.SetValue(chromedp.ID("decide-decision"), "now")}},
-		{"rectify", []chromedp.Action[chromedp.Void]{chromedp.SendKeys(chromedp.ID("rectify-measures"), "高峰时段增开一个综合窗口")}},
+		{"rectify", []chromedp.Action[chromedp.Void]{chromedp.SendKeys(chromedp.ID("rectify-measures"), "高峰时段增开一个综合窗口"),
+			chromedp.SetUploadFiles(chromedp.ID("rectify-files"), []string{photo})}},
 		{"feedback", []chromedp.Action[chromedp.Void]{chromedp.SetValue(chromedp.ID("feedback-method"), "phone")}},
 		{"close", nil},
 	}
@@ -170,6 +187,17 @@ func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
 			}
 			b.Go(b.URL())
 		}
+		if s.form == "rectify" && !refusedPhoto {
+			refusedPhoto = true
+			b.Do("a file that is not a photo", chromedp.SendKeys(chromedp.ID("rectify-measures"), "增开窗口"),
+				chromedp.SetUploadFiles(chromedp.ID("rectify-files"), []string{fake}))
+			if status := b.Submit(`form[action$="/rectify"] button`); status != 422 {
+				t.Errorf("a fake photo: %d, want 422", status)
+			}
+			if got := b.Text(".error-summary"); !strings.Contains(got, "附件须为 JPG、PNG 照片或 PDF 文件") {
+				t.Errorf("a fake photo says %q", got)
+			}
+		}
 		if len(s.fill) > 0 {
 			b.Do("fill "+s.form, s.fill...)
 		}
@@ -179,6 +207,14 @@ func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
 		if got := b.Text("[role=status]"); !strings.Contains(got, "已") {
 			t.Errorf("after %s: %q", s.form, got)
 		}
+	}
+	if n := env.Count(`SELECT count(*) FROM attachments WHERE content_type = 'image/png' AND name = '窗口照片.png'`); n != 1 {
+		t.Errorf("%d photos stored, want 1 (and not the fake)", n)
+	}
+	if href := browsertest.Eval[string](b, `document.querySelector('.timeline a.attachment').getAttribute('href')`); !strings.HasPrefix(href, "/console/attachments/") {
+		t.Errorf("the timeline's link to the photo: %q", href)
+	} else if kind := browsertest.Eval[string](b, `fetch(`+"`"+`${location.origin}`+"`"+`+document.querySelector('.timeline a.attachment').getAttribute('href')).then(r => r.status + ' ' + r.headers.get('content-type'))`); kind != "200 image/png" {
+		t.Errorf("the photo answers %q", kind)
 	}
 	if got := b.Text("h1 .state"); got != "已办结" {
 		t.Errorf("the order is %q at the end", got)
@@ -239,4 +275,16 @@ func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
 	if b.Go("/console"); !strings.HasPrefix(b.URL(), "/login") {
 		t.Errorf("after logout /console is at %s", b.URL())
 	}
+}
+
+// pngBytes is a small real PNG: a photo as far as the upload check can tell.
+func pngBytes(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
+	img.Set(1, 1, color.RGBA{200, 30, 30, 255})
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

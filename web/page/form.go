@@ -72,6 +72,14 @@ func (f *Form) AddProblem(p *problem.Error, fields map[string]string) {
 // FormValues copies what a form posted: fiber's views of the body do not outlive the handler.
 func FormValues(c *fiber.Ctx, fields ...string) map[string][]string {
 	v := map[string][]string{}
+	if mf, err := c.MultipartForm(); err == nil { // a form with files
+		for _, f := range fields {
+			for _, s := range mf.Value[f] {
+				v[f] = append(v[f], strings.Clone(s))
+			}
+		}
+		return v
+	}
 	args := c.Request().PostArgs()
 	for _, f := range fields {
 		for _, b := range args.PeekMulti(f) {
