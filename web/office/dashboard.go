@@ -1,7 +1,6 @@
 package office
 
 import (
-	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -67,7 +66,7 @@ func (d Deps) showDashboard(c *fiber.Ctx) error {
 		return err
 	}
 	for _, key := range cardMeasures {
-		v.Cards = append(v.Cards, cardOf(key, over[key], fv.Query))
+		v.Cards = append(v.Cards, cardOf(key, over[key], fv))
 	}
 	if err := d.trendAndMix(c, q, &v); err != nil {
 		return err
@@ -99,7 +98,7 @@ func (d Deps) showDashboard(c *fiber.Ctx) error {
 	return d.Pages.Render(c, fiber.StatusOK, "office_dashboard", page.View{Title: "数据看板", Layout: "wide", Data: v})
 }
 
-func cardOf(key string, m measures.Measure, filters url.Values) card {
+func cardOf(key string, m measures.Measure, filters filterView) card {
 	cd := card{Key: key, Name: m.Name, Num: page.Thousands(int64(m.Numerator)), Den: page.Thousands(int64(m.Denominator))}
 	if m.Value == nil {
 		cd.Value, cd.Empty = "—", true
@@ -110,16 +109,7 @@ func cardOf(key string, m measures.Measure, filters url.Values) card {
 		cd.HasTarget, cd.Target = true, page.Percent(int64(*m.Target*1000), 1000)
 		cd.Met = m.Met != nil && *m.Met
 	}
-	rows := func(part string) string {
-		q := url.Values{}
-		for k, vs := range filters {
-			q[k] = vs
-		}
-		q.Set("measure", key)
-		q.Set("part", part)
-		return "/office/rows?" + q.Encode()
-	}
-	cd.NumURL, cd.DenURL = rows("numerator"), rows("denominator")
+	cd.NumURL, cd.DenURL = filters.rowsURL(key, "numerator", 1), filters.rowsURL(key, "denominator", 1)
 	return cd
 }
 

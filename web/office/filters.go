@@ -2,6 +2,7 @@ package office
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -55,4 +56,18 @@ func (d Deps) filterView(c *fiber.Ctx, q measures.Query) (filterView, error) {
 		v.Channels = append(v.Channels, choice{string(ch), ch.Name()})
 	}
 	return v, nil
+}
+
+// rowsURL is the page of the rows behind a part of a measure, under these filters.
+func (v filterView) rowsURL(measure, part string, page int) string {
+	q := url.Values{}
+	for k, vs := range v.Query {
+		q[k] = vs
+	}
+	q.Set("measure", measure)
+	q.Set("part", part)
+	if page > 1 {
+		q.Set("page", strconv.Itoa(page))
+	}
+	return "/office/rows?" + q.Encode()
 }

@@ -1,8 +1,6 @@
 package office
 
 import (
-	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -45,21 +43,11 @@ func (d Deps) showRows(c *fiber.Ctx) error {
 	v := rowsView{RowsPage: &rows, Filter: fv, PartName: map[string]string{"numerator": "分子", "denominator": "分母"}[part],
 		Back: "/office?" + fv.Query.Encode()}
 	v.Pages = max(1, int((rows.Total+rowsPerPage-1)/rowsPerPage))
-	link := func(n int) string {
-		q := url.Values{}
-		for k, vs := range fv.Query {
-			q[k] = vs
-		}
-		q.Set("measure", rq.Measure)
-		q.Set("part", part)
-		q.Set("page", strconv.Itoa(n))
-		return "/office/rows?" + q.Encode()
-	}
 	if rows.Page > 1 {
-		v.PrevURL = link(rows.Page - 1)
+		v.PrevURL = fv.rowsURL(rq.Measure, part, rows.Page-1)
 	}
 	if rows.Page < v.Pages {
-		v.NextURL = link(rows.Page + 1)
+		v.NextURL = fv.rowsURL(rq.Measure, part, rows.Page+1)
 	}
 	return d.Pages.Render(c, fiber.StatusOK, "office_rows", page.View{Title: rows.Name + "：" + v.PartName + "明细", Layout: "wide", Data: v})
 }
