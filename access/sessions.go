@@ -95,15 +95,11 @@ func (u *Users) Session(ctx context.Context, token string) (*User, time.Time, er
 	if len(token) > maxTokenLength {
 		return nil, time.Time{}, errUnauthenticated("登录已失效，请重新登录")
 	}
+	// One round trip: it runs on every request of a logged-in user.
 	var expires time.Time
-	if err := u.DB.Pool.QueryRow(ctx, `SELECT expires_at FROM sessions WHERE token_hash = $1 AND expires_at > now()`,
-		tokenHash(token)).Scan(&expires); errors.Is(err, pgx.ErrNoRows) {
-		return nil, time.Time{}, errUnauthenticated("登录已失效，请重新登录")
-	} else if err != nil {
-		return nil, time.Time{}, fmt.Errorf("authenticate: %w", err)
-	}
-	user, err := u.get(ctx, `u.id = (SELECT user_id FROM sessions WHERE token_hash = $1)
-		AND u.active AND NOT (u.demo AND $2)`, tokenHash(token), u.RefuseDemo)
+	user, err := scanUser(u.DB.Pool.QueryRow(ctx, `SELECT x.*, (SELECT expires_at FROM sessions WHERE token_hash = $1) FROM (`+userSelect+`
+		WHERE u.id = (SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > now())
+		  AND u.active AND NOT (u.demo AND $2)) x`, tokenHash(token), u.RefuseDemo), &expires)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, time.Time{}, errUnauthenticated("登录已失效，请重新登录")
 	}

@@ -209,11 +209,13 @@ const userSelect = `
 	LEFT JOIN regions r ON r.id = u.scope_region_id
 	LEFT JOIN staff st ON st.id = u.staff_id`
 
-func scanUser(row pgx.Row) (*User, error) {
+// scanUser reads a row of userSelect, and then the row's extra columns into extra.
+func scanUser(row pgx.Row, extra ...any) (*User, error) {
 	var x User
 	var role string
-	if err := row.Scan(&x.ID, &x.Username, &x.DisplayName, &role, &x.Scope.Kind, &x.Scope.ID, &x.Scope.Code,
-		&x.Scope.Name, &x.StaffID, &x.StaffNo, &x.Active, &x.Demo, &x.CreatedAt); err != nil {
+	dest := append([]any{&x.ID, &x.Username, &x.DisplayName, &role, &x.Scope.Kind, &x.Scope.ID, &x.Scope.Code,
+		&x.Scope.Name, &x.StaffID, &x.StaffNo, &x.Active, &x.Demo, &x.CreatedAt}, extra...)
+	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	x.Role = Role(role)
