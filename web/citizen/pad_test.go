@@ -342,7 +342,8 @@ func TestPadReturnsToIdleUntouched(t *testing.T) {
 	waitIdle(b)
 
 	id := prompt(t, srv, pad, "E2E-PAD-0201")
-	waitAcross(b, "the rating", `location.pathname === '/pad/p/`+id+`'`, 5*time.Second)
+	// The rating laid out, not merely navigated to: the timeout's words are read from it next.
+	waitAcross(b, "the rating", `location.pathname === '/pad/p/`+id+`' && document.readyState !== 'loading' && !!document.querySelector('.pad-timeout')`, 5*time.Second)
 	shown := time.Now()
 	if got := b.Text(".pad-timeout"); !strings.Contains(got, "2 秒") {
 		t.Errorf("the rating screen says %q of its timeout", got)
