@@ -28,6 +28,7 @@ import (
 	"haochaping/measures/statsapi"
 	"haochaping/rectify"
 	"haochaping/rectify/staffapi"
+	"haochaping/web/admin"
 	"haochaping/web/assets"
 	"haochaping/web/citizen"
 	"haochaping/web/console"
@@ -108,6 +109,8 @@ func New(d Deps) *fiber.App {
 	console.Register(app, pageRoutes, staff)
 	office.Register(app, pageRoutes, office.Deps{Pages: pages, Users: d.Users, DB: d.DB, Measures: d.Measures,
 		Rectify: d.Rectify, Evaluation: d.Evaluation, Staff: staff.MarkStaff})
+	admin.Register(app, pageRoutes, admin.Deps{Pages: pages, Users: d.Users, Devices: d.Auth.Devices, DB: d.DB,
+		Evaluation: d.Evaluation, Staff: staff.MarkStaff, Now: d.Rectify.Now})
 	citizen.Register(app, pageRoutes, citizen.Deps{
 		Pages: pages, Evaluation: d.Evaluation, Rectify: d.Rectify, Devices: d.Auth.Devices, Measures: d.Measures,
 		Secure: secure, Log: d.Log, Prompts: d.Prompts,

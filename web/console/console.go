@@ -49,6 +49,7 @@ func (d Deps) MarkStaff(c *fiber.Ctx) error {
 		return err
 	}
 	_, dashboard := u.Measures()
-	page.SetStaff(c, &page.Staff{Name: u.DisplayName, Role: u.RoleLabel, Expires: session.ExpiresOf(c), Unread: unread, Dashboard: dashboard})
+	page.SetStaff(c, &page.Staff{Name: u.DisplayName, Role: u.RoleLabel, Expires: session.ExpiresOf(c), Unread: unread, Dashboard: dashboard,
+		Admin: u.HasRole(access.OfficeAdmin)})
 	return c.Next()
 }

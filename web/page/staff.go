@@ -13,6 +13,7 @@ type Staff struct {
 	Expires    time.Time
 	Unread     int  // messages not read yet
 	Dashboard  bool // may read the measures: the dashboard is in the menu
+	Admin      bool // an office administrator: the administration is in the menu
 }
 
 type staffKey struct{}
