@@ -100,17 +100,27 @@ func (s *Service) CloseRound(ctx context.Context, actor *access.User, id int64) 
 // requireCityOffice: rounds are the city's (the plan's ledgers are the city's), so only the
 // office whose scope is the whole city opens and closes them.
 func (s *Service) requireCityOffice(ctx context.Context, actor *access.User) error {
-	if actor.Role != access.OfficeAdmin || actor.Scope.Kind != "region" {
-		return problem.Forbidden("forbidden_role", "只有市政务服务管理机构可以发起或结束填报轮次")
+	city, err := s.IsCityOffice(ctx, actor)
+	if err != nil {
+		return err
 	}
-	var top bool
-	if err := s.DB.Pool.QueryRow(ctx, `SELECT parent_id IS NULL FROM regions WHERE id = $1`, actor.Scope.ID).Scan(&top); err != nil {
-		return fmt.Errorf("office scope: %w", err)
-	}
-	if !top {
+	if !city {
 		return problem.Forbidden("forbidden_role", "只有市政务服务管理机构可以发起或结束填报轮次")
 	}
 	return nil
+}
+
+// IsCityOffice reports whether the actor is an administrator of the office whose scope is the
+// whole city: the one that opens and closes the rounds.
+func (s *Service) IsCityOffice(ctx context.Context, actor *access.User) (bool, error) {
+	if actor.Role != access.OfficeAdmin || actor.Scope.Kind != access.ScopeRegion {
+		return false, nil
+	}
+	var top bool
+	if err := s.DB.Pool.QueryRow(ctx, `SELECT parent_id IS NULL FROM regions WHERE id = $1`, actor.Scope.ID).Scan(&top); err != nil {
+		return false, fmt.Errorf("office scope: %w", err)
+	}
+	return top, nil
 }
 
 // Rounds lists the rounds, newest first.

@@ -32,6 +32,7 @@ import (
 	"haochaping/web/assets"
 	"haochaping/web/citizen"
 	"haochaping/web/console"
+	"haochaping/web/ledgers"
 	"haochaping/web/office"
 	"haochaping/web/page"
 	"haochaping/web/session"
@@ -109,6 +110,7 @@ func New(d Deps) *fiber.App {
 	console.Register(app, pageRoutes, staff)
 	office.Register(app, pageRoutes, office.Deps{Pages: pages, Users: d.Users, DB: d.DB, Measures: d.Measures,
 		Rectify: d.Rectify, Evaluation: d.Evaluation, Staff: staff.MarkStaff})
+	ledgers.Register(app, pageRoutes, ledgers.Deps{Pages: pages, Users: d.Users, Ledger: d.Ledger, Measures: d.Measures, Staff: staff.MarkStaff})
 	admin.Register(app, pageRoutes, admin.Deps{Pages: pages, Users: d.Users, Devices: d.Auth.Devices, DB: d.DB,
 		Evaluation: d.Evaluation, Staff: staff.MarkStaff, Now: d.Rectify.Now})
 	citizen.Register(app, pageRoutes, citizen.Deps{

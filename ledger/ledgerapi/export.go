@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -68,11 +67,7 @@ func (h *handlers) export(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now
-	if h.svc.Now != nil {
-		now = h.svc.Now
-	}
-	day := bjtime.Day(now()).Format("20060102")
+	day := bjtime.Day(h.svc.Clock()).Format("20060102")
 	name := ledgerNames[kind] + "-" + fileSafe(unitName) + "-" + day + ".xlsx"
 	ascii := "ledger-" + string(kind) + "-" + asciiSafe(unitCode) + "-" + day + ".xlsx"
 	c.Set(fiber.HeaderContentType, XLSX)

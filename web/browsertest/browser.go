@@ -344,7 +344,7 @@ func (b *Browser) saveScreenshot(file string) error {
 		params.Format, params.Quality = page.CaptureScreenshotFormatWebp, new(int64(80))
 	}
 	img, err := chromedp.Run(ctx, func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
-		h, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`Math.max(document.documentElement.scrollHeight, innerHeight)`))
+		h, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`Math.min(Math.max(document.documentElement.scrollHeight, innerHeight), 3 * innerHeight)`))
 		if err != nil {
 			return nil, err
 		}
@@ -364,7 +364,8 @@ func (b *Browser) saveScreenshot(file string) error {
 	return os.WriteFile(file, img, 0o644)
 }
 
-// Screenshot keeps a picture of the page, named for the page and the screen, in
+// Screenshot keeps a picture of the page (its first three screens at most: a long ledger would
+// be a picture nobody can read), named for the page and the screen, in
 // .devstack/screenshots/ to look at (PNG); with HAOCHAPING_SCREENSHOTS=docs it also writes it
 // to docs/screenshots/ as WebP, the pictures the README shows (make screenshots).
 func (b *Browser) Screenshot(name string) {

@@ -71,7 +71,8 @@ func (b *Browser) CheckKeyboard(what string) {
 	n := Eval[int](b, `(() => {
 		document.querySelectorAll('[data-kbd]').forEach(e => delete e.dataset.kbd); // an earlier check's, on a page of several screens
 		const els = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])')]
-			.filter(e => !e.disabled && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden');
+			.filter(e => !e.disabled && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden' &&
+				(!e.checkVisibility || e.checkVisibility())); // not inside a closed <details>
 		els.forEach((e, i) => e.dataset.kbd = e.type === 'radio' ? 'radio:' + e.name : 'el:' + i);
 		document.activeElement && document.activeElement.blur();
 		window.scrollTo(0, 0);

@@ -23,13 +23,6 @@ import (
 // consoleNow is the business time of these tests: a Tuesday morning in Beijing.
 var consoleNow = testenv.Beijing(2026, 12, 1, 10, 0, 0)
 
-// login signs b in through the login page, from wherever it was sent there.
-func login(t *testing.T, b *browsertest.Browser, username, password string) int64 {
-	t.Helper()
-	b.Do("type the login", chromedp.SendKeys(chromedp.ID("username"), username), chromedp.SendKeys(chromedp.ID("password"), password))
-	return b.Submit(`button[type=submit]`)
-}
-
 // rateBad has a citizen rate the case 非常不满意 from the receipt's link on a phone.
 func rateBad(t *testing.T, srv *apptest.Server, caseNo string) string {
 	t.Helper()
@@ -66,7 +59,7 @@ func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
 	if !strings.HasPrefix(b.URL(), "/login?next=") {
 		t.Fatalf("an anonymous browser at /console is at %s, want the login page", b.URL())
 	}
-	if status := login(t, b, "zh01", "wrong-password"); status != 422 {
+	if status := b.LogIn("zh01", "wrong-password"); status != 422 {
 		t.Errorf("a wrong password: %d, want 422", status)
 	}
 	if got := b.Text(".error-summary"); !strings.Contains(got, "用户名或密码不正确") {
@@ -74,7 +67,7 @@ func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
 	}
 	b.CheckPage("login refused")
 	b.Screenshot("console-login-refused")
-	if status := login(t, b, "zh01", "demo1234"); status != 200 || b.URL() != "/console" {
+	if status := b.LogIn("zh01", "demo1234"); status != 200 || b.URL() != "/console" {
 		t.Fatalf("login: %d at %s", status, b.URL())
 	}
 	if got := b.Text(".staff-who"); !strings.Contains(got, "登录有效至") {
@@ -239,7 +232,7 @@ func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
 	filters := "from=2026-12-01&to=2026-12-01&department=ZZ-GAJ"
 	desk := browsertest.Open(t, srv.URL, browsertest.Desktop)
 	desk.Go("/office?" + filters)
-	login(t, desk, "office", "demo1234")
+	desk.LogIn("office", "demo1234")
 	if got := desk.Text("#card-realname_rectification_rate .figure"); got != "100.0%" {
 		t.Errorf("the unit's 实名差评整改率 card: %q", got)
 	}
@@ -264,7 +257,7 @@ func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
 
 	phone := browsertest.Open(t, srv.URL, browsertest.Phone)
 	phone.Go("/login")
-	login(t, phone, "zh01", "demo1234")
+	phone.LogIn("zh01", "demo1234")
 	phone.CheckPage("inbox on a phone")
 	phone.Screenshot("console-inbox")
 	phone.Follow(`a[href="/console?"], .orders li:first-child a`)

@@ -31,6 +31,7 @@ var funcs = template.FuncMap{
 	"errorFor":    func(f *Form, field string) string { return f.Error(field) },
 	"valueOf":     func(f *Form, field string) string { return f.Value(field) },
 	"checked":     func(f *Form, field, v string) bool { return f.Has(field, v) },
+	"excerpt":     Excerpt,
 }
 
 // DateTime is an instant as people read it here: Beijing time, 2026年12月1日 14:05.
@@ -102,4 +103,21 @@ func Percent(num, den int64) string {
 		return "—"
 	}
 	return strconv.FormatFloat(float64(num)*100/float64(den), 'f', 1, 64) + "%"
+}
+
+// Excerpt is the start of a long text for a list — its first line, at most n characters —
+// ending in "…" when cut; the whole text is on the item's own page.
+func Excerpt(s string, n int) string {
+	s = strings.TrimSpace(s)
+	cut := false
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s, cut = s[:i], true
+	}
+	if r := []rune(s); len(r) > n {
+		s, cut = string(r[:n]), true
+	}
+	if cut {
+		return s + "…"
+	}
+	return s
 }

@@ -1,0 +1,4 @@
+package ledgers
+
+// CompactRefs is compactRefs, for the tests.
+var CompactRefs = compactRefs
