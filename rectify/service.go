@@ -34,7 +34,10 @@ type Service struct {
 	Now func() time.Time
 }
 
-func (s *Service) now() time.Time {
+func (s *Service) now() time.Time { return s.Clock() }
+
+// Clock is the service's time now: Now, else the machine's.
+func (s *Service) Clock() time.Time {
 	if s.Now != nil {
 		return s.Now()
 	}

@@ -106,7 +106,7 @@ func New(d Deps) *fiber.App {
 	// The pages: their errors are pages, their forms carry a CSRF token.
 	pageRoutes := []fiber.Handler{page.Pages, page.CSRF(d.Redis, secure)}
 	page.RegisterTextSize(app, secure)
-	staff := console.Deps{Pages: pages, Users: d.Users, Rectify: d.Rectify, Evaluation: d.Evaluation, Live: d.Live}
+	staff := console.Deps{Pages: pages, Users: d.Users, Rectify: d.Rectify, Evaluation: d.Evaluation, Live: d.Live, Measures: d.Measures}
 	console.Register(app, pageRoutes, staff)
 	office.Register(app, pageRoutes, office.Deps{Pages: pages, Users: d.Users, DB: d.DB, Measures: d.Measures,
 		Rectify: d.Rectify, Evaluation: d.Evaluation, Staff: staff.MarkStaff})

@@ -10,6 +10,7 @@ import (
 	"haochaping/access"
 	"haochaping/evaluation"
 	"haochaping/internal/live"
+	"haochaping/measures"
 	"haochaping/rectify"
 	"haochaping/web/page"
 	"haochaping/web/session"
@@ -22,6 +23,7 @@ type Deps struct {
 	Rectify    *rectify.Service
 	Evaluation *evaluation.Service
 	Live       *live.Bus // nil: the notification count is read at each page load only
+	Measures   *measures.Service
 }
 
 // Register mounts the console on r; mw are the page marker and the CSRF check.
@@ -34,6 +36,7 @@ func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
 	r.Get("/console", staff(d.showInbox)...)
 	r.Get("/console/orders/:id", staff(d.showOrder)...)
 	r.Get("/console/notifications", staff(d.showNotifications)...)
+	r.Get("/console/figures", staff(d.showFigures)...)
 	r.Post("/console/notifications/:id/read", staff(d.readNotification)...)
 	r.Get("/console/events", staff(d.eventStream)...)
 	r.Post("/console/orders/:id/:action", staff(d.act)...)
@@ -50,6 +53,6 @@ func (d Deps) MarkStaff(c *fiber.Ctx) error {
 	}
 	_, dashboard := u.Measures()
 	page.SetStaff(c, &page.Staff{Name: u.DisplayName, Role: u.RoleLabel, Expires: session.ExpiresOf(c), Unread: unread, Dashboard: dashboard,
-		Admin: u.HasRole(access.OfficeAdmin)})
+		Admin: u.HasRole(access.OfficeAdmin), Figures: u.StaffID != nil})
 	return c.Next()
 }

@@ -14,6 +14,7 @@ type Staff struct {
 	Unread     int  // messages not read yet
 	Dashboard  bool // may read the measures: the dashboard is in the menu
 	Admin      bool // an office administrator: the administration is in the menu
+	Figures    bool // a staff member: their own figures are in the menu
 }
 
 type staffKey struct{}
