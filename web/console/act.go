@@ -82,6 +82,15 @@ var actionForms = map[string]struct {
 		_, err := s.RuleExtension(ctx, u, id, in)
 		return err
 	}},
+	"return": {[]string{"reason", "note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form, files []rectify.Attachment) error {
+		_, err := s.Return(ctx, u, id, rectify.ReturnInput{Common: common(f), Reason: f.Value("reason")})
+		return err
+	}},
+	"reassign": {[]string{"staff_no", "department_code", "note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form, files []rectify.Attachment) error {
+		_, err := s.Reassign(ctx, u, id, rectify.ReassignInput{Common: common(f), StaffNo: strings.TrimSpace(f.Value("staff_no")),
+			DepartmentCode: f.Value("department_code")})
+		return err
+	}},
 	"supervise": {[]string{"note"}, func(ctx context.Context, s *rectify.Service, u *access.User, id int64, f *page.Form, files []rectify.Attachment) error {
 		_, err := s.Supervise(ctx, u, id, common(f))
 		return err
@@ -93,6 +102,7 @@ var doneMessages = map[string]string{
 	"callback": "已记录回访核实。", "decide": "已记录处理方式。", "rectify": "已记录整改措施。",
 	"feedback": "已记录向评价人反馈。", "close": "工单已办结。", "extension": "已提交延期申请，等待管理机构审批。",
 	"appeal-ruling": "已记录申诉裁定。", "extension-ruling": "已记录延期审批。", "supervise": "已督办。",
+	"return": "已退回管理机构，等待重新分派。", "reassign": "已重新分派，回访期限重新计算。",
 }
 
 func common(f *page.Form) rectify.Common {

@@ -7,6 +7,7 @@ import (
 
 	"haochaping/access"
 	"haochaping/internal/problem"
+	"haochaping/measures"
 	"haochaping/rectify"
 	"haochaping/web/page"
 	"haochaping/web/session"
@@ -23,6 +24,8 @@ type orderView struct {
 	Phone    string   // the evaluator's phone, on the answer to "show phone" only
 	Reasons  []string // the bad review's reasons by name
 	Done     string   // what was just recorded
+	// Departments are the units of the office's scope, for the reassign form.
+	Departments []measures.Unit
 }
 
 // showOrder is GET /console/orders/{id}.
@@ -48,6 +51,11 @@ func (d Deps) renderOrder(c *fiber.Ctx, id int64, status int, v orderView, form 
 	}
 	v.Reasons = set.Names(detail.Evaluation.Reasons)
 	v.Actions = allowedForms(u, detail.WorkOrder)
+	if v.Actions["reassign"] {
+		if v.Departments, _, err = d.Measures.Units(c.UserContext(), 0, u.Scope); err != nil {
+			return err
+		}
+	}
 	if v.Actions["callback"] {
 		if err := d.fillScript(c, u, &v); err != nil {
 			return err
@@ -97,11 +105,13 @@ func allowedForms(u *access.User, w *rectify.WorkOrder) map[string]bool {
 		out["close"] = can(rectify.Close)
 		out["extension"] = can(rectify.RequestExtension) && w.Deadlines.ExtensionRequested == nil
 		out["reveal-phone"] = can(rectify.RevealPhone) && w.RealName
+		out["return"] = can(rectify.Return)
 	}
 	if u.May(access.Rule) {
 		out["appeal-ruling"] = can(rectify.RuleUpheld)
 		out["extension-ruling"] = can(rectify.GrantExtension) && w.Deadlines.ExtensionRequested != nil
 		out["supervise"] = can(rectify.Supervise)
+		out["reassign"] = can(rectify.Reassign)
 	}
 	return out
 }
