@@ -12,8 +12,9 @@ import (
 	"haochaping/web/session"
 )
 
-// TestPagesByRole: each staff page is refused, or shows nothing of it, to the roles and
-// scopes that may not see it — the pages ask the domain what the API asks.
+// TestPagesByRole: each staff page — the console, the dashboard, the ledgers, one's own
+// figures, the administration — is refused, or shows nothing of it, to the roles and scopes
+// that may not see it: the pages ask the domain what the API asks.
 func TestPagesByRole(t *testing.T) {
 	t.Parallel()
 	now := testenv.Beijing(2026, 12, 1, 10, 0, 0)
@@ -66,6 +67,27 @@ func TestPagesByRole(t *testing.T) {
 		{"szq-office", order, 404, false},
 		{"auditor", order, 200, true}, // reads, and is offered no action
 		{"auditor", "/office", 200, false},
+		// The ledgers: the rectification ledger lists the order to those who see the order.
+		{"", "/ledgers/work", 303, false},
+		{"zh01", "/ledgers/rectification", 200, true},
+		{"ga01", "/ledgers/rectification", 200, false},
+		{"gaj-head", "/ledgers/rectification", 200, false},
+		{"szq-office", "/ledgers/rectification", 200, false},
+		{"auditor", "/ledgers/rectification", 200, true},
+		{"office", "/ledgers/rectification", 200, true},
+		// One's own figures: for staff; the office and auditors have the dashboard.
+		{"", "/console/figures", 303, false},
+		{"zh01", "/console/figures", 200, false},
+		{"spj-head", "/console/figures", 200, false},
+		{"office", "/console/figures", 404, false},
+		{"auditor", "/console/figures", 404, false},
+		// The administration: the office's administrators only.
+		{"", "/admin", 303, false},
+		{"zh01", "/admin", 403, false},
+		{"spj-head", "/admin", 403, false},
+		{"auditor", "/admin", 403, false},
+		{"office", "/admin", 200, false},
+		{"szq-office", "/admin", 200, false},
 	} {
 		status, body := get(c.user, c.path)
 		if c.status == 303 { // sent to the login page (the client follows the redirect)
@@ -83,6 +105,25 @@ func TestPagesByRole(t *testing.T) {
 		}
 		if c.user == "auditor" && c.path == order && strings.Contains(body, `action="/console/orders/`) {
 			t.Errorf("the auditor is offered an action on the order")
+		}
+	}
+	// Who is offered which ledger form: rounds are the city office's; reports are units' heads'
+	// and the office's; accepting a recurring problem is the office's.
+	for _, c := range []struct {
+		user, path, form string
+		offered          bool
+	}{
+		{"office", "/ledgers/rounds", `action="/ledgers/rounds"`, true},
+		{"szq-office", "/ledgers/rounds", `action="/ledgers/rounds"`, false},
+		{"spj-head", "/ledgers/rounds", `action="/ledgers/rounds"`, false},
+		{"auditor", "/ledgers/recurring", `action="/ledgers/recurring/propose"`, false},
+		{"office", "/ledgers/recurring", `action="/ledgers/recurring/propose"`, true},
+		{"zh01", "/ledgers/import", `action="/ledgers/import"`, false},
+		{"spj-head", "/ledgers/import", `action="/ledgers/import"`, true},
+	} {
+		status, body := get(c.user, c.path)
+		if status != 200 || strings.Contains(body, c.form) != c.offered {
+			t.Errorf("%s GET %s: %d, offers %s: %v, want %v", c.user, c.path, status, c.form, !c.offered, c.offered)
 		}
 	}
 	// A district office's dashboard offers only its district.
