@@ -100,7 +100,7 @@ func TestLedgersFromThePages(t *testing.T) {
 		t.Errorf("%d reports stored from the page, want 1", n)
 	}
 	head.CheckPage("ledger entry on a phone")
-	head.Screenshot("ledgers-entry-phone")
+	head.Screenshot("ledgers-entry")
 
 	// The sheet the export link gives, filled in: one good row, one of another unit's number.
 	head.Go("/ledgers/work")
@@ -131,7 +131,7 @@ func TestLedgersFromThePages(t *testing.T) {
 		t.Errorf("the refused rows: %q", got)
 	}
 	head.CheckPage("import result")
-	head.Screenshot("ledgers-import-phone")
+	head.Screenshot("ledgers-import")
 
 	// A bad review, dispatched: in the rectification ledger, its evaluator masked.
 	rateBad(t, srv, env, "L-0001", "服务态度")
