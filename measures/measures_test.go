@@ -231,6 +231,22 @@ func TestMeasuresOnAHandBuiltDataset(t *testing.T) {
 	if m, _ := svc.Overview(ctx, q); m["total_evaluations"].Numerator != 1 || m["active_rate"].Numerator != 1 {
 		t.Errorf("pc only: %v", m["total_evaluations"])
 	}
+	// The channel mix: each channel's count is its overview's 总评价量, in one query.
+	mix, err := svc.ChannelMix(ctx, q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range []string{"pc", "window", "mobile", "kiosk"} {
+		cq := q
+		cq.Channel = ch
+		m, _ := svc.Overview(ctx, cq)
+		if float64(mix[ch]) != m["total_evaluations"].Numerator {
+			t.Errorf("channel mix %s: %d, the overview counts %v", ch, mix[ch], m["total_evaluations"].Numerator)
+		}
+	}
+	if mix["pc"] != 1 {
+		t.Errorf("channel mix: %v, want pc 1", mix)
+	}
 	q.Channel = ""
 	var district int64
 	_ = env.DB.Pool.QueryRow(ctx, `SELECT id FROM regions WHERE code = '370402'`).Scan(&district)

@@ -148,16 +148,12 @@ func (d Deps) trendAndMix(c *fiber.Ctx, q measures.Query, v *dashboardView) erro
 		v.TrendRows = append(v.TrendRows, trendRow{p.Period, active, page.Thousands(int64(p.Measures["total_evaluations"].Numerator))})
 	}
 	v.Trend = TrendSVG("主动评价率走势", points, target)
+	counts, err := d.Measures.ChannelMix(ctx, q)
+	if err != nil {
+		return err
+	}
 	var total int64
-	counts := map[string]int64{}
 	for _, ch := range evaluation.Channels {
-		cq := q
-		cq.Channel = string(ch)
-		m, err := d.Measures.Overview(ctx, cq)
-		if err != nil {
-			return err
-		}
-		counts[string(ch)] = int64(m["total_evaluations"].Numerator)
 		total += counts[string(ch)]
 	}
 	var bars []Bar
