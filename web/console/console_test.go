@@ -18,6 +18,7 @@ import (
 	"haochaping/app/apptest"
 	"haochaping/internal/testenv"
 	"haochaping/web/browsertest"
+	"haochaping/web/page"
 )
 
 // consoleNow is the business time of these tests: a Tuesday morning in Beijing.
@@ -244,6 +245,12 @@ func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
 		got := browsertest.Eval[string](desk, `(p => p.dataset.num + ' / ' + p.dataset.den)(document.querySelector('#card-`+key+` .parts'))`)
 		if got != want {
 			t.Errorf("%s on the dashboard %q, the API's %q", key, got, want)
+		}
+		num, _ := m["numerator"].(float64)
+		den, _ := m["denominator"].(float64)
+		if shown, want := strings.Join(strings.Fields(desk.Text("#card-"+key+" .parts")), ""), page.Thousands(int64(num))+"："; !strings.HasPrefix(shown, want) ||
+			!strings.Contains(shown, "/"+page.Thousands(int64(den))) {
+			t.Errorf("%s shows %q, the API's %v / %v", key, shown, num, den)
 		}
 	}
 	desk.CheckPage("dashboard")

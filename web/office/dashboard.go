@@ -1,6 +1,7 @@
 package office
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,7 +19,9 @@ import (
 type card struct {
 	Key, Name      string
 	Value, Target  string
-	Num, Den       string
+	Num, Den       string // as shown: with thousands separators
+	NumData        string // the numbers as the API gives them, for scripts and tests
+	DenData        string
 	Met, HasTarget bool
 	Empty          bool
 	NumURL, DenURL string
@@ -99,7 +102,8 @@ func (d Deps) showDashboard(c *fiber.Ctx) error {
 }
 
 func cardOf(key string, m measures.Measure, filters filterView) card {
-	cd := card{Key: key, Name: m.Name, Num: page.Thousands(int64(m.Numerator)), Den: page.Thousands(int64(m.Denominator))}
+	cd := card{Key: key, Name: m.Name, Num: page.Thousands(int64(m.Numerator)), Den: page.Thousands(int64(m.Denominator)),
+		NumData: strconv.FormatFloat(m.Numerator, 'f', -1, 64), DenData: strconv.FormatFloat(m.Denominator, 'f', -1, 64)}
 	if m.Value == nil {
 		cd.Value, cd.Empty = "—", true
 	} else {
