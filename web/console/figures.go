@@ -169,12 +169,17 @@ func (u *unitFigures) cards() []figureCard {
 		m := u.Overview[key]
 		return page.Percent(int64(m.Numerator), int64(m.Denominator))
 	}
+	// A rate with its parts beside it: 71.3% and 713 / 1,000.
+	parts := func(key string) string {
+		m := u.Overview[key]
+		return page.Thousands(int64(m.Numerator)) + " / " + page.Thousands(int64(m.Denominator))
+	}
 	cs := []figureCard{
-		{Key: "unit-evaluations", Name: "收到评价", Value: count("total_evaluations"), Detail: "主动评价率 " + ratio("active_rate")},
-		{Key: "unit-bad", Name: "差评", Value: count("bad_rate"), Detail: "差评率 " + ratio("bad_rate") + "（申诉成立的不计）"},
-		{Key: "unit-realname", Name: "实名差评整改率", Value: ratio("realname_rectification_rate"), Detail: "目标 100%",
+		{Key: "unit-evaluations", Name: "收到评价", Value: count("total_evaluations"), Detail: "主动评价率 " + ratio("active_rate") + "（" + parts("active_rate") + "）"},
+		{Key: "unit-bad", Name: "差评", Value: count("bad_rate"), Detail: "差评率 " + ratio("bad_rate") + "，申诉成立的不计"},
+		{Key: "unit-realname", Name: "实名差评整改率", Value: ratio("realname_rectification_rate"), Detail: parts("realname_rectification_rate") + " · 目标 100%",
 			Bad: u.Overview["realname_rectification_rate"].Met != nil && !*u.Overview["realname_rectification_rate"].Met},
-		{Key: "unit-ontime", Name: "按时整改率", Value: ratio("ontime_rate")},
+		{Key: "unit-ontime", Name: "按时整改率", Value: ratio("ontime_rate"), Detail: parts("ontime_rate")},
 	}
 	if u.Rank != nil || len(u.Staff) == 0 {
 		cs = append(cs, rankCard(u.Rank))
