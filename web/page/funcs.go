@@ -23,7 +23,7 @@ var funcs = template.FuncMap{
 	"even":        func(i int) bool { return i%2 == 0 },
 	"list":        func(xs ...string) []string { return xs },
 	"dict":        dict,
-	"thousands":   Thousands,
+	"thousands":   thousands,
 	"percent":     Percent,
 	"channelName": func(c string) string { return evaluation.Channel(c).Name() },
 	"share":       func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
@@ -120,4 +120,18 @@ func Excerpt(s string, n int) string {
 		return s + "…"
 	}
 	return s
+}
+
+// thousands is Thousands of a count of any integer type, for the templates, which cannot
+// convert; anything else is an error of the template.
+func thousands(n any) (string, error) {
+	switch v := n.(type) {
+	case int:
+		return Thousands(int64(v)), nil
+	case int64:
+		return Thousands(v), nil
+	case int32:
+		return Thousands(int64(v)), nil
+	}
+	return "", fmt.Errorf("thousands: %T is not an integer", n)
 }
