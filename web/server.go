@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"haochaping/access"
+	"haochaping/access/userapi"
 	"haochaping/channels"
 	"haochaping/channels/deviceapi"
 	"haochaping/channels/kiosk"
@@ -100,6 +101,7 @@ func New(d Deps) *fiber.App {
 	statsapi.Register(api, d.Users, d.DB, d.Measures, d.Evaluation)
 	ledgerapi.Register(api, d.Users, d.Ledger)
 	deviceapi.Register(api, d.Users, d.Auth.Devices, time.Now)
+	userapi.Register(api, d.Users)
 	api.Get("/reasons", listReasons(d.Evaluation))
 
 	// The pages: their errors are pages, their forms carry a CSRF token.
