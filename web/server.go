@@ -112,7 +112,7 @@ func New(d Deps) *fiber.App {
 	office.Register(app, pageRoutes, office.Deps{Pages: pages, Users: d.Users, DB: d.DB, Measures: d.Measures,
 		Rectify: d.Rectify, Evaluation: d.Evaluation, Staff: staff.MarkStaff})
 	admin.Register(app, pageRoutes, admin.Deps{Pages: pages, Users: d.Users, Devices: d.Auth.Devices, DB: d.DB,
-		Evaluation: d.Evaluation, Staff: staff.MarkStaff, Now: d.Rectify.Now})
+		Evaluation: d.Evaluation, Staff: staff.MarkStaff, Now: d.Rectify.Now, WallClock: time.Now})
 	citizen.Register(app, pageRoutes, citizen.Deps{
 		Pages: pages, Evaluation: d.Evaluation, Rectify: d.Rectify, Devices: d.Auth.Devices, Measures: d.Measures,
 		Secure: secure, Log: d.Log, Prompts: d.Prompts,
