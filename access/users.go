@@ -84,6 +84,12 @@ func normaliseUsername(s string) string { return strings.ToLower(strings.TrimSpa
 // invalid_scope, scope_not_found, staff_required, staff_not_found, staff_inactive,
 // staff_out_of_scope, invalid_display_name; 409 username_taken, staff_taken.
 func (u *Users) Create(ctx context.Context, nu NewUser) (*User, error) {
+	return u.create(ctx, nu, nil)
+}
+
+// create is Create with a further check of the resolved role, scope and staff member before
+// anything is written (the administration's reach, admin_users.go); nil: none.
+func (u *Users) create(ctx context.Context, nu NewUser, check func(assignment) error) (*User, error) {
 	username := normaliseUsername(nu.Username)
 	if !usernamePattern.MatchString(username) {
 		return nil, problem.Invalid("invalid_username", "username",
@@ -92,37 +98,21 @@ func (u *Users) Create(ctx context.Context, nu NewUser) (*User, error) {
 	if err := checkPasswordRules(nu.Password); err != nil {
 		return nil, err
 	}
-	role := Role(strings.TrimSpace(string(nu.Role)))
-	if !role.Valid() {
-		return nil, problem.Invalid("invalid_role", "role", "角色须为 window_staff、unit_head、office_admin 或 auditor")
-	}
-	kind, code := strings.TrimSpace(nu.ScopeKind), strings.TrimSpace(nu.ScopeCode)
-	if !ValidScopeKind(kind) || code == "" {
-		return nil, problem.Invalid("invalid_scope", "scope", "范围须为 department:部门编码、hall:大厅编码 或 region:区划编码")
-	}
-	staffNo := strings.TrimSpace(nu.StaffNo)
-	if role.NeedsStaff() && staffNo == "" {
-		return nil, problem.Invalid("staff_required", "staff_no", role.Label()+"账号须对应一名工作人员（工号）")
-	}
 	display := strings.TrimSpace(nu.DisplayName)
 	if utf8.RuneCountInString(display) > 64 {
 		return nil, problem.Invalid("invalid_display_name", "display_name", "姓名不能超过 64 个字符")
 	}
-
-	scope, err := u.resolveScope(ctx, kind, code)
+	a, err := u.resolveAssignment(ctx, nu.Role, nu.ScopeKind, nu.ScopeCode, nu.StaffNo)
 	if err != nil {
 		return nil, err
 	}
-	var staffID *int64
-	if staffNo != "" {
-		id, name, err := u.resolveStaff(ctx, staffNo, scope)
-		if err != nil {
+	if check != nil {
+		if err := check(a); err != nil {
 			return nil, err
 		}
-		staffID = &id
-		if display == "" {
-			display = name
-		}
+	}
+	if display == "" {
+		display = a.staffName
 	}
 	if display == "" {
 		display = username
@@ -131,22 +121,67 @@ func (u *Users) Create(ctx context.Context, nu NewUser) (*User, error) {
 	if err != nil {
 		return nil, fmt.Errorf("hash password: %w", err)
 	}
-	rec := userRecord{Username: username, PasswordHash: hash, DisplayName: display, Role: string(role),
-		ScopeKind: scope.Kind, ScopeID: scope.ID, StaffID: staffID, Active: true, Demo: nu.Demo}
+	rec := userRecord{Username: username, PasswordHash: hash, DisplayName: display, Role: string(a.role),
+		ScopeKind: a.scope.Kind, ScopeID: a.scope.ID, StaffID: a.staffID, Active: true, Demo: nu.Demo}
 	err = u.DB.Gorm.WithContext(ctx).Create(&rec).Error
-	id := rec.ID
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "23505" {
-		if pe.ConstraintName == "users_staff" {
-			return nil, problem.Conflict("staff_taken", "工号 "+staffNo+" 已有账号：每名工作人员只能有一个账号").
-				WithField("staff_no", "该工作人员已有账号")
-		}
-		return nil, problem.Conflict("username_taken", "用户名 "+username+" 已被使用").WithField("username", "已被使用")
+	if perr := uniqueViolation(err, username, a.staffNo); perr != nil {
+		return nil, perr
 	}
 	if err != nil {
 		return nil, fmt.Errorf("create user %s: %w", username, err)
 	}
-	return u.get(ctx, "u.id = $1", id)
+	return u.get(ctx, "u.id = $1", rec.ID)
+}
+
+// uniqueViolation turns the unique indexes of users into their refusals; nil for other errors.
+func uniqueViolation(err error, username, staffNo string) error {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Code != "23505" {
+		return nil
+	}
+	if pe.ConstraintName == "users_staff" {
+		return problem.Conflict("staff_taken", "工号 "+staffNo+" 已有账号：每名工作人员只能有一个账号").
+			WithField("staff_no", "该工作人员已有账号")
+	}
+	return problem.Conflict("username_taken", "用户名 "+username+" 已被使用").WithField("username", "已被使用")
+}
+
+// assignment is a login's role, its scope and the staff member it is, resolved and checked.
+type assignment struct {
+	role      Role
+	scope     Scope
+	staffID   *int64
+	staffNo   string
+	staffName string
+}
+
+// resolveAssignment checks a role, a scope (kind and code) and a staff number together: the
+// role exists, the scope names a row, and the staff member — required for window staff and
+// unit heads — is active and works within the scope.
+func (u *Users) resolveAssignment(ctx context.Context, role Role, kind, code, staffNo string) (assignment, error) {
+	a := assignment{role: Role(strings.TrimSpace(string(role))), staffNo: strings.TrimSpace(staffNo)}
+	if !a.role.Valid() {
+		return a, problem.Invalid("invalid_role", "role", "角色须为 window_staff、unit_head、office_admin 或 auditor")
+	}
+	kind, code = strings.TrimSpace(kind), strings.TrimSpace(code)
+	if !ValidScopeKind(kind) || code == "" {
+		return a, problem.Invalid("invalid_scope", "scope", "范围须为 department:部门编码、hall:大厅编码 或 region:区划编码")
+	}
+	if a.role.NeedsStaff() && a.staffNo == "" {
+		return a, problem.Invalid("staff_required", "staff_no", a.role.Label()+"账号须对应一名工作人员（工号）")
+	}
+	var err error
+	if a.scope, err = u.resolveScope(ctx, kind, code); err != nil {
+		return a, err
+	}
+	if a.staffNo != "" {
+		id, name, err := u.resolveStaff(ctx, a.staffNo, a.scope)
+		if err != nil {
+			return a, err
+		}
+		a.staffID, a.staffName = &id, name
+	}
+	return a, nil
 }
 
 var scopeTables = map[string]string{ScopeDepartment: "departments", ScopeHall: "halls", ScopeRegion: "regions"}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"haochaping/internal/database"
 	"haochaping/internal/pii"
@@ -17,17 +18,21 @@ import (
 
 // Device is a pad, kiosk or backend allowed to send ratings or cases.
 type Device struct {
-	ID         string    `json:"id"`
-	Channel    string    `json:"channel"` // pc, window, mobile, kiosk or system
-	Name       string    `json:"name"`
-	WindowID   *int64    `json:"-"`
-	WindowCode string    `json:"window,omitempty"`
-	HallID     *int64    `json:"-"`
-	HallCode   string    `json:"hall,omitempty"`
-	Enabled    bool      `json:"enabled"`
-	Demo       bool      `json:"demo"`
-	CreatedAt  time.Time `json:"created_at"`
-	Secret     string    `json:"secret,omitempty"` // only when just created, or for demo devices in demo mode
+	ID         string `json:"id"`
+	Channel    string `json:"channel"` // pc, window, mobile, kiosk or system
+	Name       string `json:"name"`
+	WindowID   *int64 `json:"-"`
+	WindowCode string `json:"window,omitempty"`
+	HallID     *int64 `json:"-"`
+	HallCode   string `json:"hall,omitempty"`
+	WindowName string `json:"window_name,omitempty"` // read by the administration's list (admin_devices.go)
+	HallName   string `json:"hall_name,omitempty"`
+	Enabled    bool   `json:"enabled"`
+	// Paired: a browser holds a live device session of it (read by the administration's list).
+	Paired    bool      `json:"paired"`
+	Demo      bool      `json:"demo"`
+	CreatedAt time.Time `json:"created_at"`
+	Secret    string    `json:"secret,omitempty"` // only when just created, or for demo devices in demo mode
 
 	secret string
 }
@@ -107,7 +112,12 @@ func (d *Devices) Add(ctx context.Context, nd NewDevice) (*Device, error) {
 		}
 		rec.HallID = &hall
 	}
-	if err := d.DB.Gorm.WithContext(ctx).Create(&rec).Error; err != nil {
+	err := d.DB.Gorm.WithContext(ctx).Create(&rec).Error
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return nil, problem.Conflict("device_id_taken", "设备编号 "+nd.ID+" 已被使用").WithField("id", "已被使用")
+	}
+	if err != nil {
 		return nil, fmt.Errorf("register device %s: %w", nd.ID, err)
 	}
 	dev := Device{ID: rec.ID, Channel: rec.Channel, Name: rec.Name, Enabled: rec.Enabled, Demo: rec.Demo, CreatedAt: rec.CreatedAt}
@@ -164,13 +174,20 @@ func (d *Devices) List(ctx context.Context, demoOnly, withSecrets bool) ([]*Devi
 	return out, rows.Err()
 }
 
-// SetEnabled enables or disables a device; a disabled device is refused at once.
+// SetEnabled enables or disables a device; a disabled device is refused at once, and the
+// browser sessions it was paired with end (enabling it again does not bring them back: the
+// device is paired anew).
 func (d *Devices) SetEnabled(ctx context.Context, id string, enabled bool) error {
-	res := d.DB.Gorm.WithContext(ctx).Model(&deviceRecord{}).Where("id = ?", id).Update("enabled", enabled)
-	if res.Error != nil {
-		return fmt.Errorf("update device %s: %w", id, res.Error)
+	var n int
+	err := d.DB.Pool.QueryRow(ctx, `
+		WITH changed AS (UPDATE devices SET enabled = $2 WHERE id = $1 RETURNING id),
+		     ended AS (UPDATE device_sessions SET revoked_at = now()
+		               WHERE NOT $2 AND revoked_at IS NULL AND device_id IN (SELECT id FROM changed))
+		SELECT count(*) FROM changed`, id, enabled).Scan(&n)
+	if err != nil {
+		return fmt.Errorf("update device %s: %w", id, err)
 	}
-	if res.RowsAffected == 0 {
+	if n == 0 {
 		return problem.NotFound("device_not_found", "设备不存在："+id)
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"haochaping/access"
+	"haochaping/access/userapi"
 	"haochaping/channels"
 	"haochaping/channels/deviceapi"
 	"haochaping/channels/kiosk"
@@ -101,6 +102,7 @@ func New(d Deps) *fiber.App {
 	statsapi.Register(api, d.Users, d.DB, d.Measures, d.Evaluation)
 	ledgerapi.Register(api, d.Users, d.Ledger)
 	deviceapi.Register(api, d.Users, d.Auth.Devices, time.Now)
+	userapi.Register(api, d.Users)
 	api.Get("/reasons", listReasons(d.Evaluation))
 
 	// The pages: their errors are pages, their forms carry a CSRF token.
@@ -112,7 +114,7 @@ func New(d Deps) *fiber.App {
 		Rectify: d.Rectify, Evaluation: d.Evaluation, Staff: staff.MarkStaff})
 	ledgers.Register(app, pageRoutes, ledgers.Deps{Pages: pages, Users: d.Users, Ledger: d.Ledger, Measures: d.Measures, Staff: staff.MarkStaff})
 	admin.Register(app, pageRoutes, admin.Deps{Pages: pages, Users: d.Users, Devices: d.Auth.Devices, DB: d.DB,
-		Evaluation: d.Evaluation, Staff: staff.MarkStaff, Now: d.Rectify.Now})
+		Evaluation: d.Evaluation, Staff: staff.MarkStaff, Now: d.Rectify.Now, WallClock: time.Now})
 	citizen.Register(app, pageRoutes, citizen.Deps{
 		Pages: pages, Evaluation: d.Evaluation, Rectify: d.Rectify, Devices: d.Auth.Devices, Measures: d.Measures,
 		Secure: secure, Log: d.Log, Prompts: d.Prompts,

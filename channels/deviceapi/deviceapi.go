@@ -1,9 +1,12 @@
-// Package deviceapi is the office's API over the devices: a pairing code for a pad or a
-// kiosk, to be entered once on its screen.
+// Package deviceapi is the office's API over the pads and kiosks (/api/v1/devices): list and
+// register them, disable and enable them, and make a pairing code to be entered once on a
+// device's screen. One handler a file. Every route needs an office administrator's session;
+// which devices it reaches — those of the halls in its region or below — the channels package
+// decides in its SQL, so a device outside the reach is answered 404 like one that does not
+// exist.
 package deviceapi
 
 import (
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -13,14 +16,19 @@ import (
 	"haochaping/web/session"
 )
 
-// Register mounts POST /devices/{id}/pairing-code for the office on api; now is the clock.
+// Register mounts the devices API for the office on api; now is the clock the pairing codes
+// and device sessions are checked against (the machine's, as /pair reads it).
 func Register(api fiber.Router, users *access.Users, devices *channels.Devices, now func() time.Time) {
-	api.Post("/devices/:id/pairing-code", session.Require(users), session.RequireRole(access.OfficeAdmin),
-		func(c *fiber.Ctx) error {
-			code, err := devices.NewPairingCode(c.UserContext(), strings.Clone(c.Params("id")), now())
-			if err != nil {
-				return err
-			}
-			return c.Status(fiber.StatusCreated).JSON(code)
-		})
+	h := &handlers{devices: devices, now: now}
+	in, office := session.Require(users), session.RequireRole(access.OfficeAdmin)
+	api.Get("/devices", in, office, h.list)
+	api.Post("/devices", in, office, h.create)
+	api.Post("/devices/:id/disable", in, office, h.disable)
+	api.Post("/devices/:id/enable", in, office, h.enable)
+	api.Post("/devices/:id/pairing-code", in, office, h.pairingCode)
+}
+
+type handlers struct {
+	devices *channels.Devices
+	now     func() time.Time
 }

@@ -29,6 +29,9 @@ type Deps struct {
 	// Staff is the console's middleware that puts who is logged in into the page's header.
 	Staff fiber.Handler
 	Now   func() time.Time
+	// WallClock is the machine's time, which pairing codes and device sessions are checked
+	// against when a pad enters its code at /pair (web/citizen/pair.go); nil: time.Now.
+	WallClock func() time.Time
 }
 
 // routeFunc wraps a handler with the page middleware and the office-only check.
