@@ -39,12 +39,12 @@ type OrgRef struct {
 
 // OrgRegion is a region an administrator reaches.
 type OrgRegion struct {
-	ID        int64  `json:"-"`
-	Code      string `json:"code"`
-	Name      string `json:"name"`
-	Level     string `json:"level"`
-	ParentID  *int64 `json:"-"`
-	Depth     int    `json:"depth"` // 0: the administrator's own region, 1: a region below it …
+	ID       int64  `json:"-"`
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	Level    string `json:"level"`
+	ParentID *int64 `json:"-"`
+	Depth    int    `json:"depth"` // 0: the administrator's own region, 1: a region below it …
 }
 
 // Regions are the regions in the administrator's scope: its own first, then those below it,

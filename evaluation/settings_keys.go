@@ -27,15 +27,15 @@ const (
 
 // SettingKey is a setting the code reads: its key, Chinese name, what it does, and its rule.
 type SettingKey struct {
-	Key     string          `json:"key"`
-	Name    string          `json:"name"`
-	Explain string          `json:"explain"`
-	Kind    SettingKind     `json:"kind"`
-	Unit    string          `json:"unit,omitempty"` // 秒, 个工作日 …, for int settings
-	Min     float64         `json:"min,omitempty"`
-	Max     float64         `json:"max,omitempty"`
-	Choices []Choice `json:"choices,omitempty"`
-	Builtin string          `json:"builtin"` // what the code uses where no row holds a value
+	Key     string      `json:"key"`
+	Name    string      `json:"name"`
+	Explain string      `json:"explain"`
+	Kind    SettingKind `json:"kind"`
+	Unit    string      `json:"unit,omitempty"` // 秒, 个工作日 …, for int settings
+	Min     float64     `json:"min,omitempty"`
+	Max     float64     `json:"max,omitempty"`
+	Choices []Choice    `json:"choices,omitempty"`
+	Builtin string      `json:"builtin"` // what the code uses where no row holds a value
 }
 
 // SettingKeys are the settings in use, in the order the pages list them.
