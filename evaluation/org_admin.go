@@ -73,7 +73,8 @@ type StaffFilter struct {
 
 const kindOrder = `array_position(ARRAY['comprehensive', 'cross_region', 'assisted', 'complaint', 'fallback', 'specialised'], w.kind)`
 
-// Halls are the halls in the administrator's scope, by region and code.
+// Halls are the halls in the administrator's scope, by region, level (the region's own
+// 政务服务中心 before its 便民服务中心) and code.
 func (s *Service) Halls(ctx context.Context, u *access.User) ([]OrgHall, error) {
 	root, err := adminRegion(u)
 	if err != nil {
@@ -101,7 +102,7 @@ func (s *Service) Hall(ctx context.Context, u *access.User, code string) (*OrgHa
 func (s *Service) queryHalls(ctx context.Context, where string, args ...any) ([]OrgHall, error) {
 	rows, err := s.db.Pool.Query(ctx, `SELECT h.code, h.name, h.level, h.address, r.code, r.name
 		FROM halls h JOIN regions r ON r.id = h.region_id
-		WHERE `+where+` ORDER BY r.code, h.code`, args...)
+		WHERE `+where+` ORDER BY r.code, array_position(ARRAY['city', 'district', 'town', 'village'], h.level), h.code`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("halls: %w", err)
 	}

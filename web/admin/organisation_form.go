@@ -75,22 +75,29 @@ func windowGroups(list []evaluation.OrgWindow) []optionGroup {
 	return out
 }
 
-// refuse places a domain refusal on the form — beside each field it names, a code taken beside
-// the code — and reports whether it was one; any other error is the caller's to return.
-func refuse(form *page.Form, err error, codeField string) bool {
+// refuse places a domain refusal on the form — beside each field it names, in the form's
+// order (fields), so that the summary reads top to bottom; a code taken beside the code — and
+// reports whether it was one. A record out of reach (404, 403) and any other error are the
+// caller's to return: the error page says so.
+func refuse(form *page.Form, err error, fields []string, codeField string) bool {
 	var p *problem.Error
 	if !errors.As(err, &p) || p.Status == fiber.StatusNotFound || p.Status == fiber.StatusForbidden || p.Status >= 500 {
-		return false // the record itself is out of reach: the error page says so
+		return false
 	}
 	if p.Status == fiber.StatusConflict && codeField != "" {
 		form.Add(codeField, p.Message)
 		return true
 	}
-	fields := map[string]string{}
-	for k := range p.Fields {
-		fields[k] = k // the forms' fields are named as the API's
+	placed := false
+	for _, f := range fields { // the forms' fields are named as the API's
+		if msg, ok := p.Fields[f]; ok {
+			form.Add(f, msg)
+			placed = true
+		}
 	}
-	form.AddProblem(p, fields)
+	if !placed {
+		form.Add("", p.Message)
+	}
 	return true
 }
 

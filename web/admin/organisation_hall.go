@@ -40,7 +40,7 @@ func (d Deps) createHall(c *fiber.Ctx) error {
 	form := &page.Form{Values: page.FormValues(c, hallFields...)}
 	h, err := d.Evaluation.CreateHall(c.UserContext(), session.UserOf(c), hallInput(form))
 	if err != nil {
-		if refuse(form, err, "code") {
+		if refuse(form, err, hallFields, "code") {
 			return d.renderHall(c, fiber.StatusUnprocessableEntity, "", form)
 		}
 		return err
@@ -54,7 +54,7 @@ func (d Deps) updateHall(c *fiber.Ctx) error {
 	form := &page.Form{Values: page.FormValues(c, hallFields...)}
 	h, err := d.Evaluation.UpdateHall(c.UserContext(), session.UserOf(c), code, hallInput(form))
 	if err != nil {
-		if refuse(form, err, "") {
+		if refuse(form, err, hallFields, "") {
 			return d.renderHall(c, fiber.StatusUnprocessableEntity, code, form)
 		}
 		return err

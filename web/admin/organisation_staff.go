@@ -58,7 +58,7 @@ func (d Deps) createStaff(c *fiber.Ctx) error {
 	in.Active = nil // a new staff member is active
 	m, err := d.Evaluation.CreateStaff(c.UserContext(), session.UserOf(c), in)
 	if err != nil {
-		if refuse(form, err, "staff_no") {
+		if refuse(form, err, staffFields, "staff_no") {
 			return d.renderStaff(c, fiber.StatusUnprocessableEntity, "", form)
 		}
 		return err
@@ -73,7 +73,7 @@ func (d Deps) updateStaff(c *fiber.Ctx) error {
 	form := &page.Form{Values: page.FormValues(c, staffFields...)}
 	m, err := d.Evaluation.UpdateStaff(c.UserContext(), session.UserOf(c), no, staffInput(form))
 	if err != nil {
-		if refuse(form, err, "") {
+		if refuse(form, err, staffFields, "") {
 			return d.renderStaff(c, fiber.StatusUnprocessableEntity, no, form)
 		}
 		return err

@@ -42,7 +42,7 @@ func (d Deps) createWindow(c *fiber.Ctx) error {
 	form := &page.Form{Values: page.FormValues(c, windowFields...)}
 	w, err := d.Evaluation.CreateWindow(c.UserContext(), session.UserOf(c), windowInput(form))
 	if err != nil {
-		if refuse(form, err, "code") {
+		if refuse(form, err, windowFields, "code") {
 			return d.renderWindow(c, fiber.StatusUnprocessableEntity, "", form)
 		}
 		return err
@@ -56,7 +56,7 @@ func (d Deps) updateWindow(c *fiber.Ctx) error {
 	form := &page.Form{Values: page.FormValues(c, windowFields...)}
 	w, err := d.Evaluation.UpdateWindow(c.UserContext(), session.UserOf(c), code, windowInput(form))
 	if err != nil {
-		if refuse(form, err, "") {
+		if refuse(form, err, windowFields, "") {
 			return d.renderWindow(c, fiber.StatusUnprocessableEntity, code, form)
 		}
 		return err
