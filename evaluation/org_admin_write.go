@@ -347,10 +347,18 @@ func (s *Service) UpdateStaff(ctx context.Context, u *access.User, staffNo strin
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.db.Pool.Exec(ctx, `UPDATE staff SET name = $2, department_id = $3, window_id = $4, is_head = $5,
-		active = COALESCE($6, active) WHERE staff_no = $1`, staffNo, in.Name, refs.departmentID, refs.windowID, in.IsHead, in.Active)
+	tag, err := s.db.Pool.Exec(ctx, `UPDATE staff st SET name = $2, department_id = $3, window_id = $4, is_head = $5,
+		active = COALESCE($6, st.active)
+		WHERE st.staff_no = $1
+		  AND (st.department_id IN (SELECT d.id FROM departments d WHERE d.region_id IN (SELECT region_descendants($7)))
+		       OR st.window_id IN (SELECT w.id FROM windows w JOIN halls h ON h.id = w.hall_id
+		                           WHERE h.region_id IN (SELECT region_descendants($7))))`,
+		staffNo, in.Name, refs.departmentID, refs.windowID, in.IsHead, in.Active, root)
 	if err != nil {
 		return nil, fmt.Errorf("update staff %s: %w", staffNo, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return nil, staffNotFound(staffNo)
 	}
 	return s.StaffMember(ctx, u, staffNo)
 }
