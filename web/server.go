@@ -21,6 +21,7 @@ import (
 	"haochaping/channels/system"
 	"haochaping/channels/window"
 	"haochaping/evaluation"
+	"haochaping/evaluation/orgapi"
 	"haochaping/internal/database"
 	"haochaping/internal/live"
 	"haochaping/ledger"
@@ -101,6 +102,7 @@ func New(d Deps) *fiber.App {
 	staffapi.Register(api, d.Users, d.Rectify)
 	statsapi.Register(api, d.Users, d.DB, d.Measures, d.Evaluation)
 	ledgerapi.Register(api, d.Users, d.Ledger)
+	orgapi.Register(api, d.Users, d.Evaluation)
 	deviceapi.Register(api, d.Users, d.Auth.Devices, time.Now)
 	userapi.Register(api, d.Users)
 	api.Get("/reasons", listReasons(d.Evaluation))

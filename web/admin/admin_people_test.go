@@ -7,19 +7,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"haochaping/app/apptest"
-	"haochaping/internal/testenv"
 	"haochaping/web/browsertest"
 )
-
-// adminNow is the business time of these tests: a Tuesday morning in Beijing.
-var adminNow = testenv.Beijing(2026, 12, 1, 10, 0, 0)
-
-// login signs b in through the login page it was sent to.
-func login(t *testing.T, b *browsertest.Browser, username, password string) int64 {
-	t.Helper()
-	b.Do("type the login", chromedp.SendKeys(chromedp.ID("username"), username), chromedp.SendKeys(chromedp.ID("password"), password))
-	return b.Submit(`button[type=submit]`)
-}
 
 // shoot checks the page open in b and takes its screenshot at the desktop's and the phone's size.
 func shoot(t *testing.T, b *browsertest.Browser, path, name string) {
@@ -45,7 +34,7 @@ func TestOfficeAdministersPeopleAndDevices(t *testing.T) {
 	env, srv := apptest.Serve(t, adminNow)
 	office := browsertest.Open(t, srv.URL, browsertest.Desktop)
 	office.Go("/admin/users")
-	if status := login(t, office, "office", "demo1234"); status != 200 || office.URL() != "/admin/users" {
+	if status := office.LogIn("office", "demo1234"); status != 200 || office.URL() != "/admin/users" {
 		t.Fatalf("office login: %d at %s", status, office.URL())
 	}
 	if got := office.Text("table"); !strings.Contains(got, "zh01") || !strings.Contains(got, "窗口工作人员") || !strings.Contains(got, "市中区") {
@@ -80,7 +69,7 @@ func TestOfficeAdministersPeopleAndDevices(t *testing.T) {
 
 	clerk := browsertest.Open(t, srv.URL, browsertest.Desktop)
 	clerk.Go("/console")
-	if status := login(t, clerk, "zh03", "first-pass-1"); status != 200 || clerk.URL() != "/console" {
+	if status := clerk.LogIn("zh03", "first-pass-1"); status != 200 || clerk.URL() != "/console" {
 		t.Fatalf("the new login: %d at %s", status, clerk.URL())
 	}
 
@@ -92,11 +81,11 @@ func TestOfficeAdministersPeopleAndDevices(t *testing.T) {
 	if clerk.Go("/console"); !strings.HasPrefix(clerk.URL(), "/login") {
 		t.Errorf("after the reset the clerk's session is at %s", clerk.URL())
 	}
-	if status := login(t, clerk, "zh03", "first-pass-1"); status != 422 {
+	if status := clerk.LogIn("zh03", "first-pass-1"); status != 422 {
 		t.Errorf("the old password: %d, want 422", status)
 	}
 	clerk.Go("/login?next=/console")
-	if status := login(t, clerk, "zh03", "second-pass-2"); status != 200 || clerk.URL() != "/console" {
+	if status := clerk.LogIn("zh03", "second-pass-2"); status != 200 || clerk.URL() != "/console" {
 		t.Fatalf("the new password: %d at %s", status, clerk.URL())
 	}
 
