@@ -253,6 +253,24 @@ func TestHandlerWorksTheOrderInTheConsole(t *testing.T) {
 			t.Errorf("%s shows %q, the API's %v / %v", key, shown, num, den)
 		}
 	}
+	// The trend's table is the API's trend, bucket by bucket.
+	trend := srv.As(srv.Login("office", "demo1234"), "GET", "/api/v1/stats/trend?by=day&"+filters, nil).JSON(t)
+	var want []string
+	series, _ := trend["series"].([]any)
+	for _, p := range series {
+		p, _ := p.(map[string]any)
+		ms, _ := p["measures"].(map[string]any)
+		active, _ := ms["active_rate"].(map[string]any)
+		total, _ := ms["total_evaluations"].(map[string]any)
+		num, _ := active["numerator"].(float64)
+		den, _ := active["denominator"].(float64)
+		n, _ := total["numerator"].(float64)
+		want = append(want, fmt.Sprintf("%v %s %s", p["period"], page.Percent(int64(num), int64(den)), page.Thousands(int64(n))))
+	}
+	shown := browsertest.Eval[[]string](desk, `[...document.querySelectorAll('#trend-title ~ details tbody tr')].map(r => [...r.cells].map(c => c.textContent.trim()).join(' '))`)
+	if strings.Join(shown, "; ") != strings.Join(want, "; ") || len(want) == 0 {
+		t.Errorf("the trend on the dashboard %q, the API's %q", shown, want)
+	}
 	desk.CheckPage("dashboard")
 	desk.Screenshot("office-dashboard")
 	desk.Follow(`#card-realname_rectification_rate .parts a`)
