@@ -203,16 +203,9 @@ func (s *Service) effectiveSettings(ctx context.Context, q querier, t settingsTa
 // Refusals: 404 unknown_setting, region_not_found; 403 forbidden_default; 422
 // invalid_setting_value (out of range, not a value of the setting) and rectify_days_over_max.
 func (s *Service) SetSetting(ctx context.Context, u *access.User, region, key, value string) (*EffectiveSetting, error) {
-	k, err := SettingKeyOf(key)
+	k, t, err := s.writableSetting(ctx, u, region, key)
 	if err != nil {
 		return nil, err
-	}
-	t, top, err := s.settingsRegion(ctx, u, region)
-	if err != nil {
-		return nil, err
-	}
-	if t.id == nil && !top {
-		return nil, forbiddenDefault()
 	}
 	v, err := k.Normalize(value)
 	if err != nil {
@@ -225,18 +218,28 @@ func (s *Service) SetSetting(ctx context.Context, u *access.User, region, key, v
 // "default": the city-wide default, so that the code's fallback applies). Clearing a value the
 // region does not have changes nothing and answers the same.
 func (s *Service) ClearSetting(ctx context.Context, u *access.User, region, key string) (*EffectiveSetting, error) {
-	k, err := SettingKeyOf(key)
+	k, t, err := s.writableSetting(ctx, u, region, key)
 	if err != nil {
 		return nil, err
+	}
+	return s.changeSetting(ctx, u, t, k, nil)
+}
+
+// writableSetting is the setting and the region's row the user may change: a known key, a
+// region in reach, and the city-wide default only for the top region's office.
+func (s *Service) writableSetting(ctx context.Context, u *access.User, region, key string) (*SettingKey, settingsTarget, error) {
+	k, err := SettingKeyOf(key)
+	if err != nil {
+		return nil, settingsTarget{}, err
 	}
 	t, top, err := s.settingsRegion(ctx, u, region)
 	if err != nil {
-		return nil, err
+		return nil, t, err
 	}
 	if t.id == nil && !top {
-		return nil, forbiddenDefault()
+		return nil, t, forbiddenDefault()
 	}
-	return s.changeSetting(ctx, u, t, k, nil)
+	return k, t, nil
 }
 
 func forbiddenDefault() error {
