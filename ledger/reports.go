@@ -63,7 +63,8 @@ type ReportInput struct {
 
 // Report records a unit's report on an entry in the open round. A unit reports for itself (the
 // department of its login); an office may report for a unit of its scope (a sheet sent by
-// mail). The unit must be answerable for the entry.
+// mail). The unit must be answerable for the entry. The entry's status follows the report at
+// once (the job recomputes every entry as the days pass).
 func (s *Service) Report(ctx context.Context, actor *access.User, in ReportInput, source string) (*Report, error) {
 	if actor.Role != access.UnitHead && actor.Role != access.OfficeAdmin {
 		return nil, problem.Forbidden("forbidden_role", "台账进展由单位负责人填报（或由管理机构代报）")
@@ -105,6 +106,10 @@ func (s *Service) Report(ctx context.Context, actor *access.User, in ReportInput
 				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *)
 			SELECT `+reportColumns+` FROM r JOIN ledger_rounds rd ON rd.id = r.round_id`,
 			round.ID, in.EntryID, dept, in.Progress, in.Measures, in.Issues, in.Completed, source, userID, s.now()))
+		if err != nil {
+			return err
+		}
+		_, err = s.updateStatus(ctx, tx, &in.EntryID)
 		return err
 	})
 	if err != nil {

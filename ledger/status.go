@@ -3,6 +3,8 @@ package ledger
 import (
 	"context"
 	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Status is where a ledger entry stands.
@@ -41,10 +43,19 @@ func StatusFromName(v string) (Status, bool) {
 // reported on, else overdue; before it, in progress once reported, else not started. It returns
 // how many entries changed status.
 func (s *Service) UpdateStatus(ctx context.Context) (int64, error) {
-	tag, err := s.DB.Pool.Exec(ctx, `
+	return s.updateStatus(ctx, s.DB.Pool, nil)
+}
+
+// updateStatus is UpdateStatus over every entry, or over one (a report just made: its page
+// shows the new status at once rather than at the job's next run).
+func (s *Service) updateStatus(ctx context.Context, q interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}, entry *int64) (int64, error) {
+	tag, err := q.Exec(ctx, `
 WITH latest AS (
     SELECT DISTINCT ON (r.entry_id, r.department_id) r.entry_id, r.department_id, r.completed
-    FROM ledger_reports r ORDER BY r.entry_id, r.department_id, r.id DESC
+    FROM ledger_reports r WHERE ($3::bigint IS NULL OR r.entry_id = $3)
+    ORDER BY r.entry_id, r.department_id, r.id DESC
 ), facts AS (
     SELECT e.id,
            bool_and(l.completed IS TRUE) AS completed,
@@ -54,6 +65,7 @@ WITH latest AS (
     FROM ledger_entries e
     JOIN ledger_assignments a ON a.entry_id = e.id
     LEFT JOIN latest l ON l.entry_id = a.entry_id AND l.department_id = a.department_id
+    WHERE ($3::bigint IS NULL OR e.id = $3)
     GROUP BY e.id
 ), computed AS (
     SELECT id, CASE
@@ -65,7 +77,7 @@ WITH latest AS (
     FROM facts
 )
 UPDATE ledger_entries e SET status = c.status, status_at = $2
-FROM computed c WHERE c.id = e.id AND e.status <> c.status`, s.today(), s.now())
+FROM computed c WHERE c.id = e.id AND e.status <> c.status`, s.today(), s.now(), entry)
 	if err != nil {
 		return 0, fmt.Errorf("ledger status: %w", err)
 	}

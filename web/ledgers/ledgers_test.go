@@ -93,6 +93,9 @@ func TestLedgersFromThePages(t *testing.T) {
 	if status := head.Submit(`form[action$="/report"] button`); status != 200 || !strings.Contains(head.Text("#history"), "已梳理全部事项") {
 		t.Fatalf("report: %d, history %q", status, head.Text("#history"))
 	}
+	if got := head.Text("h1 .ledger-status"); got == "未开始" {
+		t.Errorf("the entry's status after a report: %q", got)
+	}
 	if got := head.Text("#history"); !strings.Contains(got, "页面填报") {
 		t.Errorf("the report's source: %q", got)
 	}
