@@ -223,6 +223,9 @@ func checkSessionSecurity(t *testing.T, name string, reqs openapi3.SecurityRequi
 	if slices.Contains(codes["401"], "signature_missing") {
 		t.Errorf("%s: needs a session, not a device signature, yet lists signature_missing", name)
 	}
+	if method, _, _ := strings.Cut(name, " "); method != http.MethodGet && !slices.Contains(codes["403"], "csrf_failed") {
+		t.Errorf("%s: a write a cookie may authenticate, yet x-error-codes 403 lacks csrf_failed", name)
+	}
 }
 
 // errorCodes reads an operation's x-error-codes: status → codes.

@@ -13,12 +13,13 @@ import (
 	"haochaping/internal/problem"
 )
 
-// csrfField is the hidden form field, and csrfHeader the header scripts send, that carry the
-// token back.
+// csrfField is the hidden form field, and CSRFHeader the header scripts send, that carry the
+// token back; CSRFCookie holds it in the browser (the API's cookie-authenticated writes check
+// the same pair: web/session).
 const (
 	csrfField  = "_csrf"
-	csrfHeader = "X-CSRF-Token"
-	csrfCookie = "hcp_csrf"
+	CSRFHeader = "X-CSRF-Token"
+	CSRFCookie = "hcp_csrf"
 )
 
 // csrfContextKey is where the middleware leaves the request's token for Render.
@@ -39,7 +40,7 @@ func CSRFToken(c *fiber.Ctx) string {
 // cookie for HTTPS.
 func CSRF(rdb redis.UniversalClient, secure bool) fiber.Handler {
 	return csrf.New(csrf.Config{
-		CookieName:     csrfCookie,
+		CookieName:     CSRFCookie,
 		CookieSameSite: "Lax",
 		CookieHTTPOnly: true,
 		CookieSecure:   secure,
@@ -47,7 +48,7 @@ func CSRF(rdb redis.UniversalClient, secure bool) fiber.Handler {
 		Storage:        &redisStorage{rdb: rdb, prefix: "haochaping:csrf:"},
 		ContextKey:     csrfContextKey{},
 		Extractor: func(c *fiber.Ctx) (string, error) {
-			if t := c.Get(csrfHeader); t != "" {
+			if t := c.Get(CSRFHeader); t != "" {
 				return t, nil
 			}
 			if t := c.FormValue(csrfField); t != "" {

@@ -16,10 +16,8 @@ type userKey struct{}
 
 // tokenFrom reads the session token: "Authorization: Bearer <token>", else the cookie.
 func tokenFrom(c *fiber.Ctx) string {
-	if h := c.Get(fiber.HeaderAuthorization); h != "" {
-		if scheme, tok, ok := strings.Cut(strings.TrimSpace(h), " "); ok && strings.EqualFold(scheme, "Bearer") {
-			return strings.TrimSpace(tok)
-		}
+	if tok := bearer(c); tok != "" {
+		return tok
 	}
 	return c.Cookies(CookieName)
 }
@@ -30,6 +28,9 @@ func Require(users *access.Users) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		user, err := users.Authenticate(c.UserContext(), tokenFrom(c))
 		if err != nil {
+			return err
+		}
+		if err := checkCookieWrite(c); err != nil {
 			return err
 		}
 		c.Locals(userKey{}, user)

@@ -15,6 +15,7 @@ import (
 	"haochaping/access"
 	"haochaping/app/apptest"
 	"haochaping/internal/problem"
+	"haochaping/web/page"
 	"haochaping/web/session"
 )
 
@@ -169,8 +170,14 @@ func TestHTTPLoginMeLogout(t *testing.T) {
 		t.Errorf("RequireRole without Require: %d %v, want 401", a.status, a.body)
 	}
 
-	// Logout ends the session and clears the cookie; the other session lives on.
+	// Logout ends the session and clears the cookie; the other session lives on. By cookie,
+	// a write needs the page's CSRF token as well.
 	a = call(t, app, "POST", "/api/v1/auth/logout", "", "Cookie", session.CookieName+"="+token)
+	if a.status != 403 || a.body["code"] != "csrf_failed" {
+		t.Errorf("logout by cookie without the CSRF token: %d %v", a.status, a.body)
+	}
+	a = call(t, app, "POST", "/api/v1/auth/logout", "", "Cookie", session.CookieName+"="+token+"; "+page.CSRFCookie+"=t1",
+		page.CSRFHeader, "t1")
 	if a.status != 204 {
 		t.Fatalf("logout: %d %v", a.status, a.body)
 	}
