@@ -71,8 +71,8 @@ const MaxImportBytes = 4 << 20
 func (s *Service) Import(ctx context.Context, actor *access.User, r io.Reader, source string) (*ImportResult, error) {
 	// Who may report (Report's rule, checked here first so that a refusal comes before the
 	// file is read): a unit's head for the unit, or the office for a unit of its scope.
-	if !actor.HasRole(access.UnitHead, access.OfficeAdmin) {
-		return nil, problem.Forbidden("forbidden_role", "台账进展由单位负责人填报（或由管理机构代报）")
+	if !MayReport(actor) {
+		return nil, errMayNotReport
 	}
 	if source == "" {
 		source = "excel"

@@ -268,3 +268,41 @@ func isCode(err error, code string) bool {
 	p, ok := problem.As(err)
 	return ok && p.Code == code
 }
+
+// TestOnlyAUnitsHeadReportsForItsUnit: a hall's head once filed a report for a department with
+// a window in the hall (issue 12); a unit's head could name another unit. Both are refused, and
+// nothing is stored; the office still reports for a unit of its scope.
+func TestOnlyAUnitsHeadReportsForItsUnit(t *testing.T) {
+	t.Parallel()
+	env, srv := apptest.Serve(t, ledgerNow)
+	svc := srv.App.Ledger
+	u := users(t, srv, "office", "hall-head", "spj-head")
+	ctx := context.Background()
+	if _, err := svc.OpenRound(ctx, u["office"], "轮次", env.Clock.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// An entry both 市审批服务局 and 市公安局 answer for (each has a window in the city's hall).
+	entry := int64(env.Count(`SELECT a.entry_id FROM ledger_assignments a JOIN departments d ON d.id = a.department_id
+		WHERE d.code IN ('ZZ-SPJ', 'ZZ-GAJ') GROUP BY a.entry_id HAVING count(*) = 2 ORDER BY a.entry_id LIMIT 1`))
+	for _, c := range []struct {
+		who, dept, code string
+	}{
+		{"hall-head", "ZZ-GAJ", "forbidden_role"},
+		{"hall-head", "", "forbidden_role"},
+		{"spj-head", "ZZ-GAJ", "department_out_of_scope"},
+	} {
+		_, err := svc.Report(ctx, u[c.who], ledger.ReportInput{EntryID: entry, DepartmentCode: c.dept, Progress: "代报"}, "api")
+		if !isCode(err, c.code) {
+			t.Errorf("%s reporting for %q: %v, want %s", c.who, c.dept, err, c.code)
+		}
+	}
+	if n := env.Count(`SELECT count(*) FROM ledger_reports`); n != 0 {
+		t.Fatalf("%d reports stored by the refused", n)
+	}
+	if _, err := svc.Report(ctx, u["spj-head"], ledger.ReportInput{EntryID: entry, Progress: "本单位"}, "api"); err != nil {
+		t.Errorf("the unit's own report: %v", err)
+	}
+	if _, err := svc.Report(ctx, u["office"], ledger.ReportInput{EntryID: entry, DepartmentCode: "ZZ-GAJ", Progress: "代报"}, "api"); err != nil {
+		t.Errorf("the office for a unit: %v", err)
+	}
+}

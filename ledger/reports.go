@@ -66,8 +66,8 @@ type ReportInput struct {
 // mail). The unit must be answerable for the entry. The entry's status follows the report at
 // once (the job recomputes every entry as the days pass).
 func (s *Service) Report(ctx context.Context, actor *access.User, in ReportInput, source string) (*Report, error) {
-	if actor.Role != access.UnitHead && actor.Role != access.OfficeAdmin {
-		return nil, problem.Forbidden("forbidden_role", "台账进展由单位负责人填报（或由管理机构代报）")
+	if !MayReport(actor) {
+		return nil, errMayNotReport
 	}
 	in.Progress, in.Measures, in.Issues = strings.TrimSpace(in.Progress), strings.TrimSpace(in.Measures), strings.TrimSpace(in.Issues)
 	if in.Progress == "" && in.Measures == "" && in.Issues == "" && !in.Completed {
@@ -118,10 +118,26 @@ func (s *Service) Report(ctx context.Context, actor *access.User, in ReportInput
 	return rep, nil
 }
 
-// reportingUnit is the department a report is made for.
+// MayReport reports whether the user files ledger reports: the head of a unit (a department's
+// scope) for that unit, or the office for the units of its scope. A hall's head answers for no
+// unit's ledger: the hall is not a 责任单位.
+func MayReport(u *access.User) bool {
+	return u.Role == access.OfficeAdmin || u.Role == access.UnitHead && u.Scope.Kind == access.ScopeDepartment
+}
+
+var errMayNotReport = problem.Forbidden("forbidden_role", "台账进展由责任单位负责人填报（或由管理机构代报）")
+
+// reportingUnit is the department a report is made for: a unit's head reports for its own
+// unit only; the office for any unit of its scope.
 func (s *Service) reportingUnit(ctx context.Context, tx pgx.Tx, actor *access.User, code string) (int64, error) {
+	if actor.Role == access.UnitHead {
+		if code != "" && code != actor.Scope.Code {
+			return 0, problem.Forbidden("department_out_of_scope", "不能代其他单位填报")
+		}
+		return actor.Scope.ID, nil
+	}
 	if code == "" {
-		if actor.Scope.Kind != "department" {
+		if actor.Scope.Kind != access.ScopeDepartment {
 			return 0, problem.Invalid("department_required", "department_code", "请指定填报单位")
 		}
 		return actor.Scope.ID, nil

@@ -80,7 +80,7 @@ type roundNote struct {
 
 func (d Deps) frameOf(c *fiber.Ctx, current string) Frame {
 	u := session.UserOf(c)
-	return Frame{Tabs: tabs, Current: current, Reporter: u.HasRole(access.UnitHead, access.OfficeAdmin),
+	return Frame{Tabs: tabs, Current: current, Reporter: ledger.MayReport(u),
 		Office: u.HasRole(access.OfficeAdmin), Done: doneMessages[c.Query("done")]}
 }
 
