@@ -54,7 +54,15 @@ read_env() { [ -f "$envfile" ] && grep -E "^export $1=" "$envfile" | head -n 1 |
 
 data_key() {
   local f="$stack/data.key"
-  if [ ! -s "$f" ]; then head -c 32 /dev/urandom | base64 >"$f"; chmod 600 "$f"; fi
+  if [ ! -s "$f" ]; then (umask 077; head -c 32 /dev/urandom | base64 >"$f"); fi
+  cat "$f"
+}
+
+# redis_password is the local Redis's password, made once: Redis without one answers anyone who
+# reaches its port.
+redis_password() {
+  local f="$stack/redis.pass"
+  if [ ! -s "$f" ]; then (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=\n' >"$f"); fi
   cat "$f"
 }
 
@@ -106,22 +114,30 @@ EOF
 }
 
 redis_up() {
-  local dir="$stack/redis" port
+  local dir="$stack/redis" port pass
   command -v redis-server >/dev/null || apt_install redis-server
   mkdir -p "$dir"
+  pass=$(redis_password)
   port=$(read_env REDISPORT_LOCAL)
   if [ -f "$dir/redis.pid" ] && kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null; then
     log "Redis already running on port $port"
+    # A stack started before Redis had a password gets it now, without a restart.
+    if redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then
+      redis-cli -p "$port" CONFIG SET requirepass "$pass" >/dev/null
+    fi
   else
     port=$(free_port "${port:-56379}")
     log "starting Redis on 127.0.0.1:$port"
     # appendonly: queued work survives a Redis restart (the outbox still covers what it drops).
-    redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --appendonly yes --appendfsync everysec \
+    # The password goes in a file only this user reads, not on the command line (ps shows that).
+    (umask 077; printf 'requirepass %s\n' "$pass" >"$dir/auth.conf")
+    redis-server "$dir/auth.conf" --bind 127.0.0.1 --port "$port" --dir "$dir" --appendonly yes --appendfsync everysec \
       --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --save "" --protected-mode yes
-    for _ in $(seq 1 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done
-    redis-cli -p "$port" ping >/dev/null || die "Redis did not start; see $dir/redis.log"
+    for _ in $(seq 1 50); do REDISCLI_AUTH="$pass" redis-cli -p "$port" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+    REDISCLI_AUTH="$pass" redis-cli -p "$port" ping 2>/dev/null | grep -q PONG || die "Redis did not start; see $dir/redis.log"
   fi
   REDIS_PORT=$port
+  REDIS_PASS=$pass
 }
 
 # The browser tests drive Debian's headless Chromium; without a CJK font it draws Chinese as
@@ -153,6 +169,7 @@ up() {
   browser_up
   if [ -n "${DATABASE_URL:-}" ] && [ -n "${REDIS_URL:-}" ]; then
     log "using DATABASE_URL and REDIS_URL from the environment"
+    touch "$envfile" && chmod 600 "$envfile"
     cat >"$envfile" <<EOF
 export DATABASE_URL='$DATABASE_URL'
 export REDIS_URL='$REDIS_URL'
@@ -165,12 +182,14 @@ EOF
   fi
   pg_up
   redis_up
+  # The env file holds the data key and the Redis password: this user's alone.
+  touch "$envfile" && chmod 600 "$envfile"
   cat >"$envfile" <<EOF
 # Written by scripts/devstack.sh: the local stack of this checkout.
 export PGPORT_LOCAL='$PG_PORT'
 export REDISPORT_LOCAL='$REDIS_PORT'
 export DATABASE_URL='postgres://haochaping@127.0.0.1:$PG_PORT/haochaping?sslmode=disable'
-export REDIS_URL='redis://127.0.0.1:$REDIS_PORT/0'
+export REDIS_URL='redis://:$REDIS_PASS@127.0.0.1:$REDIS_PORT/0'
 export HAOCHAPING_DATA_KEY='$key'
 export HAOCHAPING_DEMO='1'
 export HAOCHAPING_CHROMIUM='$CHROMIUM'
