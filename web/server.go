@@ -80,7 +80,7 @@ func New(d Deps) *fiber.App {
 		Immutable:             d.Immutable,
 	})
 	m := newHTTPMetrics(d.Registry)
-	app.Use(recover.New(), requestid.New(), m.middleware, page.SecurityHeaders, refuseInvalidText)
+	app.Use(recover.New(), requestid.New(), m.middleware, page.SecurityHeaders(secure), refuseInvalidText)
 	assets.Register(app)
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })

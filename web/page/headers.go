@@ -11,14 +11,21 @@ const ContentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 
 
 // SecurityHeaders sets the headers every answer carries. Referrer-Policy same-origin: a page's
 // URL may hold an evaluation link's token, which no other site should learn, while the CSRF
-// check of HTTPS requests needs the page's own referer.
-func SecurityHeaders(c *fiber.Ctx) error {
-	h := &c.Response().Header
-	h.Set(fiber.HeaderContentSecurityPolicy, ContentSecurityPolicy)
-	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	h.Set(fiber.HeaderXFrameOptions, "DENY")
-	h.Set(fiber.HeaderReferrerPolicy, "same-origin")
-	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	return c.Next()
+// check of HTTPS requests needs the page's own referer. Served over HTTPS (secure), the
+// browser is told to come back only over HTTPS for a year (HSTS); over plain HTTP the header
+// would mean nothing and is left out.
+func SecurityHeaders(secure bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		h := &c.Response().Header
+		h.Set(fiber.HeaderContentSecurityPolicy, ContentSecurityPolicy)
+		h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+		h.Set(fiber.HeaderXFrameOptions, "DENY")
+		h.Set(fiber.HeaderReferrerPolicy, "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		if secure {
+			h.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000; includeSubDomains")
+		}
+		return c.Next()
+	}
 }
