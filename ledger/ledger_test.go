@@ -85,7 +85,7 @@ func TestRoundsReportsAndMissingReporters(t *testing.T) {
 		t.Fatalf("市公安局's own view: %+v", own)
 	}
 	problem1 := entryID(t, env, "problem", 3)
-	if _, err := svc.Report(ctx, u["spj-head"], ledger.ReportInput{EntryID: entryID(t, env, "work", 104), Progress: "x"}, "api"); !isCode(err, "not_assigned") {
+	if _, err := svc.Report(ctx, u["spj-head"], ledger.ReportInput{EntryID: entryID(t, env, "work", 104), Progress: "x"}, "api"); !isCode(err, "ledger_entry_not_found") {
 		t.Fatalf("a report on another unit's task (104 is the city office's): %v", err)
 	}
 	if _, err := svc.Report(ctx, u["auditor"], ledger.ReportInput{EntryID: problem1, Progress: "x", DepartmentCode: "ZZ-SPJ"}, "api"); !isCode(err, "forbidden_role") {

@@ -69,22 +69,17 @@ func (s *Service) Report(ctx context.Context, actor *access.User, in ReportInput
 	if !MayReport(actor) {
 		return nil, errMayNotReport
 	}
-	in.Progress, in.Measures, in.Issues = strings.TrimSpace(in.Progress), strings.TrimSpace(in.Measures), strings.TrimSpace(in.Issues)
-	if in.Progress == "" && in.Measures == "" && in.Issues == "" && !in.Completed {
-		return nil, problem.Invalid("report_empty", "progress", "请填写进展情况、具体措施或需协调问题")
-	}
-	for field, v := range map[string]string{"progress": in.Progress, "measures": in.Measures, "issues": in.Issues} {
-		if utf8.RuneCountInString(v) > 4000 {
-			return nil, problem.Invalid("text_too_long", field, "内容不得超过 4000 字")
-		}
-	}
 	var rep *Report
 	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
-		dept, err := s.reportingUnit(ctx, tx, actor, in.DepartmentCode)
-		if err != nil {
+		pred, arg := visibleEntry(actor, 2)
+		var seen bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM ledger_entries e WHERE e.id = $1 AND `+pred+`)`, in.EntryID, arg).Scan(&seen); err != nil {
 			return err
 		}
-		round, err := currentRound(ctx, tx)
+		if !seen {
+			return errEntryNotFound
+		}
+		dept, err := s.reportingUnit(ctx, tx, actor, in.DepartmentCode)
 		if err != nil {
 			return err
 		}
@@ -95,6 +90,14 @@ func (s *Service) Report(ctx context.Context, actor *access.User, in ReportInput
 		}
 		if !assigned {
 			return problem.NotFound("not_assigned", "该单位不是此台账条目的责任单位")
+		}
+		// The text is read once the unit is known to answer for the entry.
+		if err := checkReportText(&in); err != nil {
+			return err
+		}
+		round, err := currentRound(ctx, tx)
+		if err != nil {
+			return err
 		}
 		var userID *int64
 		if actor.ID != 0 {
@@ -116,6 +119,20 @@ func (s *Service) Report(ctx context.Context, actor *access.User, in ReportInput
 		return nil, err
 	}
 	return rep, nil
+}
+
+// checkReportText trims the report's texts and refuses an empty or overlong one.
+func checkReportText(in *ReportInput) error {
+	in.Progress, in.Measures, in.Issues = strings.TrimSpace(in.Progress), strings.TrimSpace(in.Measures), strings.TrimSpace(in.Issues)
+	if in.Progress == "" && in.Measures == "" && in.Issues == "" && !in.Completed {
+		return problem.Invalid("report_empty", "progress", "请填写进展情况、具体措施或需协调问题")
+	}
+	for field, v := range map[string]string{"progress": in.Progress, "measures": in.Measures, "issues": in.Issues} {
+		if utf8.RuneCountInString(v) > 4000 {
+			return problem.Invalid("text_too_long", field, "内容不得超过 4000 字")
+		}
+	}
+	return nil
 }
 
 // MayReport reports whether the user files ledger reports: the head of a unit (a department's

@@ -72,15 +72,17 @@ func (c *change) put(column string, v any) {
 func (s *Service) act(ctx context.Context, actor *access.User, id int64, action Action, common Common,
 	do func(tx pgx.Tx, w *WorkOrder, c *change, fx *effects) error) (*Detail, error) {
 	if !actor.May(dutyOf[action]) {
-		return nil, problem.Forbidden("forbidden_action", fmt.Sprintf("%s不能执行“%s”", actor.Role.Label(), actionNames[action]))
-	}
-	if err := checkCommon(&common); err != nil {
-		return nil, err
+		return nil, forbiddenAction(actor, action)
 	}
 	fx := &effects{}
 	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
 		w, err := loadScopedForUpdate(ctx, tx, actor, id)
 		if err != nil {
+			return err
+		}
+		// The input is read once the order is known to be the actor's: a refusal for the role
+		// or the scope never depends on what the request carries.
+		if err := checkCommon(&common); err != nil {
 			return err
 		}
 		to, err := Next(action, w.State, w.RealName)
@@ -127,6 +129,30 @@ func updateWorkOrder(ctx context.Context, tx pgx.Tx, id int64, to State, set map
 }
 
 // loadScopedForUpdate reads and locks a work order the actor may see; others do not exist.
+func forbiddenAction(actor *access.User, action Action) error {
+	return problem.Forbidden("forbidden_action", fmt.Sprintf("%s不能执行“%s”", actor.Role.Label(), actionNames[action]))
+}
+
+// authorize is act's first two checks — the role's duty, then that the actor sees the order
+// (404 when not) — for the actions that must read their input to know which action they are
+// (a decision, a ruling, a reassignment): they run it before reading anything, so that a
+// refusal for the role or the scope never depends on what the request carries.
+func (s *Service) authorize(ctx context.Context, actor *access.User, id int64, action Action) error {
+	if !actor.May(dutyOf[action]) {
+		return forbiddenAction(actor, action)
+	}
+	pred, args := actor.WorkOrders("w", 2)
+	var seen bool
+	if err := s.DB.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM work_orders w WHERE w.id = $1 AND `+pred+`)`,
+		append([]any{id}, args...)...).Scan(&seen); err != nil {
+		return fmt.Errorf("authorize work order %d: %w", id, err)
+	}
+	if !seen {
+		return errNotFound
+	}
+	return nil
+}
+
 func loadScopedForUpdate(ctx context.Context, tx pgx.Tx, actor *access.User, id int64) (*WorkOrder, error) {
 	pred, args := actor.WorkOrders("w", 2)
 	w, err := scanWorkOrder(tx.QueryRow(ctx, `SELECT `+workOrderColumns+` FROM work_orders w WHERE w.id = $1 AND `+pred+` FOR UPDATE`,

@@ -18,6 +18,9 @@ type RulingInput struct {
 // RuleAppeal upholds or rejects an appeal. A rejected appeal goes back to rectification with
 // a new deadline counted from the ruling.
 func (s *Service) RuleAppeal(ctx context.Context, actor *access.User, id int64, in RulingInput) (*Detail, error) {
+	if err := s.authorize(ctx, actor, id, RuleUpheld); err != nil {
+		return nil, err
+	}
 	if in.Upheld == nil {
 		return nil, problem.Invalid("upheld_required", "upheld", "请说明申诉是否成立")
 	}

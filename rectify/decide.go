@@ -28,10 +28,10 @@ type DecideInput struct {
 // Decide records the decision: rectify at once, rectify by a deadline (entered in the
 // rectification ledger), explain, or appeal to the office.
 func (s *Service) Decide(ctx context.Context, actor *access.User, id int64, in DecideInput) (*Detail, error) {
-	action, ok := map[string]Action{"now": DecideNow, "deadline": DecideDeadline, "explain": DecideExplain, "appeal": DecideAppeal}[in.Decision]
-	if !ok && !actor.May(access.Handle) {
-		return nil, problem.Forbidden("forbidden_action", actor.Role.Label()+"不能处理工单")
+	if err := s.authorize(ctx, actor, id, DecideNow); err != nil {
+		return nil, err
 	}
+	action, ok := map[string]Action{"now": DecideNow, "deadline": DecideDeadline, "explain": DecideExplain, "appeal": DecideAppeal}[in.Decision]
 	if !ok {
 		return nil, problem.Invalid("invalid_decision", "decision", "处理方式须为 now（立行立改）、deadline（限期整改）、explain（解释说明）或 appeal（申诉）")
 	}

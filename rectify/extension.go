@@ -50,6 +50,9 @@ type ExtensionRulingInput struct {
 
 // RuleExtension grants (the deadline moves) or refuses an extension request.
 func (s *Service) RuleExtension(ctx context.Context, actor *access.User, id int64, in ExtensionRulingInput) (*Detail, error) {
+	if err := s.authorize(ctx, actor, id, GrantExtension); err != nil {
+		return nil, err
+	}
 	if in.Grant == nil {
 		return nil, problem.Invalid("grant_required", "grant", "请说明是否批准延期")
 	}

@@ -37,6 +37,9 @@ type ReassignInput struct {
 
 // Reassign gives the work order to the unit that should answer for it; the callback starts again.
 func (s *Service) Reassign(ctx context.Context, actor *access.User, id int64, in ReassignInput) (*Detail, error) {
+	if err := s.authorize(ctx, actor, id, Reassign); err != nil {
+		return nil, err
+	}
 	if (in.StaffNo == "") == (in.DepartmentCode == "") {
 		return nil, problem.Invalid("assignee_required", "staff_no", "请指定一名工作人员（staff_no）或一个单位（department_code）")
 	}

@@ -1729,8 +1729,8 @@ func TestLedgerAPIMatchesOpenAPI(t *testing.T) {
 		map[string]any{"progress": "代报", "department_code": "NOPE"}, 422, "department_not_found"))
 	a.do(staffCall("report for another unit", spjHead, "POST", entry(task2, "/reports"),
 		map[string]any{"progress": "代报", "department_code": "ZZ-GAJ"}, 403, "department_out_of_scope"))
-	a.do(staffCall("report on another unit's entry", spjHead, "POST", entry(task104, "/reports"), map[string]any{"progress": "x"}, 404, "not_assigned"))
-	a.do(staffCall("report on no entry", spjHead, "POST", entry(999999, "/reports"), map[string]any{"progress": "x"}, 404, "not_assigned"))
+	a.do(staffCall("report on another unit's entry", spjHead, "POST", entry(task104, "/reports"), map[string]any{"progress": "x"}, 404, "ledger_entry_not_found"))
+	a.do(staffCall("report on no entry", spjHead, "POST", entry(999999, "/reports"), map[string]any{"progress": "x"}, 404, "ledger_entry_not_found"))
 	a.do(offSpec(staffCall("report on a bad id", spjHead, "POST", entries+"/abc/reports", map[string]any{"progress": "x"}, 404, "not_found")))
 	a.do(offSpec(staffCall("report not JSON", spjHead, "POST", entry(task2, "/reports"), "progress=x", 400, "invalid_json")))
 	a.do(offSpec(staffCall("report completed as text", spjHead, "POST", entry(task2, "/reports"), map[string]any{"completed": "yes"}, 400, "invalid_json")))
