@@ -23,7 +23,7 @@ run: devstack build
 	@source .devstack/env && $(BIN) seed && $(BIN) demo --evaluations 50000 --days 90 --if-absent --quiet && exec $(BIN) all
 
 test: devstack
-	@source .devstack/env && $(MAKE) --no-print-directory vet unit fuzz
+	@source .devstack/env && $(MAKE) --no-print-directory vet unit fuzz vulncheck
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt: these files need formatting:"; gofmt -l .; exit 1; }
