@@ -17,6 +17,7 @@ import (
 	"haochaping/channels"
 	"haochaping/channels/window"
 	"haochaping/evaluation"
+	"haochaping/internal/audit"
 	"haochaping/internal/config"
 	"haochaping/internal/database"
 	"haochaping/internal/live"
@@ -41,6 +42,7 @@ type App struct {
 	Ledger     *ledger.Service
 	Queue      *queue.Queue
 	Registry   *prometheus.Registry
+	Audit      *audit.Log // the security audit log
 
 	cfg *config.Config
 	db  *database.DB
@@ -73,10 +75,11 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 		db:       db,
 		log:      log,
 	}
+	a.Audit = &audit.Log{DB: db, Now: cfg.Now}
 	a.Rectify.Links = a.Evaluation // the text message after feedback carries the evaluation link
 	a.HTTP = web.New(web.Deps{
 		DB: db, Redis: rdb, Evaluation: a.Evaluation, Measures: a.Measures, Auth: a.Auth, Users: a.Users, Rectify: a.Rectify, Ledger: a.Ledger, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
-		PublicURL: cfg.PublicURL, Prompts: window.NewPromptBus(rdb, cfg.QueuePrefix), Live: signals,
+		PublicURL: cfg.PublicURL, Prompts: window.NewPromptBus(rdb, cfg.QueuePrefix), Live: signals, Audit: a.Audit,
 	})
 	return a
 }

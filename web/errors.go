@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"haochaping/internal/audit"
 	"haochaping/internal/database"
 	"haochaping/internal/problem"
 	"haochaping/web/page"
@@ -16,12 +17,13 @@ import (
 // errorHandler answers every error as JSON {code, message, fields} — or, on a page, as the
 // error page in words: the domain's refusals as they are, fiber's own (unknown route, body too
 // large) with codes of ours, and anything else as a logged 500 that says nothing of its cause.
-func errorHandler(log *slog.Logger, pages *page.Renderer) fiber.ErrorHandler {
+func errorHandler(log *slog.Logger, pages *page.Renderer, trail *audit.Log) fiber.ErrorHandler {
 	return func(c *fiber.Ctx, err error) error {
 		p, ok := problem.As(err)
 		if !ok {
 			p = classify(err)
 		}
+		auditRefusal(c, trail, p)
 		if p.Status >= 500 {
 			// Copied: fiber's strings are views into buffers the next request reuses, and a
 			// log handler may keep a record past this call (buffered or asynchronous output).

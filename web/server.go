@@ -22,6 +22,7 @@ import (
 	"haochaping/channels/window"
 	"haochaping/evaluation"
 	"haochaping/evaluation/orgapi"
+	"haochaping/internal/audit"
 	"haochaping/internal/database"
 	"haochaping/internal/live"
 	"haochaping/ledger"
@@ -60,6 +61,8 @@ type Deps struct {
 	// strings"); the switch exists so that BenchmarkRequest can measure both.
 	Immutable bool
 	Live      *live.Bus // the signals that a notification came, for the consoles
+	// Audit is the security audit log: logins, refusals, sensitive acts (nil: none is kept).
+	Audit *audit.Log
 }
 
 // New builds the app. Mount more routes on the returned app's /api/v1 group with APIGroup.
@@ -75,12 +78,12 @@ func New(d Deps) *fiber.App {
 		ReadTimeout:           15 * time.Second,
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           120 * time.Second,
-		ErrorHandler:          errorHandler(d.Log, pages),
+		ErrorHandler:          errorHandler(d.Log, pages, d.Audit),
 		DisableStartupMessage: true,
 		Immutable:             d.Immutable,
 	})
 	m := newHTTPMetrics(d.Registry)
-	app.Use(recover.New(), requestid.New(), m.middleware, page.SecurityHeaders(secure), refuseInvalidText)
+	app.Use(recover.New(), requestid.New(), m.middleware, page.SecurityHeaders(secure), auditTrail(d.Audit), refuseInvalidText)
 	assets.Register(app)
 
 	app.Get("/healthz", func(c *fiber.Ctx) error { return c.JSON(fiber.Map{"status": "ok"}) })

@@ -34,6 +34,7 @@ var commands = map[string]command{
 	"bench":    {"benchmarks: bench dispatch [--reviews N] [--rate R] … | bench measures [--evaluations N] …", runBench},
 	"demo":     {"load a made-up history for the dashboard and benchmarks: demo --evaluations N --days D [--seed S] [--end YYYY-MM-DD] | demo receipt (a case to rate from a phone)", runDemo},
 	"check":    {"check the invariants of the bad-review loop; exits 1 when one is broken", runCheck},
+	"audit":    {"the security audit log: audit verify (its hash chain; exits 1 when broken)", runAudit},
 }
 
 func usage() {
