@@ -152,6 +152,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		"POST /api/v1/org/staff":                       {"", offices, false},
 		"PUT /api/v1/org/staff/:staff_no":              {"/api/v1/org/staff/:staff", cityOnly, false},
 		"GET /api/v1/org/departments":                  {"", offices, false},
+		"GET /api/v1/audit":                            {"", []string{"office", "auditor"}, false},
 		"GET /api/v1/settings":                         {"/api/v1/settings?region=370400", cityOnly, false},
 		"PUT /api/v1/settings/:region/:key":            {"/api/v1/settings/:region/:key", cityOnly, false},
 		"DELETE /api/v1/settings/:region/:key":         {"/api/v1/settings/:region/:key", cityOnly, false},

@@ -23,6 +23,7 @@ import (
 	"haochaping/evaluation"
 	"haochaping/evaluation/orgapi"
 	"haochaping/internal/audit"
+	"haochaping/internal/audit/auditapi"
 	"haochaping/internal/database"
 	"haochaping/internal/live"
 	"haochaping/ledger"
@@ -107,6 +108,9 @@ func New(d Deps) *fiber.App {
 	ledgerapi.Register(api, d.Users, d.Ledger)
 	orgapi.Register(api, d.Users, d.Evaluation)
 	deviceapi.Register(api, d.Users, d.Auth.Devices, time.Now)
+	if d.Audit != nil {
+		auditapi.Register(api, d.Users, d.Audit)
+	}
 	userapi.Register(api, d.Users)
 	api.Get("/reasons", listReasons(d.Evaluation))
 
@@ -116,7 +120,7 @@ func New(d Deps) *fiber.App {
 	staff := console.Deps{Pages: pages, Users: d.Users, Rectify: d.Rectify, Evaluation: d.Evaluation, Live: d.Live, Measures: d.Measures}
 	console.Register(app, pageRoutes, staff)
 	office.Register(app, pageRoutes, office.Deps{Pages: pages, Users: d.Users, DB: d.DB, Measures: d.Measures,
-		Rectify: d.Rectify, Evaluation: d.Evaluation, Staff: staff.MarkStaff})
+		Rectify: d.Rectify, Evaluation: d.Evaluation, Staff: staff.MarkStaff, Audit: d.Audit})
 	ledgers.Register(app, pageRoutes, ledgers.Deps{Pages: pages, Users: d.Users, Ledger: d.Ledger, Measures: d.Measures, Staff: staff.MarkStaff})
 	admin.Register(app, pageRoutes, admin.Deps{Pages: pages, Users: d.Users, Devices: d.Auth.Devices, DB: d.DB,
 		Evaluation: d.Evaluation, Staff: staff.MarkStaff, Now: d.Rectify.Now, WallClock: time.Now})

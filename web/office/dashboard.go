@@ -41,6 +41,7 @@ type dashboardView struct {
 	Overdue   []*rectify.Listed
 	Waiting   []*rectify.Listed
 	Flags     []evaluation.PraiseFlag
+	AuditLink bool // the city's auditors and office read the security audit log
 }
 
 type trendRow struct{ Period, Active, Total string }
@@ -64,6 +65,8 @@ func (d Deps) showDashboard(c *fiber.Ctx) error {
 		return err
 	}
 	v := dashboardView{Filter: fv}
+	// The city's auditors and office (a district's chooses among one region) read the audit log.
+	v.AuditLink = d.Audit != nil && u.HasRole(access.Auditor, access.OfficeAdmin) && len(fv.Regions) > 1
 	over, err := d.Measures.Overview(ctx, q)
 	if err != nil {
 		return err

@@ -9,6 +9,8 @@ import (
 
 	"haochaping/access"
 	"haochaping/evaluation"
+	"haochaping/internal/audit"
+	"haochaping/internal/audit/auditapi"
 	"haochaping/internal/database"
 	"haochaping/internal/problem"
 	"haochaping/measures"
@@ -27,6 +29,7 @@ type Deps struct {
 	Evaluation *evaluation.Service
 	// Staff is the console's middleware that puts who is logged in into the page's header.
 	Staff fiber.Handler
+	Audit *audit.Log // the security audit log, for /office/audit (nil: no such page)
 }
 
 // Register mounts the dashboard on r; mw are the page marker and the CSRF check.
@@ -36,6 +39,9 @@ func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
 	}
 	r.Get("/office", route(d.showDashboard)...)
 	r.Get("/office/rows", route(d.showRows)...)
+	if d.Audit != nil {
+		r.Get("/office/audit", append(route(auditapi.CityOversight(d.Audit)), d.showAudit)...)
+	}
 }
 
 // readers admits who may read measures (access.User.Measures): the office, auditors, unit

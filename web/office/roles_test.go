@@ -9,6 +9,7 @@ import (
 
 	"haochaping/app/apptest"
 	"haochaping/internal/testenv"
+	"haochaping/web/browsertest"
 	"haochaping/web/session"
 )
 
@@ -130,5 +131,36 @@ func TestPagesByRole(t *testing.T) {
 	_, body := get("szq-office", "/office")
 	if strings.Contains(body, `value="370400"`) || !strings.Contains(body, `value="370402"`) {
 		t.Error("the district office's dashboard offers another region")
+	}
+}
+
+// TestAuditLogPage: the city's auditor reads the security audit log on a page — the office's
+// own login is on it — filtered by kind; a district's office and a clerk are refused.
+func TestAuditLogPage(t *testing.T) {
+	t.Parallel()
+	_, srv := apptest.Serve(t, testenv.Beijing(2026, 12, 1, 10, 0, 0))
+	srv.Login("office", "demo1234")
+	b := browsertest.Open(t, srv.URL, browsertest.Desktop)
+	b.Go("/office")
+	b.LogIn("auditor", "demo1234")
+	if status := b.Follow(`a[href="/office/audit"]`); status != 200 {
+		t.Fatalf("the audit log page: %d", status)
+	}
+	if got := b.Text("#audit-events"); !strings.Contains(got, "登录成功") || !strings.Contains(got, "office") {
+		t.Errorf("the audit log: %q", got)
+	}
+	b.Go("/office/audit?kind=login_ok&actor=office")
+	if got := b.Text("h1 .count"); !strings.Contains(got, "共 1 条") {
+		t.Errorf("filtered: %q", got)
+	}
+	b.CheckPage("audit log")
+	b.Screenshot("office-audit")
+	for _, user := range []string{"szq-office", "zh01"} {
+		h := http.Header{}
+		h.Set("Accept", "text/html")
+		h.Set("Cookie", session.CookieName+"="+srv.Login(user, "demo1234"))
+		if r := srv.Raw("GET", "/office/audit", nil, h); r.Status != 403 {
+			t.Errorf("%s at /office/audit: %d, want 403", user, r.Status)
+		}
 	}
 }

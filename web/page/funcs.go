@@ -1,6 +1,7 @@
 package page
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"haochaping/evaluation"
+	"haochaping/internal/audit"
 	"haochaping/internal/bjtime"
 	"haochaping/web/assets"
 )
@@ -32,6 +34,7 @@ var funcs = template.FuncMap{
 	"valueOf":     func(f *Form, field string) string { return f.Value(field) },
 	"checked":     func(f *Form, field, v string) bool { return f.Has(field, v) },
 	"excerpt":     Excerpt,
+	"auditKind":   func(k string) string { return cmp.Or(audit.KindNames[k], k) },
 }
 
 // DateTime is an instant as people read it here: Beijing time, 2026年12月1日 14:05.
