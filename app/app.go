@@ -51,7 +51,7 @@ type App struct {
 func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.UniversalClient, log *slog.Logger) *App {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	devices := &channels.Devices{DB: db, Keys: keys}
+	devices := &channels.Devices{DB: db, Keys: keys, RefuseDemo: !cfg.Demo}
 	q := queue.New(rdb, cfg.QueuePrefix)
 	signals := live.New(rdb, cfg.QueuePrefix)
 	sender, err := sms.New(cfg.SMS, log)
