@@ -156,6 +156,9 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 		if !slices.Contains(codes["403"], "device_channel_mismatch") {
 			t.Errorf("%s: signed, but x-error-codes 403 lacks device_channel_mismatch", name)
 		}
+		if !slices.Contains(codes["429"], "rate_limited") {
+			t.Errorf("%s: signed, but x-error-codes 429 lacks rate_limited (the budgets of internal/ratelimit)", name)
+		}
 		for _, req := range *op.Security {
 			for _, scheme := range deviceSchemes {
 				if _, ok := req[scheme]; !ok {

@@ -24,6 +24,7 @@ import (
 	"haochaping/evaluation/orgapi"
 	"haochaping/internal/database"
 	"haochaping/internal/live"
+	"haochaping/internal/ratelimit"
 	"haochaping/ledger"
 	"haochaping/ledger/ledgerapi"
 	"haochaping/measures"
@@ -60,6 +61,8 @@ type Deps struct {
 	// strings"); the switch exists so that BenchmarkRequest can measure both.
 	Immutable bool
 	Live      *live.Bus // the signals that a notification came, for the consoles
+	// Limiter is the public pages' budget per client address (the signed APIs' is Auth.Limit).
+	Limiter *ratelimit.Limiter
 }
 
 // New builds the app. Mount more routes on the returned app's /api/v1 group with APIGroup.
@@ -119,7 +122,7 @@ func New(d Deps) *fiber.App {
 		Evaluation: d.Evaluation, Staff: staff.MarkStaff, Now: d.Rectify.Now, WallClock: time.Now})
 	citizen.Register(app, pageRoutes, citizen.Deps{
 		Pages: pages, Evaluation: d.Evaluation, Rectify: d.Rectify, Devices: d.Auth.Devices, Measures: d.Measures,
-		Secure: secure, Log: d.Log, Prompts: d.Prompts,
+		Secure: secure, Log: d.Log, Prompts: d.Prompts, Limiter: d.Limiter,
 	})
 	return app
 }
