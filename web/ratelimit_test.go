@@ -91,3 +91,24 @@ func TestPublicPagesLimitedPerAddress(t *testing.T) {
 		t.Fatalf("another address: %d %s", resp.StatusCode, body)
 	}
 }
+
+// TestKioskUploadLimitedAsJSON: kiosk.js asks for JSON; past the address's budget it gets the
+// problem as JSON with Retry-After (and keeps its buffer for the next try), before any session
+// or CSRF check is spent on it.
+func TestKioskUploadLimitedAsJSON(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	apptest.Seed(env)
+	env.Cfg.RatePerAddress = 1
+	srv := apptest.Start(env)
+	h := http.Header{}
+	h.Set("Accept", "application/json")
+	body := []byte(`{"records":[]}`)
+	if r := srv.Raw("POST", "/kiosk/records", body, h); r.Status == 429 {
+		t.Fatalf("first upload: %d %s", r.Status, r.Body)
+	}
+	r := srv.Raw("POST", "/kiosk/records", body, h)
+	if r.Status != 429 || r.Code(t) != "rate_limited" || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("second upload: %d %s (Retry-After %q), want 429 rate_limited as JSON", r.Status, r.Body, r.Header.Get("Retry-After"))
+	}
+}
