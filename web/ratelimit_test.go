@@ -81,7 +81,7 @@ func TestPublicPagesLimitedPerAddress(t *testing.T) {
 		}
 	}
 	resp, body := get("127.0.0.1")
-	if resp.StatusCode != 429 || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, "请求过于频繁") {
+	if resp.StatusCode != 429 || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(body, "请求过于频繁") || !strings.Contains(body, "秒后再试") {
 		t.Fatalf("fourth view from the address: %d %s %s, want the 429 page", resp.StatusCode, resp.Header.Get("Content-Type"), body)
 	}
 	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err != nil || s < 1 {

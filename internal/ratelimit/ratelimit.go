@@ -76,6 +76,6 @@ func Refusal(wait time.Duration) *problem.Error {
 	if secs < 1 {
 		secs = 1
 	}
-	return problem.TooManyRequests("rate_limited", fmt.Sprintf("请求过于频繁，请 %d 秒后再试", secs),
+	return problem.TooManyRequests("rate_limited", fmt.Sprintf("一分钟内来自同一网络地址或同一设备的请求过多，请 %d 秒后再试。", secs),
 		time.Duration(secs)*time.Second)
 }
