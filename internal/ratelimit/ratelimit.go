@@ -30,6 +30,9 @@ type Limiter struct {
 // and perAddress are requests a minute, 0 for none; a whole minute's budget may come at once
 // (a kiosk or backend sending its backlog after an outage).
 func New(rdb redis.UniversalClient, prefix string, perDevice, perAddress int, log *slog.Logger) *Limiter {
+	if log == nil {
+		log = slog.Default()
+	}
 	perMinute := func(n int) redis_rate.Limit { return redis_rate.Limit{Rate: n, Burst: n, Period: time.Minute} }
 	return &Limiter{limiter: redis_rate.NewLimiter(rdb), prefix: prefix, device: perMinute(perDevice),
 		address: perMinute(perAddress), log: log}
