@@ -23,6 +23,7 @@ import (
 	"haochaping/internal/live"
 	"haochaping/internal/pii"
 	"haochaping/internal/queue"
+	"haochaping/internal/ratelimit"
 	"haochaping/internal/sms"
 	"haochaping/ledger"
 	"haochaping/measures"
@@ -53,17 +54,18 @@ type App struct {
 func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.UniversalClient, log *slog.Logger) *App {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	devices := &channels.Devices{DB: db, Keys: keys}
+	devices := &channels.Devices{DB: db, Keys: keys, RefuseDemo: !cfg.Demo}
 	q := queue.New(rdb, cfg.QueuePrefix)
 	signals := live.New(rdb, cfg.QueuePrefix)
 	sender, err := sms.New(cfg.SMS, log)
 	if err != nil {
 		panic(err) // config.Load refuses an unknown sender: only a hand-made Config gets here
 	}
+	limiter := ratelimit.New(rdb, cfg.QueuePrefix+":rate", cfg.RatePerDevice, cfg.RatePerAddress, log)
 	a := &App{
 		Evaluation: evaluation.NewService(db, keys, evaluation.Settings{RatingDays: cfg.EvaluationWindowDays, PublicURL: cfg.PublicURL, UpwardURL: cfg.UpwardURL}, cfg.Now),
 		Measures:   &measures.Service{DB: db, Now: cfg.Now},
-		Auth:       &channels.Authenticator{Devices: devices, MaxSkew: cfg.SignatureMaxSkew},
+		Auth:       &channels.Authenticator{Devices: devices, MaxSkew: cfg.SignatureMaxSkew, Limit: limiter},
 		Devices:    devices,
 		Users:      &access.Users{DB: db, RefuseDemo: !cfg.Demo},
 		Rectify: &rectify.Service{DB: db, Queue: q, Calendar: calendar.Default(), Keys: keys, Log: log,
@@ -79,7 +81,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 	a.Rectify.Links = a.Evaluation // the text message after feedback carries the evaluation link
 	a.HTTP = web.New(web.Deps{
 		DB: db, Redis: rdb, Evaluation: a.Evaluation, Measures: a.Measures, Auth: a.Auth, Users: a.Users, Rectify: a.Rectify, Ledger: a.Ledger, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
-		PublicURL: cfg.PublicURL, Prompts: window.NewPromptBus(rdb, cfg.QueuePrefix), Live: signals, Audit: a.Audit,
+		Limiter: limiter, PublicURL: cfg.PublicURL, Prompts: window.NewPromptBus(rdb, cfg.QueuePrefix), Live: signals, Audit: a.Audit,
 	})
 	return a
 }

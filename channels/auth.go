@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"haochaping/internal/problem"
+	"haochaping/internal/ratelimit"
 )
 
 // Authenticator checks the signature of each request against the device's secret.
@@ -18,11 +19,20 @@ type Authenticator struct {
 	Devices *Devices
 	MaxSkew time.Duration    // how far X-Timestamp may be from the server's clock
 	Now     func() time.Time // the clock; time.Now when nil
+	// Limit is the budget of the signed endpoints: per client address before the signature is
+	// checked (a flood costs one Redis call, not a lookup and an HMAC), per device after it (so
+	// that nobody spends a device's budget with requests it did not sign). nil: no limits.
+	Limit *ratelimit.Limiter
 }
 
 // Verify authenticates one request. Every refusal is a 401 *problem.Error with its code:
-// signature_missing, device_unknown, device_disabled, signature_invalid, timestamp_skewed,
-// signature_replayed.
+// signature_missing, signature_invalid, device_disabled, timestamp_skewed, signature_replayed.
+//
+// An unknown device, a demo device while demo mode is off (Devices.RefuseDemo) and a wrong
+// signature get the same answer, signature_invalid, after the same work (an HMAC against a
+// dummy secret when there is no usable one): a caller without the secret learns nothing of
+// which device IDs exist. device_disabled is told only to a caller whose signature is right:
+// it holds the device's secret, so it knew the device already.
 func (a *Authenticator) Verify(ctx context.Context, deviceID, timestamp, signature, method, path string, body []byte) (*Device, error) {
 	if deviceID == "" || timestamp == "" || signature == "" {
 		return nil, problem.Unauthorized("signature_missing", "缺少签名：请求须带 X-Device-ID、X-Timestamp 和 X-Signature")
@@ -35,14 +45,16 @@ func (a *Authenticator) Verify(ctx context.Context, deviceID, timestamp, signatu
 	if err != nil {
 		return nil, err
 	}
-	if dev == nil {
-		return nil, problem.Unauthorized("device_unknown", "设备未登记")
+	usable := dev != nil && a.Devices.Admits(dev)
+	secret := dummySecret
+	if usable {
+		secret = dev.secret
+	}
+	if !signatureMatches(secret, ts, method, path, body, strings.ToLower(signature)) || !usable {
+		return nil, errSignatureInvalid()
 	}
 	if !dev.Enabled {
 		return nil, problem.Unauthorized("device_disabled", "设备已停用")
-	}
-	if !signatureMatches(dev.secret, ts, method, path, body, strings.ToLower(signature)) {
-		return nil, problem.Unauthorized("signature_invalid", "签名不正确")
 	}
 	now := time.Now
 	if a.Now != nil {
@@ -74,11 +86,22 @@ func (a *Authenticator) PruneSignatures(ctx context.Context) error {
 	return nil
 }
 
+// dummySecret is what the signature of an unknown device is checked against, so that its
+// refusal costs the same HMAC as a wrong signature's. No device can have it: secrets are hex.
+const dummySecret = "no device has this secret"
+
+func errSignatureInvalid() error {
+	return problem.Unauthorized("signature_invalid", "设备未登记或签名不正确")
+}
+
 type deviceKey struct{}
 
 // Require is middleware that admits only signed requests from devices of the given channels.
 func (a *Authenticator) Require(channels ...string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		if err := a.Limit.Address(c.UserContext(), c.IP()); err != nil {
+			return err
+		}
 		dev, err := a.Verify(c.UserContext(), c.Get(HeaderDeviceID), c.Get(HeaderTimestamp), c.Get(HeaderSignature),
 			c.Method(), c.Path(), c.Body())
 		if err != nil {
@@ -91,6 +114,9 @@ func (a *Authenticator) Require(channels ...string) fiber.Handler {
 		if !allowed {
 			return problem.Forbidden("device_channel_mismatch",
 				fmt.Sprintf("该设备登记为 %s 渠道，不能调用此接口", dev.Channel))
+		}
+		if err := a.Limit.Device(c.UserContext(), dev.ID); err != nil {
+			return err
 		}
 		c.Locals(deviceKey{}, dev)
 		return c.Next()

@@ -74,7 +74,7 @@ func TestSignatures(t *testing.T) {
 		{"future timestamp", func() *apptest.Response { return send(pad, now+301, body, good(now+301, body)) }, "timestamp_skewed"},
 		{"unknown device", func() *apptest.Response {
 			return send(apptest.Device{ID: "no-such-device", Secret: pad.Secret}, now, body, good(now, body))
-		}, "device_unknown"},
+		}, "signature_invalid"},
 		{"missing headers", func() *apptest.Response { return srv.Raw("POST", windowPath, body, nil) }, "signature_missing"},
 	}
 	for _, c := range cases {

@@ -45,6 +45,15 @@ var DeviceChannels = []string{"pc", "window", "mobile", "kiosk", "system"}
 type Devices struct {
 	DB   *database.DB
 	Keys *pii.Keys
+	// RefuseDemo: demo mode is off, so the demo devices (whose secrets are published) are
+	// treated as unknown wherever a device authenticates — signed requests (Authenticator),
+	// the portal's tickets and the paired browsers' sessions — like access.Users.RefuseDemo.
+	RefuseDemo bool
+}
+
+// Admits says whether dev may authenticate at all: not a demo device out of demo mode.
+func (d *Devices) Admits(dev *Device) bool {
+	return !(dev.Demo && d.RefuseDemo)
 }
 
 // deviceRecord is a row of devices.
@@ -130,8 +139,8 @@ func (d *Devices) Lookup(ctx context.Context, id string) (*Device, error) {
 	var dev Device
 	var sealed []byte
 	err := d.DB.Pool.QueryRow(ctx, `
-		SELECT id, channel, window_id, hall_id, secret_enc, enabled FROM devices WHERE id = $1`, id,
-	).Scan(&dev.ID, &dev.Channel, &dev.WindowID, &dev.HallID, &sealed, &dev.Enabled)
+		SELECT id, channel, window_id, hall_id, secret_enc, enabled, demo FROM devices WHERE id = $1`, id,
+	).Scan(&dev.ID, &dev.Channel, &dev.WindowID, &dev.HallID, &sealed, &dev.Enabled, &dev.Demo)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}

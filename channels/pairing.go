@@ -118,7 +118,7 @@ func (d *Devices) Pair(ctx context.Context, code, userAgent string, now time.Tim
 }
 
 // SessionDevice is the device of a session token; nil when the token is unknown, revoked, or
-// its device disabled. It notes when the device was last seen (at most once a minute).
+// its device disabled (or a demo device out of demo mode). It notes when the device was last seen (at most once a minute).
 func (d *Devices) SessionDevice(ctx context.Context, token string, now time.Time) (*Device, error) {
 	if token == "" || len(token) > 100 {
 		return nil, nil
@@ -127,7 +127,8 @@ func (d *Devices) SessionDevice(ctx context.Context, token string, now time.Time
 	var seen time.Time
 	err := d.DB.Pool.QueryRow(ctx, `
 		SELECT s.device_id, s.last_seen_at FROM device_sessions s JOIN devices d ON d.id = s.device_id
-		WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND d.enabled`, hashSecret(token)).Scan(&deviceID, &seen)
+		WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND d.enabled AND NOT (d.demo AND $2)`,
+		hashSecret(token), d.RefuseDemo).Scan(&deviceID, &seen)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}

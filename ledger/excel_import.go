@@ -15,6 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"haochaping/access"
+	"haochaping/internal/cellsafe"
 	"haochaping/internal/problem"
 	"haochaping/internal/validtext"
 )
@@ -172,6 +173,11 @@ func findLedgerSheet(x *excelize.File) (*ledgerSheet, error) {
 		rows, err := x.GetRows(name)
 		if err != nil {
 			return nil, problem.Invalid("not_a_workbook", "file", "无法读取工作表“"+name+"”")
+		}
+		for _, row := range rows { // the texts as they were before export neutralised them
+			for j, c := range row {
+				row[j] = cellsafe.Restore(c)
+			}
 		}
 		var titleKind Kind
 		title, heading := -1, -1

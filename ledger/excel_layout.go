@@ -28,6 +28,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"haochaping/access"
+	"haochaping/internal/cellsafe"
 	"haochaping/internal/problem"
 	"haochaping/seeds/plan"
 )
@@ -308,7 +309,7 @@ func (t *table) write() error {
 		row := heading + 1 + i
 		for j, v := range r {
 			if s, ok := v.(string); ok {
-				r[j] = fitCell(s)
+				r[j] = fitCell(cellsafe.Neutralize(s)) // the quote first: fitCell keeps the start
 			}
 		}
 		if err := f.SetSheetRow(sheet, cell(1, row), &r); err != nil {

@@ -150,6 +150,9 @@ browser_up() {
   local missing=()
   [ -n "$(chromium_bin)" ] || missing+=(chromium)
   fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || missing+=(fonts-noto-cjk)
+  # LibreOffice: the ledger tests open the exported workbooks in it and round-trip them through
+  # CSV (formula neutralisation, ledger/excel_formula_test.go); without it they skip.
+  command -v soffice >/dev/null || command -v libreoffice >/dev/null || missing+=(libreoffice-calc-nogui)
   [ ${#missing[@]} -eq 0 ] || apt_install "${missing[@]}"
   CHROMIUM=$(chromium_bin)
   [ -n "$CHROMIUM" ] || die "chromium installed but not found on PATH"

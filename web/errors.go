@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -29,6 +30,9 @@ func errorHandler(log *slog.Logger, pages *page.Renderer, trail *audit.Log) fibe
 			// log handler may keep a record past this call (buffered or asynchronous output).
 			log.Error("request failed", "method", strings.Clone(c.Method()), "path", strings.Clone(c.Path()),
 				"status", p.Status, "request_id", strings.Clone(c.GetRespHeader(fiber.HeaderXRequestID)), "err", err)
+		}
+		if p.RetryAfter > 0 {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(p.RetryAfter.Seconds())))
 		}
 		if page.IsPage(c) || browsing(c) {
 			if p.Code == "not_found" {

@@ -119,7 +119,7 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 	}
 
 	deviceSchemes := []string{"DeviceID", "Timestamp", "Signature"}
-	signedCodes := []string{"signature_missing", "device_unknown", "device_disabled", "signature_invalid",
+	signedCodes := []string{"signature_missing", "signature_invalid", "device_disabled",
 		"timestamp_skewed", "signature_replayed"}
 	for name, op := range documented {
 		if op.OperationID == "" || op.Summary == "" {
@@ -155,6 +155,9 @@ func TestOpenAPIDocumentIsValid(t *testing.T) {
 		}
 		if !slices.Contains(codes["403"], "device_channel_mismatch") {
 			t.Errorf("%s: signed, but x-error-codes 403 lacks device_channel_mismatch", name)
+		}
+		if !slices.Contains(codes["429"], "rate_limited") {
+			t.Errorf("%s: signed, but x-error-codes 429 lacks rate_limited (the budgets of internal/ratelimit)", name)
 		}
 		for _, req := range *op.Security {
 			for _, scheme := range deviceSchemes {
@@ -610,7 +613,7 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		status: 401, code: "signature_replayed"})
 	stranger := apptest.Device{ID: "no-such-device", Secret: "x"}
 	a.do(call{name: "window unknown device", method: "POST", path: window, dev: &stranger, status: 401,
-		code: "device_unknown", body: map[string]any{"ticket_no": "A022", "level": 5, "served_at": served}})
+		code: "signature_invalid", body: map[string]any{"ticket_no": "A022", "level": 5, "served_at": served}})
 	disabled := srv.AddDevice("window", apptest.CityWindow, "")
 	if err := srv.App.Devices.SetEnabled(context.Background(), disabled.ID, false); err != nil {
 		t.Fatal(err)

@@ -26,6 +26,7 @@ import (
 	"haochaping/internal/audit/auditapi"
 	"haochaping/internal/database"
 	"haochaping/internal/live"
+	"haochaping/internal/ratelimit"
 	"haochaping/ledger"
 	"haochaping/ledger/ledgerapi"
 	"haochaping/measures"
@@ -64,6 +65,8 @@ type Deps struct {
 	Live      *live.Bus // the signals that a notification came, for the consoles
 	// Audit is the security audit log: logins, refusals, sensitive acts (nil: none is kept).
 	Audit *audit.Log
+	// Limiter is the public pages' budget per client address (the signed APIs' is Auth.Limit).
+	Limiter *ratelimit.Limiter
 }
 
 // New builds the app. Mount more routes on the returned app's /api/v1 group with APIGroup.
@@ -126,7 +129,7 @@ func New(d Deps) *fiber.App {
 		Evaluation: d.Evaluation, Staff: staff.MarkStaff, Now: d.Rectify.Now, WallClock: time.Now})
 	citizen.Register(app, pageRoutes, citizen.Deps{
 		Pages: pages, Evaluation: d.Evaluation, Rectify: d.Rectify, Devices: d.Auth.Devices, Measures: d.Measures,
-		Secure: secure, Log: d.Log, Prompts: d.Prompts,
+		Secure: secure, Log: d.Log, Prompts: d.Prompts, Limiter: d.Limiter,
 	})
 	return app
 }

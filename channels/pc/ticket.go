@@ -62,7 +62,7 @@ func ParseTicket(ctx context.Context, devices *channels.Devices, raw string, now
 	if err != nil {
 		return nil, nil, err
 	}
-	if dev == nil || !dev.Enabled || dev.Channel != "pc" || !dev.SignedBy(t.Expires, ticketMethod, ticketPath, payload, strings.ToLower(sig)) {
+	if dev == nil || !dev.Enabled || !devices.Admits(dev) || dev.Channel != "pc" || !dev.SignedBy(t.Expires, ticketMethod, ticketPath, payload, strings.ToLower(sig)) {
 		return nil, nil, invalid
 	}
 	exp := time.Unix(t.Expires, 0)

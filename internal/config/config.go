@@ -39,6 +39,12 @@ type Config struct {
 	BodyLimit            int           // HAOCHAPING_BODY_LIMIT (bytes)
 	LogLevel             string        // HAOCHAPING_LOG_LEVEL: debug, info, warn, error
 
+	// The public endpoints' rate limits, in requests a minute (0: no limit), counted in Redis so
+	// that every instance shares them (internal/ratelimit; README, "Rate limits", says why these
+	// defaults).
+	RatePerDevice  int // HAOCHAPING_RATE_PER_DEVICE: correctly signed requests of one device
+	RatePerAddress int // HAOCHAPING_RATE_PER_ADDRESS: public requests from one client address
+
 	// LocalStack names the .devstack/env file the settings came from, if any.
 	LocalStack string
 
@@ -89,6 +95,8 @@ func Load() (*Config, error) {
 		EvaluationWindowDays: 7,
 		SignatureMaxSkew:     300 * time.Second,
 		BodyLimit:            4<<20 + 64<<10, // a filled-in ledger workbook (4 MiB at most) and its form
+		RatePerDevice:        600,
+		RatePerAddress:       1200,
 		LocalStack:           stack,
 	}
 	cfg.PublicURL = strings.TrimRight(or(get("HAOCHAPING_PUBLIC_URL"), "http://"+cfg.Addr), "/")
@@ -106,6 +114,16 @@ func Load() (*Config, error) {
 	if v := get("HAOCHAPING_BODY_LIMIT"); v != "" {
 		if cfg.BodyLimit, err = strconv.Atoi(v); err != nil || cfg.BodyLimit < 1024 {
 			return nil, fmt.Errorf("HAOCHAPING_BODY_LIMIT=%q: want bytes ≥ 1024", v)
+		}
+	}
+	if v := get("HAOCHAPING_RATE_PER_DEVICE"); v != "" {
+		if cfg.RatePerDevice, err = strconv.Atoi(v); err != nil || cfg.RatePerDevice < 0 {
+			return nil, fmt.Errorf("HAOCHAPING_RATE_PER_DEVICE=%q: want requests a minute ≥ 0 (0: no limit)", v)
+		}
+	}
+	if v := get("HAOCHAPING_RATE_PER_ADDRESS"); v != "" {
+		if cfg.RatePerAddress, err = strconv.Atoi(v); err != nil || cfg.RatePerAddress < 0 {
+			return nil, fmt.Errorf("HAOCHAPING_RATE_PER_ADDRESS=%q: want requests a minute ≥ 0 (0: no limit)", v)
 		}
 	}
 	if v := get("HAOCHAPING_WORKER_CONCURRENCY"); v != "" {

@@ -6,6 +6,7 @@ package problem
 import (
 	"errors"
 	"net/http"
+	"time"
 )
 
 // Error is an answer to bad input or a refused action. It is never a 5xx.
@@ -14,6 +15,8 @@ type Error struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
 	Fields  map[string]string `json:"fields,omitempty"`
+	// RetryAfter: when the caller may try again, sent as the Retry-After header (429).
+	RetryAfter time.Duration `json:"-"`
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -59,6 +62,13 @@ func Conflict(code, msg string) *Error { return newError(http.StatusConflict, co
 
 // Gone: it existed, and is no longer usable (an expired link).
 func Gone(code, msg string) *Error { return newError(http.StatusGone, code, msg) }
+
+// TooManyRequests: the caller spent its budget of requests; it may try again after retryAfter.
+func TooManyRequests(code, msg string, retryAfter time.Duration) *Error {
+	e := newError(http.StatusTooManyRequests, code, msg)
+	e.RetryAfter = retryAfter
+	return e
+}
 
 // As reports whether err is (or wraps) a *Error.
 func As(err error) (*Error, bool) {

@@ -38,6 +38,8 @@ func (r *Renderer) RenderError(c *fiber.Ctx, p *problem.Error) error {
 		title = "无法完成操作"
 	case fiber.StatusGone:
 		title = "链接已失效"
+	case fiber.StatusTooManyRequests:
+		title = "请求过于频繁"
 	}
 	if p.Status >= 500 {
 		title = "系统暂时无法处理"
