@@ -8,7 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"haochaping/internal/audit"
-	"haochaping/internal/audit/auditapi"
+	"haochaping/web/auditapi"
 	"haochaping/web/page"
 )
 

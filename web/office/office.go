@@ -10,11 +10,11 @@ import (
 	"haochaping/access"
 	"haochaping/evaluation"
 	"haochaping/internal/audit"
-	"haochaping/internal/audit/auditapi"
 	"haochaping/internal/database"
 	"haochaping/internal/problem"
 	"haochaping/measures"
 	"haochaping/rectify"
+	"haochaping/web/auditapi"
 	"haochaping/web/page"
 	"haochaping/web/session"
 )
