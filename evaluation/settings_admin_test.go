@@ -22,7 +22,7 @@ func settingOf(t *testing.T, rs *evaluation.RegionSettings, key string) evaluati
 
 func TestEverySettingInUseIsInTheTable(t *testing.T) {
 	t.Parallel()
-	want := []string{"callback_working_days", "default_level", "evaluation_window_days", "kiosk_idle_seconds", "kiosk_scope",
+	want := []string{"audit_retention_days", "callback_working_days", "default_level", "evaluation_window_days", "kiosk_idle_seconds", "kiosk_scope",
 		"offline_grace_days", "pad_prompt_seconds", "pad_scope", "ranking_min_evaluations", "rectify_max_working_days",
 		"rectify_working_days", "recurring_problem_threshold", "target_active_rate"}
 	if len(evaluation.SettingKeys) != len(want) {

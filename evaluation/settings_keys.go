@@ -56,6 +56,8 @@ var SettingKeys = []SettingKey{
 		Explain: "数据看板中主动评价率的目标，写作小数（0.70 即 70%）。"},
 	{Key: "ranking_min_evaluations", Name: "参加排名的最少评价数", Kind: SettingInt, Unit: "条", Min: 1, Max: 100000, Builtin: "30",
 		Explain: "单位、窗口和工作人员当月评价不少于此数才参加月度排名：评价太少说明不了什么。"},
+	{Key: "audit_retention_days", Name: "安全审计日志保留天数", Kind: SettingInt, Unit: "天", Min: 180, Max: 3650, Builtin: "180",
+		Explain: "登录、拒绝访问、查看电话、导出等安全事件至少保留 180 天（等保要求），可设更长；只看全市默认值。"},
 	{Key: "recurring_problem_threshold", Name: "集中反映问题的差评数", Kind: SettingInt, Unit: "条", Min: 2, Max: 1000, Builtin: "5",
 		Explain: "同一单位同一事项同一方面的差评达到此数，即提请列入差评整改台账（申诉成立的不计）。"},
 	{Key: "pad_scope", Name: "评价器评价范围", Kind: SettingChoice, Builtin: "window",

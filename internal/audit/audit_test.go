@@ -66,3 +66,29 @@ func TestTheChainHoldsAndTamperingIsFound(t *testing.T) {
 		t.Fatalf("a removed row: %+v %v", rep, err)
 	}
 }
+
+// TestRetireKeepsSixMonths: rows past 180 days go, from the oldest end; the rest still verify
+// from the first one left; the setting may keep them longer, never shorter.
+func TestRetireKeepsSixMonths(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	log := &audit.Log{DB: env.DB}
+	ctx := t.Context()
+	now := time.Now()
+	for _, age := range []int{400, 200, 100, 1} { // days ago, oldest first
+		if err := log.Record(ctx, audit.Event{At: now.AddDate(0, 0, -age), Kind: "login_ok", Actor: "office"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env.Exec(`INSERT INTO settings (region_id, key, value) VALUES (NULL, 'audit_retention_days', '300')`)
+	if n, err := log.Retire(ctx); err != nil || n != 1 {
+		t.Fatalf("retired %d, %v; want the 400-day-old row alone (kept 300 days)", n, err)
+	}
+	env.Exec(`UPDATE settings SET value = '30' WHERE region_id IS NULL AND key = 'audit_retention_days'`)
+	if n, err := log.Retire(ctx); err != nil || n != 1 {
+		t.Fatalf("retired %d, %v; want the 200-day-old row alone (never under 180 days)", n, err)
+	}
+	if rep, err := log.Verify(ctx, nil); err != nil || !rep.OK() || rep.Rows != 2 {
+		t.Fatalf("after retiring: %+v %v", rep, err)
+	}
+}
