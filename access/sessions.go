@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/crypto/bcrypt"
 
 	"haochaping/internal/problem"
 )
@@ -38,35 +39,110 @@ func tokenHash(token string) []byte {
 	return h[:]
 }
 
-// Login checks a username and password and opens a session. An unknown user, a wrong
-// password, an inactive user (and a demo user when demo logins are refused) all get the same
-// 401 invalid_credentials, after the same bcrypt work, so that the answer tells nothing about
-// which it was. The token is returned this once; only its hash is stored.
+// Login is LoginFrom without a client address: only the account's failures are counted.
 func (u *Users) Login(ctx context.Context, username, password string) (string, *User, time.Time, error) {
+	return u.LoginFrom(ctx, "", username, password)
+}
+
+// LoginFrom checks a username and password sent from a client address and opens a session. An
+// unknown user, a wrong password, an inactive user (and a demo user when demo logins are
+// refused) all get the same 401 invalid_credentials, after the same bcrypt work, so that the
+// answer tells nothing about which it was. With a Throttle, an account or an address with too
+// many failures is refused with 429 login_throttled before any password is compared, the right
+// one included. Every refusal is logged at WARN with the username and the address (never the
+// password). The token is returned this once; only its hash is stored.
+func (u *Users) LoginFrom(ctx context.Context, address, username, password string) (string, *User, time.Time, error) {
+	username = normaliseUsername(username)
+	if u.Throttle != nil {
+		wait, err := u.Throttle.lockedFor(ctx, username, address)
+		if err != nil {
+			return "", nil, time.Time{}, fmt.Errorf("login: %w", err)
+		}
+		if wait > 0 {
+			u.logRefusal(ctx, "login throttled", username, address)
+			if err := u.Throttle.failed(ctx, username, address, false); err != nil {
+				return "", nil, time.Time{}, fmt.Errorf("login: %w", err)
+			}
+			return "", nil, time.Time{}, newThrottled(wait)
+		}
+	}
+	id, err := u.checkPassword(ctx, username, password)
+	if p, ok := problem.As(err); ok && p.Code == "invalid_credentials" {
+		u.logRefusal(ctx, "login refused", username, address)
+		if u.Throttle != nil {
+			if err := u.Throttle.failed(ctx, username, address, true); err != nil {
+				return "", nil, time.Time{}, fmt.Errorf("login: %w", err)
+			}
+		}
+		return "", nil, time.Time{}, err
+	}
+	if err != nil {
+		return "", nil, time.Time{}, err
+	}
+	if u.Throttle != nil {
+		if err := u.Throttle.succeeded(ctx, username); err != nil {
+			return "", nil, time.Time{}, fmt.Errorf("login: %w", err)
+		}
+	}
+	return u.openSession(ctx, id)
+}
+
+// logRefusal records a refused login; the username is cut short, since anyone can send one.
+func (u *Users) logRefusal(ctx context.Context, msg, username, address string) {
+	if len(username) > 64 {
+		username = username[:64]
+	}
+	u.log().WarnContext(ctx, msg, "username", username, "address", address)
+}
+
+// checkPassword returns the id of the user whose password this is; 401 invalid_credentials
+// otherwise. Every path compares one bcrypt hash at the store's cost (loginHash).
+func (u *Users) checkPassword(ctx context.Context, username, password string) (int64, error) {
 	var (
-		id                 int64
-		hash               string
-		active, demo, seen bool
+		id           int64
+		hash         string
+		active, demo bool
 	)
 	err := u.DB.Pool.QueryRow(ctx, `SELECT id, password_hash, active, demo FROM users WHERE username = $1`,
-		normaliseUsername(username)).Scan(&id, &hash, &active, &demo)
-	switch {
-	case err == nil:
-		seen = true
-	case !errors.Is(err, pgx.ErrNoRows):
-		return "", nil, time.Time{}, fmt.Errorf("login: %w", err)
+		username).Scan(&id, &hash, &active, &demo)
+	found := err == nil
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return 0, fmt.Errorf("login: %w", err)
 	}
-	if !seen || len(password) > 72 {
-		passwordMatches(dummyHash(u.cost()), password)
-		return "", nil, time.Time{}, errInvalidCredentials()
+	hashes, usable := u.loginHashes(found, hash, demo, password)
+	matches := passwordMatches(hashes[0], password)
+	for _, h := range hashes[1:] {
+		passwordMatches(h, password)
 	}
-	if !passwordMatches(hash, password) || !active || (demo && u.RefuseDemo) {
-		return "", nil, time.Time{}, errInvalidCredentials()
+	if !matches || !usable || !active {
+		return 0, errInvalidCredentials()
 	}
+	return id, nil
+}
+
+// loginHashes are the hashes a login compares the password with — the first decides — and
+// whether a match may log in.
+// An unknown user, a password bcrypt cannot take, and a demo user while demo logins are
+// refused are compared with the dummy hash at the store's cost. The demo users' cheaper hashes
+// (seeds) are compared only while demo logins are accepted, when their passwords are public
+// anyway; any other hash below the store's cost is compared beside the dummy hash, so that the
+// work is never less than an unknown user's.
+func (u *Users) loginHashes(found bool, stored string, demo bool, password string) ([]string, bool) {
+	if !found || len(password) > 72 || (demo && u.RefuseDemo) {
+		return []string{dummyHash(u.cost())}, false
+	}
+	if cost, err := bcrypt.Cost([]byte(stored)); err != nil || (cost < u.cost() && !demo) {
+		return []string{stored, dummyHash(u.cost())}, true
+	}
+	return []string{stored}, true
+}
+
+// openSession opens a session of the user and returns its token, the user and its end.
+func (u *Users) openSession(ctx context.Context, id int64) (string, *User, time.Time, error) {
 	token, th := newToken()
 	var expires time.Time
 	// The user's expired sessions go on the way; the clock is the database's, as in Authenticate.
-	err = u.DB.Pool.QueryRow(ctx, `
+	err := u.DB.Pool.QueryRow(ctx, `
 		WITH pruned AS (DELETE FROM sessions WHERE user_id = $2 AND expires_at <= now())
 		INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))
 		RETURNING expires_at`, th, id, u.ttl().Seconds()).Scan(&expires)

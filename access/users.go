@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strings"
 	"time"
@@ -21,6 +22,12 @@ import (
 // with room to spare.
 const DefaultSessionTTL = 12 * time.Hour
 
+// DefaultSessionIdle is how long a session lasts without a request when Users.SessionIdle is zero.
+const DefaultSessionIdle = 30 * time.Minute
+
+// DefaultMaxSessions is the cap on a user's sessions at once when Users.MaxSessions is zero.
+const DefaultMaxSessions = 5
+
 // Users is the registry of staff logins and their sessions (tables users and sessions, which
 // this package owns). A login is a record: created through its gorm model.
 type Users struct {
@@ -30,6 +37,22 @@ type Users struct {
 	// RefuseDemo refuses demo logins (their passwords are published): set it when demo mode is
 	// off, so that a deployment that once ran as a demo does not keep them usable.
 	RefuseDemo bool
+	// Throttle counts failed logins and locks accounts and addresses (Redis); nil: none (tests,
+	// the command line).
+	Throttle *LoginThrottle
+	Log      *slog.Logger // refused logins are logged here; slog.Default() when nil
+	// SessionIdle ends a session this long after its last request; DefaultSessionIdle when zero.
+	SessionIdle time.Duration
+	// MaxSessions is how many sessions a user may have at once: a login beyond it closes the
+	// oldest; DefaultMaxSessions when zero.
+	MaxSessions int
+}
+
+func (u *Users) log() *slog.Logger {
+	if u.Log == nil {
+		return slog.Default()
+	}
+	return u.Log
 }
 
 func (u *Users) cost() int {
@@ -44,6 +67,20 @@ func (u *Users) ttl() time.Duration {
 		return DefaultSessionTTL
 	}
 	return u.SessionTTL
+}
+
+func (u *Users) idle() time.Duration {
+	if u.SessionIdle <= 0 {
+		return DefaultSessionIdle
+	}
+	return u.SessionIdle
+}
+
+func (u *Users) maxSessions() int {
+	if u.MaxSessions <= 0 {
+		return DefaultMaxSessions
+	}
+	return u.MaxSessions
 }
 
 // userRecord is a row of users as created (the scope columns beside scope_id are generated).

@@ -1,6 +1,8 @@
 package session
 
 import (
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,7 +39,10 @@ func Register(r fiber.Router, users *access.Users) {
 		if req.Password == "" {
 			return problem.Invalid("password_required", "password", "请输入密码")
 		}
-		token, user, expires, err := users.Login(c.UserContext(), req.Username, req.Password)
+		token, user, expires, err := users.LoginFrom(c.UserContext(), strings.Clone(c.IP()), req.Username, req.Password)
+		if wait, ok := access.RetryAfter(err); ok {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		}
 		if err != nil {
 			return err
 		}
