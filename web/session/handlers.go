@@ -26,7 +26,8 @@ type LoginResponse struct {
 	User      *access.User `json:"user"`
 }
 
-// Register mounts POST /auth/login, POST /auth/logout and GET /auth/me on r (the /api/v1 group).
+// Register mounts POST /auth/login, POST /auth/logout, POST /auth/password and GET /auth/me on r
+// (the /api/v1 group).
 func Register(r fiber.Router, users *access.Users) {
 	r.Post("/auth/login", func(c *fiber.Ctx) error {
 		var req LoginRequest
@@ -57,6 +58,7 @@ func Register(r fiber.Router, users *access.Users) {
 		ClearCookie(c)
 		return c.SendStatus(fiber.StatusNoContent)
 	})
+	r.Post("/auth/password", Require(users), changePassword(users))
 	r.Get("/auth/me", Require(users), func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.JSON(UserOf(c))
