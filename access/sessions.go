@@ -137,16 +137,37 @@ func (u *Users) loginHashes(found bool, stored string, demo bool, password strin
 	return []string{stored}, true
 }
 
-// openSession opens a session of the user and returns its token, the user and its end.
+// openSession opens a session of the user and returns its token, the user and its end. Beyond
+// MaxSessions the user's oldest sessions are closed; the user's ended sessions (expired or idle)
+// go on the way. The clock is the database's, as in Session.
 func (u *Users) openSession(ctx context.Context, id int64) (string, *User, time.Time, error) {
 	token, th := newToken()
 	var expires time.Time
-	// The user's expired sessions go on the way; the clock is the database's, as in Authenticate.
-	err := u.DB.Pool.QueryRow(ctx, `
-		WITH pruned AS (DELETE FROM sessions WHERE user_id = $2 AND expires_at <= now())
-		INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))
-		RETURNING expires_at`, th, id, u.ttl().Seconds()).Scan(&expires)
+	tx, err := u.DB.Pool.Begin(ctx)
 	if err != nil {
+		return "", nil, time.Time{}, fmt.Errorf("open session: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	// Two logins of one user at once take turns, so that the cap counts both.
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE`, id); err != nil {
+		return "", nil, time.Time{}, fmt.Errorf("open session: %w", err)
+	}
+	err = tx.QueryRow(ctx, `
+		WITH pruned AS (DELETE FROM sessions WHERE user_id = $2
+		                  AND (expires_at <= now() OR last_seen_at <= now() - make_interval(secs => $4)))
+		INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))
+		RETURNING expires_at`, th, id, u.ttl().Seconds(), u.idle().Seconds()).Scan(&expires)
+	if err != nil {
+		return "", nil, time.Time{}, fmt.Errorf("open session: %w", err)
+	}
+	_, err = tx.Exec(ctx, `
+		DELETE FROM sessions WHERE user_id = $1 AND token_hash IN (
+			SELECT token_hash FROM sessions WHERE user_id = $1 ORDER BY created_at DESC, token_hash OFFSET $2)`,
+		id, u.maxSessions())
+	if err != nil {
+		return "", nil, time.Time{}, fmt.Errorf("cap sessions: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
 		return "", nil, time.Time{}, fmt.Errorf("open session: %w", err)
 	}
 	user, err := u.get(ctx, "u.id = $1", id)
@@ -171,11 +192,18 @@ func (u *Users) Session(ctx context.Context, token string) (*User, time.Time, er
 	if len(token) > maxTokenLength {
 		return nil, time.Time{}, errUnauthenticated("登录已失效，请重新登录")
 	}
-	// One round trip: it runs on every request of a logged-in user.
+	// One round trip: it runs on every request of a logged-in user. A session ends at its
+	// expires_at, or SessionIdle after its last use; a use moves last_seen_at on, at most once a
+	// minute so that a busy page does not write a row per request.
 	var expires time.Time
-	user, err := scanUser(u.DB.Pool.QueryRow(ctx, `SELECT x.*, (SELECT expires_at FROM sessions WHERE token_hash = $1) FROM (`+userSelect+`
-		WHERE u.id = (SELECT user_id FROM sessions WHERE token_hash = $1 AND expires_at > now())
-		  AND u.active AND NOT (u.demo AND $2)) x`, tokenHash(token), u.RefuseDemo), &expires)
+	user, err := scanUser(u.DB.Pool.QueryRow(ctx, `
+		WITH live AS (SELECT user_id, expires_at FROM sessions WHERE token_hash = $1
+		                AND expires_at > now() AND last_seen_at > now() - make_interval(secs => $3)),
+		     touched AS (UPDATE sessions SET last_seen_at = now() WHERE token_hash = $1
+		                   AND last_seen_at < now() - interval '1 minute' AND EXISTS (SELECT 1 FROM live))
+		SELECT x.*, (SELECT expires_at FROM live) FROM (`+userSelect+`
+		WHERE u.id = (SELECT user_id FROM live) AND u.active AND NOT (u.demo AND $2)) x`,
+		tokenHash(token), u.RefuseDemo, u.idle().Seconds()), &expires)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, time.Time{}, errUnauthenticated("登录已失效，请重新登录")
 	}
@@ -196,10 +224,11 @@ func (u *Users) Logout(ctx context.Context, token string) error {
 	return nil
 }
 
-// PruneSessions deletes the expired sessions and says how many there were. (Each login also
-// drops its own user's expired sessions; this sweeps the rest, e.g. from a job.)
+// PruneSessions deletes the ended sessions (expired, or idle too long) and says how many there
+// were. (Each login also drops its own user's; this sweeps the rest, e.g. from a job.)
 func (u *Users) PruneSessions(ctx context.Context) (int64, error) {
-	tag, err := u.DB.Pool.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= now()`)
+	tag, err := u.DB.Pool.Exec(ctx, `DELETE FROM sessions WHERE expires_at <= now() OR last_seen_at <= now() - make_interval(secs => $1)`,
+		u.idle().Seconds())
 	if err != nil {
 		return 0, fmt.Errorf("prune sessions: %w", err)
 	}
