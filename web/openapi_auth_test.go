@@ -3,8 +3,14 @@ package web_test
 import (
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"haochaping/app/apptest"
 )
+
+// authHardeningOperation selects the operations TestAuthAPIMatchesOpenAPI covers (the login
+// itself is TestResponsesMatchOpenAPI's too).
+func authHardeningOperation(op *openapi3.Operation) bool { return op.OperationID == "changePassword" }
 
 // TestAuthAPIMatchesOpenAPI: the login's throttling (429 login_throttled) and the change of
 // one's own password (204; 401 wrong current password or no session; 422 policy and missing
@@ -49,4 +55,7 @@ func TestAuthAPIMatchesOpenAPI(t *testing.T) {
 	a.do(staffCall("the other session is ended", other, "GET", "/api/v1/auth/me", nil, 401, "unauthenticated"))
 	login("the old password", "office", "demo1234", 401, "invalid_credentials")
 	login("the new password", "office", "青檀-茶壶-2026", 200, "")
+
+	a.checkCoverage(authHardeningOperation)
+	a.logCoverage()
 }
