@@ -158,7 +158,7 @@ func (u *Users) AdminResetPassword(ctx context.Context, admin *User, username, p
 		generated = GeneratePassword()
 		password = generated
 	}
-	if err := checkPasswordRules(password); err != nil {
+	if err := checkPasswordRules(username, password); err != nil {
 		return "", err
 	}
 	hash, err := hashPassword(password, u.cost())

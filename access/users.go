@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strings"
 	"time"
@@ -21,6 +22,12 @@ import (
 // with room to spare.
 const DefaultSessionTTL = 12 * time.Hour
 
+// DefaultSessionIdle is how long a session lasts without a request when Users.SessionIdle is zero.
+const DefaultSessionIdle = 30 * time.Minute
+
+// DefaultMaxSessions is the cap on a user's sessions at once when Users.MaxSessions is zero.
+const DefaultMaxSessions = 5
+
 // Users is the registry of staff logins and their sessions (tables users and sessions, which
 // this package owns). A login is a record: created through its gorm model.
 type Users struct {
@@ -30,6 +37,22 @@ type Users struct {
 	// RefuseDemo refuses demo logins (their passwords are published): set it when demo mode is
 	// off, so that a deployment that once ran as a demo does not keep them usable.
 	RefuseDemo bool
+	// Throttle counts failed logins and locks accounts and addresses (Redis); nil: none (tests,
+	// the command line).
+	Throttle *LoginThrottle
+	Log      *slog.Logger // refused logins are logged here; slog.Default() when nil
+	// SessionIdle ends a session this long after its last request; DefaultSessionIdle when zero.
+	SessionIdle time.Duration
+	// MaxSessions is how many sessions a user may have at once: a login beyond it closes the
+	// oldest; DefaultMaxSessions when zero.
+	MaxSessions int
+}
+
+func (u *Users) log() *slog.Logger {
+	if u.Log == nil {
+		return slog.Default()
+	}
+	return u.Log
 }
 
 func (u *Users) cost() int {
@@ -44,6 +67,20 @@ func (u *Users) ttl() time.Duration {
 		return DefaultSessionTTL
 	}
 	return u.SessionTTL
+}
+
+func (u *Users) idle() time.Duration {
+	if u.SessionIdle <= 0 {
+		return DefaultSessionIdle
+	}
+	return u.SessionIdle
+}
+
+func (u *Users) maxSessions() int {
+	if u.MaxSessions <= 0 {
+		return DefaultMaxSessions
+	}
+	return u.MaxSessions
 }
 
 // userRecord is a row of users as created (the scope columns beside scope_id are generated).
@@ -95,7 +132,13 @@ func (u *Users) create(ctx context.Context, nu NewUser, check func(assignment) e
 		return nil, problem.Invalid("invalid_username", "username",
 			"用户名须为 2 至 32 位小写字母、数字、点、下划线或连字符，并以字母或数字开头")
 	}
-	if err := checkPasswordRules(nu.Password); err != nil {
+	// A demo login's password is published (seeds/users.yaml: demo1234) and is exempt from the
+	// policy — bcrypt's cap aside — but only while demo logins are accepted at all.
+	if nu.Demo && !u.RefuseDemo {
+		if len(nu.Password) > 72 {
+			return nil, problem.Invalid("password_too_long", "password", "密码不能超过 72 字节")
+		}
+	} else if err := checkPasswordRules(username, nu.Password); err != nil {
 		return nil, err
 	}
 	display := strings.TrimSpace(nu.DisplayName)

@@ -67,7 +67,11 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 		Measures:   &measures.Service{DB: db, Now: cfg.Now},
 		Auth:       &channels.Authenticator{Devices: devices, MaxSkew: cfg.SignatureMaxSkew, Limit: limiter},
 		Devices:    devices,
-		Users:      &access.Users{DB: db, RefuseDemo: !cfg.Demo},
+		Users: &access.Users{DB: db, RefuseDemo: !cfg.Demo, Log: log, SessionIdle: cfg.SessionIdle, MaxSessions: cfg.SessionsPerUser,
+			// The lockouts run on the business clock, which is the machine's outside tests.
+			Throttle: &access.LoginThrottle{Redis: rdb, Prefix: cfg.QueuePrefix, Now: cfg.Now,
+				Limits: access.LoginLimits{PerAccount: cfg.LoginFailuresPerAccount, PerAddress: cfg.LoginFailuresPerAddress,
+					Lockout: cfg.LoginLockout, MaxLockout: cfg.LoginMaxLockout}}},
 		Rectify: &rectify.Service{DB: db, Queue: q, Calendar: calendar.Default(), Keys: keys, Log: log,
 			WebhookURL: cfg.WebhookURL, SMS: sender, Live: signals, Now: cfg.Now},
 		Ledger:   &ledger.Service{DB: db, Calendar: calendar.Default(), Now: cfg.Now},

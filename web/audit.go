@@ -31,6 +31,8 @@ var sensitive = []struct {
 	{"*", "/api/v1/settings", "", "setting_changed"},
 	{"*", "/admin/settings", "", "setting_changed"},
 	{"*", "/api/v1/callback-scripts", "", "script_changed"},
+	{"POST", "/api/v1/auth/password", "", "password_changed"},
+	{"POST", "/console/password", "", "password_changed"},
 }
 
 // auditTrail records, after each request, what the security audit log keeps of it: a login

@@ -45,6 +45,13 @@ type Config struct {
 	RatePerDevice  int // HAOCHAPING_RATE_PER_DEVICE: correctly signed requests of one device
 	RatePerAddress int // HAOCHAPING_RATE_PER_ADDRESS: public requests from one client address
 
+	LoginFailuresPerAccount int           // HAOCHAPING_LOGIN_FAILURES_PER_ACCOUNT: failures that lock an account (5)
+	LoginFailuresPerAddress int           // HAOCHAPING_LOGIN_FAILURES_PER_ADDRESS: failures that lock a client address (30)
+	LoginLockout            time.Duration // HAOCHAPING_LOGIN_LOCKOUT: the first lockout, doubling per further failure (1m)
+	LoginMaxLockout         time.Duration // HAOCHAPING_LOGIN_MAX_LOCKOUT: the longest lockout (1h)
+	SessionIdle             time.Duration // HAOCHAPING_SESSION_IDLE: a session ends this long after its last request (30m)
+	SessionsPerUser         int           // HAOCHAPING_SESSIONS_PER_USER: a login beyond it closes the user's oldest session (5)
+
 	// LocalStack names the .devstack/env file the settings came from, if any.
 	LocalStack string
 
@@ -82,22 +89,28 @@ func Load() (*Config, error) {
 		}
 	}
 	cfg := &Config{
-		DatabaseURL:          or(get("DATABASE_URL"), "postgres://haochaping@127.0.0.1:55432/haochaping?sslmode=disable"),
-		RedisURL:             or(get("REDIS_URL"), "redis://127.0.0.1:56379/0"),
-		Addr:                 or(get("HAOCHAPING_ADDR"), "127.0.0.1:8080"),
-		QueuePrefix:          or(get("HAOCHAPING_QUEUE_PREFIX"), "haochaping"),
-		LogLevel:             or(get("HAOCHAPING_LOG_LEVEL"), "info"),
-		Demo:                 isTrue(get("HAOCHAPING_DEMO")),
-		WebhookURL:           get("HAOCHAPING_WEBHOOK_URL"),
-		UpwardURL:            get("HAOCHAPING_UPWARD_URL"),
-		SMS:                  or(get("HAOCHAPING_SMS"), "log"),
-		Concurrency:          10,
-		EvaluationWindowDays: 7,
-		SignatureMaxSkew:     300 * time.Second,
-		BodyLimit:            4<<20 + 64<<10, // a filled-in ledger workbook (4 MiB at most) and its form
-		RatePerDevice:        600,
-		RatePerAddress:       1200,
-		LocalStack:           stack,
+		DatabaseURL:             or(get("DATABASE_URL"), "postgres://haochaping@127.0.0.1:55432/haochaping?sslmode=disable"),
+		RedisURL:                or(get("REDIS_URL"), "redis://127.0.0.1:56379/0"),
+		Addr:                    or(get("HAOCHAPING_ADDR"), "127.0.0.1:8080"),
+		QueuePrefix:             or(get("HAOCHAPING_QUEUE_PREFIX"), "haochaping"),
+		LogLevel:                or(get("HAOCHAPING_LOG_LEVEL"), "info"),
+		Demo:                    isTrue(get("HAOCHAPING_DEMO")),
+		WebhookURL:              get("HAOCHAPING_WEBHOOK_URL"),
+		UpwardURL:               get("HAOCHAPING_UPWARD_URL"),
+		SMS:                     or(get("HAOCHAPING_SMS"), "log"),
+		Concurrency:             10,
+		EvaluationWindowDays:    7,
+		SignatureMaxSkew:        300 * time.Second,
+		BodyLimit:               4<<20 + 64<<10, // a filled-in ledger workbook (4 MiB at most) and its form
+		RatePerDevice:           600,
+		RatePerAddress:          1200,
+		LocalStack:              stack,
+		LoginFailuresPerAccount: 5,
+		LoginFailuresPerAddress: 30,
+		LoginLockout:            time.Minute,
+		LoginMaxLockout:         time.Hour,
+		SessionIdle:             30 * time.Minute,
+		SessionsPerUser:         5,
 	}
 	cfg.PublicURL = strings.TrimRight(or(get("HAOCHAPING_PUBLIC_URL"), "http://"+cfg.Addr), "/")
 	var err error
@@ -129,6 +142,22 @@ func Load() (*Config, error) {
 	if v := get("HAOCHAPING_WORKER_CONCURRENCY"); v != "" {
 		if cfg.Concurrency, err = strconv.Atoi(v); err != nil || cfg.Concurrency < 1 {
 			return nil, fmt.Errorf("HAOCHAPING_WORKER_CONCURRENCY=%q: want a whole number ≥ 1", v)
+		}
+	}
+	for name, dest := range map[string]*int{"HAOCHAPING_LOGIN_FAILURES_PER_ACCOUNT": &cfg.LoginFailuresPerAccount,
+		"HAOCHAPING_LOGIN_FAILURES_PER_ADDRESS": &cfg.LoginFailuresPerAddress, "HAOCHAPING_SESSIONS_PER_USER": &cfg.SessionsPerUser} {
+		if v := get(name); v != "" {
+			if *dest, err = strconv.Atoi(v); err != nil || *dest < 1 {
+				return nil, fmt.Errorf("%s=%q: want a whole number ≥ 1", name, v)
+			}
+		}
+	}
+	for name, dest := range map[string]*time.Duration{"HAOCHAPING_LOGIN_LOCKOUT": &cfg.LoginLockout,
+		"HAOCHAPING_LOGIN_MAX_LOCKOUT": &cfg.LoginMaxLockout, "HAOCHAPING_SESSION_IDLE": &cfg.SessionIdle} {
+		if v := get(name); v != "" {
+			if *dest, err = time.ParseDuration(v); err != nil || *dest < time.Second {
+				return nil, fmt.Errorf("%s=%q: want a duration ≥ 1s, e.g. 30m", name, v)
+			}
 		}
 	}
 	if !sms.Known(cfg.SMS) {

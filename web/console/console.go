@@ -37,6 +37,8 @@ func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
 	r.Get("/console/orders/:id", staff(d.showOrder)...)
 	r.Get("/console/notifications", staff(d.showNotifications)...)
 	r.Get("/console/figures", staff(d.showFigures)...)
+	r.Get("/console/password", staff(d.showPassword)...)
+	r.Post("/console/password", staff(d.changePassword)...)
 	r.Post("/console/notifications/:id/read", staff(d.readNotification)...)
 	r.Get("/console/events", staff(d.eventStream)...)
 	r.Post("/console/orders/:id/:action", staff(d.act)...)

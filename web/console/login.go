@@ -2,10 +2,13 @@ package console
 
 import (
 	"errors"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
+	"haochaping/access"
 	"haochaping/internal/problem"
 	"haochaping/web/page"
 	"haochaping/web/session"
@@ -35,13 +38,17 @@ func (d Deps) login(c *fiber.Ctx) error {
 	if password == "" {
 		form.Add("password", "请输入密码")
 	}
+	var refusal error
 	if !form.Failed() {
-		token, _, expires, err := d.Users.Login(c.UserContext(), username, password)
+		token, _, expires, err := d.Users.LoginFrom(c.UserContext(), strings.Clone(c.IP()), username, password)
+		refusal = err
 		var p *problem.Error
 		switch {
 		case err == nil:
 			session.SetCookie(c, token, expires)
 			return c.Redirect(next, fiber.StatusSeeOther)
+		case errors.As(err, &p) && p.Code == "login_throttled":
+			form.Add("password", p.Message) // 登录失败次数过多，请 N 分钟后再试
 		case errors.As(err, &p) && p.Status < 500:
 			form.Add("password", "用户名或密码不正确")
 		default:
@@ -49,7 +56,12 @@ func (d Deps) login(c *fiber.Ctx) error {
 		}
 	}
 	form.Values["password"] = nil // never sent back
-	return d.Pages.Render(c, fiber.StatusUnprocessableEntity, "login", page.View{Title: "工作人员登录（请重新输入）",
+	status := fiber.StatusUnprocessableEntity
+	if wait, ok := access.RetryAfter(refusal); ok {
+		status = fiber.StatusTooManyRequests
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	}
+	return d.Pages.Render(c, status, "login", page.View{Title: "工作人员登录（请重新输入）",
 		Form: form, Data: loginView{Next: next}})
 }
 

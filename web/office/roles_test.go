@@ -82,6 +82,10 @@ func TestPagesByRole(t *testing.T) {
 		{"spj-head", "/console/figures", 200, false},
 		{"office", "/console/figures", 404, false},
 		{"auditor", "/console/figures", 404, false},
+		// One's own password: every staff login.
+		{"", "/console/password", 303, false},
+		{"zh01", "/console/password", 200, false},
+		{"auditor", "/console/password", 200, false},
 		// The administration: the office's administrators only.
 		{"", "/admin", 303, false},
 		{"zh01", "/admin", 403, false},

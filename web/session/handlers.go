@@ -1,6 +1,8 @@
 package session
 
 import (
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,7 +26,8 @@ type LoginResponse struct {
 	User      *access.User `json:"user"`
 }
 
-// Register mounts POST /auth/login, POST /auth/logout and GET /auth/me on r (the /api/v1 group).
+// Register mounts POST /auth/login, POST /auth/logout, POST /auth/password and GET /auth/me on r
+// (the /api/v1 group).
 func Register(r fiber.Router, users *access.Users) {
 	r.Post("/auth/login", func(c *fiber.Ctx) error {
 		var req LoginRequest
@@ -37,7 +40,10 @@ func Register(r fiber.Router, users *access.Users) {
 		if req.Password == "" {
 			return problem.Invalid("password_required", "password", "请输入密码")
 		}
-		token, user, expires, err := users.Login(c.UserContext(), req.Username, req.Password)
+		token, user, expires, err := users.LoginFrom(c.UserContext(), strings.Clone(c.IP()), req.Username, req.Password)
+		if wait, ok := access.RetryAfter(err); ok {
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+		}
 		if err != nil {
 			return err
 		}
@@ -52,6 +58,7 @@ func Register(r fiber.Router, users *access.Users) {
 		ClearCookie(c)
 		return c.SendStatus(fiber.StatusNoContent)
 	})
+	r.Post("/auth/password", Require(users), changePassword(users))
 	r.Get("/auth/me", Require(users), func(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return c.JSON(UserOf(c))
