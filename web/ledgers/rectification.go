@@ -2,7 +2,6 @@ package ledgers
 
 import (
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,16 +18,14 @@ import (
 // rectificationView is the 差评整改台账: every bad review in the period with its record.
 type rectificationView struct {
 	Frame
-	Rows             []ledger.RectificationRow
-	Total            int
-	From, To         string
-	Department       string
-	OpenOnly         bool
-	Departments      []measures.Unit
-	ExportURL        string
-	Shown            int
-	PrevURL, NextURL string
-	Page, Pages      int
+	Rows        []ledger.RectificationRow
+	Total       int
+	From, To    string
+	Department  string
+	OpenOnly    bool
+	Departments []measures.Unit
+	ExportURL   string
+	page.Pager
 }
 
 const rectificationPerPage = 100
@@ -74,23 +71,10 @@ func (d Deps) showRectification(c *fiber.Ctx) error {
 		q.Set("open", "1")
 	}
 	v.Total = len(rows)
-	v.Pages = max(1, (v.Total+rectificationPerPage-1)/rectificationPerPage)
-	v.Page = min(max(1, c.QueryInt("page", 1)), v.Pages)
-	v.Rows = rows[(v.Page-1)*rectificationPerPage : min(v.Page*rectificationPerPage, v.Total)]
-	pageURL := func(n int) string {
-		p := url.Values{}
-		for k, vs := range q {
-			p[k] = vs
-		}
-		p.Set("page", strconv.Itoa(n))
-		return "/ledgers/rectification?" + p.Encode()
-	}
-	if v.Page > 1 {
-		v.PrevURL = pageURL(v.Page - 1)
-	}
-	if v.Page < v.Pages {
-		v.NextURL = pageURL(v.Page + 1)
-	}
+	pages := max(1, (v.Total+rectificationPerPage-1)/rectificationPerPage)
+	n := min(max(1, c.QueryInt("page", 1)), pages)
+	v.Rows = rows[(n-1)*rectificationPerPage : min(n*rectificationPerPage, v.Total)]
+	v.Pager = page.NewPager("/ledgers/rectification", q, n, pages)
 	return d.Pages.Render(c, fiber.StatusOK, "ledgers_rectification", page.View{Title: "差评整改台账", Layout: "wide", Data: v})
 }
 

@@ -2,7 +2,6 @@ package office
 
 import (
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,11 +14,10 @@ import (
 // auditView is a page of the security audit log with its filters.
 type auditView struct {
 	Items                 []audit.Event
-	Total, Page           int
+	Total                 int
 	Kind, Actor, From, To string
 	Kinds                 []choice
-	Pages                 int
-	PrevURL, NextURL      string
+	page.Pager
 }
 
 const auditPerPage = 50
@@ -36,27 +34,18 @@ func (d Deps) showAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := auditView{Items: p.Items, Total: p.Total, Page: p.Page, Kind: q.Kind, Actor: q.Actor, From: c.Query("from"), To: c.Query("to")}
+	v := auditView{Items: p.Items, Total: p.Total, Kind: q.Kind, Actor: q.Actor, From: c.Query("from"), To: c.Query("to")}
 	v.From, v.To = strings.Clone(v.From), strings.Clone(v.To)
 	for _, k := range []string{"login_refused", "login_ok", "unauthenticated", "forbidden", "signature_refused", "phone_revealed",
 		"export", "import", "user_changed", "device_changed", "organisation_changed", "setting_changed", "script_changed", "password_changed"} {
 		v.Kinds = append(v.Kinds, choice{k, audit.KindNames[k]})
 	}
-	v.Pages = max(1, (p.Total+auditPerPage-1)/auditPerPage)
-	link := func(n int) string {
-		u := url.Values{"page": {strconv.Itoa(n)}}
-		for k, val := range map[string]string{"kind": v.Kind, "actor": v.Actor, "from": v.From, "to": v.To} {
-			if val != "" {
-				u.Set(k, val)
-			}
+	q2 := url.Values{}
+	for k, val := range map[string]string{"kind": v.Kind, "actor": v.Actor, "from": v.From, "to": v.To} {
+		if val != "" {
+			q2.Set(k, val)
 		}
-		return "/office/audit?" + u.Encode()
 	}
-	if p.Page > 1 {
-		v.PrevURL = link(p.Page - 1)
-	}
-	if p.Page < v.Pages {
-		v.NextURL = link(p.Page + 1)
-	}
+	v.Pager = page.NewPager("/office/audit", q2, p.Page, (p.Total+auditPerPage-1)/auditPerPage)
 	return d.Pages.Render(c, fiber.StatusOK, "office_audit", page.View{Title: "安全审计日志", Layout: "wide", Data: v})
 }
