@@ -8,6 +8,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"haochaping/app/apptest"
+	"haochaping/evaluation"
 )
 
 // adminOrgOperation reports whether op belongs to the administration of the organisation and
@@ -124,7 +125,7 @@ func TestAdminOrgAPIMatchesOpenAPI(t *testing.T) {
 
 	// Settings: 市中区's own value, then cleared; the city's default only from the city.
 	rs := do(t, a, staffCall("市中区's settings", szq, "GET", settings, nil, 200, ""))
-	if r, _ := rs["region"].(map[string]any); r["code"] != "370402" || len(items(rs)) != 13 {
+	if r, _ := rs["region"].(map[string]any); r["code"] != "370402" || len(items(rs)) != len(evaluation.SettingKeys) {
 		t.Errorf("市中区's settings: %v", rs)
 	}
 	a.do(staffCall("the city-wide default", office, "GET", settings+"?region=default", nil, 200, ""))
