@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"haochaping/internal/pii"
 )
 
 // Event is one entry of a work order's timeline: who, when, how, what. Never changed.
@@ -88,6 +90,14 @@ func (s *Service) timeline(ctx context.Context, id int64) ([]Event, error) {
 		if err := rows.Scan(&e.ID, &e.Action, &e.FromState, &e.ToState, &e.Actor, &e.ActorUserID, &e.At,
 			&e.Method, &e.Note, &e.Data, &e.Attachments); err != nil {
 			return nil, fmt.Errorf("load timeline: %w", err)
+		}
+		// A phone or ID number staff typed into a note or a fact is masked for whoever reads the
+		// timeline, the auditor included: the evaluator's phone is shown only on request.
+		e.Note = pii.MaskNumbersInText(e.Note)
+		for k, v := range e.Data {
+			if text, ok := v.(string); ok {
+				e.Data[k] = pii.MaskNumbersInText(text)
+			}
 		}
 		out = append(out, e)
 	}

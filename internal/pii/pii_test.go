@@ -79,3 +79,24 @@ func TestNumbersInText(t *testing.T) {
 		t.Errorf("hidden: %s", got)
 	}
 }
+
+// The spellings people use, which the mask once missed (issue 12): dots and underscores as
+// separators, and numbers written or read out in Chinese numerals. Ordinary Chinese text and
+// short numbers stay.
+func TestNumbersInTextInEverySpelling(t *testing.T) {
+	for in, want := range map[string]string{
+		"电话138.1234.5678":       "电话138****5678",
+		"电话138_1234_5678":       "电话138****5678",
+		"电话138．1234．5678":       "电话138****5678",
+		"电话一三八一二三四五六七八":         "电话138****5678",
+		"电话幺三八幺二三四五六七八":         "电话138****5678",
+		"电话一三八 一二三四 五六七八":       "电话138****5678",
+		"身份证三七〇四〇二一九九〇〇一〇一一二三四": "身份证370402********1234",
+		"第一二三号窗口，二〇二六年十二月一日":    "第一二三号窗口，二〇二六年十二月一日",
+		"版本1.2.3，共12件":          "版本1.2.3，共12件",
+	} {
+		if got := MaskNumbersInText(in); got != want {
+			t.Errorf("MaskNumbersInText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -4,33 +4,62 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
-// numberRun is a run of digits — ASCII or full-width, with spaces or dashes inside, an X at the
-// end — that may be a phone or ID number a citizen typed into free text ("请回电138…").
-var numberRun = regexp.MustCompile(`[0-9０-９][0-9０-９ \-－]*[0-9０-９XxＸｘ]`)
+// numberRun is a run of digits — ASCII, full-width or Chinese numerals (一三八…, 〇 and 零 for
+// 0, 幺 for 1 as phone numbers are read out), with spaces, dashes, dots or underscores inside,
+// an X at the end — that may be a phone or ID number someone typed into free text ("请回电138…",
+// "138.1234.5678", "一三八一二三四五六七八").
+var numberRun = regexp.MustCompile(`[0-9０-９〇零幺一二三四五六七八九][0-9０-９〇零幺一二三四五六七八九 \-－._．＿·]*[0-9０-９〇零幺一二三四五六七八九XxＸｘ]`)
+
+// chineseDigits are the numerals read as digits in a number run.
+var chineseDigits = map[rune]rune{'〇': '0', '零': '0', '幺': '1', '一': '1', '二': '2', '三': '3', '四': '4', '五': '5', '六': '6',
+	'七': '7', '八': '8', '九': '9'}
 
 // replaceNumbers replaces the runs of 11 digits or more (a mobile number, a landline with its
-// area code, an ID number); shorter ones (a ticket, a date, a count) stay.
+// area code, an ID number); shorter ones (a ticket, a date, a count) stay, and so does a run
+// that follows a Latin letter: the tail of a code such as a work-order number (ZG2026…) or a
+// case number (SD370400-…), not a person's number.
 func replaceNumbers(s string, f func(digits string) string) string {
-	return numberRun.ReplaceAllStringFunc(s, func(run string) string {
-		var b strings.Builder
-		for _, r := range run {
-			switch {
-			case r >= '０' && r <= '９':
-				b.WriteRune('0' + (r - '０'))
-			case unicode.IsDigit(r):
-				b.WriteRune(r)
-			case r == 'x' || r == 'X' || r == 'ｘ' || r == 'Ｘ':
-				b.WriteRune('X')
-			}
+	var b strings.Builder
+	last := 0
+	for _, m := range numberRun.FindAllStringIndex(s, -1) {
+		run := s[m[0]:m[1]]
+		if prev, _ := utf8.DecodeLastRuneInString(s[:m[0]]); prev < utf8.RuneSelf && unicode.IsLetter(prev) {
+			continue
 		}
-		digits := b.String()
+		digits := digitsOf(run)
 		if len(strings.TrimSuffix(digits, "X")) < 11 {
-			return run
+			continue
 		}
-		return f(digits)
-	})
+		b.WriteString(s[last:m[0]])
+		b.WriteString(f(digits))
+		last = m[1]
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// digitsOf is a number run's digits in ASCII, with a final X of an ID number.
+func digitsOf(run string) string {
+	var b strings.Builder
+	for _, r := range run {
+		switch {
+		case r >= '０' && r <= '９':
+			b.WriteRune('0' + (r - '０'))
+		case chineseDigits[r] != 0:
+			b.WriteRune(chineseDigits[r])
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == 'x' || r == 'X' || r == 'ｘ' || r == 'Ｘ':
+			b.WriteRune('X')
+		}
+	}
+	return b.String()
 }
 
 // MaskNumbersInText masks, in free text shown on screens and in exports, the phone and ID
