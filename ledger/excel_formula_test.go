@@ -105,22 +105,11 @@ func TestExportsNeutraliseFormulas(t *testing.T) {
 		t.Errorf("the rectification ledger does not show the neutralised comment")
 	}
 
-	office := libreOffice(t)
+	lo := newLibreOffice(t)
 	dir := t.TempDir()
-	runs := 0
 	convert := func(file, to, outdir string) []byte {
 		t.Helper()
-		runs++
-		ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, office, "-env:UserInstallation=file://"+filepath.Join(dir, fmt.Sprintf("profile%d", runs)),
-			"--headless", "--convert-to", to, "--outdir", outdir, file)
-		cmd.Env = append(os.Environ(), "HOME="+dir, "LANG=C.UTF-8")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("libreoffice --convert-to %s: %v\n%s", to, err, out)
-		}
-		base := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
-		raw, err := os.ReadFile(filepath.Join(outdir, base+"."+strings.Split(to, ":")[0]))
+		raw, err := os.ReadFile(lo.convert(ctx, file, to, outdir))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -175,7 +164,17 @@ func rowHas(rows [][]string, text string) bool {
 }
 
 // libreOffice finds LibreOffice as TestWorkLedgerInLibreOffice does, or skips.
-func libreOffice(t *testing.T) string {
+// libreOffice is LibreOffice on the PATH, converting workbooks for the round-trip tests; the
+// test is skipped without it.
+type libreOffice struct {
+	t      *testing.T
+	office string
+	dir    string
+	runs   int
+}
+
+func newLibreOffice(t *testing.T) *libreOffice {
+	t.Helper()
 	office, err := exec.LookPath("libreoffice")
 	if err != nil {
 		office, err = exec.LookPath("soffice")
@@ -183,5 +182,23 @@ func libreOffice(t *testing.T) string {
 	if err != nil {
 		t.Skip("LibreOffice is not installed: neither libreoffice nor soffice is on PATH (apt-get install libreoffice-calc-nogui)")
 	}
-	return office
+	return &libreOffice{t: t, office: office, dir: t.TempDir()}
+}
+
+// convert has LibreOffice convert file to the filter to, into outdir, and returns the new
+// file's path.
+func (lo *libreOffice) convert(ctx context.Context, file, to, outdir string) string {
+	lo.t.Helper()
+	lo.runs++
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	// A profile of its own: parallel runs of LibreOffice must not share one.
+	cmd := exec.CommandContext(ctx, lo.office, "-env:UserInstallation=file://"+filepath.Join(lo.dir, fmt.Sprintf("profile%d", lo.runs)),
+		"--headless", "--convert-to", to, "--outdir", outdir, file)
+	cmd.Env = append(os.Environ(), "HOME="+lo.dir, "LANG=C.UTF-8")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		lo.t.Fatalf("libreoffice --convert-to %s: %v\n%s", to, err, out)
+	}
+	base := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	return filepath.Join(outdir, base+"."+strings.Split(to, ":")[0])
 }

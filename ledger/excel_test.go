@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -475,13 +474,7 @@ func TestRectificationLedgerExport(t *testing.T) {
 // imports.
 func TestWorkLedgerInLibreOffice(t *testing.T) {
 	t.Parallel()
-	office, err := exec.LookPath("libreoffice")
-	if err != nil {
-		office, err = exec.LookPath("soffice")
-	}
-	if err != nil {
-		t.Skip("LibreOffice is not installed: neither libreoffice nor soffice is on PATH (apt-get install libreoffice-calc-nogui)")
-	}
+	lo := newLibreOffice(t)
 	env, srv := apptest.Serve(t, ledgerNow)
 	svc := srv.App.Ledger
 	u := users(t, srv, "office", "spj-head")
@@ -490,22 +483,7 @@ func TestWorkLedgerInLibreOffice(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	runs := 0
-	convert := func(file, to, outdir string) string {
-		t.Helper()
-		runs++
-		ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
-		defer cancel()
-		// A profile of its own: parallel runs of LibreOffice must not share one.
-		cmd := exec.CommandContext(ctx, office, "-env:UserInstallation=file://"+filepath.Join(dir, fmt.Sprintf("profile%d", runs)),
-			"--headless", "--convert-to", to, "--outdir", outdir, file)
-		cmd.Env = append(os.Environ(), "HOME="+dir, "LANG=C.UTF-8")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("libreoffice --convert-to %s: %v\n%s", to, err, out)
-		}
-		base := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
-		return filepath.Join(outdir, base+"."+strings.Split(to, ":")[0])
-	}
+	convert := func(file, to, outdir string) string { return lo.convert(ctx, file, to, outdir) }
 	data, _ := export(t, svc, u["spj-head"], ledger.Work, ledger.ExportFilter{})
 	xlsx := filepath.Join(dir, "work.xlsx")
 	r2 := testenv.XLSXRowOf(t, testenv.XLSXRows(t, data, "工作台账"), 5, 2)
