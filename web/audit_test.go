@@ -47,16 +47,7 @@ func TestSecurityEventsAreOnRecord(t *testing.T) {
 	if r := srv.Raw("POST", "/api/v1/cases", []byte(`{}`), forged); r.Status != 401 {
 		t.Fatalf("a forged signature: %d %s", r.Status, r.Body)
 	}
-	r := srv.Signed(srv.DemoDevice("demo-window-370400-zh01"), "POST", "/api/v1/channels/window/evaluations", map[string]any{
-		"ticket_no": "AU01", "staff_no": apptest.CityStaff, "level": 1, "reasons": []string{"服务态度"},
-		"served_at": env.Clock.Now().Add(-time.Hour).Format(time.RFC3339), "evaluator": map[string]any{"name": "李四", "phone": "13900001111"}})
-	if r.Status != 201 {
-		t.Fatalf("bad review: %d %s", r.Status, r.Body)
-	}
-	order, _, err := srv.App.Rectify.Dispatch(t.Context(), int64(r.JSON(t)["id"].(float64)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	order := srv.BadReview("AU01", "13900001111")
 	if r := srv.As(zh01, "POST", fmt.Sprintf("/api/v1/workorders/%d/reveal-phone", order), map[string]any{}); r.Status != 200 {
 		t.Fatalf("reveal phone: %d %s", r.Status, r.Body)
 	}

@@ -39,17 +39,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	t.Parallel()
 	env, srv := apptest.Serve(t, openapiNow)
 	srv.RunWorker()
-	pad := srv.DemoDevice("demo-window-370400-zh01")
-	r := srv.Signed(pad, "POST", "/api/v1/channels/window/evaluations", map[string]any{"ticket_no": "MX01", "staff_no": apptest.CityStaff,
-		"level": 1, "reasons": []string{"服务态度"}, "served_at": env.Clock.Now().Add(-time.Hour).Format(time.RFC3339),
-		"evaluator": map[string]any{"name": "李四", "phone": "13900001111"}})
-	if r.Status != 201 {
-		t.Fatalf("bad review: %d %s", r.Status, r.Body)
-	}
-	order, _, err := srv.App.Rectify.Dispatch(t.Context(), int64(r.JSON(t)["id"].(float64)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	order := srv.BadReview("MX01", "13900001111")
 	tokens := map[string]string{}
 	for _, u := range matrixUsers {
 		tokens[u] = srv.Login(u, "demo1234")

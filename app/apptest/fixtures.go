@@ -69,3 +69,25 @@ func OnlineCase(caseNo string, completed time.Time) map[string]any {
 	c["channel"] = "pc"
 	return c
 }
+
+// BadReview has the city hall's first window pad record a 1-star rating of ticket (reason
+// 服务态度, served an hour before the test's clock), by a named evaluator when phone is not
+// empty, and dispatches its work order at once. It returns the work order's id.
+func (s *Server) BadReview(ticket, phone string) int64 {
+	t := s.env.T
+	t.Helper()
+	body := map[string]any{"ticket_no": ticket, "staff_no": CityStaff, "level": 1, "reasons": []string{"服务态度"},
+		"served_at": s.env.Clock.Now().Add(-time.Hour).Format(time.RFC3339)}
+	if phone != "" {
+		body["evaluator"] = map[string]any{"name": "李四", "phone": phone}
+	}
+	r := s.Signed(s.DemoDevice("demo-window-370400-zh01"), "POST", "/api/v1/channels/window/evaluations", body)
+	if r.Status != 201 {
+		t.Fatalf("bad review %s: %d %s", ticket, r.Status, r.Body)
+	}
+	id, _, err := s.App.Rectify.Dispatch(context.Background(), int64(r.JSON(t)["id"].(float64)))
+	if err != nil {
+		t.Fatalf("dispatch %s: %v", ticket, err)
+	}
+	return id
+}

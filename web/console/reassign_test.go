@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -17,17 +16,8 @@ import (
 // to another clerk from the order's page.
 func TestReturnAndReassignFromThePage(t *testing.T) {
 	t.Parallel()
-	env, srv := apptest.Serve(t, consoleNow)
-	r := srv.Signed(srv.DemoDevice("demo-window-370400-zh01"), "POST", "/api/v1/channels/window/evaluations", map[string]any{
-		"ticket_no": "RA01", "staff_no": apptest.CityStaff, "level": 1, "reasons": []string{"服务态度"},
-		"served_at": env.Clock.Now().Add(-time.Hour).Format(time.RFC3339)})
-	if r.Status != 201 {
-		t.Fatalf("bad review: %d %s", r.Status, r.Body)
-	}
-	id, _, err := srv.App.Rectify.Dispatch(t.Context(), int64(r.JSON(t)["id"].(float64)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, srv := apptest.Serve(t, consoleNow)
+	id := srv.BadReview("RA01", "")
 	order := fmt.Sprintf("/console/orders/%d", id)
 
 	clerk := browsertest.Open(t, srv.URL, browsertest.Desktop)

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -137,7 +136,7 @@ func TestLedgersFromThePages(t *testing.T) {
 	head.Screenshot("ledgers-import")
 
 	// A bad review, dispatched: in the rectification ledger, its evaluator masked.
-	rateBad(t, srv, env, "L-0001", "服务态度")
+	srv.BadReview("L-0001", "13900001111")
 	office.Go("/ledgers/rectification")
 	table := office.Text("main table")
 	if !strings.Contains(table, "ZG2026") || !strings.Contains(table, "服务态度") || strings.Contains(table, "13900001111") {
@@ -148,7 +147,7 @@ func TestLedgersFromThePages(t *testing.T) {
 
 	// Four more on the same reason make a recurring problem; the office accepts it.
 	for i := 2; i <= 5; i++ {
-		rateBad(t, srv, env, fmt.Sprintf("L-%04d", i), "服务态度")
+		srv.BadReview(fmt.Sprintf("L-%04d", i), "13900001111")
 	}
 	office.Go("/ledgers/recurring")
 	if status := office.Submit(`form[action="/ledgers/recurring/propose"] button`); status != 200 || !strings.Contains(office.Text("main"), "新发现 1 个") {
@@ -196,22 +195,6 @@ func rowNo(t *testing.T, rows [][]string, nth int) int {
 	}
 	t.Fatalf("no data row %d in the sheet", nth)
 	return 0
-}
-
-// rateBad records a 1-star rating at the city hall's first window with reason, and dispatches
-// its work order.
-func rateBad(t *testing.T, srv *apptest.Server, env *testenv.Env, ticket, reason string) {
-	t.Helper()
-	pad := srv.DemoDevice("demo-window-370400-zh01")
-	r := srv.Signed(pad, "POST", "/api/v1/channels/window/evaluations", map[string]any{"ticket_no": ticket, "staff_no": apptest.CityStaff,
-		"level": 1, "reasons": []string{reason}, "served_at": env.Clock.Now().Add(-time.Hour).Format(time.RFC3339),
-		"evaluator": map[string]any{"name": "李四", "phone": "13900001111"}})
-	if r.Status != 201 {
-		t.Fatalf("bad review: %d %s", r.Status, r.Body)
-	}
-	if _, _, err := srv.App.Rectify.Dispatch(t.Context(), int64(r.JSON(t)["id"].(float64))); err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestCompactRefs(t *testing.T) {
