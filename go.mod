@@ -6,6 +6,7 @@ toolchain go1.26.11
 
 require (
 	github.com/6tail/lunar-go v1.4.7
+	github.com/HdrHistogram/hdrhistogram-go v1.4.0
 	github.com/chromedp/cdproto v0.160.1
 	github.com/chromedp/chromedp v0.23.1
 	github.com/getkin/kin-openapi v0.153.0

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
 )
 
 // Do sends request i and returns the HTTP status it was answered with. A nil error with status
@@ -23,12 +25,15 @@ import (
 // status describes a refusal (e.g. its body), for the report.
 type Do func(ctx context.Context, i int) (status int, err error)
 
-// Options shape a load.
+// Options shape a load: N requests, or as many as Duration lets start, or both (whichever ends
+// first). Open loop with Rate; closed loop (each client sends its next request when its last is
+// answered) with Rate 0 and Clients the concurrency.
 type Options struct {
-	N       int     // requests in all
-	Rate    float64 // requests started per second; 0: as fast as Clients allow
-	Clients int     // requests in flight at most
-	Want    int     // the status every request should get (e.g. 201)
+	N        int           // requests in all; 0: no bound but Duration
+	Duration time.Duration // no request starts after this from the first; 0: no bound but N
+	Rate     float64       // requests started per second; 0: as fast as Clients allow
+	Clients  int           // requests in flight at most
+	Want     int           // the status every request should get (e.g. 201)
 	// MaxFailures is how many requests may fail (another status, or no answer) before the
 	// load stops early: past a handful, the figures would describe a broken system.
 	MaxFailures int
@@ -46,6 +51,9 @@ type Result struct {
 	// Latencies are the answer times of the answered requests (any status), from the moment
 	// each was sent; sorted.
 	Latencies []time.Duration
+	// Histogram holds the same latencies in microseconds (HDR: 3 significant digits, 1 µs to 10
+	// min), for a run too long to keep every value, and for its standard percentile reports.
+	Histogram *hdrhistogram.Histogram
 	// MaxLag is how far behind its schedule a request was sent at worst: a large lag means the
 	// clients, not the server, limited the rate.
 	MaxLag     time.Duration
@@ -81,16 +89,18 @@ type job struct {
 
 // outcome is what one request got.
 type outcome struct {
+	i       int
 	status  int
 	err     error
 	latency time.Duration
 	lag     time.Duration
 }
 
-// Run sends o.N requests with do. It is open-loop when o.Rate > 0: request i is due at
-// start + i/Rate whether or not the earlier ones were answered, so a slow server meets the
-// same arrivals a real one would (and does not slow the offered load down with it). It returns
-// when every started request is answered, or when ctx ends, or after too many failures.
+// Run sends o.N requests with do (or as many as start within o.Duration). It is open-loop
+// when o.Rate > 0: request i is due at start + i/Rate whether or not the earlier ones were
+// answered, so a slow server meets the same arrivals a real one would (and does not slow the
+// offered load down with it). It returns when every started request is answered, or when ctx
+// ends, or after too many failures.
 func Run(ctx context.Context, o Options, do Do) *Result {
 	if o.Clients < 1 {
 		o.Clients = 1
@@ -98,8 +108,8 @@ func Run(ctx context.Context, o Options, do Do) *Result {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	outcomes := make([]outcome, o.N)
-	started := make([]bool, o.N)
+	var mu sync.Mutex
+	outcomes := make([]outcome, 0, max(o.N, 1024))
 	var sent, ok, failed atomic.Int64
 	jobs := make(chan job, o.Clients)
 	start := time.Now()
@@ -113,10 +123,11 @@ func Run(ctx context.Context, o Options, do Do) *Result {
 			defer wg.Done()
 			for j := range jobs {
 				sendAt := time.Now()
-				started[j.i] = true
 				sent.Add(1)
 				status, err := do(ctx, j.i)
-				outcomes[j.i] = outcome{status: status, err: err, latency: time.Since(sendAt), lag: sendAt.Sub(j.due)}
+				mu.Lock()
+				outcomes = append(outcomes, outcome{i: j.i, status: status, err: err, latency: time.Since(sendAt), lag: sendAt.Sub(j.due)})
+				mu.Unlock()
 				if err == nil && status == o.Want {
 					ok.Add(1)
 				} else if ctx.Err() == nil && failed.Add(1) > int64(o.MaxFailures) {
@@ -127,13 +138,13 @@ func Run(ctx context.Context, o Options, do Do) *Result {
 	}
 
 	stopProgress := Progress(o.Progress, o.Every, func() string {
-		return sendLine(o.N, sent.Load(), ok.Load(), failed.Load(), time.Since(start))
+		return sendLine(o, sent.Load(), ok.Load(), failed.Load(), time.Since(start))
 	})
 	wg.Wait()
 	end := time.Now()
 	stopProgress()
 
-	r := collect(o, outcomes, started)
+	r := collect(o, outcomes)
 	r.Start, r.End = start, end
 	r.Aborted = failed.Load() > int64(o.MaxFailures)
 	return r
@@ -146,10 +157,15 @@ func schedule(ctx context.Context, o Options, start time.Time, jobs chan<- job) 
 	defer close(jobs)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
-	for i := 0; i < o.N; i++ {
+	for i := 0; o.N <= 0 || i < o.N; i++ {
 		due := start
 		if o.Rate > 0 {
 			due = start.Add(time.Duration(float64(i) / o.Rate * float64(time.Second)))
+		}
+		if o.Duration > 0 && (due.Sub(start) >= o.Duration || time.Since(start) >= o.Duration) {
+			return
+		}
+		if o.Rate > 0 {
 			if wait := time.Until(due); wait > 0 {
 				timer.Reset(wait)
 				select {
@@ -168,18 +184,18 @@ func schedule(ctx context.Context, o Options, start time.Time, jobs chan<- job) 
 }
 
 // collect sums the outcomes up once every client has finished.
-func collect(o Options, outcomes []outcome, started []bool) *Result {
-	r := &Result{Statuses: map[int]int{}}
-	for i, out := range outcomes {
-		if !started[i] {
-			continue
-		}
+func collect(o Options, outcomes []outcome) *Result {
+	sort.Slice(outcomes, func(a, b int) bool { return outcomes[a].i < outcomes[b].i })
+	r := &Result{Statuses: map[int]int{}, Histogram: NewHistogram()}
+	for _, out := range outcomes {
+		i := out.i
 		r.Sent++
 		if o.Rate > 0 && out.lag > r.MaxLag {
 			r.MaxLag = out.lag
 		}
 		if out.status != 0 {
 			r.Latencies = append(r.Latencies, out.latency)
+			RecordLatency(r.Histogram, out.latency)
 		}
 		switch {
 		case out.err == nil && out.status == o.Want:
@@ -212,15 +228,20 @@ func describe(i int, out outcome) string {
 	return fmt.Sprintf("#%d: %d: %s", i, out.status, msg)
 }
 
-func sendLine(n int, sent, ok, failed int64, elapsed time.Duration) string {
+func sendLine(o Options, sent, ok, failed int64, elapsed time.Duration) string {
 	rate := 0.0
 	if s := elapsed.Seconds(); s > 0 {
 		rate = float64(ok) / s
 	}
 	width := 30
-	done := int(int64(width) * sent / int64(max(n, 1)))
+	if o.N <= 0 { // a run of a duration: the bar is the time
+		done := min(width, int(float64(width)*elapsed.Seconds()/max(o.Duration.Seconds(), 0.001)))
+		return fmt.Sprintf("sending [%s%s] %.0fs/%.0fs  sent %d  ok %d  failed %d  %.0f/s",
+			strings.Repeat("=", done), strings.Repeat(" ", width-done), elapsed.Seconds(), o.Duration.Seconds(), sent, ok, failed, rate)
+	}
+	done := min(width, int(int64(width)*sent/int64(max(o.N, 1))))
 	return fmt.Sprintf("sending [%s%s] %d/%d  ok %d  failed %d  %.1fs  %.0f/s",
-		strings.Repeat("=", done), strings.Repeat(" ", width-done), sent, n, ok, failed, elapsed.Seconds(), rate)
+		strings.Repeat("=", done), strings.Repeat(" ", width-done), sent, o.N, ok, failed, elapsed.Seconds(), rate)
 }
 
 // Progress redraws line() on w every `every` (500 ms when 0), on one terminal line, until the
@@ -279,4 +300,15 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 	}
 	frac := pos - float64(lo)
 	return sorted[lo] + time.Duration(frac*float64(sorted[lo+1]-sorted[lo]))
+}
+
+// NewHistogram is a latency histogram in microseconds: 1 µs to 10 minutes, 3 significant digits.
+func NewHistogram() *hdrhistogram.Histogram {
+	return hdrhistogram.New(1, int64(10*time.Minute/time.Microsecond), 3)
+}
+
+// RecordLatency records d in h, clamped to its range (an answer after 10 minutes counts as 10).
+func RecordLatency(h *hdrhistogram.Histogram, d time.Duration) {
+	us := max(int64(d/time.Microsecond), 1)
+	_ = h.RecordValue(min(us, h.HighestTrackableValue()))
 }

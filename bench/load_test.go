@@ -104,3 +104,25 @@ func TestProgressEndsTheLine(t *testing.T) {
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+func TestRunForADurationClosedLoop(t *testing.T) {
+	t.Parallel()
+	o := Options{Duration: 200 * time.Millisecond, Clients: 3, Want: 201, MaxFailures: 1 << 30}
+	r := Run(context.Background(), o, func(ctx context.Context, i int) (int, error) {
+		time.Sleep(5 * time.Millisecond)
+		return 201, nil
+	})
+	// Three clients, 5 ms a request, 200 ms: about 120 requests; never more than 3 in flight.
+	if r.Sent < 30 || r.Sent > 130 || r.OK != r.Sent {
+		t.Fatalf("sent %d, ok %d in 200 ms with 3 clients of 5 ms", r.Sent, r.OK)
+	}
+	if d := r.Duration(); d < 200*time.Millisecond || d > time.Second {
+		t.Fatalf("a 200 ms run took %v", d)
+	}
+	if got := r.Histogram.TotalCount(); got != int64(r.Sent) {
+		t.Fatalf("histogram holds %d latencies for %d answers", got, r.Sent)
+	}
+	if p50 := r.Histogram.ValueAtQuantile(50); p50 < 5000 {
+		t.Fatalf("histogram p50 %d µs below the handler's 5 ms", p50)
+	}
+}
