@@ -33,7 +33,8 @@ var commands = map[string]command{
 	"calendar": {"working days: calendar workdays FROM N | calendar is-workday DATE", runCalendar},
 	"bench":    {"benchmarks: bench dispatch [--reviews N] [--rate R] … | bench measures [--evaluations N] …", runBench},
 	"demo":     {"load a made-up history for the dashboard and benchmarks: demo --evaluations N --days D [--seed S] [--end YYYY-MM-DD] | demo receipt (a case to rate from a phone)", runDemo},
-	"check":    {"check the invariants of the bad-review loop; exits 1 when one is broken", runCheck},
+	"check":    {"check the invariants of the bad-review loop (and with --acks a load's ratings); exits 1 when one is broken", runCheck},
+	"loadgen":  {"signed realistic traffic against a server: loadgen --url URL [--rate R | --concurrency C] --duration D [--acks FILE] …", runLoadgen},
 	"audit":    {"the security audit log: audit verify (its hash chain; exits 1 when broken)", runAudit},
 }
 
