@@ -1,0 +1,116 @@
+package loadgen_test
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"haochaping/app/apptest"
+	"haochaping/evaluation"
+	"haochaping/internal/testenv"
+	"haochaping/loadgen"
+)
+
+// demoFleet is the test server's demo devices, as `device list --demo --json` gives them.
+func demoFleet(t *testing.T, srv *apptest.Server) *loadgen.Fleet {
+	t.Helper()
+	list, err := srv.App.Devices.List(context.Background(), true, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var devices []loadgen.Device
+	for _, d := range list {
+		devices = append(devices, loadgen.Device{ID: d.ID, Channel: d.Channel, WindowCode: d.WindowCode,
+			HallCode: d.HallCode, Enabled: d.Enabled, Secret: d.Secret})
+	}
+	fleet, err := loadgen.NewFleet(devices)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fleet
+}
+
+// TestLoadIsAcceptedAndAcknowledgedOnce runs a short load against the real server: every
+// request signed as its device is accepted, every rating acknowledged and written to the acks
+// file once, every repeat answered with the original's id, and what the acks say is stored.
+func TestLoadIsAcceptedAndAcknowledgedOnce(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.Cfg.RatePerDevice, env.Cfg.RatePerAddress = 0, 0 // a load, not a citizen's pace
+	apptest.Seed(env)
+	srv := apptest.Start(env)
+	srv.RunWorker()
+
+	acksFile := filepath.Join(t.TempDir(), "acks.jsonl")
+	var progress, failures bytes.Buffer
+	o := loadgen.Options{URL: srv.URL, Concurrency: 4, Duration: time.Minute, Requests: 160, Bad: 0.2,
+		Repeat: 0.15, Seed: 3, Mix: loadgen.DefaultMix, RetryFor: 10 * time.Second, Acks: acksFile,
+		Failures: &failures, Progress: &progress, Now: srv.Clock.Now}
+	report, err := loadgen.Run(context.Background(), o, demoFleet(t, srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := report.Ratings
+	if s.RefusedTotal() != 0 || s.NoAnswer != 0 || s.Acknowledged != s.Sent || s.Sent < 160 {
+		t.Fatalf("sent %d, acknowledged %d, refused %v, no answer %d; failures:\n%s", s.Sent, s.Acknowledged, s.Refused, s.NoAnswer, failures.String())
+	}
+	if s.Repeats < 5 || s.RepeatsSameID != s.Repeats {
+		t.Fatalf("%d repeats, %d answered with the original's id: %v", s.Repeats, s.RepeatsSameID, s.RepeatsOther)
+	}
+	if report.Requests != 160 || !strings.Contains(progress.String(), "loadgen: sent") {
+		t.Fatalf("%d requests; progress %q", report.Requests, progress.String())
+	}
+
+	acks, summary, err := loadgen.ReadAcks(acksFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(acks) != s.Acknowledged || summary == nil || summary.Sent != s.Sent || summary.Acknowledged != s.Acknowledged {
+		t.Fatalf("%d acks for %d acknowledged; summary %+v", len(acks), s.Acknowledged, summary)
+	}
+	channels := map[string]int{}
+	var rated []evaluation.AckedRating
+	for _, a := range acks {
+		channels[a.Channel]++
+		if a.ID == 0 || a.CaseNo == "" || a.Stage == "" || a.Key == "" {
+			t.Fatalf("incomplete ack %+v", a)
+		}
+		if !a.Repeat {
+			// The key written is the one the server keeps for the evaluation.
+			if n := env.Count(`SELECT count(*) FROM evaluations WHERE id = $1 AND idem_key = $2`, a.ID, a.Key); n != 1 {
+				t.Fatalf("ack %+v: no evaluation %d under key %s", a, a.ID, a.Key)
+			}
+		} else if a.Status != "duplicate" {
+			t.Fatalf("repeat answered %q: %+v", a.Status, a)
+		}
+		rated = append(rated, evaluation.AckedRating{CaseNo: a.CaseNo, Stage: evaluation.Stage(a.Stage), ID: a.ID})
+	}
+	for _, ch := range []string{"window", "mobile", "pc", "kiosk"} {
+		if channels[ch] == 0 {
+			t.Errorf("no rating acknowledged on %s: %v", ch, channels)
+		}
+	}
+	stored := env.Count(`SELECT count(*) FROM evaluations WHERE active`)
+	if want := s.Acknowledged - s.Repeats; stored != want {
+		t.Fatalf("%d evaluations stored for %d new ratings acknowledged", stored, want)
+	}
+	check, err := srv.App.Evaluation.CheckAcknowledged(context.Background(), rated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if check.Lost != 0 || check.Duplicated != 0 || check.Stored != check.Acknowledged || check.Acknowledged != stored {
+		t.Fatalf("check of the acks: %+v", check)
+	}
+
+	var out bytes.Buffer
+	if err := loadgen.Print(&out, report); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "throughput=") || !strings.Contains(last, " p50=") || !strings.Contains(last, " p99=") {
+		t.Fatalf("last line %q", last)
+	}
+}
