@@ -44,7 +44,7 @@ func TestCheckAcknowledgedFindsLostAndDuplicated(t *testing.T) {
 		t.Fatalf("clean acks: %+v", got)
 	}
 
-	lost := evaluation.AckedRating{CaseNo: "ACK-0004", Stage: a.Stage, ID: c.ID + 1000} // acknowledged, never stored
+	lost := evaluation.AckedRating{CaseNo: "ACK-0004", Stage: a.Stage, ID: c.ID + 1000}  // acknowledged, never stored
 	wrongID := evaluation.AckedRating{CaseNo: c.CaseNo, Stage: c.Stage, ID: c.ID + 1000} // the stored one is another
 	if got := check(a, lost, wrongID); got.Lost != 2 || got.Stored != 1 || len(got.LostExamples) != 2 {
 		t.Fatalf("lost not found: %+v", got)
