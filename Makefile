@@ -9,7 +9,12 @@ export GOTOOLCHAIN := auto
 BIN   := ./haochaping
 FUZZTIME ?= 3s
 
-.PHONY: run test stop build devstack vet unit fuzz bench vulncheck screenshots clean
+.PHONY: run test stop build devstack vet unit fuzz bench vulncheck screenshots clean faultrun faultrun-short
+# The fault run (scripts/faultrun.sh, docs/RELIABILITY.md): a short one in `make test`, a long
+# one in `make faultrun`; rating requests per second, open loop.
+FAULTRUN_SHORT ?= 45s
+FAULTRUN_LONG  ?= 5m
+FAULTRUN_RATE  ?= 20
 
 build:
 	$(GO) build -o $(BIN) ./cmd/haochaping
@@ -24,6 +29,15 @@ run: devstack build
 
 test: devstack
 	@source .devstack/env && $(MAKE) --no-print-directory vet unit fuzz vulncheck
+	@$(MAKE) --no-print-directory faultrun-short
+
+# On a private PostgreSQL and Redis of its own (never the dev stack's): restarts them and kills
+# the worker under load, then `haochaping check --acks`.
+faultrun-short:
+	@scripts/faultrun.sh --duration $(FAULTRUN_SHORT) --rate $(FAULTRUN_RATE)
+
+faultrun: devstack
+	@scripts/faultrun.sh --duration $(FAULTRUN_LONG) --rate $(FAULTRUN_RATE)
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt: these files need formatting:"; gofmt -l .; exit 1; }

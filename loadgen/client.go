@@ -3,6 +3,7 @@ package loadgen
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,26 +27,28 @@ type client struct {
 	failures *failureLog
 
 	mu     sync.Mutex
-	lastTS map[string]int64 // per device: the last timestamp signed with
+	lastTS map[[sha256.Size]byte]int64 // per device and body: the last timestamp signed with
 }
 
 func newClient(base string, retryFor time.Duration, stats *Stats, failures *failureLog) *client {
 	transport := &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 512, IdleConnTimeout: time.Minute}
 	return &client{base: strings.TrimRight(base, "/"), stats: stats, retryFor: retryFor, failures: failures,
-		http: &http.Client{Transport: transport, Timeout: 20 * time.Second}, lastTS: map[string]int64{}}
+		http: &http.Client{Transport: transport, Timeout: 20 * time.Second}, lastTS: map[[sha256.Size]byte]int64{}}
 }
 
-// timestamp is the X-Timestamp of the next request of dev: the machine's second, but always
-// after the device's last one, so that a retry of the same body is never the same signature
-// (the server refuses a signature it has seen: signature_replayed).
-func (c *client) timestamp(dev string) int64 {
+// timestamp is the X-Timestamp of dev's next request with body: the machine's second, but
+// after the last one it signed the same body with, so that a retry or a repeat is never the
+// same signature (the server refuses a signature it has seen: signature_replayed). Only the
+// same body needs it: any other body signs differently in the same second.
+func (c *client) timestamp(dev string, body []byte) int64 {
+	key := sha256.Sum256(append([]byte(dev+"\n"), body...))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	ts := time.Now().Unix()
-	if last := c.lastTS[dev]; ts <= last {
+	if last, ok := c.lastTS[key]; ok && ts <= last {
 		ts = last + 1
 	}
-	c.lastTS[dev] = ts
+	c.lastTS[key] = ts
 	return ts
 }
 
@@ -73,11 +76,11 @@ func (c *client) send(ctx context.Context, dev Device, path string, body []byte,
 			return answer{status: status, body: got}
 		}
 		c.stats.failedAttempt(status)
+		if err == nil {
+			err = errors.New(problemCode(status, got))
+		}
 		c.failures.add(path, status, err)
 		if ctx.Err() != nil || time.Now().Add(backoff).After(deadline) {
-			if err == nil {
-				err = fmt.Errorf("%d: %s", status, bytes.TrimSpace(got))
-			}
 			return answer{status: 0, body: got, err: fmt.Errorf("gave up after %d attempts: %w", attempt+1, err)}
 		}
 		select {
@@ -94,7 +97,7 @@ func (c *client) post(ctx context.Context, dev Device, path string, body []byte,
 	if err != nil {
 		return 0, nil, err
 	}
-	ts := c.timestamp(dev.ID)
+	ts := c.timestamp(dev.ID, body)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(channels.HeaderDeviceID, dev.ID)
 	req.Header.Set(channels.HeaderTimestamp, strconv.FormatInt(ts, 10))

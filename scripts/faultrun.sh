@@ -1,0 +1,229 @@
+#!/usr/bin/env bash
+# faultrun.sh — the fault run: signed load while PostgreSQL restarts, Redis restarts and the
+# worker is killed, then `haochaping check --acks` proves every acknowledged rating stored once,
+# every bad review one work order, and no job tick run twice (docs/RELIABILITY.md).
+#
+#   scripts/faultrun.sh [--duration 60s] [--rate 20] [--seed 1] [--keep]
+#
+# Everything runs on a PRIVATE PostgreSQL cluster and Redis, in .devstack/faultrun/, on free
+# ports of their own: the shared dev stack (scripts/devstack.sh) is never touched, only its
+# binaries are used (so run `scripts/devstack.sh up` once on a fresh clone). The binary is built,
+# then `serve`, `worker` and two `cron` schedulers (so that "once per tick" is across instances)
+# run as separate processes in demo mode while `loadgen` sends. At 25 % of the duration
+# PostgreSQL restarts (pg_ctl restart -m fast), at 50 % Redis restarts — without persistence, so
+# the queue's content is lost and the outbox and the reconciler must make it good — and at 75 %
+# the worker is killed (kill -9) and started again. Then the script waits (polling, with a
+# timeout) for the outbox to drain and every bad review's work order, runs the check, prints
+# the figures, stops everything (trap, also on failure or Ctrl-C) and exits non-zero if the
+# check or the load failed. --keep leaves the data directory and logs for a look.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+duration=60s
+rate=20
+seed=1
+keep=0
+settle=4m
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) duration=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    --settle) settle=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    *) echo "usage: $0 [--duration 60s] [--rate 20] [--seed 1] [--settle 4m] [--keep]" >&2; exit 2 ;;
+  esac
+done
+
+log() { printf 'faultrun %s: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+# The duration in seconds (Go's syntax, as loadgen takes it: 90s, 5m, 1m30s).
+seconds() {
+  local d=$1 total=0 n unit
+  while [[ $d =~ ^([0-9]+)(h|m|s)(.*)$ ]]; do
+    n=${BASH_REMATCH[1]} unit=${BASH_REMATCH[2]} d=${BASH_REMATCH[3]}
+    case $unit in h) total=$((total + n * 3600)) ;; m) total=$((total + n * 60)) ;; s) total=$((total + n)) ;; esac
+  done
+  [ -z "$d" ] && [ "$total" -gt 0 ] || die "--duration $1: want e.g. 45s, 5m or 1m30s"
+  echo "$total"
+}
+dur_s=$(seconds "$duration")
+
+# The binaries scripts/devstack.sh installs.
+pg_bindir() {
+  local d
+  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+  [ -n "$d" ] && [ -x "$d/initdb" ] && echo "$d"
+}
+bindir=$(pg_bindir) || die "PostgreSQL's binaries not found: run scripts/devstack.sh up first"
+command -v redis-server >/dev/null || die "redis-server not found: run scripts/devstack.sh up first"
+
+# PostgreSQL refuses to run as root: as the postgres user then, in a folder it can reach.
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() { local p=$1; while port_busy "$p"; do p=$((p + 1)); done; echo "$p"; }
+
+run="$top/.devstack/faultrun"
+rm -rf "$run"
+mkdir -p "$run"
+pgdir="$run/pg"
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$run"; then
+  alt="/var/tmp/haochaping-faultrun-$(echo -n "$top" | sha256sum | cut -c1-12)"
+  rm -rf "$alt"
+  mkdir -p "$alt"
+  ln -sfn "$alt" "$run/pg-link"
+  pgdir="$alt/pg"
+fi
+mkdir -p "$pgdir" "$pgdir.sock" "$run/redis"
+[ "$(id -u)" = 0 ] && chown postgres "$pgdir" "$pgdir.sock"
+
+pids=()
+redis_pid=""
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null || true
+  if [ -f "$pgdir/postmaster.pid" ]; then as_pg "$bindir/pg_ctl" -D "$pgdir" -m immediate -w stop >/dev/null 2>&1 || true; fi
+  if [ "$keep" = 1 ]; then
+    log "kept: $run (logs, acks, failures)"
+  else
+    [ -L "$run/pg-link" ] && rm -rf "$(readlink "$run/pg-link")"
+    rm -rf "$pgdir" "$run/redis"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pgport=$(free_port 57432)
+redisport=$(free_port 57379)
+httpport=$(free_port 58080)
+
+log "PostgreSQL on 127.0.0.1:$pgport (data $pgdir)"
+as_pg "$bindir/initdb" -D "$pgdir" -U haochaping --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+cat >>"$pgdir/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $pgport
+unix_socket_directories = '$pgdir.sock'
+max_connections = 200
+shared_buffers = 128MB
+timezone = 'UTC'
+log_min_messages = warning
+EOF
+as_pg "$bindir/pg_ctl" -D "$pgdir" -l "$pgdir/server.log" -w -t 60 start >/dev/null
+"$bindir/createdb" -h 127.0.0.1 -p "$pgport" -U haochaping haochaping
+
+# Redis without persistence: a restart loses the queue, the case the outbox must cover.
+redis_pass=$(head -c 18 /dev/urandom | base64 | tr -d '/+=\n')
+(umask 077; printf 'requirepass %s\n' "$redis_pass" >"$run/redis/auth.conf")
+redis_start() {
+  redis-server "$run/redis/auth.conf" --bind 127.0.0.1 --port "$redisport" --dir "$run/redis" --appendonly no --save "" \
+    --daemonize yes --pidfile "$run/redis/redis.pid" --logfile "$run/redis/redis.log" --protected-mode yes
+  for _ in $(seq 1 50); do REDISCLI_AUTH="$redis_pass" redis-cli -p "$redisport" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+  redis_pid=$(cat "$run/redis/redis.pid")
+}
+log "Redis on 127.0.0.1:$redisport"
+redis_start
+
+export DATABASE_URL="postgres://haochaping@127.0.0.1:$pgport/haochaping?sslmode=disable"
+export REDIS_URL="redis://:$redis_pass@127.0.0.1:$redisport/0"
+HAOCHAPING_DATA_KEY=$(head -c 32 /dev/urandom | base64)
+export HAOCHAPING_DATA_KEY
+export HAOCHAPING_DEMO=1
+export HAOCHAPING_ADDR="127.0.0.1:$httpport"
+export HAOCHAPING_PUBLIC_URL="http://127.0.0.1:$httpport"
+export HAOCHAPING_RATE_PER_DEVICE=0 HAOCHAPING_RATE_PER_ADDRESS=0 # a load, not a citizen's pace
+export HAOCHAPING_WEBHOOK_URL="" HAOCHAPING_UPWARD_URL=""
+export HAOCHAPING_LOG_LEVEL=warn
+export GOTOOLCHAIN=${GOTOOLCHAIN:-auto}
+
+log "building"
+bin="$run/haochaping"
+go build -o "$bin" ./cmd/haochaping
+"$bin" migrate >"$run/migrate.log" 2>&1
+"$bin" seed >"$run/seed.log" 2>&1
+"$bin" device list --demo --json >"$run/devices.json"
+
+start() { # start NAME: run `haochaping NAME` in the background, its log in $run/NAME.log
+  local name=$1 cmd=${1%%-*}
+  "$bin" "$cmd" >>"$run/$name.log" 2>&1 &
+  pids+=($!)
+  eval "pid_${name//-/_}=$!"
+}
+start serve
+start worker
+start cron-a
+start cron-b
+for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$httpport/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -fs "http://127.0.0.1:$httpport/healthz" >/dev/null || die "the server did not come up; see $run/serve.log"
+
+log "load: $duration at $rate requests/s; faults at 25 %, 50 %, 75 %"
+"$bin" loadgen --url "http://127.0.0.1:$httpport" --rate "$rate" --duration "$duration" --seed "$seed" \
+  --devices "$run/devices.json" --acks "$run/acks.jsonl" --failures "$run/failures.jsonl" \
+  >"$run/loadgen.out" 2>"$run/loadgen.err" &
+loadgen_pid=$!
+pids+=("$loadgen_pid")
+t0=$(date +%s%3N)
+
+# at FRACTION: sleep until that share of the duration has passed since the load started.
+at() {
+  local due=$((t0 + dur_s * 1000 * $1 / 100)) now
+  now=$(date +%s%3N)
+  [ "$due" -gt "$now" ] && sleep "$(awk -v ms=$((due - now)) 'BEGIN { printf "%.3f", ms / 1000 }')"
+  return 0
+}
+fault() { # fault NAME: note when it happened, for the failures' attribution
+  printf '%s %s\n' "$(date +%s%3N)" "$1" >>"$run/faults.txt"
+  log "fault: $1"
+}
+
+at 25
+fault postgres_restart
+as_pg "$bindir/pg_ctl" -D "$pgdir" -m fast -w -t 60 restart -l "$pgdir/server.log" >/dev/null
+
+at 50
+fault redis_restart
+kill "$redis_pid"
+for _ in $(seq 1 50); do kill -0 "$redis_pid" 2>/dev/null || break; sleep 0.1; done
+redis_start
+
+at 75
+fault worker_kill
+kill -9 "$pid_worker"
+wait "$pid_worker" 2>/dev/null || true
+sleep 2 # a worker is not back at once: the tasks it held stay leased meanwhile
+start worker
+
+load_rc=0
+wait "$loadgen_pid" || load_rc=$?
+log "load finished (exit $load_rc)"
+
+log "checking (waiting up to $settle for the outbox and the work orders)"
+check_rc=0
+"$bin" check --acks "$run/acks.jsonl" --window 0s --settle "$settle" >"$run/check.out" 2>"$run/check.err" || check_rc=$?
+
+echo "== loadgen"
+cat "$run/loadgen.out"
+echo "== failed attempts by the fault before them"
+awk 'NR == FNR { at[++n] = $1; name[n] = $2; next }
+     { match($0, /"at_ms":[0-9]+/); t = substr($0, RSTART + 8, RLENGTH - 8); k = "before any fault"
+       for (i = 1; i <= n; i++) if (t + 0 >= at[i] + 0) k = name[i]
+       match($0, /"kind":"[^"]*"/); kind = substr($0, RSTART + 8, RLENGTH - 9); c[k " " kind]++ }
+     END { if (length(c) == 0) print "  none"; for (x in c) printf "  %s: %d\n", x, c[x] }' \
+  "$run/faults.txt" "$run/failures.jsonl" | sort
+echo "== check"
+cat "$run/check.err" "$run/check.out"
+echo "== worker restarts, job runs"
+"$bindir/psql" -h 127.0.0.1 -p "$pgport" -U haochaping -d haochaping -Atc \
+  "SELECT 'job runs: ' || count(*) || ' (' || count(DISTINCT instance) || ' instances), failed ' || count(*) FILTER (WHERE outcome = 'failed') FROM job_runs"
+
+if [ "$load_rc" != 0 ] || [ "$check_rc" != 0 ]; then
+  log "FAILED: loadgen exit $load_rc, check exit $check_rc (logs in $run; --keep keeps the data)"
+  exit 1
+fi
+log "passed"
