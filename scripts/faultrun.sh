@@ -218,9 +218,18 @@ awk 'NR == FNR { at[++n] = $1; name[n] = $2; next }
   "$run/faults.txt" "$run/failures.jsonl" | sort
 echo "== check"
 cat "$run/check.err" "$run/check.out"
-echo "== worker restarts, job runs"
-"$bindir/psql" -h 127.0.0.1 -p "$pgport" -U haochaping -d haochaping -Atc \
-  "SELECT 'job runs: ' || count(*) || ' (' || count(DISTINCT instance) || ' instances), failed ' || count(*) FILTER (WHERE outcome = 'failed') FROM job_runs"
+echo "== the loop under the faults"
+"$bindir/psql" -h 127.0.0.1 -p "$pgport" -U haochaping -d haochaping -At <<'SQL'
+SELECT 'job runs: ' || count(*) || ' (by ' || count(DISTINCT instance) || ' schedulers), failed ' || count(*) FILTER (WHERE outcome = 'failed')
+FROM job_runs;
+SELECT 'outbox rows sent more than once (relay retries, reconciler re-sends): ' || count(*) FILTER (WHERE attempts > 1) || ' of ' || count(*)
+FROM outbox;
+SELECT format('commit -> work order: p50 %s ms, p99 %s ms, max %s ms',
+              round(percentile_cont(0.5) WITHIN GROUP (ORDER BY s) * 1000), round(percentile_cont(0.99) WITHIN GROUP (ORDER BY s) * 1000),
+              round(max(s) * 1000))
+FROM (SELECT extract(epoch FROM w.created_at - e.created_at)::float8 AS s
+      FROM evaluations e JOIN work_orders w ON w.evaluation_id = e.id WHERE e.bad) l;
+SQL
 
 if [ "$load_rc" != 0 ] || [ "$check_rc" != 0 ]; then
   log "FAILED: loadgen exit $load_rc, check exit $check_rc (logs in $run; --keep keeps the data)"
