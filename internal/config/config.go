@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -55,6 +56,13 @@ type Config struct {
 	LoginMaxLockout         time.Duration // HAOCHAPING_LOGIN_MAX_LOCKOUT: the longest lockout (1h)
 	SessionIdle             time.Duration // HAOCHAPING_SESSION_IDLE: a session ends this long after its last request (30m)
 	SessionsPerUser         int           // HAOCHAPING_SESSIONS_PER_USER: a login beyond it closes the user's oldest session (5)
+
+	// TrustedProxies (HAOCHAPING_TRUSTED_PROXIES: IPs or CIDRs, comma-separated) are the reverse
+	// proxies whose ProxyHeader names the client's address; from anyone else the header is
+	// ignored, so that a client cannot choose the address its login failures and rate limits
+	// are counted against. None by default: the connection's own address counts.
+	TrustedProxies []string
+	ProxyHeader    string // HAOCHAPING_PROXY_HEADER: set by the proxy, overwriting the client's (X-Real-IP)
 
 	// LocalStack names the .devstack/env file the settings came from, if any.
 	LocalStack string
@@ -167,6 +175,16 @@ func Load() (*Config, error) {
 				return nil, fmt.Errorf("%s=%q: want a duration ≥ 1s, e.g. 30m", name, v)
 			}
 		}
+	}
+	cfg.ProxyHeader = or(get("HAOCHAPING_PROXY_HEADER"), "X-Real-IP")
+	for _, p := range strings.Split(get("HAOCHAPING_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return nil, fmt.Errorf("HAOCHAPING_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR range", p)
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, p)
 	}
 	if !sms.Known(cfg.SMS) {
 		return nil, fmt.Errorf("HAOCHAPING_SMS=%q: the senders built in are: %s", cfg.SMS, strings.Join(sms.Kinds, ", "))
