@@ -95,6 +95,15 @@ func RetryAfter(err error) (time.Duration, bool) {
 	return 0, false
 }
 
+// unavailable is a login that cannot be counted because Redis is down: refused with 503
+// login_unavailable rather than let through uncounted — the limit on guessing is the control, and
+// an outage of Redis must not switch it off. Sessions already open keep working (they live in
+// PostgreSQL). The cause stays in the error for the log.
+func unavailable(what string, err error) error {
+	return fmt.Errorf("%s: %w", what, errors.Join(
+		problem.Unavailable("login_unavailable", "登录服务暂时不可用，请稍后再试"), err))
+}
+
 // lockedFor is how long the account or the address is still locked; zero when neither is.
 func (t *LoginThrottle) lockedFor(ctx context.Context, username, address string) (time.Duration, error) {
 	keys := []string{t.accountKey(username)}
@@ -107,7 +116,7 @@ func (t *LoginThrottle) lockedFor(ctx context.Context, username, address string)
 		cmds[i] = pipe.HGet(ctx, k, "until")
 	}
 	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-		return 0, fmt.Errorf("read login lockouts: %w", err)
+		return 0, unavailable("read login lockouts", err)
 	}
 	now := t.now().UnixMilli()
 	var longest int64
@@ -145,12 +154,12 @@ func (t *LoginThrottle) failed(ctx context.Context, username, address string, wr
 	}
 	if wrongPassword {
 		if err := countFailure.Run(ctx, t.Redis, []string{t.accountKey(username)}, args(l.PerAccount)...).Err(); err != nil {
-			return fmt.Errorf("count login failure of %s: %w", username, err)
+			return unavailable("count login failure of "+username, err)
 		}
 	}
 	if address != "" {
 		if err := countFailure.Run(ctx, t.Redis, []string{t.addressKey(address)}, args(l.PerAddress)...).Err(); err != nil {
-			return fmt.Errorf("count login failure from %s: %w", address, err)
+			return unavailable("count login failure from "+address, err)
 		}
 	}
 	return nil
@@ -160,7 +169,7 @@ func (t *LoginThrottle) failed(ctx context.Context, username, address string, wr
 // reset a guesser's count over many accounts).
 func (t *LoginThrottle) succeeded(ctx context.Context, username string) error {
 	if err := t.Redis.Del(ctx, t.accountKey(username)).Err(); err != nil {
-		return fmt.Errorf("reset login failures of %s: %w", username, err)
+		return unavailable("reset login failures of "+username, err)
 	}
 	return nil
 }

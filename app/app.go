@@ -85,7 +85,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 	a.Rectify.Links = a.Evaluation // the text message after feedback carries the evaluation link
 	a.HTTP = web.New(web.Deps{
 		DB: db, Redis: rdb, Evaluation: a.Evaluation, Measures: a.Measures, Auth: a.Auth, Users: a.Users, Rectify: a.Rectify, Ledger: a.Ledger, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
-		Limiter: limiter, PublicURL: cfg.PublicURL, Prompts: window.NewPromptBus(rdb, cfg.QueuePrefix), Live: signals, Audit: a.Audit,
+		Limiter: limiter, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, ProxyHeader: cfg.ProxyHeader, Prompts: window.NewPromptBus(rdb, cfg.QueuePrefix), Live: signals, Audit: a.Audit,
 	})
 	return a
 }

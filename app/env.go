@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"haochaping/internal/config"
 	"haochaping/internal/database"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -53,13 +55,103 @@ func (e *Env) OpenDB(ctx context.Context) error {
 	return nil
 }
 
-// Migrate applies the migrations.
+// Migrate applies the migrations as the schema's owner (DATABASE_OWNER_URL) and then grants the
+// application's role (DATABASE_URL's user) its rows (migrations.GrantApp). With one URL for
+// both, the one role migrates, on e.DB (opened if need be).
 func (e *Env) Migrate(ctx context.Context) error {
-	sqlDB, err := e.DB.Gorm.DB()
+	if e.Cfg.OwnerDatabaseURL == "" || e.Cfg.OwnerDatabaseURL == e.Cfg.DatabaseURL {
+		if e.DB == nil {
+			if err := e.OpenDB(ctx); err != nil {
+				return err
+			}
+		}
+		return migrateWith(ctx, e.DB)
+	}
+	app, err := pgconn.ParseConfig(e.Cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	owner, err := database.Open(ctx, e.Cfg.OwnerDatabaseURL)
+	if err != nil {
+		return fmt.Errorf("DATABASE_OWNER_URL: %w", err)
+	}
+	defer owner.Close()
+	if err := migrateWith(ctx, owner); err != nil {
+		return err
+	}
+	sqlDB, err := owner.Gorm.DB()
 	if err != nil {
 		return err
 	}
-	return migrations.Up(ctx, sqlDB, e.DB.LockKey("migrate"))
+	return migrations.GrantApp(ctx, sqlDB, owner.Schema, app.User)
+}
+
+// OpenMigrated migrates (as the owner), then connects as the application: the application's
+// role reaches the schema only once it has been granted.
+func (e *Env) OpenMigrated(ctx context.Context) error {
+	if err := e.Migrate(ctx); err != nil {
+		return err
+	}
+	if e.DB != nil {
+		return nil
+	}
+	return e.OpenDB(ctx)
+}
+
+// OwnerDB opens the schema's owner (DATABASE_OWNER_URL) for a bulk load of made-up history
+// (`haochaping demo`, the benchmarks), which may skip the foreign-key triggers only as a
+// superuser; with one URL for both it is e.DB. Call release when done.
+func (e *Env) OwnerDB(ctx context.Context) (db *database.DB, release func(), err error) {
+	if e.Cfg.OwnerDatabaseURL == "" || e.Cfg.OwnerDatabaseURL == e.Cfg.DatabaseURL {
+		return e.DB, func() {}, nil
+	}
+	db, err = database.Open(ctx, e.Cfg.OwnerDatabaseURL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("DATABASE_OWNER_URL: %w", err)
+	}
+	return db, db.Close, nil
+}
+
+func migrateWith(ctx context.Context, db *database.DB) error {
+	sqlDB, err := db.Gorm.DB()
+	if err != nil {
+		return err
+	}
+	return migrations.Up(ctx, sqlDB, db.LockKey("migrate"))
+}
+
+// CheckRole refuses an application role that could change what it is meant only to append to:
+// a superuser (it may skip triggers), a role that bypasses row security, or the owner of the
+// schema's tables (it may disable their triggers). Demo mode only warns, so that a quick trial
+// on one role still runs.
+func (e *Env) CheckRole(ctx context.Context) error {
+	var role string
+	var super, bypass, owns bool
+	err := e.DB.Pool.QueryRow(ctx, `SELECT current_user, r.rolsuper, r.rolbypassrls,
+			EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = current_schema() AND t.tableowner = current_user)
+		FROM pg_roles r WHERE r.rolname = current_user`).Scan(&role, &super, &bypass, &owns)
+	if err != nil {
+		return fmt.Errorf("check the application's role: %w", err)
+	}
+	var why []string
+	if super {
+		why = append(why, "is a superuser")
+	}
+	if bypass {
+		why = append(why, "bypasses row security")
+	}
+	if owns {
+		why = append(why, "owns the tables")
+	}
+	if len(why) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("DATABASE_URL connects as %q, which %s: give the application a role of its own and the migrations DATABASE_OWNER_URL (README, \"The database roles\")", role, strings.Join(why, " and "))
+	if e.Cfg.Demo {
+		e.Log.Warn(msg + "; accepted in demo mode only")
+		return nil
+	}
+	return errors.New(msg)
 }
 
 // OpenKeys derives the keys for personal data.
@@ -105,7 +197,7 @@ func Open(ctx context.Context, n Needs) (*Env, error) {
 	if err != nil {
 		return nil, err
 	}
-	steps := []func() error{func() error { return e.OpenDB(ctx) }, func() error { return e.Migrate(ctx) }}
+	steps := []func() error{func() error { return e.OpenMigrated(ctx) }}
 	if n.Keys {
 		steps = append(steps, e.OpenKeys)
 	}
@@ -125,6 +217,10 @@ func Open(ctx context.Context, n Needs) (*Env, error) {
 func OpenApp(ctx context.Context) (*Env, *App, error) {
 	e, err := Open(ctx, Needs{Keys: true, Redis: true})
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := e.CheckRole(ctx); err != nil {
+		e.Close()
 		return nil, nil, err
 	}
 	return e, New(e.Cfg, e.DB, e.Keys, e.Redis, e.Log), nil

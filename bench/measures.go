@@ -77,9 +77,14 @@ func Measures(ctx context.Context, o MeasuresOptions, progress io.Writer) (repor
 	}()
 	report = &MeasuresReport{Schema: w.schema, Machine: machine(ctx, w), Goals: map[string]bool{}}
 
+	owner, release, err := w.env.OwnerDB(ctx)
+	if err != nil {
+		return report, err
+	}
+	defer release()
 	if o.Reuse == "" {
 		start := time.Now()
-		l := &demohistory.Loader{DB: w.env.DB, Keys: w.env.Keys, Log: w.env.Log}
+		l := &demohistory.Loader{DB: owner, Keys: w.env.Keys, Log: w.env.Log}
 		if _, err := l.Load(ctx, demohistory.Options{Evaluations: o.Evaluations, Days: o.Days, Seed: 1,
 			RatingDays: w.env.Cfg.EvaluationWindowDays, Progress: progress, RollupWait: 10 * time.Minute}); err != nil {
 			return report, fmt.Errorf("load the history: %w", err)
@@ -89,8 +94,9 @@ func Measures(ctx context.Context, o MeasuresOptions, progress io.Writer) (repor
 	if err := w.env.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM evaluations`).Scan(&report.Evaluations); err != nil {
 		return report, err
 	}
-	// Statistics for the planner after a bulk load, as autovacuum would give them in time.
-	if _, err := w.env.DB.Pool.Exec(ctx, `ANALYZE`); err != nil {
+	// Statistics for the planner after a bulk load, as autovacuum would give them in time (only
+	// the tables' owner may).
+	if _, err := owner.Pool.Exec(ctx, `ANALYZE`); err != nil {
 		return report, err
 	}
 

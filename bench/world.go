@@ -29,7 +29,7 @@ type benchWorld struct {
 // openBenchWorld creates the schema bench_<unix time>, migrates it and seeds the city with the
 // demo devices, so that the run never touches real data and can run beside `make run`.
 func openBenchWorld(ctx context.Context, e *app.Env) (*benchWorld, error) {
-	admin, err := pgxpool.New(ctx, e.Cfg.DatabaseURL)
+	admin, err := pgxpool.New(ctx, e.Cfg.OwnerDatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
@@ -40,6 +40,7 @@ func openBenchWorld(ctx context.Context, e *app.Env) (*benchWorld, error) {
 	}
 	cfg := *e.Cfg
 	cfg.DatabaseURL = withSearchPath(e.Cfg.DatabaseURL, schema)
+	cfg.OwnerDatabaseURL = withSearchPath(e.Cfg.OwnerDatabaseURL, schema)
 	cfg.QueuePrefix = schema // the run's queues are its own too
 	cfg.Demo = true          // the demo devices sign the reviews
 	cfg.WebhookURL = ""      // 10,000 notifications must not reach a real robot
@@ -92,10 +93,7 @@ func withSearchPath(dbURL, schema string) string {
 
 // prepare opens the schema the way every subcommand opens its environment, then seeds it.
 func (w *benchWorld) prepare(ctx context.Context) error {
-	if err := w.env.OpenDB(ctx); err != nil {
-		return err
-	}
-	if err := w.env.Migrate(ctx); err != nil {
+	if err := w.env.OpenMigrated(ctx); err != nil {
 		return fmt.Errorf("migrate %s: %w", w.schema, err)
 	}
 	if err := w.env.OpenKeys(); err != nil {
@@ -171,15 +169,15 @@ func reuseBenchWorld(ctx context.Context, e *app.Env, schema string) (*benchWorl
 	if !strings.HasPrefix(schema, "bench_") {
 		return nil, fmt.Errorf("--reuse takes a schema of an earlier bench run (bench_…), not %q", schema)
 	}
-	admin, err := pgxpool.New(ctx, e.Cfg.DatabaseURL)
+	admin, err := pgxpool.New(ctx, e.Cfg.OwnerDatabaseURL)
 	if err != nil {
 		return nil, err
 	}
 	cfg := *e.Cfg
 	cfg.DatabaseURL, cfg.QueuePrefix, cfg.Demo, cfg.WebhookURL = withSearchPath(e.Cfg.DatabaseURL, schema), schema, true, ""
+	cfg.OwnerDatabaseURL = withSearchPath(e.Cfg.OwnerDatabaseURL, schema)
 	w := &benchWorld{admin: admin, env: &app.Env{Cfg: &cfg, Log: e.Log}, schema: schema}
-	for _, step := range []func() error{func() error { return w.env.OpenDB(ctx) }, func() error { return w.env.Migrate(ctx) },
-		w.env.OpenKeys, w.env.OpenRedis} {
+	for _, step := range []func() error{func() error { return w.env.OpenMigrated(ctx) }, w.env.OpenKeys, w.env.OpenRedis} {
 		if err := step(); err != nil {
 			admin.Close()
 			return nil, err

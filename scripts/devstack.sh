@@ -66,8 +66,43 @@ redis_password() {
   cat "$f"
 }
 
+# secret NAME: a password made once, in a file only this user reads.
+secret() {
+  local f="$stack/$1"
+  if [ ! -s "$f" ]; then (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=\n' >"$f"); fi
+  cat "$f"
+}
+
+# The two roles: haochaping owns the database and runs the migrations; haochaping_app is what the
+# system connects as — rows only, no DDL, no superuser (migrations/privileges.go grants it). Both
+# log in with a password (scram-sha-256): with trust, anyone on this machine was the owner.
+pg_roles() {
+  local bindir=$1 port=$2 app_pass=$3
+  "$bindir/psql" -h 127.0.0.1 -p "$port" -U haochaping -d haochaping -v ON_ERROR_STOP=1 -q >/dev/null <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'haochaping_app') THEN CREATE ROLE haochaping_app LOGIN; END IF;
+END \$\$;
+ALTER ROLE haochaping_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD '$app_pass';
+REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+REVOKE CREATE, TEMPORARY ON DATABASE haochaping FROM PUBLIC;
+GRANT CONNECT ON DATABASE haochaping TO haochaping_app;
+SQL
+}
+
+# require_passwords turns a cluster made before the roles had passwords from trust to
+# scram-sha-256: the owner's password is set while trust still lets it in, then pg_hba changes.
+require_passwords() {
+  local bindir=$1 datadir=$2 port=$3 pass=$4
+  as_pg grep -Eq '^[[:space:]]*(local|host)[[:space:]].*[[:space:]]trust[[:space:]]*$' "$datadir/pg_hba.conf" || return 0
+  log "PostgreSQL: passwords required from now on (scram-sha-256)"
+  "$bindir/psql" -h 127.0.0.1 -p "$port" -U haochaping -d postgres -v ON_ERROR_STOP=1 -q \
+    -c "ALTER ROLE haochaping PASSWORD '$pass'" >/dev/null
+  as_pg sed -i -E 's/[[:space:]]trust[[:space:]]*$/ scram-sha-256/' "$datadir/pg_hba.conf"
+  as_pg "$bindir/pg_ctl" -D "$datadir" reload >/dev/null
+}
+
 pg_up() {
-  local bindir datadir port sock pguser
+  local bindir datadir port sock pguser owner_pass app_pass pwfile
   bindir=$(pg_bindir) || true
   if [ -z "$bindir" ]; then apt_install postgresql; bindir=$(pg_bindir) || die "postgresql installed but initdb not found"; fi
   pguser=$(pg_user)
@@ -83,11 +118,20 @@ pg_up() {
   sock="$datadir.sock"
   mkdir -p "$sock"
   [ "$(id -u)" = 0 ] && chown "$pguser" "$sock"
+  chmod 700 "$sock"
+  owner_pass=$(secret pg.pass)
+  app_pass=$(secret pg-app.pass)
+  export PGPASSWORD="$owner_pass" # for this script's own psql and createdb
   if [ ! -f "$datadir/PG_VERSION" ]; then
     log "initialising PostgreSQL in $datadir"
     mkdir -p "$datadir"
     [ "$(id -u)" = 0 ] && chown "$pguser" "$datadir"
-    as_pg "$bindir/initdb" -D "$datadir" -U haochaping --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+    # initdb reads the owner's password from a file the postgres user can read; gone at once.
+    pwfile=$(mktemp)
+    printf '%s\n' "$owner_pass" >"$pwfile"
+    [ "$(id -u)" = 0 ] && chown "$pguser" "$pwfile"
+    as_pg "$bindir/initdb" -D "$datadir" -U haochaping --auth=scram-sha-256 --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 >/dev/null
+    rm -f "$pwfile"
     cat >>"$datadir/postgresql.conf" <<EOF
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$sock'
@@ -107,10 +151,14 @@ EOF
     log "starting PostgreSQL on 127.0.0.1:$port"
     as_pg "$bindir/pg_ctl" -D "$datadir" -l "$datadir/server.log" -o "-p $port" -w -t 60 start >/dev/null
   fi
+  require_passwords "$bindir" "$datadir" "$port" "$owner_pass"
   if ! "$bindir/psql" -h 127.0.0.1 -p "$port" -U haochaping -d postgres -Atc "SELECT 1 FROM pg_database WHERE datname='haochaping'" | grep -q 1; then
     "$bindir/createdb" -h 127.0.0.1 -p "$port" -U haochaping haochaping
   fi
+  pg_roles "$bindir" "$port" "$app_pass"
   PG_PORT=$port
+  PG_OWNER_PASS=$owner_pass
+  PG_APP_PASS=$app_pass
 }
 
 redis_up() {
@@ -175,6 +223,7 @@ up() {
     touch "$envfile" && chmod 600 "$envfile"
     cat >"$envfile" <<EOF
 export DATABASE_URL='$DATABASE_URL'
+export DATABASE_OWNER_URL='${DATABASE_OWNER_URL:-$DATABASE_URL}'
 export REDIS_URL='$REDIS_URL'
 export HAOCHAPING_DATA_KEY='${HAOCHAPING_DATA_KEY:-$key}'
 export HAOCHAPING_DEMO='1'
@@ -191,7 +240,8 @@ EOF
 # Written by scripts/devstack.sh: the local stack of this checkout.
 export PGPORT_LOCAL='$PG_PORT'
 export REDISPORT_LOCAL='$REDIS_PORT'
-export DATABASE_URL='postgres://haochaping@127.0.0.1:$PG_PORT/haochaping?sslmode=disable'
+export DATABASE_URL='postgres://haochaping_app:$PG_APP_PASS@127.0.0.1:$PG_PORT/haochaping?sslmode=disable'
+export DATABASE_OWNER_URL='postgres://haochaping:$PG_OWNER_PASS@127.0.0.1:$PG_PORT/haochaping?sslmode=disable'
 export REDIS_URL='redis://:$REDIS_PASS@127.0.0.1:$REDIS_PORT/0'
 export HAOCHAPING_DATA_KEY='$key'
 export HAOCHAPING_DEMO='1'
@@ -214,7 +264,9 @@ stop() {
 }
 
 status() {
-  [ -f "$envfile" ] && cat "$envfile" || log "no .devstack/env yet: run scripts/devstack.sh up"
+  # The passwords and the data key stay in the file.
+  [ -f "$envfile" ] && sed -E "s#(://[^:/@]*:)[^@]*@#\1***@#; s#^(export HAOCHAPING_DATA_KEY=).*#\1'***'#" "$envfile" ||
+    log "no .devstack/env yet: run scripts/devstack.sh up"
 }
 
 case "${1:-up}" in

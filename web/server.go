@@ -56,8 +56,11 @@ type Deps struct {
 	Prompts    *window.PromptBus    // the window systems' prompts to their pads; nil: one on Redis
 	Registry   *prometheus.Registry // where /metrics reads from
 	PublicURL  string               // the site's address as citizens reach it; https marks cookies Secure
-	BodyLimit  int
-	Log        *slog.Logger
+	// TrustedProxies may name the client's address in ProxyHeader (config.Config.TrustedProxies).
+	TrustedProxies []string
+	ProxyHeader    string
+	BodyLimit      int
+	Log            *slog.Logger
 	// Immutable has fiber copy every string and byte slice it hands out (fiber.Config.Immutable).
 	// Off: what outlives a handler is copied where it is kept, which costs less (README, "fiber's
 	// strings"); the switch exists so that BenchmarkRequest can measure both.
@@ -85,6 +88,13 @@ func New(d Deps) *fiber.App {
 		ErrorHandler:          errorHandler(d.Log, pages, d.Audit),
 		DisableStartupMessage: true,
 		Immutable:             d.Immutable,
+		// The client's address (login throttling, rate limits, the audit log) and https (Secure
+		// cookies) come from the proxy's headers only when the connection is from a trusted
+		// proxy; otherwise X-Forwarded-Proto and the address header are ignored.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          d.TrustedProxies,
+		ProxyHeader:             proxyHeader(d),
+		EnableIPValidation:      true,
 	})
 	m := newHTTPMetrics(d.Registry)
 	app.Use(recover.New(), requestid.New(), m.middleware, page.SecurityHeaders(secure), auditTrail(d.Audit), refuseInvalidText)
@@ -160,4 +170,12 @@ func listReasons(svc *evaluation.Service) fiber.Handler {
 		return c.JSON(fiber.Map{"version": set.Version, "kind": kind, "kind_name": evaluation.KindName(kind),
 			"reasons": set.Of(kind)})
 	}
+}
+
+// proxyHeader is the header that names the client, read only with trusted proxies configured.
+func proxyHeader(d Deps) string {
+	if len(d.TrustedProxies) == 0 {
+		return ""
+	}
+	return d.ProxyHeader
 }

@@ -137,7 +137,12 @@ func loadDemo(ctx context.Context, e *env, o demoOptions, stdout, stderr io.Writ
 	if o.Quiet {
 		progress = nil
 	}
-	l := &demohistory.Loader{DB: e.DB, Keys: e.Keys, Log: e.Log}
+	db, release, err := e.OwnerDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	l := &demohistory.Loader{DB: db, Keys: e.Keys, Log: e.Log}
 	sum, err := l.Load(ctx, demohistory.Options{
 		Evaluations: o.Evaluations, Days: o.Days, Seed: o.Seed, End: o.End, RatingDays: e.Cfg.EvaluationWindowDays,
 		ChunkSize: o.Chunk, AllowExisting: o.Force, CheckReferences: o.Checked, Progress: progress,

@@ -69,10 +69,7 @@ func ledgerCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer e.Close()
-	if err := e.OpenDB(ctx); err != nil {
-		return err
-	}
-	if err := e.Migrate(ctx); err != nil {
+	if err := e.OpenMigrated(ctx); err != nil {
 		return err
 	}
 	if err := e.OpenKeys(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"haochaping/internal/audit"
+	"haochaping/internal/database"
 	"haochaping/internal/testenv"
 )
 
@@ -34,10 +35,20 @@ func TestTheChainHoldsAndTamperingIsFound(t *testing.T) {
 	if err != nil || !rep.OK() || rep.Rows != 5 {
 		t.Fatalf("an untouched chain: %+v %v", rep, err)
 	}
-	// The trigger: no change, no removal of recent rows.
-	for _, sql := range []string{`UPDATE security_audit SET actor = 'someone' WHERE id = 2`, `DELETE FROM security_audit WHERE id = 2`} {
-		if _, err := env.DB.Pool.Exec(ctx, sql); err == nil || !strings.Contains(err.Error(), "append-only") {
-			t.Errorf("%s: %v, want refused as append-only", sql, err)
+	// No change, no removal of recent rows: the application's role may not update at all, and
+	// the trigger refuses the owner too.
+	for _, c := range []struct {
+		as   *database.DB
+		sql  string
+		want string
+	}{
+		{env.DB, `UPDATE security_audit SET actor = 'someone' WHERE id = 2`, "permission denied"},
+		{env.DB, `DELETE FROM security_audit WHERE id = 2`, "append-only"},
+		{env.Owner, `UPDATE security_audit SET actor = 'someone' WHERE id = 2`, "append-only"},
+		{env.Owner, `DELETE FROM security_audit WHERE id = 2`, "append-only"},
+	} {
+		if _, err := c.as.Pool.Exec(ctx, c.sql); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want refused (%s)", c.sql, err, c.want)
 		}
 	}
 	ids := map[int]int64{}

@@ -10,6 +10,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,17 +23,21 @@ import (
 
 // Config holds every setting. Field comments name the environment variable.
 type Config struct {
-	DatabaseURL string // DATABASE_URL
-	RedisURL    string // REDIS_URL
-	Addr        string // HAOCHAPING_ADDR
-	PublicURL   string // HAOCHAPING_PUBLIC_URL: base of the evaluation links printed on receipts
-	DataKey     []byte // HAOCHAPING_DATA_KEY: 32 bytes, base64; encrypts personal data at rest
-	Demo        bool   // HAOCHAPING_DEMO: demo users, devices and their secrets exist only then
-	QueuePrefix string // HAOCHAPING_QUEUE_PREFIX: keeps several deployments apart on one Redis
-	WebhookURL  string // HAOCHAPING_WEBHOOK_URL: a WeCom/DingTalk robot that receives notifications
-	UpwardURL   string // HAOCHAPING_UPWARD_URL: the provincial platform that receives evaluations
-	Concurrency int    // HAOCHAPING_WORKER_CONCURRENCY: tasks a worker runs at once
-	SMS         string // HAOCHAPING_SMS: the text-message sender (internal/sms): "log", the default, only logs
+	DatabaseURL string // DATABASE_URL: the application's role — reads and writes rows, changes no schema
+	// OwnerDatabaseURL (DATABASE_OWNER_URL) is the role that owns the schema: migrations run as
+	// it, and then grant the application's role what it needs (migrations/privileges.go). Unset,
+	// it is DATABASE_URL (one role for both, which only demo mode accepts).
+	OwnerDatabaseURL string
+	RedisURL         string // REDIS_URL
+	Addr             string // HAOCHAPING_ADDR
+	PublicURL        string // HAOCHAPING_PUBLIC_URL: base of the evaluation links printed on receipts
+	DataKey          []byte // HAOCHAPING_DATA_KEY: 32 bytes, base64; encrypts personal data at rest
+	Demo             bool   // HAOCHAPING_DEMO: demo users, devices and their secrets exist only then
+	QueuePrefix      string // HAOCHAPING_QUEUE_PREFIX: keeps several deployments apart on one Redis
+	WebhookURL       string // HAOCHAPING_WEBHOOK_URL: a WeCom/DingTalk robot that receives notifications
+	UpwardURL        string // HAOCHAPING_UPWARD_URL: the provincial platform that receives evaluations
+	Concurrency      int    // HAOCHAPING_WORKER_CONCURRENCY: tasks a worker runs at once
+	SMS              string // HAOCHAPING_SMS: the text-message sender (internal/sms): "log", the default, only logs
 
 	EvaluationWindowDays int           // HAOCHAPING_EVALUATION_WINDOW_DAYS: default for regions without their own
 	SignatureMaxSkew     time.Duration // HAOCHAPING_SIGNATURE_MAX_SKEW
@@ -51,6 +56,13 @@ type Config struct {
 	LoginMaxLockout         time.Duration // HAOCHAPING_LOGIN_MAX_LOCKOUT: the longest lockout (1h)
 	SessionIdle             time.Duration // HAOCHAPING_SESSION_IDLE: a session ends this long after its last request (30m)
 	SessionsPerUser         int           // HAOCHAPING_SESSIONS_PER_USER: a login beyond it closes the user's oldest session (5)
+
+	// TrustedProxies (HAOCHAPING_TRUSTED_PROXIES: IPs or CIDRs, comma-separated) are the reverse
+	// proxies whose ProxyHeader names the client's address; from anyone else the header is
+	// ignored, so that a client cannot choose the address its login failures and rate limits
+	// are counted against. None by default: the connection's own address counts.
+	TrustedProxies []string
+	ProxyHeader    string // HAOCHAPING_PROXY_HEADER: set by the proxy, overwriting the client's (X-Real-IP)
 
 	// LocalStack names the .devstack/env file the settings came from, if any.
 	LocalStack string
@@ -91,6 +103,7 @@ func Load() (*Config, error) {
 	cfg := &Config{
 		DatabaseURL:             or(get("DATABASE_URL"), "postgres://haochaping@127.0.0.1:55432/haochaping?sslmode=disable"),
 		RedisURL:                or(get("REDIS_URL"), "redis://127.0.0.1:56379/0"),
+		OwnerDatabaseURL:        get("DATABASE_OWNER_URL"),
 		Addr:                    or(get("HAOCHAPING_ADDR"), "127.0.0.1:8080"),
 		QueuePrefix:             or(get("HAOCHAPING_QUEUE_PREFIX"), "haochaping"),
 		LogLevel:                or(get("HAOCHAPING_LOG_LEVEL"), "info"),
@@ -111,6 +124,9 @@ func Load() (*Config, error) {
 		LoginMaxLockout:         time.Hour,
 		SessionIdle:             30 * time.Minute,
 		SessionsPerUser:         5,
+	}
+	if cfg.OwnerDatabaseURL == "" {
+		cfg.OwnerDatabaseURL = cfg.DatabaseURL
 	}
 	cfg.PublicURL = strings.TrimRight(or(get("HAOCHAPING_PUBLIC_URL"), "http://"+cfg.Addr), "/")
 	var err error
@@ -159,6 +175,16 @@ func Load() (*Config, error) {
 				return nil, fmt.Errorf("%s=%q: want a duration ≥ 1s, e.g. 30m", name, v)
 			}
 		}
+	}
+	cfg.ProxyHeader = or(get("HAOCHAPING_PROXY_HEADER"), "X-Real-IP")
+	for _, p := range strings.Split(get("HAOCHAPING_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return nil, fmt.Errorf("HAOCHAPING_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR range", p)
+		}
+		cfg.TrustedProxies = append(cfg.TrustedProxies, p)
 	}
 	if !sms.Known(cfg.SMS) {
 		return nil, fmt.Errorf("HAOCHAPING_SMS=%q: the senders built in are: %s", cfg.SMS, strings.Join(sms.Kinds, ", "))

@@ -70,6 +70,9 @@ func TooManyRequests(code, msg string, retryAfter time.Duration) *Error {
 	return e
 }
 
+// Unavailable: a service the answer depends on is down for now; the caller may try again.
+func Unavailable(code, msg string) *Error { return newError(http.StatusServiceUnavailable, code, msg) }
+
 // As reports whether err is (or wraps) a *Error.
 func As(err error) (*Error, bool) {
 	var p *Error

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
@@ -30,9 +31,12 @@ import (
 
 // Env is one test's world.
 type Env struct {
-	T      testing.TB
-	Cfg    *config.Config
-	DB     *database.DB
+	T   testing.TB
+	Cfg *config.Config
+	DB  *database.DB // as the application's role (DATABASE_URL): what the system under test uses
+	// Owner is the schema's owner (DATABASE_OWNER_URL): for the fixtures and the tampering a test
+	// does behind the system's back (Exec runs there).
+	Owner  *database.DB
 	Keys   *pii.Keys
 	Redis  *redis.Client
 	Prefix string // unique per test: the schema's name; use it for Redis keys and queue names
@@ -57,7 +61,7 @@ func admin(t testing.TB) (*pgxpool.Pool, *config.Config) {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		adminPool, adminErr = pgxpool.New(ctx, adminCfg.DatabaseURL)
+		adminPool, adminErr = pgxpool.New(ctx, adminCfg.OwnerDatabaseURL)
 		if adminErr == nil {
 			adminErr = adminPool.Ping(ctx)
 		}
@@ -103,14 +107,31 @@ func New(t testing.TB) *Env {
 	clk := clock.NewManual(DefaultNow(t))
 	cfg.Clock = clk
 
-	db, err := database.Open(ctx, cfg.DatabaseURL)
+	cfg.OwnerDatabaseURL = WithSearchPath(base.OwnerDatabaseURL, schema)
+	owner, err := database.Open(ctx, cfg.OwnerDatabaseURL)
 	if err != nil {
-		t.Fatalf("testenv: open: %v", err)
+		t.Fatalf("testenv: open as the owner: %v", err)
 	}
-	t.Cleanup(db.Close)
-	sqlDB, _ := db.Gorm.DB()
-	if err := migrations.Up(ctx, sqlDB, db.LockKey("migrate")); err != nil {
+	t.Cleanup(owner.Close)
+	// Migrated and granted the way every command of the binary does it (app.Env.Migrate); the
+	// application's role reaches the schema only then.
+	sqlDB, _ := owner.Gorm.DB()
+	if err := migrations.Up(ctx, sqlDB, owner.LockKey("migrate")); err != nil {
 		t.Fatalf("testenv: migrate: %v", err)
+	}
+	db := owner
+	if cfg.DatabaseURL != cfg.OwnerDatabaseURL {
+		app, err := pgconn.ParseConfig(cfg.DatabaseURL)
+		if err != nil {
+			t.Fatalf("testenv: DATABASE_URL: %v", err)
+		}
+		if err := migrations.GrantApp(ctx, sqlDB, schema, app.User); err != nil {
+			t.Fatalf("testenv: %v", err)
+		}
+		if db, err = database.Open(ctx, cfg.DatabaseURL); err != nil {
+			t.Fatalf("testenv: open as the application: %v", err)
+		}
+		t.Cleanup(db.Close)
 	}
 	keys, err := pii.NewKeys(cfg.DataKey)
 	if err != nil {
@@ -123,7 +144,7 @@ func New(t testing.TB) *Env {
 	rdb := redis.NewClient(opts)
 	t.Cleanup(func() { _ = rdb.Close() })
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	return &Env{T: t, Cfg: &cfg, DB: db, Keys: keys, Redis: rdb, Prefix: schema, Log: log, Clock: clk}
+	return &Env{T: t, Cfg: &cfg, DB: db, Owner: owner, Keys: keys, Redis: rdb, Prefix: schema, Log: log, Clock: clk}
 }
 
 // WithSearchPath returns the URL with its search_path set to schema.
@@ -141,7 +162,7 @@ func WithSearchPath(dbURL, schema string) string {
 // Exec runs SQL in the test's schema, failing the test on error.
 func (e *Env) Exec(sql string, args ...any) {
 	e.T.Helper()
-	if _, err := e.DB.Pool.Exec(context.Background(), sql, args...); err != nil {
+	if _, err := e.Owner.Pool.Exec(context.Background(), sql, args...); err != nil {
 		e.T.Fatalf("testenv: %s: %v", sql, err)
 	}
 }

@@ -29,7 +29,7 @@ func load(t *testing.T, env *testenv.Env, o demohistory.Options) *demohistory.Su
 	}
 	var progress bytes.Buffer
 	o.Progress = &progress
-	sum, err := (&demohistory.Loader{DB: env.DB, Keys: env.Keys, Log: env.Log}).Load(ctx, o)
+	sum, err := (&demohistory.Loader{DB: env.Owner, Keys: env.Keys, Log: env.Log}).Load(ctx, o)
 	if err != nil {
 		t.Fatalf("load: %v\nprogress:\n%s", err, progress.String())
 	}
@@ -393,7 +393,7 @@ func TestRefusals(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	env := testenv.New(t)
-	l := &demohistory.Loader{DB: env.DB, Keys: env.Keys, Log: env.Log}
+	l := &demohistory.Loader{DB: env.Owner, Keys: env.Keys, Log: env.Log}
 	if _, err := l.Load(ctx, demohistory.Options{Evaluations: 100, Days: 5, End: end}); !errors.Is(err, demohistory.ErrNotSeeded) {
 		t.Errorf("unseeded schema: %v, want ErrNotSeeded", err)
 	}
