@@ -10,8 +10,9 @@
 # binaries are used (so run `scripts/devstack.sh up` once on a fresh clone). The binary is built,
 # then `serve`, `worker` and two `cron` schedulers (so that "once per tick" is across instances)
 # run as separate processes in demo mode while `loadgen` sends. At 25 % of the duration
-# PostgreSQL restarts (pg_ctl restart -m fast), at 50 % Redis restarts — without persistence, so
-# the queue's content is lost and the outbox and the reconciler must make it good — and at 75 %
+# PostgreSQL restarts (pg_ctl restart -m fast), at 50 % Redis restarts — without persistence, and
+# with the tasks of the five seconds before in it (the queues paused from 45 %), so the queue's
+# content is lost and the outbox and the reconciler must make it good — and at 75 %
 # the worker is killed (kill -9) and started again. Then the script waits (polling, with a
 # timeout) for the outbox to drain and every bad review's work order, runs the check, prints
 # the figures, stops everything (trap, also on failure or Ctrl-C) and exits non-zero if the
@@ -117,6 +118,9 @@ log_min_messages = warning
 EOF
 as_pg "$bindir/pg_ctl" -D "$pgdir" -l "$pgdir/server.log" -w -t 60 start >/dev/null
 "$bindir/createdb" -h 127.0.0.1 -p "$pgport" -U haochaping haochaping
+# The system runs as it does in production: as a role with rows only, the migrations as the owner.
+"$bindir/psql" -h 127.0.0.1 -p "$pgport" -U haochaping -d haochaping -v ON_ERROR_STOP=1 -q \
+  -c "CREATE ROLE haochaping_app LOGIN NOSUPERUSER" -c "REVOKE CREATE ON SCHEMA public FROM PUBLIC" >/dev/null
 
 # Redis without persistence: a restart loses the queue, the case the outbox must cover.
 redis_pass=$(head -c 18 /dev/urandom | base64 | tr -d '/+=\n')
@@ -130,7 +134,8 @@ redis_start() {
 log "Redis on 127.0.0.1:$redisport"
 redis_start
 
-export DATABASE_URL="postgres://haochaping@127.0.0.1:$pgport/haochaping?sslmode=disable"
+export DATABASE_URL="postgres://haochaping_app@127.0.0.1:$pgport/haochaping?sslmode=disable"
+export DATABASE_OWNER_URL="postgres://haochaping@127.0.0.1:$pgport/haochaping?sslmode=disable"
 export REDIS_URL="redis://:$redis_pass@127.0.0.1:$redisport/0"
 HAOCHAPING_DATA_KEY=$(head -c 32 /dev/urandom | base64)
 export HAOCHAPING_DATA_KEY
@@ -162,7 +167,7 @@ start cron-b
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$httpport/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -fs "http://127.0.0.1:$httpport/healthz" >/dev/null || die "the server did not come up; see $run/serve.log"
 
-log "load: $duration at $rate requests/s; faults at 25 %, 50 %, 75 %"
+log "load: $duration at $rate requests/s; faults at 25 %, 45–50 %, 75 %"
 "$bin" loadgen --url "http://127.0.0.1:$httpport" --rate "$rate" --duration "$duration" --seed "$seed" \
   --devices "$run/devices.json" --acks "$run/acks.jsonl" --failures "$run/failures.jsonl" \
   >"$run/loadgen.out" 2>"$run/loadgen.err" &
@@ -186,7 +191,17 @@ at 25
 fault postgres_restart
 as_pg "$bindir/pg_ctl" -D "$pgdir" -m fast -w -t 60 restart -l "$pgdir/server.log" >/dev/null
 
+# Redis restarts with dispatch tasks in it: from 45 % the queues are paused (asynq's own pause
+# key), so that the relay's tasks pile up unworked; at 50 % Redis restarts without persistence and
+# they are lost with it — the outbox and the reconciler must send them again.
+rcli() { REDISCLI_AUTH="$redis_pass" redis-cli -p "$redisport" "$@"; }
+at 45
+fault queues_paused
+for q in $(rcli smembers asynq:queues); do rcli set "asynq:{$q}:paused" "$(date +%s)" >/dev/null; done
 at 50
+queued=0
+for q in $(rcli smembers asynq:queues); do queued=$((queued + $(rcli llen "asynq:{$q}:pending"))); done
+printf 'tasks queued in Redis when it restarted (lost with it): %s\n' "$queued" >"$run/queue-lost.txt"
 fault redis_restart
 kill "$redis_pid"
 for _ in $(seq 1 50); do kill -0 "$redis_pid" 2>/dev/null || break; sleep 0.1; done
@@ -216,6 +231,8 @@ awk 'NR == FNR { at[++n] = $1; name[n] = $2; next }
        match($0, /"kind":"[^"]*"/); kind = substr($0, RSTART + 8, RLENGTH - 9); c[k " " kind]++ }
      END { if (length(c) == 0) print "  none"; for (x in c) printf "  %s: %d\n", x, c[x] }' \
   "$run/faults.txt" "$run/failures.jsonl" | sort
+echo "== the queue at the Redis restart"
+cat "$run/queue-lost.txt"
 echo "== check"
 cat "$run/check.err" "$run/check.out"
 echo "== the loop under the faults"
