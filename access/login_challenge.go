@@ -64,6 +64,10 @@ type execer interface {
 
 type querier = execer
 
+type rowQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
 func (u *Users) keys() (*pii.Keys, error) {
 	if u.Keys == nil {
 		return nil, errors.New("access: a second factor needs the data key (Users.Keys)")
@@ -188,14 +192,18 @@ func (u *Users) Challenge(ctx context.Context, token string, purpose SecondFacto
 	return &ch, nil
 }
 
-// spendChallenge deletes the challenge, in q; 401 challenge_invalid when another request
-// spent it first.
-func spendChallenge(ctx context.Context, q execer, token string) error {
-	tag, err := q.Exec(ctx, `DELETE FROM login_challenges WHERE token_hash = $1`, tokenHash(token))
+// spendChallenge deletes the challenge, and the user's other open ones with it, in q; 401
+// challenge_invalid when another request spent it first.
+func spendChallenge(ctx context.Context, q rowQuerier, token string) error {
+	var n int
+	err := q.QueryRow(ctx, `
+		WITH spent AS (DELETE FROM login_challenges WHERE token_hash = $1 RETURNING user_id),
+		     others AS (DELETE FROM login_challenges WHERE user_id IN (SELECT user_id FROM spent) AND token_hash <> $1)
+		SELECT count(*) FROM spent`, tokenHash(token)).Scan(&n)
 	if err != nil {
 		return fmt.Errorf("spend login challenge: %w", err)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return errChallengeInvalid()
 	}
 	return nil
