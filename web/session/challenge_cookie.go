@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"haochaping/access"
 )
 
 // ChallengeCookieName carries, between the password and the second factor on the pages, the
@@ -11,9 +13,10 @@ import (
 // step's (/console/login/totp, /console/totp/setup).
 const ChallengeCookieName = "haochaping_login"
 
-// SetChallengeCookie gives the browser the challenge until it expires.
-func SetChallengeCookie(c *fiber.Ctx, token string, expires time.Time) {
-	c.Cookie(&fiber.Cookie{Name: ChallengeCookieName, Value: token, Path: "/console", Expires: expires,
+// SetChallengeCookie gives the browser the challenge for as long as it lasts. By Max-Age, not
+// an instant: the challenge runs on the business clock, which need not be the browser's.
+func SetChallengeCookie(c *fiber.Ctx, token string) {
+	c.Cookie(&fiber.Cookie{Name: ChallengeCookieName, Value: token, Path: "/console", MaxAge: int(access.ChallengeTTL.Seconds()),
 		HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode, Secure: c.Protocol() == "https"})
 }
 
