@@ -326,14 +326,25 @@ func (u *Users) AdminResetTOTP(ctx context.Context, admin *User, username string
 	if !ok {
 		return nil, errNotAdmin()
 	}
+	return u.resetTOTP(ctx, username, "u.username = $1 AND "+usersInReach("u", 2), normaliseUsername(username), region)
+}
+
+// ResetTOTP is AdminResetTOTP for the operator at the command line (haochaping user
+// totp-reset), who needs no administrator: the way back in when the city's only administrator
+// has lost the phone. 404 user_not_found.
+func (u *Users) ResetTOTP(ctx context.Context, username string) (*User, error) {
+	return u.resetTOTP(ctx, username, "u.username = $1", normaliseUsername(username))
+}
+
+func (u *Users) resetTOTP(ctx context.Context, username, where string, args ...any) (*User, error) {
 	var id int64
 	err := u.DB.Pool.QueryRow(ctx, `
-		WITH target AS (SELECT u.id FROM users u WHERE u.username = $1 AND `+usersInReach("u", 2)+`),
+		WITH target AS (SELECT u.id FROM users u WHERE `+where+`),
 		     secret AS (DELETE FROM user_totp WHERE user_id IN (SELECT id FROM target)),
 		     recovery AS (DELETE FROM totp_recovery_codes WHERE user_id IN (SELECT id FROM target)),
 		     challenges AS (DELETE FROM login_challenges WHERE user_id IN (SELECT id FROM target)),
 		     ended AS (DELETE FROM sessions WHERE user_id IN (SELECT id FROM target))
-		SELECT id FROM target`, normaliseUsername(username), region).Scan(&id)
+		SELECT id FROM target`, args...).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errUserNotFound(username)
 	}

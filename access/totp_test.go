@@ -229,6 +229,13 @@ func TestTOTPReset(t *testing.T) {
 	if r, err := users.StartLogin(ctx, "", "t-aud", "s3cret-pass"); err != nil || r.SecondFactor != access.SecondFactorEnroll {
 		t.Fatalf("the login after a reset: %+v %v", r, err)
 	}
+	// The command line's reset needs no administrator.
+	enroll(t, users, "t-city")
+	if reset, err := users.ResetTOTP(ctx, "t-city"); err != nil || reset.TOTPEnrolled {
+		t.Fatalf("the operator's reset: %+v %v", reset, err)
+	}
+	_, err = users.ResetTOTP(ctx, "nobody-here")
+	wantProblem(t, err, 404, "user_not_found")
 	// Without the requirement (demo mode) an unenrolled auditor logs in with the password.
 	users.TOTPRequired = false
 	if r, err := users.StartLogin(ctx, "", "t-aud", "s3cret-pass"); err != nil || r.Token == "" {
