@@ -116,7 +116,7 @@ func matchingStep(secret, code string, now time.Time) (step int64, ok bool) {
 // acceptStep takes a code of step for the user: it moves last_step on, in one statement, only
 // when step is later, so that of two logins racing with one code a single one wins. 401
 // totp_replayed when the step was already used.
-func acceptStep(ctx context.Context, q querier, userID, step int64) error {
+func acceptStep(ctx context.Context, q execer, userID, step int64) error {
 	tag, err := q.Exec(ctx, `UPDATE user_totp SET last_step = $2 WHERE user_id = $1 AND last_step < $2`, userID, step)
 	if err != nil {
 		return fmt.Errorf("accept totp step: %w", err)
