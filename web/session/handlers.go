@@ -48,7 +48,7 @@ func Register(r fiber.Router, users *access.Users) {
 		if req.Password == "" {
 			return problem.Invalid("password_required", "password", "请输入密码")
 		}
-		r, err := users.StartLogin(c.UserContext(), strings.Clone(c.IP()), req.Username, req.Password)
+		res, err := users.StartLogin(c.UserContext(), strings.Clone(c.IP()), req.Username, req.Password)
 		if wait, ok := access.RetryAfter(err); ok {
 			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		}
@@ -56,17 +56,17 @@ func Register(r fiber.Router, users *access.Users) {
 			return err
 		}
 		c.Set(fiber.HeaderCacheControl, "no-store")
-		switch r.SecondFactor {
+		switch res.SecondFactor {
 		case access.SecondFactorCode:
-			MarkAudit(c, "login_pending", r.User.Username)
-			return c.JSON(SecondFactorResponse{SecondFactor: string(r.SecondFactor), Challenge: r.Challenge, ExpiresAt: r.ChallengeExpires})
+			MarkAudit(c, "login_pending", res.User.Username)
+			return c.JSON(SecondFactorResponse{SecondFactor: string(res.SecondFactor), Challenge: res.Challenge, ExpiresAt: res.ChallengeExpires})
 		case access.SecondFactorEnroll:
-			MarkAudit(c, "login_pending", r.User.Username)
+			MarkAudit(c, "login_pending", res.User.Username)
 			return problem.Forbidden("totp_enrollment_required",
 				"该账号须先设置双因素认证：请在网页上登录（/login），按提示用验证器完成设置后再使用接口")
 		}
-		SetCookie(c, r.Token, r.Expires)
-		return c.JSON(LoginResponse{Token: r.Token, ExpiresAt: r.Expires, User: r.User})
+		SetCookie(c, res.Token, res.Expires)
+		return c.JSON(LoginResponse{Token: res.Token, ExpiresAt: res.Expires, User: res.User})
 	})
 	r.Post("/auth/totp", secondStep(users))
 	r.Post("/auth/logout", Require(users), func(c *fiber.Ctx) error {
