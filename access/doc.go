@@ -6,7 +6,10 @@
 // layer's (web/session).
 //
 // Passwords are kept as bcrypt hashes; a session is an opaque random token, of which the
-// database keeps only the SHA-256.
+// database keeps only the SHA-256. Office and auditor logins may have (or, with
+// Users.TOTPRequired, must have) a second factor, TOTP (totp.go, login_challenge.go,
+// totp_recovery.go; tables user_totp, totp_recovery_codes, login_challenges): the password
+// then opens a short-lived challenge, and only the code opens the session.
 //
 // Scope and responsibility are enforced inside SQL: every query over rows that carry
 // department_id, hall_id and region_id adds the predicate of Scope.SQL (or, for work orders,

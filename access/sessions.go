@@ -50,20 +50,42 @@ func (u *Users) Login(ctx context.Context, username, password string) (string, *
 // answer tells nothing about which it was. With a Throttle, an account or an address with too
 // many failures is refused with 429 login_throttled before any password is compared, the right
 // one included. Every refusal is logged at WARN with the username and the address (never the
-// password). The token is returned this once; only its hash is stored.
+// password). The token is returned this once; only its hash is stored. A login that needs a
+// second factor is refused here with 401 totp_required: it goes through StartLogin.
 func (u *Users) LoginFrom(ctx context.Context, address, username, password string) (string, *User, time.Time, error) {
 	username = normaliseUsername(username)
+	id, err := u.passwordStep(ctx, address, username, password)
+	if err != nil {
+		return "", nil, time.Time{}, err
+	}
+	user, err := u.get(ctx, "u.id = $1", id)
+	if err != nil {
+		return "", nil, time.Time{}, fmt.Errorf("login: %w", err)
+	}
+	if user.TOTPEnrolled || (u.TOTPRequired && user.Role.NeedsSecondFactor()) {
+		return "", nil, time.Time{}, errSecondFactorRequired()
+	}
+	r, err := u.completeLogin(ctx, username, id, false)
+	if err != nil {
+		return "", nil, time.Time{}, err
+	}
+	return r.Token, r.User, r.Expires, nil
+}
+
+// passwordStep is the first step of every login: the throttle, then the password. It returns
+// the user's id; the refusals are LoginFrom's.
+func (u *Users) passwordStep(ctx context.Context, address, username, password string) (int64, error) {
 	if u.Throttle != nil {
 		wait, err := u.Throttle.lockedFor(ctx, username, address)
 		if err != nil {
-			return "", nil, time.Time{}, fmt.Errorf("login: %w", err)
+			return 0, fmt.Errorf("login: %w", err)
 		}
 		if wait > 0 {
 			u.logRefusal(ctx, "login throttled", username, address)
 			if err := u.Throttle.failed(ctx, username, address, false); err != nil {
-				return "", nil, time.Time{}, fmt.Errorf("login: %w", err)
+				return 0, fmt.Errorf("login: %w", err)
 			}
-			return "", nil, time.Time{}, newThrottled(wait)
+			return 0, newThrottled(wait)
 		}
 	}
 	id, err := u.checkPassword(ctx, username, password)
@@ -71,20 +93,12 @@ func (u *Users) LoginFrom(ctx context.Context, address, username, password strin
 		u.logRefusal(ctx, "login refused", username, address)
 		if u.Throttle != nil {
 			if err := u.Throttle.failed(ctx, username, address, true); err != nil {
-				return "", nil, time.Time{}, fmt.Errorf("login: %w", err)
+				return 0, fmt.Errorf("login: %w", err)
 			}
 		}
-		return "", nil, time.Time{}, err
+		return 0, err
 	}
-	if err != nil {
-		return "", nil, time.Time{}, err
-	}
-	if u.Throttle != nil {
-		if err := u.Throttle.succeeded(ctx, username); err != nil {
-			return "", nil, time.Time{}, fmt.Errorf("login: %w", err)
-		}
-	}
-	return u.openSession(ctx, id)
+	return id, err
 }
 
 // logRefusal records a refused login; the username is cut short, since anyone can send one.

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"haochaping/internal/database"
+	"haochaping/internal/pii"
 	"haochaping/internal/problem"
 )
 
@@ -46,6 +47,20 @@ type Users struct {
 	// MaxSessions is how many sessions a user may have at once: a login beyond it closes the
 	// oldest; DefaultMaxSessions when zero.
 	MaxSessions int
+	// TOTPRequired makes the office's and the auditors' logins enroll a second factor (TOTP)
+	// before their first full session; an enrolled user is asked for a code whatever it says.
+	TOTPRequired bool
+	// Keys seal the TOTP secrets and hash the recovery codes; a second factor needs them.
+	Keys *pii.Keys
+	// Now is the clock the TOTP codes and the login challenges run on; time.Now when nil.
+	Now func() time.Time
+}
+
+func (u *Users) now() time.Time {
+	if u.Now == nil {
+		return time.Now()
+	}
+	return u.Now()
 }
 
 func (u *Users) log() *slog.Logger {
@@ -280,7 +295,8 @@ func (u *Users) resolveStaff(ctx context.Context, staffNo string, scope Scope) (
 const userSelect = `
 	SELECT u.id, u.username, u.display_name, u.role, u.scope_kind, u.scope_id,
 	       COALESCE(d.code, h.code, r.code, ''), COALESCE(d.name, h.name, r.name, ''),
-	       u.staff_id, COALESCE(st.staff_no, ''), u.active, u.demo, u.created_at
+	       u.staff_id, COALESCE(st.staff_no, ''), u.active, u.demo, u.created_at,
+	       EXISTS (SELECT 1 FROM user_totp ut WHERE ut.user_id = u.id)
 	FROM users u
 	LEFT JOIN departments d ON d.id = u.scope_department_id
 	LEFT JOIN halls h ON h.id = u.scope_hall_id
@@ -292,7 +308,7 @@ func scanUser(row pgx.Row, extra ...any) (*User, error) {
 	var x User
 	var role string
 	dest := append([]any{&x.ID, &x.Username, &x.DisplayName, &role, &x.Scope.Kind, &x.Scope.ID, &x.Scope.Code,
-		&x.Scope.Name, &x.StaffID, &x.StaffNo, &x.Active, &x.Demo, &x.CreatedAt}, extra...)
+		&x.Scope.Name, &x.StaffID, &x.StaffNo, &x.Active, &x.Demo, &x.CreatedAt, &x.TOTPEnrolled}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}

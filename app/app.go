@@ -68,6 +68,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 		Auth:       &channels.Authenticator{Devices: devices, MaxSkew: cfg.SignatureMaxSkew, Limit: limiter},
 		Devices:    devices,
 		Users: &access.Users{DB: db, RefuseDemo: !cfg.Demo, Log: log, SessionIdle: cfg.SessionIdle, MaxSessions: cfg.SessionsPerUser,
+			TOTPRequired: cfg.TOTPRequired, Keys: keys, Now: cfg.Now,
 			// The lockouts run on the business clock, which is the machine's outside tests.
 			Throttle: &access.LoginThrottle{Redis: rdb, Prefix: cfg.QueuePrefix, Now: cfg.Now,
 				Limits: access.LoginLimits{PerAccount: cfg.LoginFailuresPerAccount, PerAddress: cfg.LoginFailuresPerAddress,

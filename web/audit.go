@@ -17,6 +17,8 @@ import (
 var sensitive = []struct {
 	method, prefix, suffix, kind string
 }{
+	{"POST", "/api/v1/users/", "/totp-reset", "totp_reset"}, // before the users' general rule
+	{"POST", "/admin/users/", "/totp-reset", "totp_reset"},
 	{"POST", "/api/v1/workorders/", "/reveal-phone", "phone_revealed"},
 	{"POST", "/console/orders/", "/reveal-phone", "phone_revealed"},
 	{"GET", "/api/v1/ledgers/export", "", "export"},
@@ -49,6 +51,17 @@ func auditTrail(log *audit.Log) fiber.Handler {
 			status = classifyAny(err)
 		}
 		method, path := c.Method(), c.Path()
+		// A handler that knows better — the steps of a login with a second factor — says what
+		// happened, and who it was.
+		if m := session.AuditMarkOf(c); m != nil {
+			e := audit.Event{Kind: m.Kind, Actor: m.Actor, Address: address, Method: strings.Clone(method),
+				Path: strings.Clone(path), Status: status}
+			if p, ok := problem.As(err); ok {
+				e.Code = p.Code
+			}
+			log.Note(c.UserContext(), e)
+			return err
+		}
 		if method == fiber.MethodPost && (path == "/api/v1/auth/login" || path == "/login") {
 			kind := "login_refused"
 			if status < 400 && (path != "/login" || status == fiber.StatusSeeOther) {
@@ -105,8 +118,9 @@ func auditRefusal(c *fiber.Ctx, log *audit.Log, p *problem.Error) {
 	if p.Status != fiber.StatusUnauthorized && p.Status != fiber.StatusForbidden {
 		return
 	}
-	if c.Method() == fiber.MethodPost && (c.Path() == "/api/v1/auth/login" || c.Path() == "/login") {
-		return // auditTrail records the login
+	if c.Method() == fiber.MethodPost && (c.Path() == "/api/v1/auth/login" || c.Path() == "/login") ||
+		session.AuditMarkOf(c) != nil {
+		return // auditTrail records the login, and what a handler marked
 	}
 	kind := map[int]string{fiber.StatusUnauthorized: "unauthenticated", fiber.StatusForbidden: "forbidden"}[p.Status]
 	actor := ""

@@ -117,6 +117,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		"POST /api/v1/users/:username/enable":          {"/api/v1/users/:username/enable", cityOnly, false},
 		"POST /api/v1/users/:username/password":        {"/api/v1/users/:username/password", cityOnly, false},
 		"PUT /api/v1/users/:username/role":             {"/api/v1/users/:username/role", cityOnly, false},
+		"POST /api/v1/users/:username/totp-reset":      {"/api/v1/users/:username/totp-reset", cityOnly, false},
 		"GET /api/v1/ledgers/entries":                  {"", everyone, false},
 		"GET /api/v1/ledgers/entries/:id":              {"/api/v1/ledgers/entries/:entry", []string{"zh01", "spj-head", "hall-head", "office", "auditor"}, false},
 		"GET /api/v1/ledgers/entries/:id/reports":      {"/api/v1/ledgers/entries/:entry/reports", []string{"zh01", "spj-head", "hall-head", "office", "auditor"}, false},
@@ -150,7 +151,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 	}
 	// Routes without a staff session: public, or signed by a device (channels/auth_test.go).
 	unsessioned := map[string]bool{}
-	for _, route := range []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/openapi.yaml", "POST /api/v1/auth/login",
+	for _, route := range []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/openapi.yaml", "POST /api/v1/auth/login", "POST /api/v1/auth/totp",
 		"GET /api/v1/reasons", "GET /e/:token/qr.png", "POST /api/v1/cases", "POST /api/v1/channels/window/evaluations",
 		"POST /api/v1/channels/window/prompts", "POST /api/v1/channels/kiosk/evaluations", "POST /api/v1/channels/mobile/evaluations",
 		"POST /api/v1/channels/pc/evaluations"} {

@@ -733,10 +733,11 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 	// statistics API's (TestStatsAPIMatchesOpenAPI) and the ledger API's
 	// (TestLedgerAPIMatchesOpenAPI) and the administration's (TestAdminPeopleAPIMatchesOpenAPI,
 	// TestAdminOrgAPIMatchesOpenAPI), the audit log's (TestAuditAPIMatchesOpenAPI) and the change
-	// of password (TestAuthAPIMatchesOpenAPI) was exercised.
+	// of password (TestAuthAPIMatchesOpenAPI) and the second factor (TestTOTPAPIMatchesOpenAPI)
+	// was exercised.
 	a.checkCoverage(func(op *openapi3.Operation) bool {
 		return !staffOperation(op) && !statsOperation(op) && !ledgerOperation(op) && !adminPeopleOperation(op) && !adminOrgOperation(op) &&
-			!auditOperation(op) && !authHardeningOperation(op)
+			!auditOperation(op) && !authHardeningOperation(op) && !secondFactorOperation(op)
 	})
 	a.logCoverage()
 }

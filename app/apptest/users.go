@@ -16,7 +16,7 @@ func Users(t *testing.T) (*testenv.Env, *access.Users) {
 	t.Helper()
 	env := testenv.New(t)
 	Seed(env)
-	return env, &access.Users{DB: env.DB, Cost: bcrypt.MinCost}
+	return env, &access.Users{DB: env.DB, Cost: bcrypt.MinCost, Keys: env.Keys, Now: env.Clock.Now}
 }
 
 // CreateUser creates a login or fails the test.

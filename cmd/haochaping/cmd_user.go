@@ -17,7 +17,7 @@ import (
 
 func runUser(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintln(os.Stderr, "usage: haochaping user add|list|enable|disable ...")
+		fmt.Fprintln(os.Stderr, "usage: haochaping user add|list|enable|disable|totp-reset ...")
 		return errUsage
 	}
 	e, err := open(ctx, needs{})
@@ -33,8 +33,10 @@ func runUser(ctx context.Context, args []string) error {
 		return userList(ctx, users, e.Cfg.Demo, args[1:])
 	case "enable", "disable":
 		return switchOn(ctx, "user", args, users.SetActive)
+	case "totp-reset":
+		return userTOTPReset(ctx, users, args[1:])
 	}
-	fmt.Fprintf(os.Stderr, "haochaping user: unknown action %q (add, list, enable, disable)\n", args[0])
+	fmt.Fprintf(os.Stderr, "haochaping user: unknown action %q (add, list, enable, disable, totp-reset)\n", args[0])
 	return errUsage
 }
 
@@ -154,4 +156,19 @@ func printDemoUsers(seeded []*access.User, asJSON bool) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%t\t%s\n", d.Username, d.Password, d.Role, d.Scope, d.StaffNo, d.Active, d.DisplayName)
 	}
 	return w.Flush()
+}
+
+// userTOTPReset is `haochaping user totp-reset USERNAME`: the login's second factor is removed
+// and its sessions end; it enrolls again at its next login.
+func userTOTPReset(ctx context.Context, users *access.Users, args []string) error {
+	if len(args) != 1 {
+		fmt.Fprintln(os.Stderr, "usage: haochaping user totp-reset USERNAME")
+		return errUsage
+	}
+	user, err := users.ResetTOTP(ctx, args[0])
+	if err != nil {
+		return err
+	}
+	fmt.Printf("second factor of %s reset: its sessions ended; it sets up an authenticator at its next login\n", user.Username)
+	return nil
 }

@@ -86,4 +86,6 @@ var KindNames = map[string]string{
 	"signature_refused": "设备签名被拒", "phone_revealed": "查看评价人电话", "export": "导出台账", "import": "导入台账",
 	"user_changed": "账号变更", "device_changed": "设备变更", "organisation_changed": "机构变更", "setting_changed": "参数变更",
 	"script_changed": "回访话术变更", "password_changed": "修改本人密码",
+	"login_pending": "密码正确，待双因素验证", "totp_refused": "双因素验证码错误", "totp_enrolled": "设置双因素认证",
+	"recovery_code_used": "使用恢复码登录", "recovery_codes_regenerated": "重新生成恢复码", "totp_reset": "重置双因素认证",
 }

@@ -56,6 +56,11 @@ type Config struct {
 	LoginMaxLockout         time.Duration // HAOCHAPING_LOGIN_MAX_LOCKOUT: the longest lockout (1h)
 	SessionIdle             time.Duration // HAOCHAPING_SESSION_IDLE: a session ends this long after its last request (30m)
 	SessionsPerUser         int           // HAOCHAPING_SESSIONS_PER_USER: a login beyond it closes the user's oldest session (5)
+	// TOTPRequired (HAOCHAPING_TOTP_REQUIRED): office and auditor logins must enroll a second
+	// factor (TOTP) before their first full session. Default true, false in demo mode (whose
+	// published demo logins would otherwise all stop at the enrollment page); an enrolled user is
+	// asked for the code whatever this says.
+	TOTPRequired bool
 
 	// TrustedProxies (HAOCHAPING_TRUSTED_PROXIES: IPs or CIDRs, comma-separated) are the reverse
 	// proxies whose ProxyHeader names the client's address; from anyone else the header is
@@ -128,8 +133,14 @@ func Load() (*Config, error) {
 	if cfg.OwnerDatabaseURL == "" {
 		cfg.OwnerDatabaseURL = cfg.DatabaseURL
 	}
-	cfg.PublicURL = strings.TrimRight(or(get("HAOCHAPING_PUBLIC_URL"), "http://"+cfg.Addr), "/")
 	var err error
+	cfg.TOTPRequired = !cfg.Demo
+	if v := get("HAOCHAPING_TOTP_REQUIRED"); v != "" {
+		if cfg.TOTPRequired, err = strconv.ParseBool(v); err != nil {
+			return nil, fmt.Errorf("HAOCHAPING_TOTP_REQUIRED=%q: want true or false", v)
+		}
+	}
+	cfg.PublicURL = strings.TrimRight(or(get("HAOCHAPING_PUBLIC_URL"), "http://"+cfg.Addr), "/")
 	if v := get("HAOCHAPING_EVALUATION_WINDOW_DAYS"); v != "" {
 		if cfg.EvaluationWindowDays, err = strconv.Atoi(v); err != nil || cfg.EvaluationWindowDays < 1 {
 			return nil, fmt.Errorf("HAOCHAPING_EVALUATION_WINDOW_DAYS=%q: want a whole number of days ≥ 1", v)

@@ -20,6 +20,7 @@ func (d Deps) registerUsers(r fiber.Router, route routeFunc) {
 	r.Post("/admin/users/:username/password", route(d.resetPassword)...)
 	r.Post("/admin/users/:username/disable", route(d.disableUser)...)
 	r.Post("/admin/users/:username/enable", route(d.enableUser)...)
+	r.Post("/admin/users/:username/totp-reset", route(d.resetTOTP)...)
 }
 
 // usersView is the list of logins: the search, its result and the roles to filter by.

@@ -26,6 +26,7 @@ type userView struct {
 var doneUserMessages = map[string]string{
 	"created": "账号已新建。", "role": "角色和范围已更改，该账号需重新登录。", "password": "密码已重置，该账号需用新密码重新登录。",
 	"disable": "账号已停用，其登录已失效。", "enable": "账号已启用。",
+	"totp-reset": "双因素认证已重置，该账号的登录已失效；下次登录时需重新设置验证器。",
 }
 
 // DoneMessage is what the page says was just done.

@@ -3,6 +3,7 @@ package console
 import (
 	"errors"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -27,7 +28,8 @@ func (d Deps) showLogin(c *fiber.Ctx) error {
 		Data: loginView{Next: next, Expired: c.Query("next") != ""}})
 }
 
-// login is POST /login: the same check as the API's, and the session in the cookie.
+// login is POST /login: the same check as the API's, and the session in the cookie — or, for a
+// login with a second factor, the way to its second step.
 func (d Deps) login(c *fiber.Ctx) error {
 	form := &page.Form{Values: page.FormValues(c, "username", "password", "next")}
 	next := session.SafeNext(form.Value("next"), "/console")
@@ -40,12 +42,21 @@ func (d Deps) login(c *fiber.Ctx) error {
 	}
 	var refusal error
 	if !form.Failed() {
-		token, _, expires, err := d.Users.LoginFrom(c.UserContext(), strings.Clone(c.IP()), username, password)
+		r, err := d.Users.StartLogin(c.UserContext(), strings.Clone(c.IP()), username, password)
 		refusal = err
 		var p *problem.Error
 		switch {
+		case err == nil && r.SecondFactor != access.SecondFactorNone:
+			// No session yet: the challenge, in its own cookie, opens only the second step.
+			session.MarkAudit(c, "login_pending", r.User.Username)
+			session.SetChallengeCookie(c, r.Challenge)
+			step := "/console/login/totp"
+			if r.SecondFactor == access.SecondFactorEnroll {
+				step = "/console/totp/setup"
+			}
+			return c.Redirect(step+"?next="+url.QueryEscape(next), fiber.StatusSeeOther)
 		case err == nil:
-			session.SetCookie(c, token, expires)
+			session.SetCookie(c, r.Token, r.Expires)
 			return c.Redirect(next, fiber.StatusSeeOther)
 		case errors.As(err, &p) && p.Code == "login_throttled":
 			form.Add("password", p.Message) // 登录失败次数过多，请 N 分钟后再试
