@@ -83,7 +83,7 @@ func (e *Env) Migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return migrations.GrantApp(ctx, sqlDB, owner.Schema, app.User)
+	return migrations.GrantApp(ctx, sqlDB, owner.LockKey("migrate"), owner.Schema, app.User)
 }
 
 // OpenMigrated migrates (as the owner), then connects as the application: the application's

@@ -32,14 +32,20 @@ var appPrivileges = []string{
 }
 
 // GrantApp gives role the application's privileges in schema; both are quoted as identifiers.
+// It holds the migrations' advisory lock (lockID) while it grants: processes starting together
+// would otherwise update the same ACLs at once, and PostgreSQL refuses the loser ("tuple
+// concurrently updated").
 // It runs as the schema's owner, in one transaction, and is idempotent; granting the owner
 // itself does nothing.
-func GrantApp(ctx context.Context, db *sql.DB, schema, role string) error {
+func GrantApp(ctx context.Context, db *sql.DB, lockID int64, schema, role string) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("grant %s: %w", role, err)
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit a no-op
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, lockID); err != nil {
+		return fmt.Errorf("grant %s: lock: %w", role, err)
+	}
 	var self string
 	if err := tx.QueryRowContext(ctx, `SELECT current_user`).Scan(&self); err != nil {
 		return fmt.Errorf("grant %s: %w", role, err)

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"haochaping/internal/testenv"
+	"haochaping/migrations"
 )
 
 // TestTheApplicationRoleIsLeastPrivileged: the system connects as a role that reads and writes
@@ -61,5 +62,38 @@ func TestTheApplicationRoleIsLeastPrivileged(t *testing.T) {
 	var n int
 	if err := env.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM work_order_events`).Scan(&n); err != nil {
 		t.Errorf("reading the timeline: %v", err)
+	}
+}
+
+// TestGrantsOfProcessesStartingTogether: every process of the system migrates and grants when
+// it starts, and the fault run starts four at once; their grants must not collide (they did:
+// "tuple concurrently updated" stopped a worker at its start).
+func TestGrantsOfProcessesStartingTogether(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	if env.DB == env.Owner {
+		t.Skip("one role for both: nothing is granted")
+	}
+	app, err := pgconn.ParseConfig(env.Cfg.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB, err := env.Owner.Gorm.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for round := 0; round < 5; round++ {
+		errs := make(chan error, 6)
+		for i := 0; i < cap(errs); i++ {
+			go func() {
+				errs <- migrations.GrantApp(ctx, sqlDB, env.Owner.LockKey("migrate"), env.Prefix, app.User)
+			}()
+		}
+		for i := 0; i < cap(errs); i++ {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
 	}
 }

@@ -182,7 +182,19 @@ at() {
   [ "$due" -gt "$now" ] && sleep "$(awk -v ms=$((due - now)) 'BEGIN { printf "%.3f", ms / 1000 }')"
   return 0
 }
+# alive NAME PID: a part of the system that has stopped by itself is a failure of the run, not
+# a fault the script caused; say which, with its log.
+alive() {
+  kill -0 "$2" 2>/dev/null && return 0
+  log "FAILED: $1 stopped by itself before the fault; its log:"
+  tail -n 20 "$run/$1.log" >&2
+  exit 1
+}
 fault() { # fault NAME: note when it happened, for the failures' attribution
+  alive serve "$pid_serve"
+  alive worker "$pid_worker"
+  alive cron-a "$pid_cron_a"
+  alive cron-b "$pid_cron_b"
   printf '%s %s\n' "$(date +%s%3N)" "$1" >>"$run/faults.txt"
   log "fault: $1"
 }

@@ -126,7 +126,7 @@ func New(t testing.TB) *Env {
 		if err != nil {
 			t.Fatalf("testenv: DATABASE_URL: %v", err)
 		}
-		if err := migrations.GrantApp(ctx, sqlDB, schema, app.User); err != nil {
+		if err := migrations.GrantApp(ctx, sqlDB, owner.LockKey("migrate"), schema, app.User); err != nil {
 			t.Fatalf("testenv: %v", err)
 		}
 		if db, err = database.Open(ctx, cfg.DatabaseURL); err != nil {
