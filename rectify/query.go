@@ -114,7 +114,7 @@ func (s *Service) Detail(ctx context.Context, actor *access.User, id int64) (*De
 	if err != nil {
 		return nil, fmt.Errorf("load work order %d: %w", id, err)
 	}
-	events, err := s.timeline(ctx, id)
+	events, err := s.timeline(ctx, id, l.EvaluationID)
 	if err != nil {
 		return nil, err
 	}
