@@ -35,6 +35,8 @@ var commands = map[string]command{
 	"demo":     {"load a made-up history for the dashboard and benchmarks: demo --evaluations N --days D [--seed S] [--end YYYY-MM-DD] | demo receipt (a case to rate from a phone)", runDemo},
 	"check":    {"check the invariants of the bad-review loop; exits 1 when one is broken", runCheck},
 	"audit":    {"the security audit log: audit verify (its hash chain; exits 1 when broken)", runAudit},
+	"keys":     {"the data keys: keys rotate [--batch N] (re-seal everything under the current key, resumable) | keys status", runKeys},
+	"pii":      {"personal data in free text: pii seal-text (mask and seal what was stored in clear before)", runPII},
 }
 
 func usage() {
