@@ -30,12 +30,12 @@ type Config struct {
 	// HAOCHAPING_DATA_KEY_PREVIOUS: the data keys before it, comma-separated base64, kept to
 	// open what they sealed until `haochaping keys rotate` has moved it to DataKey.
 	PreviousDataKeys [][]byte
-	Demo        bool   // HAOCHAPING_DEMO: demo users, devices and their secrets exist only then
-	QueuePrefix string // HAOCHAPING_QUEUE_PREFIX: keeps several deployments apart on one Redis
-	WebhookURL  string // HAOCHAPING_WEBHOOK_URL: a WeCom/DingTalk robot that receives notifications
-	UpwardURL   string // HAOCHAPING_UPWARD_URL: the provincial platform that receives evaluations
-	Concurrency int    // HAOCHAPING_WORKER_CONCURRENCY: tasks a worker runs at once
-	SMS         string // HAOCHAPING_SMS: the text-message sender (internal/sms): "log", the default, only logs
+	Demo             bool   // HAOCHAPING_DEMO: demo users, devices and their secrets exist only then
+	QueuePrefix      string // HAOCHAPING_QUEUE_PREFIX: keeps several deployments apart on one Redis
+	WebhookURL       string // HAOCHAPING_WEBHOOK_URL: a WeCom/DingTalk robot that receives notifications
+	UpwardURL        string // HAOCHAPING_UPWARD_URL: the provincial platform that receives evaluations
+	Concurrency      int    // HAOCHAPING_WORKER_CONCURRENCY: tasks a worker runs at once
+	SMS              string // HAOCHAPING_SMS: the text-message sender (internal/sms): "log", the default, only logs
 
 	EvaluationWindowDays int           // HAOCHAPING_EVALUATION_WINDOW_DAYS: default for regions without their own
 	SignatureMaxSkew     time.Duration // HAOCHAPING_SIGNATURE_MAX_SKEW
