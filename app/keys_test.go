@@ -1,0 +1,180 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"haochaping/app"
+	"haochaping/app/apptest"
+	"haochaping/evaluation"
+	"haochaping/internal/pii"
+	"haochaping/internal/rekey"
+	"haochaping/internal/testenv"
+	"haochaping/rectify"
+)
+
+// TestKeysRotate: rows sealed under key A; `keys rotate` to key B with A as the previous key,
+// killed after its first batch and run again, leaves every sealed value under B's id and
+// opening under B alone; a phone is still found by its hash; a link printed under A still
+// verifies while A is configured; and a third run changes nothing.
+func TestKeysRotate(t *testing.T) {
+	env, srv := apptest.Serve(t, time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	underA := env.Keys
+
+	// Under key A: the seeded devices; cases with their applicant; a bad review with the
+	// evaluator and a comment; a callback whose facts name the phone (a sealed text).
+	var token string
+	for i := range 3 {
+		pushed := srv.PushCase(apptest.Case(fmt.Sprintf("ROT-%04d", i), env.Clock.Now().Add(-time.Hour)))
+		u, _ := url.Parse(pushed["evaluation_url"].(string))
+		token = strings.TrimPrefix(u.Path, "/e/")
+	}
+	order := srv.BadReview("ROT01", "13900002222")
+	env.Exec(`UPDATE evaluations SET comment = '请回电 139****2222', comment_enc = $1 WHERE id = (SELECT evaluation_id FROM work_orders WHERE id = $2)`,
+		underA.Seal("请回电 13900002222"), order)
+	zh01, err := srv.App.Users.Get(ctx, "zh01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.App.Rectify.Callback(ctx, zh01, order, rectify.CallbackInput{Common: rectify.Common{Method: "phone"},
+		Reached: ptr(true), Facts: "已联系 13900002222"}); err != nil {
+		t.Fatal(err)
+	}
+	tables := app.SealedTables()
+	before := snapshot(t, env, tables)
+	if len(before) < 10 {
+		t.Fatalf("only %d sealed values to rotate", len(before))
+	}
+
+	keyB := make([]byte, 32)
+	_, _ = rand.Read(keyB)
+	underB, err := pii.NewKeys(keyB, env.Cfg.DataKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onlyB, _ := pii.NewKeys(keyB)
+
+	// Killed after its first batch of two rows...
+	killed, kill := context.WithCancel(ctx)
+	r := &rekey.Rotator{DB: env.DB, Keys: underB, Batch: 2, Progress: func(p rekey.Progress) {
+		if p.Done > 0 {
+			kill()
+		}
+	}}
+	if err := r.RotateAll(killed, tables); !errors.Is(err, context.Canceled) {
+		t.Fatalf("the killed rotation: %v", err)
+	}
+	moved := 0
+	for _, v := range snapshot(t, env, tables) {
+		if underB.IsCurrent(v) {
+			moved++
+		}
+	}
+	if moved == 0 || moved == len(before) {
+		t.Fatalf("after the kill %d of %d values are under B: not midway", moved, len(before))
+	}
+
+	// ... and run again: it completes.
+	var progress strings.Builder
+	if err := app.RotateKeys(ctx, env.DB, underB, 2, &progress); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(progress.String(), "keys rotate: cases ") {
+		t.Errorf("no progress per table: %q", progress.String())
+	}
+	after := snapshot(t, env, tables)
+	if len(after) != len(before) {
+		t.Fatalf("%d sealed values after, %d before", len(after), len(before))
+	}
+	for where, v := range after {
+		if !onlyB.IsCurrent(v) {
+			t.Errorf("%s is under key %s, not B's %08x", where, pii.KeyIDOf(v), onlyB.CurrentID())
+		}
+		was, err := underA.Open(before[where])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := onlyB.Open(v); err != nil || got != was {
+			t.Errorf("%s opens under B alone to %q (%v), want %q", where, got, err, was)
+		}
+	}
+	counts, err := app.KeyStatus(ctx, env.DB, onlyB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range counts {
+		if !c.Current {
+			t.Errorf("keys status: %s.%s has %d values under %s", c.Table, c.Column, c.Values, c.KeyID)
+		}
+	}
+
+	// The phone is found by its hash under B alone; the link printed under A verifies while A
+	// is configured as previous, and not once it is dropped.
+	found := *srv.App.Rectify
+	found.Keys = onlyB
+	office, _ := srv.App.Users.Get(ctx, "office")
+	page, err := found.List(ctx, office, rectify.Filter{Query: "139 0000 2222"})
+	if err != nil || page.Total != 1 || page.Items[0].ID != order {
+		t.Fatalf("search by phone after the rotation: %v, %+v", err, page)
+	}
+	withPrevious := evaluation.NewService(env.DB, underB, evaluation.Settings{RatingDays: 7, PublicURL: "http://x"}, env.Clock.Now)
+	defer withPrevious.Close()
+	if _, _, err := withPrevious.ParseLinkToken(token); err != nil {
+		t.Fatalf("a link of key A with A as previous: %v", err)
+	}
+	dropped := evaluation.NewService(env.DB, onlyB, evaluation.Settings{RatingDays: 7, PublicURL: "http://x"}, env.Clock.Now)
+	defer dropped.Close()
+	if _, _, err := dropped.ParseLinkToken(token); err == nil {
+		t.Fatal("a link of key A verified with A dropped")
+	}
+
+	// Once more: nothing to do, nothing changed.
+	progress.Reset()
+	if err := app.RotateKeys(ctx, env.DB, underB, 2, &progress); err != nil {
+		t.Fatal(err)
+	}
+	for where, v := range snapshot(t, env, tables) {
+		if !bytes.Equal(v, after[where]) {
+			t.Errorf("the third run rewrote %s", where)
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(progress.String()), "\n") {
+		if !strings.HasSuffix(line, " 0/0") {
+			t.Errorf("the third run: %q", line)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// snapshot is every sealed value of the tables, by "table.column#id".
+func snapshot(t *testing.T, env *testenv.Env, tables []rekey.Table) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	for _, tb := range tables {
+		for _, col := range tb.Sealed {
+			rows, err := env.DB.Pool.Query(context.Background(), `SELECT id::text, `+col+` FROM `+tb.Name+` WHERE `+col+` IS NOT NULL`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var id string
+				var v []byte
+				if err := rows.Scan(&id, &v); err != nil {
+					t.Fatal(err)
+				}
+				out[tb.Name+"."+col+"#"+id] = v
+			}
+			rows.Close()
+		}
+	}
+	return out
+}
