@@ -21,12 +21,12 @@ type orderView struct {
 	Open     string          // the form to show open: the one that was refused
 	Script   string          // the region's callback script, filled in for this order
 	ScriptID int64
-	Phone    string   // the evaluator's phone, on the answer to "show phone" only
+	Phone    string // the evaluator's phone, on the answer to "show phone" only
 	// Full: the texts in full, on the answer to "显示完整内容" only (shown in place of the
 	// masked copies).
-	Full *rectify.FullTexts
-	Reasons  []string // the bad review's reasons by name
-	Done     string   // what was just recorded
+	Full    *rectify.FullTexts
+	Reasons []string // the bad review's reasons by name
+	Done    string   // what was just recorded
 	// Departments are the units of the office's scope, for the reassign form.
 	Departments []measures.Unit
 }
