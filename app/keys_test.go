@@ -17,6 +17,7 @@ import (
 	"haochaping/internal/pii"
 	"haochaping/internal/rekey"
 	"haochaping/internal/testenv"
+	"haochaping/ledger"
 	"haochaping/rectify"
 )
 
@@ -48,6 +49,7 @@ func TestKeysRotate(t *testing.T) {
 		Reached: ptr(true), Facts: "已联系 13900002222"}); err != nil {
 		t.Fatal(err)
 	}
+	ledgerReport(t, env, srv, "已联系群众 139-0000-2222 核实")
 	tables := app.SealedTables()
 	before := snapshot(t, env, tables)
 	if len(before) < 10 {
@@ -154,6 +156,78 @@ func TestKeysRotate(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// ledgerReport has 市审批服务局's head report progress on its first work-ledger entry, in a
+// round the office opens.
+func ledgerReport(t *testing.T, env *testenv.Env, srv *apptest.Server, progress string) {
+	t.Helper()
+	ctx := context.Background()
+	office, _ := srv.App.Users.Get(ctx, "office")
+	head, _ := srv.App.Users.Get(ctx, "spj-head")
+	if _, err := srv.App.Ledger.OpenRound(ctx, office, "轮次", env.Clock.Now().Add(72*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	entry := int64(env.Count(`SELECT e.id FROM ledger_entries e JOIN ledger_assignments a ON a.entry_id = e.id
+		JOIN departments d ON d.id = a.department_id WHERE e.kind = 'work' AND d.code = 'ZZ-SPJ' ORDER BY e.no LIMIT 1`))
+	if _, err := srv.App.Ledger.Report(ctx, head, ledger.ReportInput{EntryID: entry, Progress: progress}, "web"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSealFreeTextBackfill: texts stored in clear before migration 00025 — a comment, a
+// ledger report, a work order's reason and its notice — are masked by `pii seal-text`, the
+// comment's and the report's originals sealed; a second run changes nothing.
+func TestSealFreeTextBackfill(t *testing.T) {
+	env, srv := apptest.Serve(t, time.Date(2026, 11, 25, 2, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	order := srv.BadReview("BF01", "13900003333")
+	ledgerReport(t, env, srv, "placeholder")
+	// As they were before: in clear, nothing sealed.
+	comment, report, reason := "李四说请回电 139 0000 3333", "群众电话13900003333已回访", "李四要求回电13900003333"
+	env.Exec(`UPDATE evaluations SET comment = $1, comment_enc = NULL WHERE id = (SELECT evaluation_id FROM work_orders WHERE id = $2)`, comment, order)
+	env.Exec(`UPDATE ledger_reports SET progress = $1, text_enc = NULL`, report)
+	env.Exec(`UPDATE work_orders SET rectify_deadline_reason = $1 WHERE id = $2`, reason, order)
+	env.Exec(`UPDATE notifications SET body = $1 WHERE work_order_id = $2`, reason, order)
+
+	var out strings.Builder
+	if err := srv.App.SealFreeText(ctx, &out); err != nil {
+		t.Fatal(err)
+	}
+	var gotComment, gotReport, gotReason string
+	var commentEnc, reportEnc []byte
+	if err := env.DB.Pool.QueryRow(ctx, `SELECT e.comment, e.comment_enc, w.rectify_deadline_reason FROM work_orders w
+		JOIN evaluations e ON e.id = w.evaluation_id WHERE w.id = $1`, order).Scan(&gotComment, &commentEnc, &gotReason); err != nil {
+		t.Fatal(err)
+	}
+	if err := env.DB.Pool.QueryRow(ctx, `SELECT progress, text_enc FROM ledger_reports`).Scan(&gotReport, &reportEnc); err != nil {
+		t.Fatal(err)
+	}
+	if gotComment != "李*说请回电 139****3333" || gotReport != "群众电话139****3333已回访" || gotReason != "李*要求回电139****3333" {
+		t.Fatalf("after the backfill: %q, %q, %q\n%s", gotComment, gotReport, gotReason, out.String())
+	}
+	if n := env.Count(`SELECT count(*) FROM notifications WHERE work_order_id = $1 AND body LIKE '%13900003333%'`, order); n != 0 {
+		t.Errorf("%d notices still hold the phone", n)
+	}
+	if got, err := env.Keys.Open(commentEnc); err != nil || got != comment {
+		t.Errorf("the sealed comment: %q, %v", got, err)
+	}
+	if got, err := env.Keys.Open(reportEnc); err != nil || !strings.Contains(got, report) {
+		t.Errorf("the sealed report: %q, %v", got, err)
+	}
+	before := snapshot(t, env, app.SealedTables())
+	out.Reset()
+	if err := srv.App.SealFreeText(ctx, &out); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), ", 1 masked") {
+		t.Errorf("the second run masked again:\n%s", out.String())
+	}
+	for where, v := range snapshot(t, env, app.SealedTables()) {
+		if !bytes.Equal(v, before[where]) {
+			t.Errorf("the second run rewrote %s", where)
+		}
+	}
+}
 
 // snapshot is every sealed value of the tables, by "table.column#id".
 func snapshot(t *testing.T, env *testenv.Env, tables []rekey.Table) map[string][]byte {
