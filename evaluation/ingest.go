@@ -31,7 +31,7 @@ type insertRow struct {
 	Level                int16
 	Reasons              []string
 	ReasonSetVersion     int32
-	Comment              string // the masked copy (sealedComment)
+	Comment              string // the masked copy (sealComment)
 	CommentEnc           []byte // the comment in full, sealed, when it differs from the masked copy
 	Active               bool
 	RealName             bool
