@@ -3,10 +3,15 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,8 +55,15 @@ func TestKeysRotate(t *testing.T) {
 		t.Fatal(err)
 	}
 	ledgerReport(t, env, srv, "已联系群众 139-0000-2222 核实")
+	// A value as it was sealed before keys had ids (format 1), under A.
+	env.Exec(`UPDATE cases SET applicant_name_enc = $1 WHERE case_no = 'ROT-0000'`, legacySeal(env.Cfg.DataKey, "王五"))
 	tables := app.SealedTables()
 	before := snapshot(t, env, tables)
+	if counts, err := app.KeyStatus(ctx, env.DB, underA); err != nil || !slices.ContainsFunc(counts, func(c rekey.Count) bool {
+		return c.Table == "cases" && c.Column == "applicant_name_enc" && c.KeyID == "v1" && c.Values == 1 && !c.Current
+	}) {
+		t.Fatalf("keys status before: %v %+v", err, counts)
+	}
 	if len(before) < 10 {
 		t.Fatalf("only %d sealed values to rotate", len(before))
 	}
@@ -156,6 +168,16 @@ func TestKeysRotate(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// legacySeal is a value as pii sealed it before keys had ids: 1 | nonce | ciphertext.
+func legacySeal(master []byte, s string) []byte {
+	encKey, _ := hkdf.Key(sha256.New, master, nil, "haochaping seal v1", 32)
+	block, _ := aes.NewCipher(encKey)
+	aead, _ := cipher.NewGCM(block)
+	nonce := make([]byte, aead.NonceSize())
+	_, _ = rand.Read(nonce)
+	return aead.Seal(append([]byte{1}, nonce...), nonce, []byte(s), []byte{1})
+}
 
 // ledgerReport has 市审批服务局's head report progress on its first work-ledger entry, in a
 // round the office opens.

@@ -229,8 +229,9 @@ type Count struct {
 func Status(ctx context.Context, db *database.DB, keys *pii.Keys, t Table) ([]Count, error) {
 	var out []Count
 	for _, c := range t.Sealed {
-		rows, err := db.Pool.Query(ctx, fmt.Sprintf(`SELECT substring(%s from 1 for %d), count(*) FROM %s WHERE %s IS NOT NULL GROUP BY 1 ORDER BY 1`,
-			c, pii.PrefixLen, t.Name, c))
+		// A value of the first format has no key id: its first byte alone is its group.
+		rows, err := db.Pool.Query(ctx, fmt.Sprintf(`SELECT CASE WHEN get_byte(%s, 0) = 2 THEN substring(%s from 1 for %d) ELSE substring(%s from 1 for 1) END,
+			count(*) FROM %s WHERE %s IS NOT NULL AND length(%s) > 0 GROUP BY 1 ORDER BY 1`, c, c, pii.PrefixLen, c, t.Name, c, c))
 		if err != nil {
 			return nil, fmt.Errorf("count %s.%s by key: %w", t.Name, c, err)
 		}
