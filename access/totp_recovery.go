@@ -3,6 +3,7 @@ package access
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"fmt"
 	"strings"
 	"time"
@@ -13,9 +14,10 @@ import (
 )
 
 // Recovery codes stand in for the authenticator app when the phone is lost: ten of them, shown
-// once when made, each good for one login. They are stored only as keyed hashes (pii.Keys.Index,
-// an HMAC with a key derived from the data key), so that a copy of the database alone does not
-// let anyone try them offline.
+// once when made, each good for one login. They are stored only as SHA-256 hashes. Not keyed with
+// the data key: `haochaping keys rotate` could not rehash them (their clear text is gone), and
+// the codes would die with the previous key. 16 random characters (79 bits) make trying them
+// offline against a copy of the database hopeless without a key.
 
 // RecoveryCodeCount is how many recovery codes a user gets at a time.
 const RecoveryCodeCount = 10
@@ -23,9 +25,9 @@ const RecoveryCodeCount = 10
 // recoveryAlphabet has no characters people confuse when typing from paper (0 o, 1 l i).
 const recoveryAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
 
-const recoveryLength = 10 // about 49 bits each
+const recoveryLength = 16 // 79 bits each
 
-// newRecoveryCodes returns RecoveryCodeCount random codes, written "abcde-fghjk".
+// newRecoveryCodes returns RecoveryCodeCount random codes, written "abcd-efgh-jkmn-pqrs".
 func newRecoveryCodes() []string {
 	const limit = 256 / len(recoveryAlphabet) * len(recoveryAlphabet)
 	codes := make([]string, 0, RecoveryCodeCount)
@@ -41,7 +43,7 @@ func newRecoveryCodes() []string {
 			}
 		}
 		if len(b) == recoveryLength {
-			codes = append(codes, string(b[:5])+"-"+string(b[5:]))
+			codes = append(codes, string(b[:4])+"-"+string(b[4:8])+"-"+string(b[8:12])+"-"+string(b[12:]))
 		}
 	}
 	return codes
@@ -58,11 +60,8 @@ func normaliseRecoveryCode(s string) string {
 }
 
 func (u *Users) recoveryHash(code string) ([]byte, error) {
-	keys, err := u.keys()
-	if err != nil {
-		return nil, err
-	}
-	return keys.Index("totp-recovery", normaliseRecoveryCode(code)), nil
+	h := sha256.Sum256([]byte("haochaping totp-recovery\x00" + normaliseRecoveryCode(code)))
+	return h[:16], nil
 }
 
 // replaceRecoveryCodes makes new codes for the user, in tx, and drops the old ones.

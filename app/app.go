@@ -75,7 +75,7 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 					Lockout: cfg.LoginLockout, MaxLockout: cfg.LoginMaxLockout}}},
 		Rectify: &rectify.Service{DB: db, Queue: q, Calendar: calendar.Default(), Keys: keys, Log: log,
 			WebhookURL: cfg.WebhookURL, SMS: sender, Live: signals, Now: cfg.Now},
-		Ledger:   &ledger.Service{DB: db, Calendar: calendar.Default(), Now: cfg.Now},
+		Ledger:   &ledger.Service{DB: db, Calendar: calendar.Default(), Keys: keys, Now: cfg.Now},
 		Queue:    q,
 		Registry: reg,
 		cfg:      cfg,

@@ -159,7 +159,7 @@ func (e *Env) OpenKeys() error {
 	if err := e.Cfg.RequireDataKey(); err != nil {
 		return err
 	}
-	keys, err := pii.NewKeys(e.Cfg.DataKey)
+	keys, err := pii.NewKeys(e.Cfg.DataKey, e.Cfg.PreviousDataKeys...)
 	if err != nil {
 		return err
 	}

@@ -156,9 +156,9 @@ WITH e AS (
         region_id, department_id, hall_id, window_id, staff_id, item_id,
         level, reasons, reason_set_version, comment, active, real_name,
         evaluator_name_enc, evaluator_name_masked, evaluator_phone_enc, evaluator_phone_masked,
-        evaluator_phone_index, served_at, rated_at, created_at, reason_kind)
+        evaluator_phone_index, served_at, rated_at, created_at, reason_kind, comment_enc)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13,
-            $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)
+            $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $30)
     ON CONFLICT DO NOTHING
     RETURNING id, bad, created_at
 ), o AS (
@@ -194,7 +194,7 @@ func queueInsert(b *pgx.Batch, r *insertRow) {
 		r.RegionID, r.DepartmentID, r.HallID, r.WindowID, r.StaffID, r.ItemID,
 		r.Level, r.Reasons, r.ReasonSetVersion, r.Comment, r.Active, r.RealName,
 		r.EvaluatorNameEnc, r.EvaluatorNameMasked, r.EvaluatorPhoneEnc, r.EvaluatorPhoneMasked,
-		r.EvaluatorPhoneIndex, r.ServedAt, r.RatedAt, r.ReceivedAt, r.ReasonKind, r.Replaces)
+		r.EvaluatorPhoneIndex, r.ServedAt, r.RatedAt, r.ReceivedAt, r.ReasonKind, r.Replaces, r.CommentEnc)
 }
 
 func insertJobs(ctx context.Context, tx pgx.Tx, jobs []*commitJob) error {

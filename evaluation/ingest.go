@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"haochaping/internal/bjtime"
@@ -30,7 +31,8 @@ type insertRow struct {
 	Level                int16
 	Reasons              []string
 	ReasonSetVersion     int32
-	Comment              string
+	Comment              string // the masked copy (sealComment)
+	CommentEnc           []byte // the comment in full, sealed, when it differs from the masked copy
 	Active               bool
 	RealName             bool
 	EvaluatorNameEnc     []byte
@@ -186,6 +188,7 @@ func (s *Service) prepare(ctx context.Context, sub *Submission, set *ReasonSet, 
 	}
 	subj.fill(row)
 	s.setEvaluator(row, sub, subj)
+	row.Comment, row.CommentEnc = s.sealComment(sub, subj)
 	return row, 0, nil
 }
 
@@ -257,11 +260,12 @@ func (s *Service) setEvaluator(row *insertRow, sub *Submission, subj *subject) {
 // isApplicant matches the evaluator to the case's applicant by ID number, else by phone.
 // A case that names neither cannot be checked and is let through.
 func (s *Service) isApplicant(p *Person, subj *subject) bool {
+	// Under every configured key: a case not yet rehashed by `keys rotate` still matches.
 	if subj.applicantIDIndex != nil && p.IDNumber != "" {
-		return bytes.Equal(subj.applicantIDIndex, s.keys.Index("id", p.IDNumber))
+		return slices.ContainsFunc(s.keys.Indexes("id", p.IDNumber), func(h []byte) bool { return bytes.Equal(h, subj.applicantIDIndex) })
 	}
 	if subj.applicantPhoneIndex != nil && p.Phone != "" {
-		return bytes.Equal(subj.applicantPhoneIndex, s.keys.PhoneIndex(p.Phone))
+		return slices.ContainsFunc(s.keys.PhoneIndexes(p.Phone), func(h []byte) bool { return bytes.Equal(h, subj.applicantPhoneIndex) })
 	}
 	return subj.applicantIDIndex == nil && subj.applicantPhoneIndex == nil
 }

@@ -103,12 +103,13 @@ func (s *Service) Report(ctx context.Context, actor *access.User, in ReportInput
 		if actor.ID != 0 {
 			userID = &actor.ID
 		}
+		masked, sealed := s.sealReportText(in)
 		rep, err = scanReport(tx.QueryRow(ctx, `
 			WITH r AS (
-				INSERT INTO ledger_reports (round_id, entry_id, department_id, progress, measures, issues, completed, source, reported_by, reported_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *)
+				INSERT INTO ledger_reports (round_id, entry_id, department_id, progress, measures, issues, completed, source, reported_by, reported_at, text_enc)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *)
 			SELECT `+reportColumns+` FROM r JOIN ledger_rounds rd ON rd.id = r.round_id`,
-			round.ID, in.EntryID, dept, in.Progress, in.Measures, in.Issues, in.Completed, source, userID, s.now()))
+			round.ID, in.EntryID, dept, masked.Progress, masked.Measures, masked.Issues, in.Completed, source, userID, s.now(), sealed))
 		if err != nil {
 			return err
 		}

@@ -6,12 +6,15 @@ import (
 	"haochaping/calendar"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/database"
+	"haochaping/internal/pii"
 )
 
 // Service keeps the ledgers.
 type Service struct {
 	DB       *database.DB
 	Calendar *calendar.Calendar
+	// Keys seal the reports' texts in full (report_seal.go).
+	Keys *pii.Keys
 	// Now is the clock; nil: time.Now.
 	Now func() time.Time
 }

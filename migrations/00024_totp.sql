@@ -2,7 +2,7 @@
 -- The second factor (TOTP, RFC 6238) of the office's and the auditors' logins. user_totp holds a
 -- user's secret, sealed with the data key (internal/pii: AES-256-GCM), never in clear, and the
 -- last time step accepted, so that a code is taken once: a code of the same or an earlier step is
--- refused as a replay. The ten recovery codes are kept only as keyed hashes (HMAC), each usable
+-- refused as a replay. The ten recovery codes are kept only as hashes (SHA-256; 79 random bits each), each usable
 -- once. A login_challenge is the short-lived state between a correct password and the second
 -- factor: a random token (only its SHA-256 stored) bound to one user, good for 5 minutes and for
 -- nothing but entering the code or enrolling (whose new secret waits here, sealed, until the

@@ -21,7 +21,7 @@ import (
 var dutyOf = map[Action]access.Duty{
 	Callback: access.Handle, DecideNow: access.Handle, DecideDeadline: access.Handle, DecideExplain: access.Handle,
 	DecideAppeal: access.Handle, Rectify: access.Handle, Feedback: access.Handle, Close: access.Handle,
-	Return: access.Handle, RequestExtension: access.Handle, RevealPhone: access.Handle,
+	Return: access.Handle, RequestExtension: access.Handle, RevealPhone: access.Handle, RevealText: access.Handle,
 	RuleUpheld: access.Rule, RuleRejected: access.Rule, Reassign: access.Rule, GrantExtension: access.Rule,
 	RefuseExtension: access.Rule, Supervise: access.Rule,
 }
@@ -30,7 +30,7 @@ var actionNames = map[Action]string{
 	Callback: "回访核实", DecideNow: "立行立改", DecideDeadline: "限期整改", DecideExplain: "解释说明",
 	DecideAppeal: "提出申诉", RuleUpheld: "申诉成立", RuleRejected: "申诉驳回", Rectify: "整改", Feedback: "反馈",
 	Close: "办结", Return: "退回", Reassign: "重新分派", RequestExtension: "申请延期", GrantExtension: "批准延期",
-	RefuseExtension: "不予延期", Supervise: "督办", RevealPhone: "查看联系电话",
+	RefuseExtension: "不予延期", Supervise: "督办", RevealPhone: "查看联系电话", RevealText: "查看完整内容",
 	EvaluatorVerdict: "评价整改", Reopen: "退回重新整改", Dispatched: "派发工单", Remind: "到期提醒",
 	Overdue: "逾期", Escalate: "上报",
 }
@@ -92,6 +92,13 @@ func (s *Service) act(ctx context.Context, actor *access.User, id int64, action 
 		c := &change{method: common.Method, note: common.Note, files: common.Attachments}
 		if err := do(tx, w, c, fx); err != nil {
 			return err
+		}
+		if len(c.set) > 0 {
+			names, err := s.peopleNames(ctx, tx, w.EvaluationID)
+			if err != nil {
+				return err
+			}
+			maskSet(c.set, names)
 		}
 		if err := updateWorkOrder(ctx, tx, w.ID, to, c.set, s.now()); err != nil {
 			return err

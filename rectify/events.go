@@ -25,6 +25,9 @@ type Event struct {
 	Note        string         `json:"note"`
 	Data        map[string]any `json:"data"`
 	Attachments []Attachment   `json:"attachments"`
+	// HasFullText: some of the note or data was masked, and its original is sealed
+	// (RevealText shows it to the handler).
+	HasFullText bool `json:"-"`
 }
 
 // Attachment describes a file kept elsewhere (a photo of the rectified counter, a recording of
@@ -63,22 +66,43 @@ func (s *Service) appendEvent(ctx context.Context, tx pgx.Tx, w *WorkOrder, acti
 		t := string(to)
 		toState = &t
 	}
+	// The note and the data's texts are stored masked; the originals, if anything was masked,
+	// sealed in sealed_texts (sealed_text.go).
+	var sealedID *int64
+	if hasText(note, data) {
+		names, err := s.peopleNames(ctx, tx, w.EvaluationID)
+		if err != nil {
+			return err
+		}
+		var sealed []byte
+		if note, data, sealed = s.maskEventText(note, data, names); sealed != nil {
+			id, err := storeSealedText(ctx, tx, sealed)
+			if err != nil {
+				return err
+			}
+			sealedID = &id
+		}
+	}
 	rawData, _ := json.Marshal(data)
 	rawAtt, _ := json.Marshal(attachments)
 	if _, err := tx.Exec(ctx, `
-		INSERT INTO work_order_events (work_order_id, action, from_state, to_state, actor_user_id, actor_name, method, note, data, attachments, at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		w.ID, string(action), from, toState, userID, actorName, m, note, rawData, rawAtt, s.now()); err != nil {
+		INSERT INTO work_order_events (work_order_id, action, from_state, to_state, actor_user_id, actor_name, method, note, data, attachments, at, sealed_text_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		w.ID, string(action), from, toState, userID, actorName, m, note, rawData, rawAtt, s.now(), sealedID); err != nil {
 		return fmt.Errorf("record %s event: %w", action, err)
 	}
 	return nil
 }
 
 // Timeline returns the events of a work order, oldest first.
-func (s *Service) timeline(ctx context.Context, id int64) ([]Event, error) {
+func (s *Service) timeline(ctx context.Context, id, evaluationID int64) ([]Event, error) {
+	names, err := s.peopleNames(ctx, s.DB.Pool, evaluationID)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.DB.Pool.Query(ctx, `
 		SELECT id, action, COALESCE(from_state, ''), COALESCE(to_state, ''), actor_name, actor_user_id, at,
-		       COALESCE(method, ''), note, data, attachments
+		       COALESCE(method, ''), note, data, attachments, sealed_text_id IS NOT NULL
 		FROM work_order_events WHERE work_order_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("load timeline: %w", err)
@@ -88,15 +112,16 @@ func (s *Service) timeline(ctx context.Context, id int64) ([]Event, error) {
 	for rows.Next() {
 		var e Event
 		if err := rows.Scan(&e.ID, &e.Action, &e.FromState, &e.ToState, &e.Actor, &e.ActorUserID, &e.At,
-			&e.Method, &e.Note, &e.Data, &e.Attachments); err != nil {
+			&e.Method, &e.Note, &e.Data, &e.Attachments, &e.HasFullText); err != nil {
 			return nil, fmt.Errorf("load timeline: %w", err)
 		}
-		// A phone or ID number staff typed into a note or a fact is masked for whoever reads the
-		// timeline, the auditor included: the evaluator's phone is shown only on request.
-		e.Note = pii.MaskNumbersInText(e.Note)
+		// Stored masked since migration 00025; an event written before it holds its text as
+		// typed (the table is append-only), so it is masked here too, for whoever reads the
+		// timeline, the auditor included: the text in full is shown only on request.
+		e.Note = pii.MaskText(e.Note, names...)
 		for k, v := range e.Data {
 			if text, ok := v.(string); ok {
-				e.Data[k] = pii.MaskNumbersInText(text)
+				e.Data[k] = pii.MaskText(text, names...)
 			}
 		}
 		out = append(out, e)

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"haochaping/internal/live"
+	"haochaping/internal/pii"
 	"haochaping/internal/queue"
 )
 
@@ -42,6 +43,15 @@ func (s *Service) notify(ctx context.Context, tx pgx.Tx, fx *effects, w *WorkOrd
 }
 
 func (s *Service) notifyOne(ctx context.Context, tx pgx.Tx, fx *effects, w *WorkOrder, n Notice) error {
+	// A notice quotes the reason or note typed for the action; it is stored, shown and sent to
+	// the webhook masked only (the original is the event's sealed text).
+	if hasText(n.Body+n.Title, nil) {
+		names, err := s.peopleNames(ctx, tx, w.EvaluationID)
+		if err != nil {
+			return err
+		}
+		n.Title, n.Body = pii.MaskText(n.Title, names...), pii.MaskText(n.Body, names...)
+	}
 	audience := n.Audience
 	var staff []int64
 	switch audience {

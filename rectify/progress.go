@@ -69,7 +69,7 @@ func (s *Service) Progress(ctx context.Context, evaluationID int64) (*Progress, 
 		return nil, fmt.Errorf("load the progress of evaluation %d: %w", evaluationID, err)
 	}
 	w.named()
-	events, err := s.timeline(ctx, w.ID)
+	events, err := s.timeline(ctx, w.ID, w.EvaluationID)
 	if err != nil {
 		return nil, err
 	}

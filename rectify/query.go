@@ -40,6 +40,8 @@ type EvaluationBrief struct {
 	TicketNo  string    `json:"ticket_no,omitempty"`
 	Item      string    `json:"item,omitempty"`
 	RatedAt   time.Time `json:"rated_at"`
+	// HasFullComment: the comment shown is a masked copy, its original sealed (RevealText).
+	HasFullComment bool `json:"-"`
 }
 
 // Listed is a work order with its view.
@@ -64,7 +66,7 @@ const overdueNow = `((w.state = 'pending_callback' AND w.callback_due < $1)
 
 const listedSelect = `SELECT ` + workOrderColumns + `, d.name, COALESCE(win.name, ''), a.staff_no, a.name,
 	e.level, e.reasons, e.comment, e.evaluator_name_masked, e.evaluator_phone_masked, COALESCE(c.case_no, ''),
-	COALESCE(e.ticket_no, ''), COALESCE(i.name, ''), e.rated_at, ` + overdueNow + `, count(*) OVER ()
+	COALESCE(e.ticket_no, ''), COALESCE(i.name, ''), e.rated_at, e.comment_enc IS NOT NULL, ` + overdueNow + `, count(*) OVER ()
 FROM work_orders w
 JOIN departments d ON d.id = w.department_id
 LEFT JOIN windows win ON win.id = w.window_id
@@ -81,7 +83,7 @@ func scanListed(row pgx.Row) (*Listed, int, error) {
 	err := row.Scan(append(w.targets(),
 		&l.Department, &l.Window, &staffNo, &staffName,
 		&l.Evaluation.Level, &l.Evaluation.Reasons, &l.Evaluation.Comment, &l.Evaluation.Evaluator, &l.Evaluation.Phone,
-		&l.Evaluation.CaseNo, &l.Evaluation.TicketNo, &l.Evaluation.Item, &l.Evaluation.RatedAt, &l.OverdueNow, &total)...)
+		&l.Evaluation.CaseNo, &l.Evaluation.TicketNo, &l.Evaluation.Item, &l.Evaluation.RatedAt, &l.Evaluation.HasFullComment, &l.OverdueNow, &total)...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -114,7 +116,7 @@ func (s *Service) Detail(ctx context.Context, actor *access.User, id int64) (*De
 	if err != nil {
 		return nil, fmt.Errorf("load work order %d: %w", id, err)
 	}
-	events, err := s.timeline(ctx, id)
+	events, err := s.timeline(ctx, id, l.EvaluationID)
 	if err != nil {
 		return nil, err
 	}

@@ -66,12 +66,13 @@ func searchClause(keys *pii.Keys, q string, first int) (string, []any) {
 		}
 	}
 	if pii.IsPhoneDigits(normal) && keys != nil {
-		h := arg(keys.PhoneIndex(normal))
+		// Its hash under every configured key: rows `keys rotate` has not reached yet are found.
+		h := arg(keys.PhoneIndexes(normal))
 		branches = append(branches,
 			`SELECT wo.id FROM evaluations se JOIN work_orders wo ON wo.evaluation_id = se.id
-				WHERE se.evaluator_phone_index = `+h+`::bytea`,
+				WHERE se.evaluator_phone_index = ANY(`+h+`::bytea[])`,
 			`SELECT wo.id FROM cases sc JOIN evaluations se ON se.case_id = sc.id AND NOT se.superseded
-				JOIN work_orders wo ON wo.evaluation_id = se.id WHERE sc.applicant_phone_index = `+h+`::bytea`)
+				JOIN work_orders wo ON wo.evaluation_id = se.id WHERE sc.applicant_phone_index = ANY(`+h+`::bytea[])`)
 	}
 	if len(branches) == 0 {
 		return "FALSE", nil

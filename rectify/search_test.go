@@ -25,19 +25,24 @@ func TestSearchClauseNeverSendsAPhone(t *testing.T) {
 			t.Errorf("%q: args %v, want the hash alone", q, args)
 			continue
 		}
-		h, ok := args[0].([]byte)
-		if !ok || !bytes.Equal(h, want) || len(h) != 16 {
+		hs, ok := args[0].([][]byte)
+		if !ok || len(hs) != 1 {
+			t.Errorf("%q: the argument is %v, want the phone's keyed hash under the one key", q, args[0])
+			continue
+		}
+		h := hs[0]
+		if !bytes.Equal(h, want) || len(h) != 16 {
 			t.Errorf("%q: the argument is %v, want the phone's 16-byte keyed hash", q, args[0])
 		}
 		if bytes.Contains(h, []byte("12345678")) || strings.Contains(clause, "1234") {
 			t.Errorf("%q: the digits reach the SQL", q)
 		}
-		if !strings.Contains(clause, "$5::bytea") || strings.Contains(clause, "$6") {
+		if !strings.Contains(clause, "$5::bytea[]") || strings.Contains(clause, "$6") {
 			t.Errorf("%q: clause numbered wrong: %s", q, clause)
 		}
 	}
 	// A fixed line with its area code is a phone too.
-	if _, args := searchClause(keys, "0632-3311234", 1); len(args) != 1 || !bytes.Equal(args[0].([]byte), keys.PhoneIndex("06323311234")) {
+	if _, args := searchClause(keys, "0632-3311234", 1); len(args) != 1 || !bytes.Equal(args[0].([][]byte)[0], keys.PhoneIndex("06323311234")) {
 		t.Errorf("a fixed line: %v", args)
 	}
 }

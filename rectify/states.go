@@ -60,6 +60,7 @@ const (
 	RefuseExtension  Action = "refuse_extension"  // the office refuses it
 	Supervise        Action = "supervise"         // 督办 by the office
 	RevealPhone      Action = "reveal_phone"      // the handler saw the evaluator's phone
+	RevealText       Action = "reveal_text"       // the handler saw the order's texts in full (reveal_text.go)
 	Remind           Action = "remind"            // a deadline approaches
 	Overdue          Action = "overdue"           // a deadline passed with the step not done
 	Escalate         Action = "escalate"          // the unit head and the office were told
@@ -92,6 +93,9 @@ var transitions = map[Action]transition{
 	RefuseExtension:  {[]State{RectifyingDeadline}, ""},
 	Supervise:        {openStates(), ""},
 	RevealPhone:      {openStates(), ""},
+	// The texts in full stay the handler's to see once the order is closed: the evaluator's
+	// verdict may reopen it, and a complaint about it names what was written.
+	RevealText: {allStates(), ""},
 	// The evaluator's verdict on the rectification, after feedback — also once the order was
 	// closed, within the verdict window (verdict.go); a first 不满意 reopens it.
 	EvaluatorVerdict: {[]State{FedBack, Closed}, ""},

@@ -21,6 +21,8 @@ var sensitive = []struct {
 	{"POST", "/admin/users/", "/totp-reset", "totp_reset"},
 	{"POST", "/api/v1/workorders/", "/reveal-phone", "phone_revealed"},
 	{"POST", "/console/orders/", "/reveal-phone", "phone_revealed"},
+	{"POST", "/console/orders/", "/reveal-text", "text_revealed"},
+	{"POST", "/api/v1/workorders/", "/reveal-text", "text_revealed"},
 	{"GET", "/api/v1/ledgers/export", "", "export"},
 	{"POST", "/api/v1/ledgers/import", "", "import"},
 	{"POST", "/ledgers/import", "", "import"},

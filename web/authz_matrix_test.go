@@ -90,6 +90,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		"POST /api/v1/workorders/:id/return":           {"/api/v1/workorders/:workorder/return", handlers, false},
 		"POST /api/v1/workorders/:id/extension":        {"/api/v1/workorders/:workorder/extension", handlers, false},
 		"POST /api/v1/workorders/:id/reveal-phone":     {"/api/v1/workorders/:workorder/reveal-phone", handlers, false},
+		"POST /api/v1/workorders/:id/reveal-text":      {"/api/v1/workorders/:workorder/reveal-text", handlers, false},
 		"POST /api/v1/workorders/:id/extension/ruling": {"/api/v1/workorders/:workorder/extension/ruling", cityOnly, false},
 		"POST /api/v1/workorders/:id/appeal/ruling":    {"/api/v1/workorders/:workorder/appeal/ruling", cityOnly, false},
 		"POST /api/v1/workorders/:id/reassign":         {"/api/v1/workorders/:workorder/reassign", cityOnly, false},

@@ -83,7 +83,7 @@ func (l *Log) Search(ctx context.Context, q Query) (*Page, error) {
 // KindNames are the events' Chinese names, for the page.
 var KindNames = map[string]string{
 	"login_ok": "登录成功", "login_refused": "登录失败", "unauthenticated": "未登录访问", "forbidden": "越权访问被拒",
-	"signature_refused": "设备签名被拒", "phone_revealed": "查看评价人电话", "export": "导出台账", "import": "导入台账",
+	"signature_refused": "设备签名被拒", "phone_revealed": "查看评价人电话", "text_revealed": "查看完整内容", "export": "导出台账", "import": "导入台账",
 	"user_changed": "账号变更", "device_changed": "设备变更", "organisation_changed": "机构变更", "setting_changed": "参数变更",
 	"script_changed": "回访话术变更", "password_changed": "修改本人密码",
 	"login_pending": "密码正确，待双因素验证", "totp_refused": "双因素验证码错误", "totp_enrolled": "设置双因素认证",

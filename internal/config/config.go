@@ -32,6 +32,9 @@ type Config struct {
 	Addr             string // HAOCHAPING_ADDR
 	PublicURL        string // HAOCHAPING_PUBLIC_URL: base of the evaluation links printed on receipts
 	DataKey          []byte // HAOCHAPING_DATA_KEY: 32 bytes, base64; encrypts personal data at rest
+	// PreviousDataKeys (HAOCHAPING_DATA_KEY_PREVIOUS): the data keys before it, comma-separated
+	// base64, kept to open what they sealed until `haochaping keys rotate` has moved it to DataKey.
+	PreviousDataKeys [][]byte
 	Demo             bool   // HAOCHAPING_DEMO: demo users, devices and their secrets exist only then
 	QueuePrefix      string // HAOCHAPING_QUEUE_PREFIX: keeps several deployments apart on one Redis
 	WebhookURL       string // HAOCHAPING_WEBHOOK_URL: a WeCom/DingTalk robot that receives notifications
@@ -203,6 +206,15 @@ func Load() (*Config, error) {
 	if v := get("HAOCHAPING_DATA_KEY"); v != "" {
 		if cfg.DataKey, err = ParseDataKey(v); err != nil {
 			return nil, err
+		}
+	}
+	if v := get("HAOCHAPING_DATA_KEY_PREVIOUS"); strings.TrimSpace(v) != "" {
+		for i, part := range strings.Split(v, ",") {
+			key, err := ParseDataKey(part)
+			if err != nil {
+				return nil, fmt.Errorf("HAOCHAPING_DATA_KEY_PREVIOUS, key %d: %w", i+1, err)
+			}
+			cfg.PreviousDataKeys = append(cfg.PreviousDataKeys, key)
 		}
 	}
 	return cfg, nil

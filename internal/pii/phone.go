@@ -92,3 +92,8 @@ func IsPhoneDigits(normal string) bool {
 func (k *Keys) PhoneIndex(phone string) []byte {
 	return k.Index("phone", NormalPhone(phone))
 }
+
+// PhoneIndexes are the phone's keyed hashes under every configured key (Indexes), current first.
+func (k *Keys) PhoneIndexes(phone string) [][]byte {
+	return k.Indexes("phone", NormalPhone(phone))
+}

@@ -2,6 +2,7 @@ package pii
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -73,7 +74,31 @@ func MaskNumbersInText(s string) string {
 	})
 }
 
-// HideNumbersInText removes them altogether, for text that leaves the system.
+// maskedNumber is a number as MaskPhone and MaskIDNumber leave it (138****5678,
+// 370402********1234): what a stored masked copy holds where the person's number was.
+var maskedNumber = regexp.MustCompile(`[0-9]{3,6}\*{4,}[0-9]{3}[0-9X]`)
+
+// HideNumbersInText removes them altogether, for text that leaves the system — the numbers
+// typed in, and those a stored masked copy already shows masked.
 func HideNumbersInText(s string) string {
-	return replaceNumbers(s, func(string) string { return "[已隐去]" })
+	s = replaceNumbers(s, func(string) string { return "[已隐去]" })
+	return maskedNumber.ReplaceAllString(s, "[已隐去]")
+}
+
+// MaskText is the masked copy of free text kept for display: the phone and ID numbers typed
+// into it masked (MaskNumbersInText), and the names of the people of its record — the
+// applicant, the evaluator, as the system knows them — masked as MaskName does (张三 → 张*).
+// A one-character name is left alone: it would mask that character in every word.
+func MaskText(s string, names ...string) string {
+	s = MaskNumbersInText(s)
+	longestFirst := slices.Clone(names)
+	slices.SortFunc(longestFirst, func(a, b string) int { return utf8.RuneCountInString(b) - utf8.RuneCountInString(a) })
+	for _, name := range longestFirst {
+		name = strings.TrimSpace(name)
+		if utf8.RuneCountInString(name) < 2 {
+			continue
+		}
+		s = strings.ReplaceAll(s, name, MaskName(name))
+	}
+	return s
 }

@@ -100,7 +100,7 @@ func New(t testing.TB) *Env {
 	})
 	cfg := *base
 	cfg.DatabaseURL = WithSearchPath(base.DatabaseURL, schema)
-	cfg.DataKey = make([]byte, 32)
+	cfg.DataKey, cfg.PreviousDataKeys = make([]byte, 32), nil
 	_, _ = rand.Read(cfg.DataKey)
 	cfg.QueuePrefix = schema
 	cfg.Demo = true

@@ -36,6 +36,7 @@ func Register(api fiber.Router, users *access.Users, svc *rectify.Service) {
 	api.Post("/workorders/:id/reassign", in, h.reassign)
 	api.Post("/workorders/:id/supervise", in, h.supervise)
 	api.Post("/workorders/:id/reveal-phone", in, h.revealPhone)
+	api.Post("/workorders/:id/reveal-text", in, h.revealText)
 	api.Get("/workorders/:id/scripts/:script", in, h.renderScript)
 	api.Get("/callback-scripts", in, h.listScripts)
 	api.Post("/callback-scripts", in, h.createScript)

@@ -121,6 +121,9 @@ func (d Deps) act(c *fiber.Ctx) error {
 	if action == "reveal-phone" {
 		return d.revealPhone(c, u, id)
 	}
+	if action == "reveal-text" {
+		return d.revealText(c, u, id)
+	}
 	a, ok := actionForms[action]
 	if !ok {
 		return problem.NotFound("not_found", "没有这项操作")
@@ -158,6 +161,17 @@ func (d Deps) revealPhone(c *fiber.Ctx, u *access.User, id int64) error {
 		return err
 	}
 	return d.renderOrder(c, id, fiber.StatusOK, orderView{Phone: phone, Open: "callback"}, nil)
+}
+
+// revealText shows the order's texts in full — the comment, the notes and facts as typed —
+// on a page no cache keeps; the domain records that this user saw them.
+func (d Deps) revealText(c *fiber.Ctx, u *access.User, id int64) error {
+	full, err := d.Rectify.RevealText(c.UserContext(), u, id, rectify.Common{})
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return d.renderOrder(c, id, fiber.StatusOK, orderView{Full: full}, nil)
 }
 
 // storeFiles keeps the photos or files a form carries (field "files"), checked by

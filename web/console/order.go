@@ -21,9 +21,12 @@ type orderView struct {
 	Open     string          // the form to show open: the one that was refused
 	Script   string          // the region's callback script, filled in for this order
 	ScriptID int64
-	Phone    string   // the evaluator's phone, on the answer to "show phone" only
-	Reasons  []string // the bad review's reasons by name
-	Done     string   // what was just recorded
+	Phone    string // the evaluator's phone, on the answer to "show phone" only
+	// Full: the texts in full, on the answer to "显示完整内容" only (shown in place of the
+	// masked copies).
+	Full    *rectify.FullTexts
+	Reasons []string // the bad review's reasons by name
+	Done    string   // what was just recorded
 	// Departments are the units of the office's scope, for the reassign form.
 	Departments []measures.Unit
 }
@@ -51,6 +54,12 @@ func (d Deps) renderOrder(c *fiber.Ctx, id int64, status int, v orderView, form 
 	}
 	v.Reasons = set.Names(detail.Evaluation.Reasons)
 	v.Actions = allowedForms(u, detail.WorkOrder)
+	if u.May(access.Handle) && hasFullText(detail) {
+		v.Actions["reveal-text"] = true
+	}
+	if v.Full != nil {
+		showFullTexts(detail, v.Full)
+	}
 	if v.Actions["reassign"] {
 		if v.Departments, _, err = d.Measures.Units(c.UserContext(), 0, u.Scope); err != nil {
 			return err
@@ -114,6 +123,38 @@ func allowedForms(u *access.User, w *rectify.WorkOrder) map[string]bool {
 		out["reassign"] = can(rectify.Reassign)
 	}
 	return out
+}
+
+// hasFullText: something on the order is shown masked and has its original sealed.
+func hasFullText(d *rectify.Detail) bool {
+	if d.Evaluation.HasFullComment {
+		return true
+	}
+	for _, e := range d.Timeline {
+		if e.HasFullText {
+			return true
+		}
+	}
+	return false
+}
+
+// showFullTexts puts the texts in full in place of the masked copies.
+func showFullTexts(d *rectify.Detail, full *rectify.FullTexts) {
+	if full.Comment != "" {
+		d.Evaluation.Comment = full.Comment
+	}
+	for i, e := range d.Timeline {
+		t, ok := full.Events[e.ID]
+		if !ok {
+			continue
+		}
+		if t.Note != "" {
+			d.Timeline[i].Note = t.Note
+		}
+		for k, v := range t.Data {
+			d.Timeline[i].Data[k] = v
+		}
+	}
 }
 
 func orderID(c *fiber.Ctx) (int64, error) {
