@@ -39,18 +39,23 @@ func TestSignatures(t *testing.T) {
 	t.Parallel()
 	env, srv := apptest.Serve(t, testenv.Beijing(2026, 11, 25, 10, 0, 0))
 	pad := srv.AddDevice("window", apptest.CityWindow, "")
-	now := time.Now().Unix() // the machine's: X-Timestamp is checked against it
-
-	send := func(dev apptest.Device, ts int64, body []byte, sign func(secret string) string) *apptest.Response {
+	// X-Timestamp is checked against the machine's clock, read afresh for each request (offset
+	// seconds from it): a loaded machine may take seconds between two requests. The window's
+	// edges are tried 10 s beyond it and within it, so that those seconds never carry a
+	// timestamp across an edge.
+	sendAt := func(dev apptest.Device, ts int64, body []byte, sign func(secret string, ts int64) string) *apptest.Response {
 		h := http.Header{}
 		h.Set(channels.HeaderDeviceID, dev.ID)
 		h.Set(channels.HeaderTimestamp, strconv.FormatInt(ts, 10))
-		h.Set(channels.HeaderSignature, sign(dev.Secret))
+		h.Set(channels.HeaderSignature, sign(dev.Secret, ts))
 		return srv.Raw("POST", windowPath, body, h)
 	}
+	send := func(dev apptest.Device, offset int64, body []byte, sign func(secret string, ts int64) string) *apptest.Response {
+		return sendAt(dev, time.Now().Unix()+offset, body, sign)
+	}
 	body := []byte(`{"ticket_no":"S001","level":5,"served_at":"` + servedAt + `"}`)
-	good := func(ts int64, b []byte) func(string) string {
-		return func(secret string) string { return channels.Sign(secret, ts, "POST", windowPath, b) }
+	good := func(b []byte) func(string, int64) string {
+		return func(secret string, ts int64) string { return channels.Sign(secret, ts, "POST", windowPath, b) }
 	}
 
 	cases := []struct {
@@ -59,21 +64,21 @@ func TestSignatures(t *testing.T) {
 		want string
 	}{
 		{"wrong secret", func() *apptest.Response {
-			return send(pad, now, body, func(string) string { return channels.Sign("not-the-secret", now, "POST", windowPath, body) })
+			return send(pad, 0, body, func(_ string, ts int64) string { return channels.Sign("not-the-secret", ts, "POST", windowPath, body) })
 		}, "signature_invalid"},
 		{"tampered body", func() *apptest.Response {
 			tampered := []byte(`{"ticket_no":"S001","level":1,"served_at":"2026-01-01T00:00:00Z"}`)
-			return send(pad, now, tampered, good(now, body))
+			return send(pad, 0, tampered, good(body))
 		}, "signature_invalid"},
 		{"signed for another path", func() *apptest.Response {
-			return send(pad, now, body, func(secret string) string {
-				return channels.Sign(secret, now, "POST", "/api/v1/channels/kiosk/evaluations", body)
+			return send(pad, 0, body, func(secret string, ts int64) string {
+				return channels.Sign(secret, ts, "POST", "/api/v1/channels/kiosk/evaluations", body)
 			})
 		}, "signature_invalid"},
-		{"stale timestamp", func() *apptest.Response { return send(pad, now-301, body, good(now-301, body)) }, "timestamp_skewed"},
-		{"future timestamp", func() *apptest.Response { return send(pad, now+301, body, good(now+301, body)) }, "timestamp_skewed"},
+		{"stale timestamp", func() *apptest.Response { return send(pad, -310, body, good(body)) }, "timestamp_skewed"},
+		{"future timestamp", func() *apptest.Response { return send(pad, +310, body, good(body)) }, "timestamp_skewed"},
 		{"unknown device", func() *apptest.Response {
-			return send(apptest.Device{ID: "no-such-device", Secret: pad.Secret}, now, body, good(now, body))
+			return send(apptest.Device{ID: "no-such-device", Secret: pad.Secret}, 0, body, good(body))
 		}, "signature_invalid"},
 		{"missing headers", func() *apptest.Response { return srv.Raw("POST", windowPath, body, nil) }, "signature_missing"},
 	}
@@ -88,11 +93,13 @@ func TestSignatures(t *testing.T) {
 	}
 
 	// Within the window, a correct signature is accepted once; the same request again is a replay.
-	first := send(pad, now-299, body, good(now-299, body))
+	// The replay repeats the first request's timestamp and signature exactly.
+	var sent int64
+	first := send(pad, -290, body, func(secret string, ts int64) string { sent = ts; return good(body)(secret, ts) })
 	if first.Status != 201 {
 		t.Fatalf("fresh signed request: %d %s", first.Status, first.Body)
 	}
-	replay := send(pad, now-299, body, good(now-299, body))
+	replay := sendAt(pad, sent, body, good(body))
 	if replay.Status != 401 || replay.Code(t) != "signature_replayed" {
 		t.Fatalf("replay: %d %s", replay.Status, replay.Body)
 	}
