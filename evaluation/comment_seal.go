@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"haochaping/internal/database"
 	"haochaping/internal/pii"
 )
 
@@ -40,21 +41,9 @@ const sealTextBatch = 500
 // run — or one after a kill — changes nothing it did before. progress, if not nil, is told
 // the rows read and changed after each batch. It returns the comments sealed.
 func (s *Service) SealComments(ctx context.Context, progress func(read, sealed int64)) (int64, error) {
-	var last, read, sealed int64
-	for {
-		n, changed, next, err := s.sealCommentsBatch(ctx, last)
-		if err != nil {
-			return sealed, err
-		}
-		read, sealed = read+n, sealed+changed
-		if progress != nil && n > 0 {
-			progress(read, sealed)
-		}
-		if n < sealTextBatch {
-			return sealed, nil
-		}
-		last = next
-	}
+	return database.EachBatch(sealTextBatch, progress, func(after int64) (int64, int64, int64, error) {
+		return s.sealCommentsBatch(ctx, after)
+	})
 }
 
 func (s *Service) sealCommentsBatch(ctx context.Context, after int64) (read, changed, last int64, err error) {

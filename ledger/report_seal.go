@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"haochaping/internal/database"
 	"haochaping/internal/pii"
 	"haochaping/internal/rekey"
 )
@@ -64,21 +65,13 @@ const sealBatch = 500
 // again, so a second run, or one after a kill, changes nothing it did before. It returns the
 // reports sealed.
 func (s *Service) SealReportTexts(ctx context.Context, progress func(read, sealed int64)) (int64, error) {
-	var last, read, sealed int64
-	for {
-		n, changed, next, err := s.sealReportBatch(ctx, last)
-		if err != nil {
-			return sealed, fmt.Errorf("seal ledger reports: %w", err)
-		}
-		read, sealed = read+n, sealed+changed
-		if progress != nil && n > 0 {
-			progress(read, sealed)
-		}
-		if n < sealBatch {
-			return sealed, nil
-		}
-		last = next
+	sealed, err := database.EachBatch(sealBatch, progress, func(after int64) (int64, int64, int64, error) {
+		return s.sealReportBatch(ctx, after)
+	})
+	if err != nil {
+		return sealed, fmt.Errorf("seal ledger reports: %w", err)
 	}
+	return sealed, nil
 }
 
 func (s *Service) sealReportBatch(ctx context.Context, after int64) (read, changed, last int64, err error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"haochaping/internal/database"
 	"haochaping/internal/pii"
 	"haochaping/internal/rekey"
 )
@@ -39,20 +40,16 @@ func (s *Service) MaskStoredTexts(ctx context.Context, progress func(table strin
 			WHERE n.id > $1 ORDER BY n.id LIMIT $2 FOR UPDATE OF n SKIP LOCKED`,
 			`UPDATE notifications n SET title = u.a, body = u.b FROM unnest($1::bigint[], $2::text[], $3::text[]) u(id, a, b) WHERE n.id = u.id`},
 	} {
-		var last, read, changed int64
-		for {
-			n, c, next, err := s.maskBatch(ctx, t.load, t.store, last)
-			if err != nil {
-				return total, fmt.Errorf("mask the texts of %s: %w", t.table, err)
-			}
-			read, changed, total = read+n, changed+c, total+c
-			if progress != nil && n > 0 {
-				progress(t.table, read, changed)
-			}
-			if n < maskBatch {
-				break
-			}
-			last = next
+		var tell func(read, changed int64)
+		if progress != nil {
+			tell = func(read, changed int64) { progress(t.table, read, changed) }
+		}
+		changed, err := database.EachBatch(maskBatch, tell, func(after int64) (int64, int64, int64, error) {
+			return s.maskBatch(ctx, t.load, t.store, after)
+		})
+		total += changed
+		if err != nil {
+			return total, fmt.Errorf("mask the texts of %s: %w", t.table, err)
 		}
 	}
 	return total, nil

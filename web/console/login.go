@@ -2,9 +2,7 @@ package console
 
 import (
 	"errors"
-	"math"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -67,12 +65,7 @@ func (d Deps) login(c *fiber.Ctx) error {
 		}
 	}
 	form.Values["password"] = nil // never sent back
-	status := fiber.StatusUnprocessableEntity
-	if wait, ok := access.RetryAfter(refusal); ok {
-		status = fiber.StatusTooManyRequests
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-	}
-	return d.Pages.Render(c, status, "login", page.View{Title: "工作人员登录（请重新输入）",
+	return d.Pages.Render(c, refusalStatus(c, refusal), "login", page.View{Title: "工作人员登录（请重新输入）",
 		Form: form, Data: loginView{Next: next}})
 }
 

@@ -2,8 +2,6 @@ package console
 
 import (
 	"errors"
-	"math"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -50,10 +48,7 @@ func (d Deps) changePassword(c *fiber.Ctx) error {
 			return c.Redirect("/console/password?done=1", fiber.StatusSeeOther)
 		case errors.As(err, &p) && p.Status < 500:
 			form.AddProblem(p, map[string]string{"current": "current", "new": "new"})
-			if wait, ok := access.RetryAfter(err); ok {
-				status = fiber.StatusTooManyRequests
-				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			}
+			status = refusalStatus(c, err)
 		default:
 			return err
 		}

@@ -2,8 +2,6 @@ package console
 
 import (
 	"errors"
-	"math"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -55,12 +53,7 @@ func (d Deps) regenerateRecoveryCodes(c *fiber.Ctx) error {
 			return d.Pages.Render(c, fiber.StatusOK, "console_recovery_codes", page.View{Title: "新的恢复码",
 				Data: recoveryCodesView{Codes: codes, Next: "/console/security"}})
 		case errors.As(err, &p) && p.Status < 500:
-			session.MarkAudit(c, "totp_refused", user.Username)
-			form.AddProblem(p, map[string]string{"code": "code"})
-			if wait, ok := access.RetryAfter(err); ok {
-				status = fiber.StatusTooManyRequests
-				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			}
+			status = refuseCode(c, form, p, err, user.Username, "code")
 		default:
 			return err
 		}

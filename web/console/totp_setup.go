@@ -2,9 +2,7 @@ package console
 
 import (
 	"errors"
-	"math"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -110,12 +108,7 @@ func (d Deps) totpSetup(c *fiber.Ctx) error {
 			session.ClearChallengeCookie(c)
 			return c.Redirect("/login?next="+url.QueryEscape(next), fiber.StatusSeeOther)
 		case errors.As(err, &p) && p.Status < 500:
-			session.MarkAudit(c, "totp_refused", ch.User.Username)
-			form.AddProblem(p, map[string]string{"code": "code"})
-			if wait, ok := access.RetryAfter(err); ok {
-				status = fiber.StatusTooManyRequests
-				c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			}
+			status = refuseCode(c, form, p, err, ch.User.Username, "code")
 		default:
 			return err
 		}
