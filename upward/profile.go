@@ -1,0 +1,124 @@
+// Package upward reports to the provincial 好差评 platform in the platform's own format: a
+// profile (seeds/upward/*.yaml) names every field, code list, the envelope and the cryptography,
+// so that a province's differences are data, not code. profile.go loads and checks a profile;
+// record.go turns one of our evaluations into the platform's fields; envelope.go wraps, encrypts
+// and signs a message and opens one again (as the platform, or its simulator, does).
+package upward
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	profiles "haochaping/seeds/upward"
+)
+
+// Profile is one platform's format.
+type Profile struct {
+	Name          string                       `yaml:"name"`
+	Title         string                       `yaml:"title"`
+	Envelope      string                       `yaml:"envelope"`       // "shandong" or "json"
+	ProjectPrefix string                       `yaml:"project_prefix"` // before our case number
+	TimeLayout    string                       `yaml:"time_layout"`    // Go layout, Beijing time
+	Crypto        Crypto                       `yaml:"crypto"`
+	Headers       map[string]string            `yaml:"headers"` // header → the setting that holds its value
+	Codes         map[string]map[string]string `yaml:"codes"`   // list → our value → the platform's
+	Evaluation    []Field                      `yaml:"evaluation"`
+
+	patterns map[string]*regexp.Regexp
+}
+
+// Crypto is what protects a message.
+type Crypto struct {
+	Encrypt string `yaml:"encrypt"` // "sm4" (shared key), "sm2" (the platform's public key) or "none"
+	Sign    string `yaml:"sign"`    // "sm2" (our private key) or "none"
+	UID     string `yaml:"uid"`     // the SM2 signer's user ID
+}
+
+// Field is one field of the platform's evaluation record.
+type Field struct {
+	Name     string `yaml:"name"`     // the platform's name
+	From     string `yaml:"from"`     // the Record value it is made of
+	Required bool   `yaml:"required"` // the platform refuses a record without it
+	Codes    string `yaml:"codes"`    // the code list that translates it, if any
+	List     bool   `yaml:"list"`     // a comma-separated list of codes
+	Time     bool   `yaml:"time"`     // an instant, written in TimeLayout
+	Max      int    `yaml:"max"`      // the most characters the platform takes (0: no limit)
+	Pattern  string `yaml:"pattern"`  // a regular expression the value must match
+	Identity bool   `yaml:"identity"` // an identity field: travels only encrypted, never logged
+}
+
+// LoadProfile reads the embedded profile of that name and checks it.
+func LoadProfile(name string) (*Profile, error) {
+	raw, err := profiles.Profiles.ReadFile(name + ".yaml")
+	if err != nil {
+		return nil, fmt.Errorf("upward profile %q: no such profile (have: %s)", name, strings.Join(ProfileNames(), ", "))
+	}
+	return ParseProfile(raw)
+}
+
+// ProfileNames are the profiles the binary carries.
+func ProfileNames() []string {
+	entries, _ := profiles.Profiles.ReadDir(".")
+	var names []string
+	for _, e := range entries {
+		if n, ok := strings.CutSuffix(e.Name(), ".yaml"); ok {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// sources are the values a Record may carry (record.go): a field made of anything else is a
+// mistake of the profile.
+var sources = []string{"project_no", "task_code", "task_handle_item", "channel", "level", "reasons", "comment",
+	"rated_at", "assess_number", "pro_status", "user_prop", "cert_key", "user_name", "dept_code", "dept_name",
+	"area_code", "accepted_at", "completed_at", "promise_type", "rectification", "answer"}
+
+// ParseProfile reads a profile and checks that it is whole: an envelope and cryptography this
+// package knows, every field made of a known value, every code list it names present.
+func ParseProfile(raw []byte) (*Profile, error) {
+	var p Profile
+	dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("upward profile: %w", err)
+	}
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("upward profile %q: "+format, append([]any{p.Name}, a...)...)
+	}
+	if p.Name == "" || p.TimeLayout == "" || len(p.Evaluation) == 0 {
+		return nil, bad("needs a name, a time_layout and the evaluation's fields")
+	}
+	if !slices.Contains([]string{"shandong", "json"}, p.Envelope) {
+		return nil, bad("envelope %q: want shandong or json", p.Envelope)
+	}
+	if !slices.Contains([]string{"sm4", "sm2", "none"}, p.Crypto.Encrypt) || !slices.Contains([]string{"sm2", "none"}, p.Crypto.Sign) {
+		return nil, bad("crypto %+v: encrypt sm4, sm2 or none; sign sm2 or none", p.Crypto)
+	}
+	p.patterns = map[string]*regexp.Regexp{}
+	seen := map[string]bool{}
+	for _, f := range p.Evaluation {
+		if f.Name == "" || seen[f.Name] {
+			return nil, bad("field %q: empty or twice", f.Name)
+		}
+		seen[f.Name] = true
+		if !slices.Contains(sources, f.From) {
+			return nil, bad("field %s: from %q is not a value of the record (%s)", f.Name, f.From, strings.Join(sources, ", "))
+		}
+		if f.Codes != "" && p.Codes[f.Codes] == nil {
+			return nil, bad("field %s: no code list %q", f.Name, f.Codes)
+		}
+		if f.Pattern != "" {
+			re, err := regexp.Compile(f.Pattern)
+			if err != nil {
+				return nil, bad("field %s: pattern: %v", f.Name, err)
+			}
+			p.patterns[f.Name] = re
+		}
+	}
+	return &p, nil
+}
