@@ -122,3 +122,14 @@ func ParseProfile(raw []byte) (*Profile, error) {
 	}
 	return &p, nil
 }
+
+// KeyField is the platform's name of the field made of our value from (e.g. project_no →
+// projectNo): the record's identity at the platform is (project_no, assess_number).
+func (p *Profile) KeyField(from string) string {
+	for _, f := range p.Evaluation {
+		if f.From == from {
+			return f.Name
+		}
+	}
+	return from
+}
