@@ -12,7 +12,7 @@ import (
 // imports no HTTP, and the plumbing under internal/ imports no domain package.
 
 // domain are the packages of the rules: no HTTP below them.
-var domain = []string{"evaluation", "rectify", "ledger", "measures", "jobs", "calendar", "access"}
+var domain = []string{"evaluation", "rectify", "ledger", "measures", "jobs", "calendar", "access", "upward"}
 
 func load(t *testing.T, mode packages.LoadMode, patterns ...string) []*packages.Package {
 	t.Helper()

@@ -21,7 +21,12 @@ type Problem struct {
 	Reason string `json:"reason"`
 }
 
-func (p Problem) String() string { return p.Field + ": " + p.Reason }
+func (p Problem) String() string {
+	if p.Field == "" {
+		return p.Reason
+	}
+	return p.Field + ": " + p.Reason
+}
 
 // Build makes the platform's fields of r: each value translated by its code list, instants
 // written in the profile's layout in Beijing time, the case number prefixed. A record the

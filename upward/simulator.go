@@ -39,6 +39,7 @@ type Accepted struct {
 	AppMark  string            `json:"app_mark"`
 	Received time.Time         `json:"received"`
 	Updates  int               `json:"updates"` // times it came again changed
+	Sends    int               `json:"sends"`   // times it came at all (a sender that sends once: 1 + Updates)
 }
 
 // Result is the simulator's answer for one record.
@@ -152,6 +153,10 @@ func (s *Simulator) take(rec map[string]string, appMark string) Result {
 		return res
 	}
 	old, known := s.records[key]
+	if known {
+		old.Sends++
+		s.records[key] = old
+	}
 	switch {
 	case known && sameFields(old.Fields, rec):
 		res.Status = "duplicate"
@@ -164,7 +169,7 @@ func (s *Simulator) take(rec map[string]string, appMark string) Result {
 		s.records[key] = old
 		res.Status = "updated"
 	default:
-		s.records[key] = Accepted{Fields: rec, AppMark: appMark, Received: s.now()}
+		s.records[key] = Accepted{Fields: rec, AppMark: appMark, Received: s.now(), Sends: 1}
 		res.Status = "accepted"
 	}
 	return res
