@@ -57,7 +57,7 @@ const fixLevel = `COALESCE(CASE w.evaluator_verdict WHEN 'satisfied' THEN 5 WHEN
 // recordSQL reads what the platform receives of the claimed records, in our terms (Record).
 // The rectification and the answer are the work order's feedback, when it has one.
 const recordSQL = `
-SELECT u.id, u.project_no, u.assess_number, e.channel, e.device_id IS NULL,
+SELECT u.id, u.evaluation_id, u.project_no, u.assess_number, e.channel, e.device_id IS NULL,
        CASE WHEN u.assess_number = 2 THEN ` + fixLevel + ` ELSE e.level END,
        CASE WHEN u.assess_number = 2 THEN '{}'::text[] ELSE e.reasons END,
        CASE WHEN u.assess_number = 2 THEN '' ELSE e.comment END,
@@ -83,8 +83,9 @@ ORDER BY u.id`
 
 // claimed is one claimed record, read.
 type claimed struct {
-	id     int64
-	record Record
+	id, evaluationID int64
+	assess           int16
+	record           Record
 }
 
 func loadRecords(ctx context.Context, tx pgx.Tx, keys *pii.Keys, ids []int64) ([]claimed, error) {
@@ -96,7 +97,7 @@ func loadRecords(ctx context.Context, tx pgx.Tx, keys *pii.Keys, ids []int64) ([
 	var out []claimed
 	for rows.Next() {
 		var (
-			id                                     int64
+			id, evaluationID                       int64
 			projectNo, channel, comment            string
 			kind, itemCode, itemKind, dept, region string
 			deptName, measures, answer             string
@@ -107,7 +108,7 @@ func loadRecords(ctx context.Context, tx pgx.Tx, keys *pii.Keys, ids []int64) ([
 			completedAt                            *time.Time
 			idEnc, nameEnc                         []byte
 		)
-		if err := rows.Scan(&id, &projectNo, &assess, &channel, &viaLink, &level, &reasons, &comment, &ratedAt,
+		if err := rows.Scan(&id, &evaluationID, &projectNo, &assess, &channel, &viaLink, &level, &reasons, &comment, &ratedAt,
 			&completedAt, &acceptedAt, &kind, &idEnc, &nameEnc,
 			&itemCode, &itemKind, &dept, &deptName, &region, &measures, &answer); err != nil {
 			return nil, fmt.Errorf("upward: load records: %w", err)
@@ -148,7 +149,7 @@ func loadRecords(ctx context.Context, tx pgx.Tx, keys *pii.Keys, ids []int64) ([
 		if r["user_name"], err = keys.Open(nameEnc); err != nil {
 			return nil, fmt.Errorf("upward: record %d: %w", id, err)
 		}
-		out = append(out, claimed{id: id, record: r})
+		out = append(out, claimed{id: id, evaluationID: evaluationID, assess: assess, record: r})
 	}
 	return out, rows.Err()
 }

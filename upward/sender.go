@@ -33,6 +33,9 @@ type Sender struct {
 	Client  *http.Client
 	Now     func() time.Time
 	Batch   int // records a message; 100 when zero
+	// Acknowledged is told, in the transaction that settles them, the evaluations whose first
+	// record the platform acknowledged (evaluation.MarkAcknowledged: 及时上报率); may be nil.
+	Acknowledged func(ctx context.Context, tx pgx.Tx, evaluationIDs []int64, at time.Time, message string) error
 }
 
 // Sent is what one run did.
@@ -127,6 +130,7 @@ func (s *Sender) sendBatch(ctx context.Context) (n Sent, done bool, err error) {
 		byKey[recordKey{r.ProjectNo, r.AssessNumber}] = r
 	}
 	pn, an := s.Profile.KeyField("project_no"), s.Profile.KeyField("assess_number")
+	var firsts []int64
 	for i, c := range sending {
 		res, ok := byKey[recordKey{out[i][pn], out[i][an]}]
 		switch {
@@ -146,7 +150,15 @@ func (s *Sender) sendBatch(ctx context.Context) (n Sent, done bool, err error) {
 			if err := settle(ctx, tx, c.id, "acknowledged", "", hashes[c.id], now); err != nil {
 				return n, true, err
 			}
+			if c.assess == 1 {
+				firsts = append(firsts, c.evaluationID)
+			}
 			n.Acknowledged++
+		}
+	}
+	if s.Acknowledged != nil && len(firsts) > 0 {
+		if err := s.Acknowledged(ctx, tx, firsts, now, "upward-"+now.Format("20060102T150405")); err != nil {
+			return n, true, err
 		}
 	}
 	return n, false, commit(ctx, tx)

@@ -92,6 +92,7 @@ func TestUpwardDeliversOnceThroughAnOutage(t *testing.T) {
 	}
 	w.sim.Down(24 * time.Hour)
 	s := w.sender(t, 3)
+	s.Acknowledged = evaluation.MarkAcknowledged
 	if sent, err := s.Send(ctx); err != nil || sent.Acknowledged != 0 || sent.Failed != 3 {
 		t.Fatalf("while down: %+v %v", sent, err)
 	}
@@ -126,6 +127,11 @@ func TestUpwardDeliversOnceThroughAnOutage(t *testing.T) {
 			r.Fields["proStatus"] != "3" || r.Fields["areaCode"] != "370400" || r.Fields["assessNumber"] != "1" {
 			t.Errorf("record: %+v", r)
 		}
+	}
+	// 及时上报率 counts what the platform acknowledged: all seven, a day after the service (the
+	// 26th is a Thursday: within 5 working days).
+	if n := w.env.Count(`SELECT count(*) FROM upward_reports WHERE timely`); n != 7 {
+		t.Errorf("%d evaluations reported on time, want 7", n)
 	}
 	if recs[0].Fields["projectNo"] != "37UPD-0000" || recs[0].Fields["satisfaction"] != "2" || recs[0].Fields["evalDetail"] != "502" {
 		t.Errorf("the first record: %+v", recs[0].Fields)

@@ -1,0 +1,53 @@
+package evaluation
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"haochaping/calendar"
+)
+
+// MarkAcknowledged records in upward_reports, in tx (the upward sender's, which holds the
+// records' locks), that the provincial platform acknowledged these evaluations at `at`: the
+// count of 及时上报率, which the rollups take from here. On time means acknowledged by the end of
+// the 5th working day after the service, Beijing time, on the 调休 calendar (a default: after
+// it was recorded, as markReported says). An evaluation already marked keeps its first mark:
+// a rectification sent again later does not make a late report timely, nor a timely one late.
+func MarkAcknowledged(ctx context.Context, tx pgx.Tx, ids []int64, at time.Time, message string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := tx.Query(ctx, `SELECT e.id, e.active, e.served_at, e.created_at FROM evaluations e
+		WHERE e.id = ANY($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM upward_reports u WHERE u.evaluation_id = e.id)`, ids)
+	if err != nil {
+		return fmt.Errorf("upward acknowledged: %w", err)
+	}
+	cal := calendar.Default()
+	var marked []int64
+	var timely []bool
+	for rows.Next() {
+		var id int64
+		var active bool
+		var served, recorded time.Time
+		if err := rows.Scan(&id, &active, &served, &recorded); err != nil {
+			rows.Close()
+			return fmt.Errorf("upward acknowledged: %w", err)
+		}
+		from := served
+		if !active {
+			from = recorded
+		}
+		marked, timely = append(marked, id), append(timely, !at.After(cal.DeadlineAfter(from, timelyWorkdays)))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("upward acknowledged: %w", err)
+	}
+	if _, err := tx.Exec(ctx, markReportedSQL+` ON CONFLICT (evaluation_id) DO NOTHING`, marked, message, at, timely); err != nil {
+		return fmt.Errorf("upward acknowledged: %w", err)
+	}
+	return nil
+}
