@@ -24,8 +24,14 @@ devstack:
 
 # The demo history (50,000 ratings over 90 days) is loaded once, so that the dashboard and the
 # inboxes have something to show; later runs keep it.
+# The demo reports upward, in the Shandong format, to the provincial platform simulator it runs
+# beside itself (docs/UPWARD.md), so that 及时上报率 counts what the simulator acknowledged.
+UPWARD_SIMULATOR ?= 127.0.0.1:18090
 run: devstack build
-	@source .devstack/env && $(BIN) seed && $(BIN) demo --evaluations 50000 --days 90 --if-absent --quiet && exec $(BIN) all
+	@source .devstack/env && $(BIN) seed && $(BIN) demo --evaluations 50000 --days 90 --if-absent --quiet && \
+	  HAOCHAPING_UPWARD_PROFILE=$${HAOCHAPING_UPWARD_PROFILE:-shandong} HAOCHAPING_UPWARD_TENANCY_ID=$${HAOCHAPING_UPWARD_TENANCY_ID:-370400} \
+	  HAOCHAPING_UPWARD_URL=$${HAOCHAPING_UPWARD_URL:-http://$(UPWARD_SIMULATOR)/} HAOCHAPING_UPWARD_SIMULATOR=$${HAOCHAPING_UPWARD_SIMULATOR:-$(UPWARD_SIMULATOR)} \
+	  exec $(BIN) all
 
 test: devstack
 	@source .devstack/env && $(MAKE) --no-print-directory vet unit fuzz vulncheck

@@ -28,6 +28,7 @@ import (
 	"haochaping/ledger"
 	"haochaping/measures"
 	"haochaping/rectify"
+	"haochaping/upward"
 	"haochaping/web"
 )
 
@@ -45,9 +46,10 @@ type App struct {
 	Registry   *prometheus.Registry
 	Audit      *audit.Log // the security audit log
 
-	cfg *config.Config
-	db  *database.DB
-	log *slog.Logger
+	upward *upward.Sender // the report in the platform's format; nil: the old JSON
+	cfg    *config.Config
+	db     *database.DB
+	log    *slog.Logger
 }
 
 // New assembles the system on open connections.
@@ -61,8 +63,13 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 	if err != nil {
 		panic(err) // config.Load refuses an unknown sender: only a hand-made Config gets here
 	}
+	up, _, err := newUpward(cfg, db, keys)
+	if err != nil {
+		panic(err) // OpenApp checks these settings first: only a hand-made Config gets here
+	}
 	limiter := ratelimit.New(rdb, cfg.QueuePrefix+":rate", cfg.RatePerDevice, cfg.RatePerAddress, log)
 	a := &App{
+		upward:     up,
 		Evaluation: evaluation.NewService(db, keys, evaluation.Settings{RatingDays: cfg.EvaluationWindowDays, PublicURL: cfg.PublicURL, UpwardURL: cfg.UpwardURL}, cfg.Now),
 		Measures:   &measures.Service{DB: db, Now: cfg.Now},
 		Auth:       &channels.Authenticator{Devices: devices, MaxSkew: cfg.SignatureMaxSkew, Limit: limiter},

@@ -223,5 +223,9 @@ func OpenApp(ctx context.Context) (*Env, *App, error) {
 		e.Close()
 		return nil, nil, err
 	}
+	if _, _, err := newUpward(e.Cfg, e.DB, e.Keys); err != nil {
+		e.Close()
+		return nil, nil, err
+	}
 	return e, New(e.Cfg, e.DB, e.Keys, e.Redis, e.Log), nil
 }

@@ -14,7 +14,7 @@ func (a *App) Scheduler() *jobs.Scheduler {
 		jobs.Overdue(rc),
 		jobs.LedgerStatus(rc.UpdateLedgerStatus, a.Ledger.UpdateStatus),
 		jobs.RecurringProblems(a.Ledger, now),
-		jobs.UpwardReport(ev),
+		a.upwardJob(),
 		jobs.Rankings(m, now),
 		jobs.PraiseWatch(ev),
 		jobs.PhoneReindex(ev),
@@ -28,4 +28,13 @@ func (a *App) Scheduler() *jobs.Scheduler {
 		}
 	}
 	return s
+}
+
+// upwardJob is the report to the provincial platform: in its own format when a profile is set,
+// else the old JSON.
+func (a *App) upwardJob() jobs.Job {
+	if a.upward != nil {
+		return jobs.UpwardReport(upwardReport{a.upward})
+	}
+	return jobs.UpwardReport(a.Evaluation)
 }

@@ -80,6 +80,11 @@ func run(ctx context.Context, p parts) error {
 			}
 		}()
 		e.Log.Info("haochaping serving", "addr", "http://"+ln.Addr().String(), "schema", e.DB.Schema, "demo", e.Cfg.Demo)
+		if err := serveUpwardSimulator(stopCtx, e, a, &wg, failed); err != nil {
+			stop()
+			wg.Wait()
+			return err
+		}
 	}
 
 	var result error

@@ -39,8 +39,10 @@ type Config struct {
 	QueuePrefix      string // HAOCHAPING_QUEUE_PREFIX: keeps several deployments apart on one Redis
 	WebhookURL       string // HAOCHAPING_WEBHOOK_URL: a WeCom/DingTalk robot that receives notifications
 	UpwardURL        string // HAOCHAPING_UPWARD_URL: the provincial platform that receives evaluations
-	Concurrency      int    // HAOCHAPING_WORKER_CONCURRENCY: tasks a worker runs at once
-	SMS              string // HAOCHAPING_SMS: the text-message sender (internal/sms): "log", the default, only logs
+	// Upward is how the report to the provincial platform speaks (docs/UPWARD.md).
+	Upward      Upward
+	Concurrency int    // HAOCHAPING_WORKER_CONCURRENCY: tasks a worker runs at once
+	SMS         string // HAOCHAPING_SMS: the text-message sender (internal/sms): "log", the default, only logs
 
 	EvaluationWindowDays int           // HAOCHAPING_EVALUATION_WINDOW_DAYS: default for regions without their own
 	SignatureMaxSkew     time.Duration // HAOCHAPING_SIGNATURE_MAX_SKEW
@@ -200,6 +202,10 @@ func Load() (*Config, error) {
 		}
 		cfg.TrustedProxies = append(cfg.TrustedProxies, p)
 	}
+	cfg.Upward = Upward{Profile: get("HAOCHAPING_UPWARD_PROFILE"), AppMark: or(get("HAOCHAPING_UPWARD_APP_MARK"), "haochaping"),
+		TenancyID: get("HAOCHAPING_UPWARD_TENANCY_ID"), SM4Key: get("HAOCHAPING_UPWARD_SM4_KEY"),
+		SignKey: get("HAOCHAPING_UPWARD_SIGN_KEY"), PlatformKey: get("HAOCHAPING_UPWARD_PLATFORM_KEY"),
+		Simulator: get("HAOCHAPING_UPWARD_SIMULATOR")}
 	if !sms.Known(cfg.SMS) {
 		return nil, fmt.Errorf("HAOCHAPING_SMS=%q: the senders built in are: %s", cfg.SMS, strings.Join(sms.Kinds, ", "))
 	}

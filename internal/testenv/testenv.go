@@ -105,6 +105,8 @@ func New(t testing.TB) *Env {
 	cfg.QueuePrefix = schema
 	cfg.Demo = true
 	cfg.TOTPRequired = false // as in demo mode; a test of the second factor turns it on
+	// No test reports upward unless it says where to (a test of the report sets its own).
+	cfg.UpwardURL, cfg.Upward = "", config.Upward{}
 	clk := clock.NewManual(DefaultNow(t))
 	cfg.Clock = clk
 
