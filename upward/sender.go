@@ -141,6 +141,14 @@ func (s *Sender) sendBatch(ctx context.Context) (n Sent, done bool, err error) {
 				return n, true, fmt.Errorf("upward: %w", err)
 			}
 			n.Failed++
+		case res.Status == "refused" && transient(res.Problems):
+			// Refused for the platform's own reason (busy), not the record's: try again later.
+			if _, err := tx.Exec(ctx, `UPDATE upward_records SET attempts = attempts + 1, last_error = $2,
+				next_attempt_at = $3::timestamptz + LEAST(interval '1 hour', interval '1 minute' * power(2, LEAST(attempts, 6)))
+				WHERE id = $1`, c.id, truncate(describe(res.Problems), 500), now); err != nil {
+				return n, true, fmt.Errorf("upward: %w", err)
+			}
+			n.Failed++
 		case res.Status == "refused":
 			if err := settle(ctx, tx, c.id, "refused", describe(res.Problems), nil, now); err != nil {
 				return n, true, err
@@ -220,6 +228,17 @@ func (s *Sender) post(ctx context.Context, now time.Time, recs []map[string]stri
 		return nil, fmt.Errorf("upward: the platform answered %s: %s", resp.Status, truncate(strings.TrimSpace(string(raw)), 200))
 	}
 	return &a, nil
+}
+
+// transient reports whether a refusal names no field of the record: the platform's own trouble
+// (平台繁忙), which a later attempt gets past, rather than the record's, which the office must see.
+func transient(problems []Problem) bool {
+	for _, p := range problems {
+		if p.Field != "" {
+			return false
+		}
+	}
+	return true
 }
 
 func describe(problems []Problem) string {

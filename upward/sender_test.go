@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -31,7 +32,7 @@ func rateCases(t *testing.T, env *testenv.Env, srv *apptest.Server, prefix strin
 			level, reasons = 2, []string{"服务效率"}
 		}
 		r := srv.Signed(pad, "POST", "/api/v1/channels/window/evaluations", map[string]any{"case_no": caseNo,
-			"ticket_no": fmt.Sprintf("U%03d", i), "staff_no": apptest.CityStaff, "level": level, "reasons": reasons})
+			"ticket_no": fmt.Sprintf("%c%03d", prefix[0], i), "staff_no": apptest.CityStaff, "level": level, "reasons": reasons})
 		if r.Status != 201 {
 			t.Fatalf("rate %s: %d %s", caseNo, r.Status, r.Body)
 		}
@@ -175,11 +176,23 @@ func TestTwoSendersNeverSendARecordTwice(t *testing.T) {
 	}
 }
 
-// TestRefusedRecordIsShownAndResent: a record the platform refuses is kept refused with the
-// platform's reason, is not sent again by itself, and goes when the office resends it.
+// TestRefusedRecordIsShownAndResent: a record the platform refuses for its content (here a
+// platform that wants areaCode in 12 digits, as one vendor's does) is kept refused with the
+// platform's reason and is not sent again by itself; once the cause is fixed the office resends
+// it and it goes. A refusal for the platform's own reason (busy) is tried again by itself.
 func TestRefusedRecordIsShownAndResent(t *testing.T) {
 	t.Parallel()
-	w, srv := newUpwardWorld(t, 1) // the platform refuses everything for now
+	w, srv := newUpwardWorld(t, 0)
+	raw, err := os.ReadFile("../seeds/upward/shandong.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	strict, err := upward.ParseProfile([]byte(strings.Replace(string(raw), `pattern: "^[0-9]{6}$"`, `pattern: "^[0-9]{12}$"`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lenient := w.sim.Profile
+	w.sim.Profile = strict
 	ctx := context.Background()
 	rateCases(t, w.env, srv, "REF", 1)
 	if _, _, err := upward.Enqueue(ctx, w.env.DB, w.env.Clock.Now()); err != nil {
@@ -191,14 +204,15 @@ func TestRefusedRecordIsShownAndResent(t *testing.T) {
 	}
 	var id int64
 	var reason string
-	if err := w.env.DB.Pool.QueryRow(ctx, `SELECT id, refusal FROM upward_records WHERE state = 'refused'`).Scan(&id, &reason); err != nil || reason != "平台繁忙，请稍后重新上报" {
+	if err := w.env.DB.Pool.QueryRow(ctx, `SELECT id, refusal FROM upward_records WHERE state = 'refused'`).Scan(&id, &reason); err != nil ||
+		!strings.HasPrefix(reason, "areaCode: 格式不符") {
 		t.Fatalf("the refusal: %q %v", reason, err)
 	}
 	w.env.Clock.Advance(time.Hour)
 	if sent, _ := s.Send(ctx); sent != (upward.Sent{}) {
 		t.Fatalf("a refused record went again by itself: %+v", sent)
 	}
-	w.sim.RefuseRate = 0
+	w.sim.Profile = lenient // the platform's side fixed (or our profile: the same resend)
 	if err := upward.Resend(ctx, w.env.DB, id, w.env.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -207,6 +221,24 @@ func TestRefusedRecordIsShownAndResent(t *testing.T) {
 	}
 	if err := upward.Resend(ctx, w.env.DB, id, w.env.Clock.Now()); err == nil {
 		t.Fatal("an acknowledged record resent")
+	}
+
+	// The platform busy: the record waits and goes by itself.
+	rateCases(t, w.env, srv, "BUSY", 1)
+	if _, _, err := upward.Enqueue(ctx, w.env.DB, w.env.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w.sim.RefuseRate = 1
+	if sent, err := s.Send(ctx); err != nil || sent.Failed != 1 || sent.Refused != 0 {
+		t.Fatalf("busy: %+v %v", sent, err)
+	}
+	if n := w.env.Count(`SELECT count(*) FROM upward_records WHERE state = 'pending' AND last_error = '平台繁忙，请稍后重新上报'`); n != 1 {
+		t.Fatal("a busy refusal was not kept pending with its reason")
+	}
+	w.sim.RefuseRate = 0
+	w.env.Clock.Advance(2 * time.Minute)
+	if sent, err := s.Send(ctx); err != nil || sent.Acknowledged != 1 {
+		t.Fatalf("after busy: %+v %v", sent, err)
 	}
 }
 
