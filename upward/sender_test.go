@@ -212,6 +212,10 @@ func TestRefusedRecordIsShownAndResent(t *testing.T) {
 	if sent, _ := s.Send(ctx); sent != (upward.Sent{}) {
 		t.Fatalf("a refused record went again by itself: %+v", sent)
 	}
+	if st, err := upward.ReadStatus(ctx, w.env.DB, 10); err != nil || st.Refused != 1 || len(st.RefusedRecords) != 1 ||
+		st.RefusedRecords[0].ProjectNo != "REF-0000" || st.RefusedRecords[0].Refusal != reason {
+		t.Fatalf("the status: %+v %v", st, err)
+	}
 	w.sim.Profile = lenient // the platform's side fixed (or our profile: the same resend)
 	if err := upward.Resend(ctx, w.env.DB, id, w.env.Clock.Now()); err != nil {
 		t.Fatal(err)
