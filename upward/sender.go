@@ -113,13 +113,8 @@ func (s *Sender) sendBatch(ctx context.Context) (n Sent, done bool, err error) {
 	answer, sendErr := s.post(ctx, now, out)
 	if sendErr != nil {
 		for _, c := range sending {
-			// The wait after the n-th failure: 1 minute, doubling, at most an hour — a day's
-			// outage costs a record about 30 attempts, and the first run after the platform
-			// returns catches up. (attempts on the right is the count before this one.)
-			if _, err := tx.Exec(ctx, `UPDATE upward_records SET attempts = attempts + 1, last_error = $2,
-				next_attempt_at = $3::timestamptz + LEAST(interval '1 hour', interval '1 minute' * power(2, LEAST(attempts, 6)))
-				WHERE id = $1`, c.id, truncate(sendErr.Error(), 500), now); err != nil {
-				return n, true, fmt.Errorf("upward: note the failure: %w", err)
+			if err := retryLater(ctx, tx, c.id, sendErr.Error(), now); err != nil {
+				return n, true, err
 			}
 		}
 		n.Failed += len(sending)
@@ -143,10 +138,8 @@ func (s *Sender) sendBatch(ctx context.Context) (n Sent, done bool, err error) {
 			n.Failed++
 		case res.Status == "refused" && transient(res.Problems):
 			// Refused for the platform's own reason (busy), not the record's: try again later.
-			if _, err := tx.Exec(ctx, `UPDATE upward_records SET attempts = attempts + 1, last_error = $2,
-				next_attempt_at = $3::timestamptz + LEAST(interval '1 hour', interval '1 minute' * power(2, LEAST(attempts, 6)))
-				WHERE id = $1`, c.id, truncate(describe(res.Problems), 500), now); err != nil {
-				return n, true, fmt.Errorf("upward: %w", err)
+			if err := retryLater(ctx, tx, c.id, describe(res.Problems), now); err != nil {
+				return n, true, err
 			}
 			n.Failed++
 		case res.Status == "refused":
@@ -170,6 +163,19 @@ func (s *Sender) sendBatch(ctx context.Context) (n Sent, done bool, err error) {
 		}
 	}
 	return n, false, commit(ctx, tx)
+}
+
+// retryLater counts a failed attempt and sets when the record is due again: 1 minute after the
+// first failure, doubling, at most an hour — a day's outage costs a record about 30 attempts,
+// and the first run after the platform returns catches up. (attempts on the right of SET is
+// the count before this one.)
+func retryLater(ctx context.Context, tx pgx.Tx, id int64, why string, now time.Time) error {
+	if _, err := tx.Exec(ctx, `UPDATE upward_records SET attempts = attempts + 1, last_error = $2,
+		next_attempt_at = $3::timestamptz + LEAST(interval '1 hour', interval '1 minute' * power(2, LEAST(attempts, 6)))
+		WHERE id = $1`, id, truncate(why, 500), now); err != nil {
+		return fmt.Errorf("upward: note the failure of record %d: %w", id, err)
+	}
+	return nil
 }
 
 func settle(ctx context.Context, tx pgx.Tx, id int64, state, refusal string, hash []byte, now time.Time) error {
