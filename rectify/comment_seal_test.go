@@ -64,33 +64,8 @@ func TestCommentWithAPhoneIsMaskedEverywhere(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	keys, err := l.env.Redis.Keys(ctx, "*"+l.env.Prefix+"*").Result()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(keys) == 0 {
-		t.Fatal("no Redis keys of this test: the scan would prove nothing")
-	}
-	for _, k := range keys {
-		clear("the Redis key's name", k)
-		var values []string
-		switch l.env.Redis.Type(ctx, k).Val() {
-		case "string":
-			values = []string{l.env.Redis.Get(ctx, k).Val()}
-		case "hash":
-			for f, v := range l.env.Redis.HGetAll(ctx, k).Val() {
-				values = append(values, f, v)
-			}
-		case "list":
-			values = l.env.Redis.LRange(ctx, k, 0, -1).Val()
-		case "set":
-			values = l.env.Redis.SMembers(ctx, k).Val()
-		case "zset":
-			values = l.env.Redis.ZRange(ctx, k, 0, -1).Val()
-		}
-		for _, v := range values {
-			clear("Redis key "+k, v)
-		}
+	for _, v := range l.env.RedisValues(ctx) {
+		clear("Redis", v)
 	}
 
 	// The rectification ledger's workbook.
