@@ -71,26 +71,17 @@ func (t *LoginThrottle) addressKey(address string) string {
 	return t.Prefix + ":login-failures:address:" + address
 }
 
-// errThrottled is 429 login_throttled with the time to wait, for the Retry-After header.
-type errThrottled struct {
-	problem *problem.Error
-	retry   time.Duration
-}
-
-func (e *errThrottled) Error() string { return e.problem.Error() }
-func (e *errThrottled) Unwrap() error { return e.problem }
-
+// newThrottled is 429 login_throttled with the time to wait, which the error handler sends as
+// Retry-After like every other problem's.
 func newThrottled(retry time.Duration) error {
 	minutes := int(math.Ceil(retry.Minutes()))
-	return &errThrottled{problem: &problem.Error{Status: 429, Code: "login_throttled",
-		Message: fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试", minutes)}, retry: retry}
+	return problem.TooManyRequests("login_throttled", fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试", minutes), retry)
 }
 
 // RetryAfter is how long a throttled login must wait; false when err is not a throttled login.
 func RetryAfter(err error) (time.Duration, bool) {
-	var e *errThrottled
-	if errors.As(err, &e) {
-		return e.retry, true
+	if p, ok := problem.As(err); ok && p.Code == "login_throttled" {
+		return p.RetryAfter, true
 	}
 	return 0, false
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math"
 	"strconv"
 	"strings"
 
@@ -32,7 +33,7 @@ func errorHandler(log *slog.Logger, pages *page.Renderer, trail *audit.Log) fibe
 				"status", p.Status, "request_id", strings.Clone(c.GetRespHeader(fiber.HeaderXRequestID)), "err", err)
 		}
 		if p.RetryAfter > 0 {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(p.RetryAfter.Seconds())))
+			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(p.RetryAfter.Seconds()))))
 		}
 		if page.IsPage(c) || browsing(c) {
 			if p.Code == "not_found" {

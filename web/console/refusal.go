@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"haochaping/access"
 	"haochaping/internal/problem"
 	"haochaping/web/page"
 	"haochaping/web/session"
@@ -15,8 +14,8 @@ import (
 // refusalStatus is the status a refused login step is shown with: 429 with Retry-After while
 // the account or the address is throttled, else 422.
 func refusalStatus(c *fiber.Ctx, err error) int {
-	if wait, ok := access.RetryAfter(err); ok {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	if p, ok := problem.As(err); ok && p.RetryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(p.RetryAfter.Seconds()))))
 		return fiber.StatusTooManyRequests
 	}
 	return fiber.StatusUnprocessableEntity

@@ -1,8 +1,6 @@
 package session
 
 import (
-	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -49,9 +47,6 @@ func Register(r fiber.Router, users *access.Users) {
 			return problem.Invalid("password_required", "password", "请输入密码")
 		}
 		res, err := users.StartLogin(c.UserContext(), strings.Clone(c.IP()), req.Username, req.Password)
-		if wait, ok := access.RetryAfter(err); ok {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		}
 		if err != nil {
 			return err
 		}

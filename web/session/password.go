@@ -1,8 +1,6 @@
 package session
 
 import (
-	"math"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -33,9 +31,6 @@ func changePassword(users *access.Users) fiber.Handler {
 			return problem.Invalid("new_required", "new", "请输入新密码")
 		}
 		err := users.ChangePassword(c.UserContext(), strings.Clone(c.IP()), UserOf(c), tokenFrom(c), req.Current, req.New)
-		if wait, ok := access.RetryAfter(err); ok {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		}
 		if err != nil {
 			return err
 		}

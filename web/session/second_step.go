@@ -1,8 +1,6 @@
 package session
 
 import (
-	"math"
-	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -39,9 +37,6 @@ func secondStep(users *access.Users) fiber.Handler {
 			return err
 		}
 		r, err := users.CompleteLogin(ctx, address, req.Challenge, req.Code)
-		if wait, ok := access.RetryAfter(err); ok {
-			c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		}
 		if err != nil {
 			MarkAudit(c, "totp_refused", ch.User.Username)
 			return err
