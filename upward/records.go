@@ -64,7 +64,7 @@ SELECT u.id, u.evaluation_id, u.project_no, u.assess_number, e.channel, e.device
        CASE WHEN u.assess_number = 2 THEN COALESCE(w.evaluator_verdict_at, w.fed_back_at, w.updated_at) ELSE e.rated_at END,
        c.completed_at, c.accepted_at, c.applicant_kind, c.applicant_id_enc, c.applicant_name_enc,
        COALESCE(si.code, ''), si.kind, d.code, d.name, r.code,
-       COALESCE(fix.measures, explained.text, ''), COALESCE(answered.note, '')
+       COALESCE(fix.measures, explained.text, ''), COALESCE(answered.note, ''), u.record_hash
 FROM upward_records u
 JOIN evaluations e ON e.id = u.evaluation_id
 JOIN cases c ON c.id = e.case_id
@@ -86,6 +86,7 @@ type claimed struct {
 	id, evaluationID int64
 	assess           int16
 	record           Record
+	acknowledged     []byte // the hash of what the platform last acknowledged of it, if anything
 }
 
 func loadRecords(ctx context.Context, tx pgx.Tx, keys *pii.Keys, ids []int64) ([]claimed, error) {
@@ -106,11 +107,11 @@ func loadRecords(ctx context.Context, tx pgx.Tx, keys *pii.Keys, ids []int64) ([
 			reasons                                []string
 			ratedAt, acceptedAt                    time.Time
 			completedAt                            *time.Time
-			idEnc, nameEnc                         []byte
+			idEnc, nameEnc, acknowledged           []byte
 		)
 		if err := rows.Scan(&id, &evaluationID, &projectNo, &assess, &channel, &viaLink, &level, &reasons, &comment, &ratedAt,
 			&completedAt, &acceptedAt, &kind, &idEnc, &nameEnc,
-			&itemCode, &itemKind, &dept, &deptName, &region, &measures, &answer); err != nil {
+			&itemCode, &itemKind, &dept, &deptName, &region, &measures, &answer, &acknowledged); err != nil {
 			return nil, fmt.Errorf("upward: load records: %w", err)
 		}
 		r := Record{
@@ -149,7 +150,7 @@ func loadRecords(ctx context.Context, tx pgx.Tx, keys *pii.Keys, ids []int64) ([
 		if r["user_name"], err = keys.Open(nameEnc); err != nil {
 			return nil, fmt.Errorf("upward: record %d: %w", id, err)
 		}
-		out = append(out, claimed{id: id, evaluationID: evaluationID, assess: assess, record: r})
+		out = append(out, claimed{id: id, evaluationID: evaluationID, assess: assess, record: r, acknowledged: acknowledged})
 	}
 	return out, rows.Err()
 }

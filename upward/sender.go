@@ -103,9 +103,18 @@ func (s *Sender) sendBatch(ctx context.Context) (n Sent, done bool, err error) {
 			n.Refused++
 			continue
 		}
+		hash := hashOf(fields)
+		if c.acknowledged != nil && bytes.Equal(hash, c.acknowledged) {
+			// Pending again because its work order moved, but nothing the platform holds of it
+			// changed (a callback, a reminder): acknowledged as it stands, not sent again.
+			if err := settle(ctx, tx, c.id, "acknowledged", "", hash, now); err != nil {
+				return n, true, err
+			}
+			continue
+		}
 		out = append(out, fields)
 		sending = append(sending, c)
-		hashes[c.id] = hashOf(fields)
+		hashes[c.id] = hash
 	}
 	if len(out) == 0 {
 		return n, false, commit(ctx, tx)

@@ -301,6 +301,11 @@ func TestRectificationAndTheFixsRatingGoUp(t *testing.T) {
 	yes := true
 	_, err = srv.App.Rectify.Callback(ctx, zh01, order, rectify.CallbackInput{Common: phone, Reached: &yes, Facts: "核实属实"})
 	step("callback", err)
+	// The callback moved the order, but nothing the platform holds: the record is not sent again.
+	send(0)
+	if recs := w.sim.Records(); recs[0].Sends != 1 {
+		t.Fatalf("an unchanged record was sent again: %+v", recs[0])
+	}
 	_, err = srv.App.Rectify.Decide(ctx, zh01, order, rectify.DecideInput{Decision: "now"})
 	step("decide", err)
 	_, err = srv.App.Rectify.Rectify(ctx, zh01, order, rectify.RectifyInput{Measures: "增设导办人员"})
