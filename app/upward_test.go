@@ -70,8 +70,11 @@ func TestTheDemoReportsToItsSimulator(t *testing.T) {
 	env, srv, sim := demoUpward(t, nil)
 	rateAtThePad(t, env, srv, 4, "DEMO-UP-0", "DEMO-UP-1", "DEMO-UP-2")
 	run, err := srv.App.Scheduler().RunNow(context.Background(), "upward_report")
-	if err != nil || run.Rows != 3 {
-		t.Fatalf("upward_report: %+v %v", run, err)
+	if err != nil || run.Rows != 6 {
+		t.Fatalf("upward_report: %+v %v, want 3 service records and 3 ratings", run, err)
+	}
+	if svc := sim.Services(); len(svc) != 3 || svc[0].Fields["projectNo"] != "37DEMO-UP-0" {
+		t.Fatalf("the simulator holds the services %+v", svc)
 	}
 	recs := sim.Records()
 	if len(recs) != 3 || recs[0].Fields["projectNo"] != "37DEMO-UP-0" || recs[0].Fields["pf"] != "4" || recs[0].AppMark != "haochaping" {
@@ -123,12 +126,13 @@ func TestIdentityTravelsOnlyInTheUpwardChannel(t *testing.T) {
 	}
 	search("upward_records", state)
 	env.Clock.Advance(2 * time.Hour)
-	if run, err := srv.App.Scheduler().RunNow(ctx, "upward_report"); err != nil || run.Rows != 2 {
+	if run, err := srv.App.Scheduler().RunNow(ctx, "upward_report"); err != nil || run.Rows != 4 {
 		t.Fatalf("after the outage: %+v %v", run, err)
 	}
-	recs := sim.Records()
-	if len(recs) != 2 || recs[0].Fields["certKey"] != apptest.ApplicantID || recs[0].Fields["userName"] != apptest.ApplicantName {
-		t.Fatalf("the platform did not get the identity: %+v", recs)
+	for _, recs := range [][]upward.Accepted{sim.Records(), sim.Services()} {
+		if len(recs) != 2 || recs[0].Fields["certKey"] != apptest.ApplicantID || recs[0].Fields["userName"] != apptest.ApplicantName {
+			t.Fatalf("the platform did not get the identity: %+v", recs)
+		}
 	}
 
 	if log.String() == "" {

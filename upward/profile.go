@@ -26,9 +26,42 @@ type Profile struct {
 	Crypto        Crypto                       `yaml:"crypto"`
 	Headers       map[string]string            `yaml:"headers"` // header → the setting that holds its value
 	Codes         map[string]map[string]string `yaml:"codes"`   // list → our value → the platform's
-	Evaluation    []Field                      `yaml:"evaluation"`
+	// Params names the list of records inside a message's params, per kind (evaluation →
+	// "evaluate"); Paths the address of each kind's messages, after the platform's URL ("" the URL).
+	Params map[Kind]string `yaml:"params"`
+	Paths  map[Kind]string `yaml:"paths"`
+	// Service is the 办件 service record, sent before its evaluations; Evaluation the rating.
+	Service    []Field `yaml:"service"`
+	Evaluation []Field `yaml:"evaluation"`
 
-	patterns map[string]*regexp.Regexp
+	patterns map[Kind]map[string]*regexp.Regexp
+}
+
+// Kind is a kind of record the platform keeps.
+type Kind string
+
+const (
+	Service    Kind = "service"    // 办件服务数据: the case's service, before any rating of it
+	Evaluation Kind = "evaluation" // 评价数据: a rating, or the citizen's rating of a fix
+)
+
+// kinds are the record kinds in the order they are sent.
+var kinds = []Kind{Service, Evaluation}
+
+// Fields are the fields of a kind of record.
+func (p *Profile) Fields(k Kind) []Field {
+	if k == Service {
+		return p.Service
+	}
+	return p.Evaluation
+}
+
+// ParamsKey is the name of the list of k's records inside a message's params.
+func (p *Profile) ParamsKey(k Kind) string {
+	if key := p.Params[k]; key != "" {
+		return key
+	}
+	return string(k)
 }
 
 // Crypto is what protects a message.
@@ -76,7 +109,8 @@ func ProfileNames() []string {
 // mistake of the profile.
 var sources = []string{"project_no", "task_code", "task_handle_item", "channel", "level", "reasons", "comment",
 	"rated_at", "assess_number", "pro_status", "user_prop", "cert_key", "user_name", "dept_code", "dept_name",
-	"area_code", "accepted_at", "completed_at", "promise_type", "rectification", "answer"}
+	"area_code", "accepted_at", "completed_at", "promise_type", "rectification", "answer",
+	"service_number", "service_name", "service_time", "task_name", "pro_channel"}
 
 // ParseProfile reads a profile and checks that it is whole: an envelope and cryptography this
 // package knows, every field made of a known value, every code list it names present.
@@ -99,37 +133,56 @@ func ParseProfile(raw []byte) (*Profile, error) {
 	if !slices.Contains([]string{"sm4", "sm2", "none"}, p.Crypto.Encrypt) || !slices.Contains([]string{"sm2", "none"}, p.Crypto.Sign) {
 		return nil, bad("crypto %+v: encrypt sm4, sm2 or none; sign sm2 or none", p.Crypto)
 	}
-	p.patterns = map[string]*regexp.Regexp{}
-	seen := map[string]bool{}
-	for _, f := range p.Evaluation {
-		if f.Name == "" || seen[f.Name] {
-			return nil, bad("field %q: empty or twice", f.Name)
-		}
-		seen[f.Name] = true
-		if !slices.Contains(sources, f.From) {
-			return nil, bad("field %s: from %q is not a value of the record (%s)", f.Name, f.From, strings.Join(sources, ", "))
-		}
-		if f.Codes != "" && p.Codes[f.Codes] == nil {
-			return nil, bad("field %s: no code list %q", f.Name, f.Codes)
-		}
-		if f.Pattern != "" {
-			re, err := regexp.Compile(f.Pattern)
-			if err != nil {
-				return nil, bad("field %s: pattern: %v", f.Name, err)
+	if len(p.Service) > 0 && !slices.ContainsFunc(p.Service, func(f Field) bool { return f.From == "project_no" }) {
+		return nil, bad("the service record needs the field made of project_no: its evaluations name it")
+	}
+	p.patterns = map[Kind]map[string]*regexp.Regexp{}
+	for _, k := range kinds {
+		p.patterns[k] = map[string]*regexp.Regexp{}
+		seen := map[string]bool{}
+		for _, f := range p.Fields(k) {
+			if f.Name == "" || seen[f.Name] {
+				return nil, bad("%s field %q: empty or twice", k, f.Name)
 			}
-			p.patterns[f.Name] = re
+			seen[f.Name] = true
+			if !slices.Contains(sources, f.From) {
+				return nil, bad("field %s: from %q is not a value of the record (%s)", f.Name, f.From, strings.Join(sources, ", "))
+			}
+			if f.Codes != "" && p.Codes[f.Codes] == nil {
+				return nil, bad("field %s: no code list %q", f.Name, f.Codes)
+			}
+			if f.Pattern != "" {
+				re, err := regexp.Compile(f.Pattern)
+				if err != nil {
+					return nil, bad("field %s: pattern: %v", f.Name, err)
+				}
+				p.patterns[k][f.Name] = re
+			}
 		}
 	}
 	return &p, nil
 }
 
-// KeyField is the platform's name of the field made of our value from (e.g. project_no →
-// projectNo): the record's identity at the platform is (project_no, assess_number).
-func (p *Profile) KeyField(from string) string {
-	for _, f := range p.Evaluation {
+// KeyField is the platform's name of the evaluation field made of our value from (e.g.
+// project_no → projectNo): an evaluation's identity at the platform is (project_no,
+// assess_number), a service record's (project_no, service_number).
+func (p *Profile) KeyField(from string) string { return p.keyField(Evaluation, from) }
+
+func (p *Profile) keyField(k Kind, from string) string {
+	for _, f := range p.Fields(k) {
 		if f.From == from {
 			return f.Name
 		}
 	}
 	return from
+}
+
+// key is a record's identity at the platform: its projectNo and, for an evaluation, its
+// assessNumber, for a service record its serviceNumber.
+func (p *Profile) key(k Kind, fields map[string]string) recordKey {
+	number := "assess_number"
+	if k == Service {
+		number = "service_number"
+	}
+	return recordKey{kind: k, projectNo: fields[p.keyField(k, "project_no")], number: fields[p.keyField(k, number)]}
 }

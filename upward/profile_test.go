@@ -31,6 +31,8 @@ func window() upward.Record {
 		"user_prop": "person", "cert_key": "370402199001011234", "user_name": "张三",
 		"dept_code": "11370400MB28449409", "dept_name": "枣庄市市场监督管理局", "area_code": "370400",
 		"accepted_at": "2026-11-26T00:10:00Z", "completed_at": "2026-11-26T01:20:00Z", "promise_type": "immediate",
+		"service_number": "1", "service_name": "办结", "service_time": "2026-11-26T01:20:00Z", "task_name": "食品经营许可",
+		"pro_channel": "offline",
 	}
 }
 
@@ -80,7 +82,7 @@ func TestProfilesLoad(t *testing.T) {
 func TestEveryFieldAndCodeOfShandong(t *testing.T) {
 	t.Parallel()
 	p := shandong(t)
-	got, problems := p.Build(window())
+	got, problems := p.Build(upward.Evaluation, window())
 	if len(problems) > 0 {
 		t.Fatalf("problems: %v", problems)
 	}
@@ -120,15 +122,15 @@ func TestEveryFieldAndCodeOfShandong(t *testing.T) {
 		{"a promised item", with(window(), "promise_type", "promised"), "promiseTime", "2"},
 		{"still handling", with(window(), "pro_status", "handling"), "proStatus", "2"},
 	} {
-		got, problems := p.Build(c.r)
+		got, problems := p.Build(upward.Evaluation, c.r)
 		if len(problems) > 0 || got[c.field] != c.want {
 			t.Errorf("%s: %s = %q (problems %v), want %q", c.name, c.field, got[c.field], problems, c.want)
 		}
 	}
-	if got, _ := p.Build(with(window(), "level", "5", "reasons", "", "comment", "")); got["evalDetail"] != "" || got["writingEvaluation"] != "" {
+	if got, _ := p.Build(upward.Evaluation, with(window(), "level", "5", "reasons", "", "comment", "")); got["evalDetail"] != "" || got["writingEvaluation"] != "" {
 		t.Errorf("a default carries reasons or a comment: %v", got)
 	}
-	rect, problems := p.Build(with(window(), "rectification", "已整改：增设叫号屏", "answer", "已电话答复"))
+	rect, problems := p.Build(upward.Evaluation, with(window(), "rectification", "已整改：增设叫号屏", "answer", "已电话答复"))
 	if len(problems) > 0 || rect["rectification"] != "已整改：增设叫号屏" || rect["answer"] != "已电话答复" {
 		t.Errorf("the rectification on the same record: %v %v", rect, problems)
 	}
@@ -143,7 +145,7 @@ func TestEveryFieldAndCodeOfShandong(t *testing.T) {
 func TestRecordsThePlatformWouldRefuse(t *testing.T) {
 	t.Parallel()
 	p := shandong(t)
-	_, problems := p.Build(with(window(), "project_no", "", "channel", "telepathy", "comment", strings.Repeat("长", 501), "area_code", "3704"))
+	_, problems := p.Build(upward.Evaluation, with(window(), "project_no", "", "channel", "telepathy", "comment", strings.Repeat("长", 501), "area_code", "3704"))
 	fields := map[string]bool{}
 	for _, pr := range problems {
 		fields[pr.Field] = true
@@ -153,14 +155,14 @@ func TestRecordsThePlatformWouldRefuse(t *testing.T) {
 			t.Errorf("no problem for %s: %v", f, problems)
 		}
 	}
-	good, _ := p.Build(window())
+	good, _ := p.Build(upward.Evaluation, window())
 	bad := map[string]string{}
 	for k, v := range good {
 		bad[k] = v
 	}
 	bad["pf"], bad["assessTime"], bad["color"] = "9", "2026/11/26 09:30", "red"
 	fields = map[string]bool{}
-	for _, pr := range p.Check(bad) {
+	for _, pr := range p.Check(upward.Evaluation, bad) {
 		fields[pr.Field] = true
 	}
 	for _, f := range []string{"pf", "assessTime", "color"} {
@@ -168,7 +170,7 @@ func TestRecordsThePlatformWouldRefuse(t *testing.T) {
 			t.Errorf("Check: no problem for %s", f)
 		}
 	}
-	if pr := p.Check(good); len(pr) != 0 {
+	if pr := p.Check(upward.Evaluation, good); len(pr) != 0 {
 		t.Errorf("Check of a good record: %v", pr)
 	}
 }
@@ -195,7 +197,7 @@ func TestShandongEnvelope(t *testing.T) {
 	t.Parallel()
 	p := shandong(t)
 	k := testKeys(t)
-	rec, _ := p.Build(window())
+	rec, _ := p.Build(upward.Evaluation, window())
 	payload, _ := json.Marshal(map[string]any{"evaluate": []map[string]string{rec}})
 	at := time.Date(2026, 11, 26, 1, 30, 0, 0, time.UTC)
 	body, err := p.Seal(k, at, payload)

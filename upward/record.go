@@ -2,6 +2,7 @@ package upward
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -28,13 +29,14 @@ func (p Problem) String() string {
 	return p.Field + ": " + p.Reason
 }
 
-// Build makes the platform's fields of r: each value translated by its code list, instants
-// written in the profile's layout in Beijing time, the case number prefixed. A record the
-// platform would refuse is refused here, with every problem, so that it never leaves.
-func (p *Profile) Build(r Record) (map[string]string, []Problem) {
+// Build makes the platform's fields of r as a record of kind k: each value translated by its
+// code list, instants written in the profile's layout in Beijing time, the case number
+// prefixed. A record the platform would refuse is refused here, with every problem, so that it
+// never leaves.
+func (p *Profile) Build(k Kind, r Record) (map[string]string, []Problem) {
 	out := map[string]string{}
 	var problems []Problem
-	for _, f := range p.Evaluation {
+	for _, f := range p.Fields(k) {
 		v := strings.TrimSpace(r[f.From])
 		if v == "" {
 			if f.Required {
@@ -62,7 +64,7 @@ func (p *Profile) Build(r Record) (map[string]string, []Problem) {
 		}
 		out[f.Name] = v
 	}
-	problems = append(problems, p.Check(out)...)
+	problems = append(problems, p.Check(k, out)...)
 	return out, problems
 }
 
@@ -86,13 +88,14 @@ func (p *Profile) translate(f Field, v string) (coded, bad string) {
 	return strings.Join(codes, ","), ""
 }
 
-// Check is what the platform checks of a record it receives: the required fields, each code in
-// its list, the lengths, the patterns, the instants in the profile's layout, and no field the
-// profile does not name. The simulator refuses with these; Build never sends a record with any.
-func (p *Profile) Check(m map[string]string) []Problem {
+// Check is what the platform checks of a record of kind k it receives: the required fields,
+// each code in its list, the lengths, the patterns, the instants in the profile's layout, and
+// no field the profile does not name. The simulator refuses with these; Build never sends a
+// record with any.
+func (p *Profile) Check(k Kind, m map[string]string) []Problem {
 	var problems []Problem
 	named := map[string]bool{}
-	for _, f := range p.Evaluation {
+	for _, f := range p.Fields(k) {
 		named[f.Name] = true
 		v, ok := m[f.Name]
 		if !ok || v == "" {
@@ -104,7 +107,7 @@ func (p *Profile) Check(m map[string]string) []Problem {
 		if f.Max > 0 && utf8.RuneCountInString(v) > f.Max {
 			problems = append(problems, Problem{f.Name, fmt.Sprintf("超过 %d 个字符", f.Max)})
 		}
-		if re := p.patterns[f.Name]; re != nil && !re.MatchString(v) {
+		if re := p.patterns[k][f.Name]; re != nil && !re.MatchString(v) {
 			problems = append(problems, Problem{f.Name, "格式不符: " + v})
 		}
 		if f.Time {
@@ -140,13 +143,16 @@ func (p *Profile) isCode(f Field, v string) bool {
 	return true
 }
 
-// IdentityFields are the platform's names of the fields that carry a person's identity: they
-// travel only inside the encrypted body, and are never written to a log.
+// IdentityFields are the platform's names of the fields that carry a person's identity, in
+// either kind of record: they travel only inside the encrypted body, and are never written to a
+// log.
 func (p *Profile) IdentityFields() []string {
 	var out []string
-	for _, f := range p.Evaluation {
-		if f.Identity {
-			out = append(out, f.Name)
+	for _, k := range kinds {
+		for _, f := range p.Fields(k) {
+			if f.Identity && !slices.Contains(out, f.Name) {
+				out = append(out, f.Name)
+			}
 		}
 	}
 	return out

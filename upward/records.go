@@ -11,24 +11,30 @@ import (
 	"haochaping/internal/pii"
 )
 
-// Enqueue makes the upward record of every evaluation in force that has none (an evaluation of
-// a case: the platform files records by 办件编号), and sends again — marks pending — every
-// acknowledged record whose work order changed since (a rectification fed back, an answer
-// given). It returns how many it enqueued and how many it marked for resending.
+// Enqueue makes the upward records of every evaluation in force that has none (an evaluation of
+// a case: the platform files records by 办件编号) — the 办件 service record and the evaluation
+// record, sent in that order — and sends again (marks pending) every acknowledged evaluation
+// record whose work order changed since (a rectification fed back, an answer given). It returns
+// how many records it enqueued and how many it marked for resending.
 func Enqueue(ctx context.Context, db *database.DB, now time.Time) (added, changed int64, err error) {
-	tag, err := db.Pool.Exec(ctx, `
-		INSERT INTO upward_records (evaluation_id, assess_number, project_no, next_attempt_at)
-		SELECT e.id, 1, c.case_no || CASE WHEN e.stage = 'accept' THEN '-SL' ELSE '' END, $1
-		FROM evaluations e JOIN cases c ON c.id = e.case_id
-		WHERE NOT e.superseded AND NOT EXISTS (SELECT 1 FROM upward_records u WHERE u.evaluation_id = e.id AND u.assess_number = 1)
-		ORDER BY e.id
-		ON CONFLICT DO NOTHING`, now)
-	if err != nil {
-		return 0, 0, fmt.Errorf("upward: enqueue evaluations: %w", err)
+	for _, r := range []struct {
+		kind   Kind
+		assess int
+	}{{Service, 0}, {Evaluation, 1}} {
+		tag, err := db.Pool.Exec(ctx, `
+			INSERT INTO upward_records (evaluation_id, kind, assess_number, project_no, next_attempt_at)
+			SELECT e.id, $2, $3, c.case_no || CASE WHEN e.stage = 'accept' THEN '-SL' ELSE '' END, $1
+			FROM evaluations e JOIN cases c ON c.id = e.case_id
+			WHERE NOT e.superseded AND NOT EXISTS (SELECT 1 FROM upward_records u WHERE u.evaluation_id = e.id AND u.assess_number = $3)
+			ORDER BY e.id
+			ON CONFLICT DO NOTHING`, now, r.kind, r.assess)
+		if err != nil {
+			return added, 0, fmt.Errorf("upward: enqueue %s records: %w", r.kind, err)
+		}
+		added += tag.RowsAffected()
 	}
-	added = tag.RowsAffected()
 	// The citizen's rating of the fix is the platform's second evaluation of the same record.
-	tag, err = db.Pool.Exec(ctx, `
+	tag, err := db.Pool.Exec(ctx, `
 		INSERT INTO upward_records (evaluation_id, assess_number, project_no, next_attempt_at)
 		SELECT u.evaluation_id, 2, u.project_no, $1
 		FROM upward_records u JOIN work_orders w ON w.evaluation_id = u.evaluation_id
@@ -57,7 +63,7 @@ const fixLevel = `COALESCE(CASE w.evaluator_verdict WHEN 'satisfied' THEN 5 WHEN
 // recordSQL reads what the platform receives of the claimed records, in our terms (Record).
 // The rectification and the answer are the work order's feedback, when it has one.
 const recordSQL = `
-SELECT u.id, u.evaluation_id, u.project_no, u.assess_number, e.channel, e.device_id IS NULL,
+SELECT u.id, u.evaluation_id, u.project_no, u.assess_number, u.kind, e.stage, c.source_channel, si.name, e.channel, e.device_id IS NULL,
        CASE WHEN u.assess_number = 2 THEN ` + fixLevel + ` ELSE e.level END,
        CASE WHEN u.assess_number = 2 THEN '{}'::text[] ELSE e.reasons END,
        CASE WHEN u.assess_number = 2 THEN '' ELSE e.comment END,
@@ -84,6 +90,7 @@ ORDER BY u.id`
 // claimed is one claimed record, read.
 type claimed struct {
 	id, evaluationID int64
+	kind             Kind
 	assess           int16
 	record           Record
 	acknowledged     []byte // the hash of what the platform last acknowledged of it, if anything
@@ -102,6 +109,7 @@ func loadRecords(ctx context.Context, tx pgx.Tx, keys *pii.Keys, ids []int64) ([
 			projectNo, channel, comment            string
 			kind, itemCode, itemKind, dept, region string
 			deptName, measures, answer             string
+			recKind, stage, source, itemName       string
 			viaLink                                bool
 			level, assess                          int16
 			reasons                                []string
@@ -109,7 +117,7 @@ func loadRecords(ctx context.Context, tx pgx.Tx, keys *pii.Keys, ids []int64) ([
 			completedAt                            *time.Time
 			idEnc, nameEnc, acknowledged           []byte
 		)
-		if err := rows.Scan(&id, &evaluationID, &projectNo, &assess, &channel, &viaLink, &level, &reasons, &comment, &ratedAt,
+		if err := rows.Scan(&id, &evaluationID, &projectNo, &assess, &recKind, &stage, &source, &itemName, &channel, &viaLink, &level, &reasons, &comment, &ratedAt,
 			&completedAt, &acceptedAt, &kind, &idEnc, &nameEnc,
 			&itemCode, &itemKind, &dept, &deptName, &region, &measures, &answer, &acknowledged); err != nil {
 			return nil, fmt.Errorf("upward: load records: %w", err)
@@ -121,9 +129,17 @@ func loadRecords(ctx context.Context, tx pgx.Tx, keys *pii.Keys, ids []int64) ([
 			"user_prop":     map[string]string{"person": "person", "enterprise": "legal"}[kind],
 			"assess_number": map[int16]string{1: "first", 2: "second"}[assess],
 			"rectification": measures, "answer": answer,
+			// The service the evaluation rates: the acceptance (受理) or the completion (办结) of
+			// the case, one service per record (the accept stage's project_no is apart, -SL).
+			"service_number": "1", "task_name": itemName,
+			"pro_channel": map[string]string{"pc": "online", "mobile": "online", "window": "offline", "kiosk": "offline"}[source],
 		}
+		r["service_name"], r["service_time"] = "受理", acceptedAt.Format(time.RFC3339Nano)
 		if len(itemCode) == 31 {
 			r["task_code"] = itemCode
+		}
+		if stage == "complete" && completedAt != nil {
+			r["service_name"], r["service_time"] = "办结", completedAt.Format(time.RFC3339Nano)
 		}
 		if completedAt != nil {
 			r["completed_at"], r["pro_status"] = completedAt.Format(time.RFC3339Nano), "completed"
@@ -150,7 +166,7 @@ func loadRecords(ctx context.Context, tx pgx.Tx, keys *pii.Keys, ids []int64) ([
 		if r["user_name"], err = keys.Open(nameEnc); err != nil {
 			return nil, fmt.Errorf("upward: record %d: %w", id, err)
 		}
-		out = append(out, claimed{id: id, evaluationID: evaluationID, assess: assess, record: r, acknowledged: acknowledged})
+		out = append(out, claimed{id: id, evaluationID: evaluationID, kind: Kind(recKind), assess: assess, record: r, acknowledged: acknowledged})
 	}
 	return out, rows.Err()
 }

@@ -43,17 +43,28 @@ type Sent struct {
 	Acknowledged, Refused, Failed int
 }
 
-// Send sends the due records, oldest first, a message at a time, until none is due or the
+// Send sends the due records, oldest first, a message at a time — the 办件 service records,
+// then the evaluations whose service record the platform holds — until none is due or the
 // platform cannot be reached (then the records wait their backoff and the next run resumes).
 func (s *Sender) Send(ctx context.Context) (Sent, error) {
 	var total Sent
 	for {
-		n, done, err := s.sendBatch(ctx)
-		total.Acknowledged += n.Acknowledged
-		total.Refused += n.Refused
-		total.Failed += n.Failed
-		if err != nil || done {
-			return total, err
+		idle := true
+		for _, k := range kinds {
+			if len(s.Profile.Fields(k)) == 0 {
+				continue
+			}
+			n, done, err := s.sendBatch(ctx, k)
+			total.Acknowledged += n.Acknowledged
+			total.Refused += n.Refused
+			total.Failed += n.Failed
+			if err != nil || (done && n.Failed > 0) {
+				return total, err
+			}
+			idle = idle && done
+		}
+		if idle {
+			return total, nil
 		}
 	}
 }
@@ -65,17 +76,26 @@ func (s *Sender) batchSize() int {
 	return s.Batch
 }
 
-// sendBatch claims, builds, sends and settles one message, in one transaction that holds the
-// claim; done when nothing more is due or the platform failed.
-func (s *Sender) sendBatch(ctx context.Context) (n Sent, done bool, err error) {
+// claimSQL locks the next due records of a kind, skipping those another instance holds. A
+// record whose predecessor — the service record before a rating, the rating before the rating
+// of its fix — is not yet acknowledged waits for it, so the platform receives them in order.
+// A profile without service records leaves assess_number 0 rows unsent, and does not wait for them.
+const claimSQL = `SELECT u.id FROM upward_records u
+WHERE u.state = 'pending' AND u.next_attempt_at <= $1 AND u.kind = $3
+  AND NOT EXISTS (SELECT 1 FROM upward_records b WHERE b.evaluation_id = u.evaluation_id
+                  AND b.assess_number < u.assess_number AND b.state <> 'acknowledged' AND (b.kind <> 'service' OR $4))
+ORDER BY u.next_attempt_at, u.id LIMIT $2 FOR UPDATE OF u SKIP LOCKED`
+
+// sendBatch claims, builds, sends and settles one message of kind k, in one transaction that
+// holds the claim; done when nothing more is due or the platform failed.
+func (s *Sender) sendBatch(ctx context.Context, k Kind) (n Sent, done bool, err error) {
 	now := s.Now()
 	tx, err := s.DB.Pool.Begin(ctx)
 	if err != nil {
 		return n, true, fmt.Errorf("upward: begin: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // after Commit a no-op
-	rows, err := tx.Query(ctx, `SELECT id FROM upward_records WHERE state = 'pending' AND next_attempt_at <= $1
-		ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`, now, s.batchSize())
+	rows, err := tx.Query(ctx, claimSQL, now, s.batchSize(), k, len(s.Profile.Service) > 0)
 	if err != nil {
 		return n, true, fmt.Errorf("upward: claim: %w", err)
 	}
@@ -94,7 +114,7 @@ func (s *Sender) sendBatch(ctx context.Context) (n Sent, done bool, err error) {
 	var sending []claimed
 	hashes := map[int64][]byte{}
 	for _, c := range recs {
-		fields, problems := s.Profile.Build(c.record)
+		fields, problems := s.Profile.Build(k, c.record)
 		if len(problems) > 0 {
 			// Our own check refuses what the platform would: never sent, shown to the office.
 			if err := settle(ctx, tx, c.id, "refused", describe(problems), nil, now); err != nil {
@@ -119,7 +139,7 @@ func (s *Sender) sendBatch(ctx context.Context) (n Sent, done bool, err error) {
 	if len(out) == 0 {
 		return n, false, commit(ctx, tx)
 	}
-	answer, sendErr := s.post(ctx, now, out)
+	answer, sendErr := s.post(ctx, k, now, out)
 	if sendErr != nil {
 		for _, c := range sending {
 			if err := retryLater(ctx, tx, c.id, sendErr.Error(), now); err != nil {
@@ -131,12 +151,11 @@ func (s *Sender) sendBatch(ctx context.Context) (n Sent, done bool, err error) {
 	}
 	byKey := map[recordKey]Result{}
 	for _, r := range answer.Results {
-		byKey[recordKey{r.ProjectNo, r.AssessNumber}] = r
+		byKey[recordKey{k, r.ProjectNo, r.Number}] = r
 	}
-	pn, an := s.Profile.KeyField("project_no"), s.Profile.KeyField("assess_number")
 	var firsts []int64
 	for i, c := range sending {
-		res, ok := byKey[recordKey{out[i][pn], out[i][an]}]
+		res, ok := byKey[s.Profile.key(k, out[i])]
 		switch {
 		case !ok:
 			// The platform read the message and said nothing of this record: try again later.
@@ -160,7 +179,7 @@ func (s *Sender) sendBatch(ctx context.Context) (n Sent, done bool, err error) {
 			if err := settle(ctx, tx, c.id, "acknowledged", "", hashes[c.id], now); err != nil {
 				return n, true, err
 			}
-			if c.assess == 1 {
+			if c.kind == Evaluation && c.assess == 1 {
 				firsts = append(firsts, c.evaluationID)
 			}
 			n.Acknowledged++
@@ -208,9 +227,10 @@ func commit(ctx context.Context, tx pgx.Tx) error {
 	return nil
 }
 
-// post seals the records and sends them; an error is the platform not taking the message at all.
-func (s *Sender) post(ctx context.Context, now time.Time, recs []map[string]string) (*Answer, error) {
-	payload, err := json.Marshal(map[string]any{"evaluate": recs})
+// post seals the records of kind k and sends them; an error is the platform not taking the
+// message at all.
+func (s *Sender) post(ctx context.Context, k Kind, now time.Time, recs []map[string]string) (*Answer, error) {
+	payload, err := json.Marshal(map[string]any{s.Profile.ParamsKey(k): recs})
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +240,7 @@ func (s *Sender) post(ctx context.Context, now time.Time, recs []map[string]stri
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+s.Profile.Paths[k], bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("upward: request: %w", err)
 	}

@@ -88,7 +88,7 @@ func TestUpwardDeliversOnceThroughAnOutage(t *testing.T) {
 	ctx := context.Background()
 	rateCases(t, w.env, srv, "UPD", 7)
 	added, _, err := upward.Enqueue(ctx, w.env.DB, w.env.Clock.Now())
-	if err != nil || added != 7 {
+	if err != nil || added != 14 { // seven service records and their seven ratings
 		t.Fatalf("enqueue: %d %v", added, err)
 	}
 	w.sim.Down(24 * time.Hour)
@@ -97,7 +97,7 @@ func TestUpwardDeliversOnceThroughAnOutage(t *testing.T) {
 	if sent, err := s.Send(ctx); err != nil || sent.Acknowledged != 0 || sent.Failed != 3 {
 		t.Fatalf("while down: %+v %v", sent, err)
 	}
-	if st := w.states(t); st["pending"] != 7 {
+	if st := w.states(t); st["pending"] != 14 {
 		t.Fatalf("states while down: %v", st)
 	}
 	// A day of outage: the records keep their order and wait; the day after, all go.
@@ -113,8 +113,13 @@ func TestUpwardDeliversOnceThroughAnOutage(t *testing.T) {
 	}
 	w.env.Clock.Advance(time.Hour)
 	sent, err := s.Send(ctx)
-	if err != nil || sent.Acknowledged != 7 {
+	if err != nil || sent.Acknowledged != 14 {
 		t.Fatalf("after the outage: %+v %v", sent, err)
+	}
+	for _, r := range w.sim.Services() {
+		if r.Sends != 1 || r.Fields["serviceName"] != "办结" || r.Fields["proChannel"] != "2" || r.Fields["certKey"] != apptest.ApplicantID {
+			t.Errorf("service record: %+v", r)
+		}
 	}
 	if sent, _ := s.Send(ctx); sent != (upward.Sent{}) {
 		t.Fatalf("a run with nothing due sent: %+v", sent)
@@ -163,10 +168,10 @@ func TestTwoSendersNeverSendARecordTwice(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if acked[0]+acked[1] != 24 {
-		t.Fatalf("acknowledged %v, want 24 in all", acked)
+	if acked[0]+acked[1] != 48 {
+		t.Fatalf("acknowledged %v, want 48 in all (24 service records, 24 ratings)", acked)
 	}
-	for _, r := range w.sim.Records() {
+	for _, r := range append(w.sim.Records(), w.sim.Services()...) {
 		if r.Sends != 1 {
 			t.Errorf("%s sent %d times", r.Fields["projectNo"], r.Sends)
 		}
@@ -220,8 +225,8 @@ func TestRefusedRecordIsShownAndResent(t *testing.T) {
 	if err := upward.Resend(ctx, w.env.DB, id, w.env.Clock.Now()); err != nil {
 		t.Fatal(err)
 	}
-	if sent, err := s.Send(ctx); err != nil || sent.Acknowledged != 1 {
-		t.Fatalf("resent: %+v %v", sent, err)
+	if sent, err := s.Send(ctx); err != nil || sent.Acknowledged != 2 {
+		t.Fatalf("resent: %+v %v, want the service record, then its rating", sent, err)
 	}
 	if err := upward.Resend(ctx, w.env.DB, id, w.env.Clock.Now()); err == nil {
 		t.Fatal("an acknowledged record resent")
@@ -236,12 +241,12 @@ func TestRefusedRecordIsShownAndResent(t *testing.T) {
 	if sent, err := s.Send(ctx); err != nil || sent.Failed != 1 || sent.Refused != 0 {
 		t.Fatalf("busy: %+v %v", sent, err)
 	}
-	if n := w.env.Count(`SELECT count(*) FROM upward_records WHERE state = 'pending' AND last_error = '平台繁忙，请稍后重新上报'`); n != 1 {
+	if n := w.env.Count(`SELECT count(*) FROM upward_records WHERE state = 'pending' AND last_error = '平台繁忙，请稍后重新上报' AND kind = 'service'`); n != 1 {
 		t.Fatal("a busy refusal was not kept pending with its reason")
 	}
 	w.sim.RefuseRate = 0
 	w.env.Clock.Advance(2 * time.Minute)
-	if sent, err := s.Send(ctx); err != nil || sent.Acknowledged != 1 {
+	if sent, err := s.Send(ctx); err != nil || sent.Acknowledged != 2 {
 		t.Fatalf("after busy: %+v %v", sent, err)
 	}
 }
@@ -280,7 +285,7 @@ func TestRectificationAndTheFixsRatingGoUp(t *testing.T) {
 			t.Fatalf("send: %+v %v, want %d acknowledged", sent, err, want)
 		}
 	}
-	send(1)
+	send(2) // the service record, then the rating
 	first := w.sim.Records()
 	if len(first) != 1 || first[0].Fields["pf"] != "3" || first[0].Fields["satisfaction"] != "1" || first[0].Fields["rectification"] != "" {
 		t.Fatalf("the bad review: %+v", first)

@@ -2,10 +2,12 @@ package upward
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 )
@@ -24,14 +26,17 @@ type Simulator struct {
 	RefuseRate float64
 	Now        func() time.Time
 
-	mu      sync.Mutex
-	rand    *rand.Rand
-	downTil time.Time
-	records map[recordKey]Accepted
-	seen    int
+	mu       sync.Mutex
+	rand     *rand.Rand
+	downTil  time.Time
+	records  map[recordKey]Accepted
+	services map[string]bool // the projectNos of the service records held
 }
 
-type recordKey struct{ projectNo, assessNumber string }
+type recordKey struct {
+	kind              Kind
+	projectNo, number string
+}
 
 // Accepted is a record the simulator took.
 type Accepted struct {
@@ -42,12 +47,13 @@ type Accepted struct {
 	Sends    int               `json:"sends"`   // times it came at all (a sender that sends once: 1 + Updates)
 }
 
-// Result is the simulator's answer for one record.
+// Result is the simulator's answer for one record, named by its key: the projectNo and the
+// assessNumber of an evaluation, the serviceNumber of a service record.
 type Result struct {
-	ProjectNo    string    `json:"projectNo"`
-	AssessNumber string    `json:"assessNumber"`
-	Status       string    `json:"status"` // accepted, updated, duplicate, refused
-	Problems     []Problem `json:"problems,omitempty"`
+	ProjectNo string    `json:"projectNo"`
+	Number    string    `json:"number"`
+	Status    string    `json:"status"` // accepted, updated, duplicate, refused
+	Problems  []Problem `json:"problems,omitempty"`
 }
 
 // Answer is the body the simulator answers a message with.
@@ -60,7 +66,7 @@ type Answer struct {
 // NewSimulator makes a simulator; seed makes its random refusals repeatable.
 func NewSimulator(p *Profile, k Keys, refuseRate float64, seed uint64) *Simulator {
 	return &Simulator{Profile: p, Keys: k, RefuseRate: refuseRate, rand: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		records: map[recordKey]Accepted{}}
+		records: map[recordKey]Accepted{}, services: map[string]bool{}}
 }
 
 func (s *Simulator) now() time.Time {
@@ -80,26 +86,36 @@ func (s *Simulator) Down(d time.Duration) {
 // Up brings the simulator back.
 func (s *Simulator) Up() { s.Down(0) }
 
-// Records are the records taken, by projectNo then assessNumber.
-func (s *Simulator) Records() []Accepted {
+// Records are the evaluation records taken, by projectNo then assessNumber.
+func (s *Simulator) Records() []Accepted { return s.held(Evaluation) }
+
+// Services are the 办件 service records taken, by projectNo then serviceNumber.
+func (s *Simulator) Services() []Accepted { return s.held(Service) }
+
+func (s *Simulator) held(k Kind) []Accepted {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Accepted, 0, len(s.records))
-	for _, r := range s.records {
-		out = append(out, r)
-	}
-	pn, an := s.Profile.KeyField("project_no"), s.Profile.KeyField("assess_number")
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i].Fields, out[j].Fields
-		if a[pn] != b[pn] {
-			return a[pn] < b[pn]
+	var keys []recordKey
+	for key := range s.records {
+		if key.kind == k {
+			keys = append(keys, key)
 		}
-		return a[an] < b[an]
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].projectNo != keys[j].projectNo {
+			return keys[i].projectNo < keys[j].projectNo
+		}
+		return keys[i].number < keys[j].number
 	})
+	out := make([]Accepted, len(keys))
+	for i, key := range keys {
+		out[i] = s.records[key]
+	}
 	return out
 }
 
-// ServeHTTP takes one message: POST, the profile's envelope around {"evaluate":[…]}.
+// ServeHTTP takes one message: POST, the profile's envelope around the params — {"evaluate":[…]}
+// for evaluations, the service list's key (ParamsKey) for 办件 service records.
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	down := s.now().Before(s.downTil)
@@ -128,28 +144,45 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		answer(w, http.StatusUnauthorized, Answer{Code: "401", Message: err.Error()})
 		return
 	}
-	var params struct {
-		Evaluate []map[string]string `json:"evaluate"`
+	var params map[string][]map[string]string
+	kind, recs := Kind(""), []map[string]string(nil)
+	if json.Unmarshal(payload, &params) == nil && len(params) == 1 {
+		for _, k := range kinds {
+			if list, ok := params[s.Profile.ParamsKey(k)]; ok && len(s.Profile.Fields(k)) > 0 {
+				kind, recs = k, list
+			}
+		}
 	}
-	if err := json.Unmarshal(payload, &params); err != nil || len(params.Evaluate) == 0 {
-		answer(w, http.StatusBadRequest, Answer{Code: "400", Message: "params 应为 {\"evaluate\":[…]}"})
+	if kind == "" || len(recs) == 0 {
+		answer(w, http.StatusBadRequest, Answer{Code: "400", Message: fmt.Sprintf("params 应为 {%q:[…]} 或 {%q:[…]}",
+			s.Profile.ParamsKey(Evaluation), s.Profile.ParamsKey(Service))})
+		return
+	}
+	if path := s.Profile.Paths[kind]; path != "" && !strings.HasSuffix(r.URL.Path, path) {
+		answer(w, http.StatusNotFound, Answer{Code: "404", Message: "该类数据应发往 " + path})
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	results := make([]Result, 0, len(params.Evaluate))
-	for _, rec := range params.Evaluate {
-		results = append(results, s.take(rec, appMark))
+	results := make([]Result, 0, len(recs))
+	for _, rec := range recs {
+		results = append(results, s.take(kind, rec, appMark))
 	}
 	answer(w, http.StatusOK, Answer{Code: "0", Results: results})
 }
 
-// take checks and keeps one record; s.mu is held.
-func (s *Simulator) take(rec map[string]string, appMark string) Result {
-	key := recordKey{rec[s.Profile.KeyField("project_no")], rec[s.Profile.KeyField("assess_number")]}
-	res := Result{ProjectNo: key.projectNo, AssessNumber: key.assessNumber}
-	if problems := s.Profile.Check(rec); len(problems) > 0 {
+// take checks and keeps one record of kind k; s.mu is held. An evaluation of a service the
+// platform does not hold is refused, as the platform does ("没有对应的服务数据").
+func (s *Simulator) take(k Kind, rec map[string]string, appMark string) Result {
+	key := s.Profile.key(k, rec)
+	res := Result{ProjectNo: key.projectNo, Number: key.number}
+	if problems := s.Profile.Check(k, rec); len(problems) > 0 {
 		res.Status, res.Problems = "refused", problems
+		return res
+	}
+	if k == Evaluation && len(s.Profile.Service) > 0 && !s.services[key.projectNo] {
+		res.Status = "refused"
+		res.Problems = []Problem{{Field: s.Profile.KeyField("project_no"), Reason: "没有对应的服务数据（办件信息未上报）"}}
 		return res
 	}
 	old, known := s.records[key]
@@ -170,6 +203,9 @@ func (s *Simulator) take(rec map[string]string, appMark string) Result {
 		res.Status = "updated"
 	default:
 		s.records[key] = Accepted{Fields: rec, AppMark: appMark, Received: s.now(), Sends: 1}
+		if k == Service {
+			s.services[key.projectNo] = true
+		}
 		res.Status = "accepted"
 	}
 	return res

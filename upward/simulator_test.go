@@ -11,10 +11,15 @@ import (
 	"haochaping/upward"
 )
 
-// post seals records as the sender does and posts them to the simulator.
+// post seals evaluation records as the sender does and posts them to the simulator.
 func post(t *testing.T, url string, p *upward.Profile, k upward.Keys, at time.Time, header http.Header, recs ...map[string]string) (int, upward.Answer) {
 	t.Helper()
-	payload, _ := json.Marshal(map[string]any{"evaluate": recs})
+	return postKind(t, upward.Evaluation, url, p, k, at, header, recs...)
+}
+
+func postKind(t *testing.T, kind upward.Kind, url string, p *upward.Profile, k upward.Keys, at time.Time, header http.Header, recs ...map[string]string) (int, upward.Answer) {
+	t.Helper()
+	payload, _ := json.Marshal(map[string]any{p.ParamsKey(kind): recs})
 	body, err := p.Seal(k, at, payload)
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +54,21 @@ func TestSimulatorTakesWhatTheProfileAllows(t *testing.T) {
 	defer srv.Close()
 	tenancy := http.Header{"C-Tenancy-Id": {"370400"}}
 
-	good, _ := p.Build(window())
+	good, _ := p.Build(upward.Evaluation, window())
+	if _, a := post(t, srv.URL, p, k, now, tenancy, good); a.Results[0].Status != "refused" ||
+		a.Results[0].Problems[0].String() != "projectNo: 没有对应的服务数据（办件信息未上报）" {
+		t.Fatalf("a rating before its service record: %+v", a)
+	}
+	service, problems := p.Build(upward.Service, window())
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	other := with(window(), "project_no", "SD370400-20261126-0002")
+	otherService, _ := p.Build(upward.Service, other)
+	if _, a := postKind(t, upward.Service, srv.URL, p, k, now, tenancy, service, otherService); a.Results[0].Status != "accepted" ||
+		a.Results[1].Status != "accepted" || a.Results[0].Number != "1" || len(sim.Services()) != 2 {
+		t.Fatalf("the service records: %+v", a)
+	}
 	bad := map[string]string{}
 	for f, v := range good {
 		bad[f] = v
@@ -63,11 +82,11 @@ func TestSimulatorTakesWhatTheProfileAllows(t *testing.T) {
 	if _, a := post(t, srv.URL, p, k, now, tenancy, good); a.Results[0].Status != "duplicate" {
 		t.Errorf("the same record again: %+v", a)
 	}
-	fixed, _ := p.Build(with(window(), "rectification", "已整改", "answer", "已答复"))
+	fixed, _ := p.Build(upward.Evaluation, with(window(), "rectification", "已整改", "answer", "已答复"))
 	if _, a := post(t, srv.URL, p, k, now, tenancy, fixed); a.Results[0].Status != "updated" {
 		t.Errorf("the rectification on the same record: %+v", a)
 	}
-	second, _ := p.Build(with(window(), "assess_number", "second", "level", "5"))
+	second, _ := p.Build(upward.Evaluation, with(window(), "assess_number", "second", "level", "5"))
 	if _, a := post(t, srv.URL, p, k, now, tenancy, second); a.Results[0].Status != "accepted" {
 		t.Errorf("the fix's rating: %+v", a)
 	}
@@ -102,15 +121,19 @@ func TestSimulatorRefusesAtRandom(t *testing.T) {
 	t.Parallel()
 	p := shandong(t)
 	k := testKeys(t)
-	sim := upward.NewSimulator(p, k, 0.5, 7)
+	sim := upward.NewSimulator(p, k, 0, 7)
 	srv := httptest.NewServer(sim)
 	defer srv.Close()
-	var recs []map[string]string
+	var recs, services []map[string]string
 	for i := 0; i < 200; i++ {
-		r, _ := p.Build(with(window(), "project_no", "SD370400-20261126-"+string(rune('A'+i/26))+string(rune('a'+i%26))))
-		recs = append(recs, r)
+		one := with(window(), "project_no", "SD370400-20261126-"+string(rune('A'+i/26))+string(rune('a'+i%26)))
+		r, _ := p.Build(upward.Evaluation, one)
+		svc, _ := p.Build(upward.Service, one)
+		recs, services = append(recs, r), append(services, svc)
 	}
 	at := time.Now()
+	postKind(t, upward.Service, srv.URL, p, k, at, http.Header{"C-Tenancy-Id": {"370400"}}, services...)
+	sim.RefuseRate = 0.5
 	_, a := post(t, srv.URL, p, k, at, http.Header{"C-Tenancy-Id": {"370400"}}, recs...)
 	refused := 0
 	var again []map[string]string
