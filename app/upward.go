@@ -112,3 +112,29 @@ func (a *App) UpwardSimulator() *upward.Simulator {
 	sim.Now = a.cfg.Now
 	return sim
 }
+
+// NewUpwardSimulator is the simulator on its own (haochaping upward simulate): the profile of
+// the settings and the platform's side of the demo keys, which only demo mode has — a real
+// platform's private key is not ours to hold.
+func NewUpwardSimulator(cfg *config.Config, refuseRate float64) (*upward.Simulator, error) {
+	if !cfg.Demo {
+		return nil, errors.New("the simulator holds the platform's side of the demo keys: it runs in demo mode only (HAOCHAPING_DEMO=1)")
+	}
+	if cfg.Upward.Profile == "" {
+		return nil, errors.New("HAOCHAPING_UPWARD_PROFILE names no profile: the simulator checks messages against one")
+	}
+	p, err := upward.LoadProfile(cfg.Upward.Profile)
+	if err != nil {
+		return nil, fmt.Errorf("HAOCHAPING_UPWARD_PROFILE: %w", err)
+	}
+	k, err := upwardKeys(cfg, p)
+	if err != nil {
+		return nil, err
+	}
+	if k.DecryptKey == nil && p.Crypto.Encrypt == "sm2" {
+		return nil, errors.New("the simulator has no platform key: configured keys are a real platform's; unset them for the demo's")
+	}
+	sim := upward.NewSimulator(p, k, refuseRate, uint64(time.Now().UnixNano()))
+	sim.Now = cfg.Now
+	return sim, nil
+}

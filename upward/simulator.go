@@ -114,6 +114,55 @@ func (s *Simulator) held(k Kind) []Accepted {
 	return out
 }
 
+// Handler serves the messages at every address but /_sim/, and under it the simulator's own
+// controls, for the local stack and a person trying an outage by hand:
+//
+//	POST /_sim/down?for=30m  answer 503 for that long (default 1h)
+//	POST /_sim/up            take messages again at once
+//	GET  /_sim/status        what is held: service records and ratings, and whether it is down
+func (s *Simulator) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", s)
+	mux.HandleFunc("POST /_sim/down", func(w http.ResponseWriter, r *http.Request) {
+		d, err := time.ParseDuration(r.URL.Query().Get("for"))
+		if r.URL.Query().Get("for") == "" {
+			d, err = time.Hour, nil
+		}
+		if err != nil || d <= 0 {
+			answer(w, http.StatusBadRequest, Answer{Code: "400", Message: "for 应为时长，如 30m"})
+			return
+		}
+		s.Down(d)
+		s.status(w)
+	})
+	mux.HandleFunc("POST /_sim/up", func(w http.ResponseWriter, r *http.Request) {
+		s.Up()
+		s.status(w)
+	})
+	mux.HandleFunc("GET /_sim/status", func(w http.ResponseWriter, r *http.Request) { s.status(w) })
+	return mux
+}
+
+// SimulatorStatus is what GET /_sim/status answers.
+type SimulatorStatus struct {
+	Services    int        `json:"services"`
+	Evaluations int        `json:"evaluations"`
+	DownUntil   *time.Time `json:"down_until,omitempty"`
+}
+
+func (s *Simulator) status(w http.ResponseWriter) {
+	s.mu.Lock()
+	st := SimulatorStatus{Services: len(s.services)}
+	st.Evaluations = len(s.records) - st.Services
+	if s.now().Before(s.downTil) {
+		until := s.downTil
+		st.DownUntil = &until
+	}
+	s.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_ = json.NewEncoder(w).Encode(st)
+}
+
 // ServeHTTP takes one message: POST, the profile's envelope around the params — {"evaluate":[…]}
 // for evaluations, the service list's key (ParamsKey) for 办件 service records.
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {

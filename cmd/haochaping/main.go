@@ -36,7 +36,7 @@ var commands = map[string]command{
 	"check":    {"check the invariants of the bad-review loop (and with --acks a load's ratings); exits 1 when one is broken", runCheck},
 	"loadgen":  {"signed realistic traffic against a server: loadgen --url URL [--rate R | --concurrency C] --duration D [--acks FILE] …", runLoadgen},
 	"audit":    {"the security audit log: audit verify (its hash chain; exits 1 when broken)", runAudit},
-	"upward":   {"the report to the provincial platform: upward status | upward resend ID…|--refused", runUpward},
+	"upward":   {"the report to the provincial platform: upward status | upward resend ID…|--refused | upward simulate", runUpward},
 	"keys":     {"the data keys: keys rotate [--batch N] (re-seal everything under the current key, resumable) | keys status", runKeys},
 	"pii":      {"personal data in free text: pii seal-text (mask and seal what was stored in clear before)", runPII},
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"sync"
 	"time"
 
 	"haochaping/app"
+	"haochaping/upward"
 )
 
 // serveUpwardSimulator runs the provincial platform simulator beside the server, in demo mode,
@@ -25,11 +27,16 @@ func serveUpwardSimulator(ctx context.Context, e *env, a *app.App, wg *sync.Wait
 		e.Log.Warn("HAOCHAPING_UPWARD_SIMULATOR is set, but the simulator runs only in demo mode with HAOCHAPING_UPWARD_PROFILE")
 		return nil
 	}
+	return runSimulator(ctx, e.Log, sim, addr, e.Cfg.Upward.Profile, wg, failed)
+}
+
+// runSimulator serves sim on addr until ctx ends.
+func runSimulator(ctx context.Context, log *slog.Logger, sim *upward.Simulator, addr, profile string, wg *sync.WaitGroup, failed chan<- error) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("upward simulator: listen on %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
@@ -44,6 +51,7 @@ func serveUpwardSimulator(ctx context.Context, e *env, a *app.App, wg *sync.Wait
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
-	e.Log.Info("provincial platform simulator running", "addr", "http://"+ln.Addr().String(), "profile", e.Cfg.Upward.Profile)
+	log.Info("provincial platform simulator running", "addr", "http://"+ln.Addr().String(), "profile", profile,
+		"controls", "POST /_sim/down?for=30m, POST /_sim/up, GET /_sim/status")
 	return nil
 }
