@@ -48,8 +48,11 @@ func (s *Service) scheduleDeadlines(ctx context.Context, w *WorkOrder) {
 			p := deadlinePayload{WorkOrderID: w.ID, Step: st.name, Kind: kind, Due: st.due.Unix()}
 			raw, _ := json.Marshal(p)
 			id := fmt.Sprintf("deadline-%d-%s-%s-%d", w.ID, st.name, kind, p.Due)
+			// The queue waits on the machine's clock, the deadline is in business time: the
+			// wait is how far the deadline lies ahead of the business clock, so that a task
+			// never falls due only because the machine's hour passed the business one.
 			_, err := s.Queue.Client.EnqueueContext(ctx, asynq.NewTask(TaskDeadline, raw),
-				asynq.Queue(s.Queue.Name(queue.Deadlines)), asynq.TaskID(id), asynq.ProcessAt(at.Add(time.Second)),
+				asynq.Queue(s.Queue.Name(queue.Deadlines)), asynq.TaskID(id), asynq.ProcessIn(at.Sub(s.now())+time.Second),
 				asynq.MaxRetry(20), asynq.Retention(24*time.Hour))
 			if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
 				s.Log.Warn("deadline task not queued; the overdue sweep will cover it", "work_order", w.ID, "err", err)

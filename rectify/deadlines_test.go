@@ -71,8 +71,9 @@ func TestOverdueStepsAreMarkedAndEscalatedOnce(t *testing.T) {
 func TestReminderBeforeTheDeadline(t *testing.T) {
 	t.Parallel()
 	l := newLoop(t)
-	// The queue holds a reminder until its instant comes on the machine's clock: here business
-	// time is the machine's, so that the reminder lies hours ahead, as in service.
+	// The queue holds a reminder until its business instant comes, counted on the machine's
+	// clock from now: here business time is the machine's, so that NextProcessAt can be read
+	// against the deadline as in service.
 	l.env.Clock.Set(time.Now())
 	id := l.order(t, rectify.PendingCallback, true)
 	// The dispatcher queued, for each open step, a reminder before its deadline and a check at it.
@@ -140,9 +141,6 @@ func TestWebhookDeliveryRetries(t *testing.T) {
 	defer robot.Close()
 
 	l := newLoop(t)
-	// Deadline reminders wait on the machine's clock: at the loop's usual (past) business time
-	// they would fall due at once and add a notification of their own.
-	l.env.Clock.Set(time.Now())
 	l.svc.WebhookURL = robot.URL
 	l.srv.RunWorker()
 	id := l.order(t, rectify.PendingCallback, true) // dispatch tells the handler: one notification
@@ -280,4 +278,41 @@ func TestUnitChoosesAtMostTheDefaultDeadline(t *testing.T) {
 func isCode(err error, code string) bool {
 	p, ok := problem.As(err)
 	return ok && p.Code == code
+}
+
+// TestDeadlineTasksWaitOnTheBusinessClock: the queue waits on the machine's clock, deadlines are
+// in business time. A reminder is due as far ahead of the business clock as its deadline lies,
+// whatever the machine's hour: with business time a day in the past (as in the tests, or a
+// machine whose clock is set wrong), a reminder 4 hours before a deadline due tomorrow must
+// still be hours ahead, not due at once.
+func TestDeadlineTasksWaitOnTheBusinessClock(t *testing.T) {
+	t.Parallel()
+	l := newLoop(t)
+	l.env.Clock.Set(time.Now().Add(-36 * time.Hour))
+	id := l.order(t, rectify.PendingCallback, true)
+	var due time.Time
+	if err := l.env.DB.Pool.QueryRow(context.Background(), `SELECT callback_due FROM work_orders WHERE id = $1`, id).Scan(&due); err != nil {
+		t.Fatal(err)
+	}
+	ahead := due.Add(-rectify.ReminderLead).Sub(l.env.Clock.Now())
+	if ahead < time.Hour {
+		t.Fatalf("the reminder is %v ahead of business time: the test needs hours", ahead)
+	}
+	q := l.srv.App.Queue
+	scheduled, err := q.Inspector.ListScheduledTasks(q.Name(queue.Deadlines))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, task := range scheduled {
+		if strings.HasPrefix(task.ID, fmt.Sprintf("deadline-%d-callback-remind-", id)) {
+			found = true
+			if wait := time.Until(task.NextProcessAt); wait < ahead-time.Minute || wait > ahead+time.Minute {
+				t.Errorf("the reminder waits %v on the machine's clock, want %v", wait, ahead)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("the reminder is not waiting among the %d scheduled tasks", len(scheduled))
+	}
 }
