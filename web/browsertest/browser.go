@@ -234,7 +234,15 @@ func (b *Browser) finish() {
 	}
 	b.mu.Unlock()
 	dir := filepath.Join(RepoRoot(), ".devstack", "failed-screenshots")
-	name := safeName.ReplaceAllString(b.T.Name(), "_") + ".png"
+	// A test may drive several browsers (a citizen's phone and a clerk's desktop): each its own file.
+	name := safeName.ReplaceAllString(b.T.Name(), "_")
+	failedShots.Lock()
+	failedShots.n[name]++
+	if n := failedShots.n[name]; n > 1 {
+		name = fmt.Sprintf("%s-%d", name, n)
+	}
+	failedShots.Unlock()
+	name += ".png"
 	if err := b.saveScreenshot(filepath.Join(dir, name)); err != nil {
 		b.T.Logf("browsertest: no screenshot of the failure: %v", err)
 		return
@@ -243,6 +251,12 @@ func (b *Browser) finish() {
 }
 
 var safeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
+
+// failedShots counts the failure screenshots taken per test in this run.
+var failedShots = struct {
+	sync.Mutex
+	n map[string]int
+}{n: map[string]int{}}
 
 // SetScreen emulates a screen: its CSS size, pixel ratio and touch.
 func (b *Browser) SetScreen(s Screen) {
