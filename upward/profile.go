@@ -30,6 +30,10 @@ type Profile struct {
 	// "evaluate"); Paths the address of each kind's messages, after the platform's URL ("" the URL).
 	Params map[Kind]string `yaml:"params"`
 	Paths  map[Kind]string `yaml:"paths"`
+	// ServiceMissing is the words by which the platform refuses a rating because it does not
+	// hold the rating's service record (it lost it, or took it under another key): the sender
+	// then sends the service record again, and the rating after it.
+	ServiceMissing string `yaml:"service_missing"`
 	// Service is the 办件 service record, sent before its evaluations; Evaluation the rating.
 	Service    []Field `yaml:"service"`
 	Evaluation []Field `yaml:"evaluation"`
@@ -185,4 +189,17 @@ func (p *Profile) key(k Kind, fields map[string]string) recordKey {
 		number = "service_number"
 	}
 	return recordKey{kind: k, projectNo: fields[p.keyField(k, "project_no")], number: fields[p.keyField(k, number)]}
+}
+
+// serviceMissing reports whether a refusal says the platform lacks the rating's service record.
+func (p *Profile) serviceMissing(problems []Problem) bool {
+	if p.ServiceMissing == "" {
+		return false
+	}
+	for _, pr := range problems {
+		if strings.Contains(pr.Reason, p.ServiceMissing) {
+			return true
+		}
+	}
+	return false
 }

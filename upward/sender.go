@@ -170,6 +170,17 @@ func (s *Sender) sendBatch(ctx context.Context, k Kind) (n Sent, done bool, err 
 				return n, true, err
 			}
 			n.Failed++
+		case res.Status == "refused" && c.kind == Evaluation && s.Profile.serviceMissing(res.Problems):
+			// The platform no longer holds the service record: send it again (its hash
+			// forgotten, or it would be settled as unchanged), and this record after it.
+			if _, err := tx.Exec(ctx, `UPDATE upward_records SET state = 'pending', next_attempt_at = $2, attempts = 0, record_hash = NULL
+				WHERE evaluation_id = $1 AND kind = 'service'`, c.evaluationID, now); err != nil {
+				return n, true, fmt.Errorf("upward: send the service record of %d again: %w", c.id, err)
+			}
+			if err := retryLater(ctx, tx, c.id, describe(res.Problems), now); err != nil {
+				return n, true, err
+			}
+			n.Failed++
 		case res.Status == "refused":
 			if err := settle(ctx, tx, c.id, "refused", describe(res.Problems), nil, now); err != nil {
 				return n, true, err

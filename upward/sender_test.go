@@ -333,3 +333,43 @@ func TestRectificationAndTheFixsRatingGoUp(t *testing.T) {
 		t.Fatalf("the fix's rating: %+v", recs)
 	}
 }
+
+// TestAPlatformThatLostTheServiceRecordGetsItAgain: the platform loses what it held (restored
+// from an old backup; the demo's simulator restarted); a rating sent again later is refused as
+// a rating of a service it does not know. The sender sends the service record again, then the
+// rating: nothing waits for the office.
+func TestAPlatformThatLostTheServiceRecordGetsItAgain(t *testing.T) {
+	t.Parallel()
+	w, srv := newUpwardWorld(t, 0)
+	ctx := context.Background()
+	rateCases(t, w.env, srv, "LOST", 1)
+	if _, _, err := upward.Enqueue(ctx, w.env.DB, w.env.Clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	s := w.sender(t, 10)
+	if sent, err := s.Send(ctx); err != nil || sent.Acknowledged != 2 {
+		t.Fatalf("first: %+v %v", sent, err)
+	}
+	w.sim.Forget()
+	// The rating changed since (as a rectification fed back makes it): to send again.
+	if _, err := w.env.DB.Pool.Exec(ctx, `UPDATE upward_records SET state = 'pending', record_hash = NULL WHERE kind = 'evaluation'`); err != nil {
+		t.Fatal(err)
+	}
+	sent, err := s.Send(ctx)
+	if err != nil || sent.Acknowledged != 1 || sent.Failed != 1 || sent.Refused != 0 {
+		t.Fatalf("after the platform forgot: %+v %v, want the service record again, the rating waiting", sent, err)
+	}
+	if svc := w.sim.Services(); len(svc) != 1 || len(w.sim.Records()) != 0 {
+		t.Fatalf("the platform holds %d services, %d ratings", len(svc), len(w.sim.Records()))
+	}
+	w.env.Clock.Advance(time.Minute)
+	if sent, err := s.Send(ctx); err != nil || sent.Acknowledged != 1 {
+		t.Fatalf("a minute later: %+v %v", sent, err)
+	}
+	if recs := w.sim.Records(); len(recs) != 1 || recs[0].Fields["projectNo"] != "37LOST-0000" {
+		t.Fatalf("the rating: %+v", recs)
+	}
+	if st := w.states(t); st["acknowledged"] != 2 {
+		t.Fatalf("states: %v", st)
+	}
+}

@@ -83,6 +83,14 @@ func (s *Simulator) Down(d time.Duration) {
 	s.downTil = s.now().Add(d)
 }
 
+// Forget drops every record held, as a platform restored from an old backup would (or the
+// demo's simulator, restarted).
+func (s *Simulator) Forget() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.records, s.services = map[recordKey]Accepted{}, map[string]bool{}
+}
+
 // Up brings the simulator back.
 func (s *Simulator) Up() { s.Down(0) }
 
@@ -231,7 +239,7 @@ func (s *Simulator) take(k Kind, rec map[string]string, appMark string) Result {
 	}
 	if k == Evaluation && len(s.Profile.Service) > 0 && !s.services[key.projectNo] {
 		res.Status = "refused"
-		res.Problems = []Problem{{Field: s.Profile.KeyField("project_no"), Reason: "没有对应的服务数据（办件信息未上报）"}}
+		res.Problems = []Problem{{Field: s.Profile.KeyField("project_no"), Reason: serviceMissingReason}}
 		return res
 	}
 	old, known := s.records[key]
@@ -259,6 +267,10 @@ func (s *Simulator) take(k Kind, rec map[string]string, appMark string) Result {
 	}
 	return res
 }
+
+// serviceMissingReason is the simulator's refusal of a rating without its service record, in
+// the words of [S1] (docs/UPWARD.md); the profiles name it as service_missing.
+const serviceMissingReason = "没有对应的服务数据（办件信息未上报）"
 
 func sameFields(a, b map[string]string) bool {
 	if len(a) != len(b) {
