@@ -17,8 +17,22 @@ import (
 // it was recorded, as markReported says). An evaluation already marked keeps its first mark:
 // a rectification sent again later does not make a late report timely, nor a timely one late.
 func MarkAcknowledged(ctx context.Context, tx pgx.Tx, ids []int64, at time.Time, message string) error {
+	ats := make([]time.Time, len(ids))
+	for i := range ats {
+		ats[i] = at
+	}
+	return MarkAcknowledgedEach(ctx, tx, ids, ats, message)
+}
+
+// MarkAcknowledgedEach is MarkAcknowledged with an acknowledgement time per evaluation (ats[i]
+// for ids[i]): the demo history's report, written in one go (upward.SeedHistory).
+func MarkAcknowledgedEach(ctx context.Context, tx pgx.Tx, ids []int64, ats []time.Time, message string) error {
 	if len(ids) == 0 {
 		return nil
+	}
+	when := make(map[int64]time.Time, len(ids))
+	for i, id := range ids {
+		when[id] = ats[i]
 	}
 	rows, err := tx.Query(ctx, `SELECT e.id, e.active, e.served_at, e.created_at FROM evaluations e
 		WHERE e.id = ANY($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM upward_reports u WHERE u.evaluation_id = e.id)`, ids)
@@ -28,6 +42,7 @@ func MarkAcknowledged(ctx context.Context, tx pgx.Tx, ids []int64, at time.Time,
 	cal := calendar.Default()
 	var marked []int64
 	var timely []bool
+	var at []time.Time
 	for rows.Next() {
 		var id int64
 		var active bool
@@ -40,14 +55,21 @@ func MarkAcknowledged(ctx context.Context, tx pgx.Tx, ids []int64, at time.Time,
 		if !active {
 			from = recorded
 		}
-		marked, timely = append(marked, id), append(timely, !at.After(cal.DeadlineAfter(from, timelyWorkdays)))
+		marked, at = append(marked, id), append(at, when[id])
+		timely = append(timely, !when[id].After(cal.DeadlineAfter(from, timelyWorkdays)))
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("upward acknowledged: %w", err)
 	}
-	if _, err := tx.Exec(ctx, markReportedSQL+` ON CONFLICT (evaluation_id) DO NOTHING`, marked, message, at, timely); err != nil {
+	if _, err := tx.Exec(ctx, markEachReportedSQL, marked, message, at, timely); err != nil {
 		return fmt.Errorf("upward acknowledged: %w", err)
 	}
 	return nil
 }
+
+// markEachReportedSQL is markReportedSQL with a time per evaluation.
+const markEachReportedSQL = `
+INSERT INTO upward_reports (evaluation_id, batch_id, reported_at, timely)
+SELECT b.id, $2, b.at, b.timely FROM unnest($1::bigint[], $3::timestamptz[], $4::boolean[]) AS b(id, at, timely)
+ON CONFLICT (evaluation_id) DO NOTHING`

@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"haochaping/calendar"
+	"haochaping/evaluation"
 	"haochaping/internal/bjtime"
 	"haochaping/internal/database"
 	"haochaping/internal/pii"
+	"haochaping/upward"
 )
 
 // Options say what history to load.
@@ -128,8 +130,17 @@ func (l *Loader) Load(ctx context.Context, o Options) (*Summary, error) {
 	}
 	sum.fill(p, c)
 
+	// The report to the provincial platform ran all along, as the rest of the loop did.
+	if sum.Reported, err = upward.SeedHistory(ctx, l.DB, toTime(p.end), evaluation.MarkAcknowledgedEach); err != nil {
+		return sum, err
+	}
+	var reportTx int64
+	if err := l.DB.Pool.QueryRow(ctx, `SELECT txid_current()`).Scan(&reportTx); err != nil {
+		return sum, fmt.Errorf("the report's history: %w", err)
+	}
+
 	t = time.Now()
-	if err := l.rollUp(ctx, p, &o, c.maxTxid, sum); err != nil {
+	if err := l.rollUp(ctx, p, &o, max(c.maxTxid, reportTx), sum); err != nil {
 		return sum, err
 	}
 	sum.Timings.Rollups = time.Since(t)

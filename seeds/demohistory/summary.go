@@ -30,6 +30,7 @@ type Summary struct {
 	WorkOrders    int64
 	Events        int64
 	Notifications int64
+	Reported      int64            // evaluations whose report the provincial platform acknowledged in the history
 	States        map[string]int64 // work orders by state at the end
 	// Work orders whose callback or rectification passed its deadline undone (marked overdue).
 	CallbackOverdue, RectifyOverdue int64
@@ -148,6 +149,8 @@ func (s *Summary) Print(w io.Writer) {
 	fmt.Fprintf(w, "\nrows: cases %s (%s awaiting a rating), evaluations %s, outbox %s, work orders %s, events %s, notifications %s\n",
 		thousands(s.Cases), thousands(s.PendingCases), thousands(s.Evaluations), thousands(s.Outbox),
 		thousands(s.WorkOrders), thousands(s.Events), thousands(s.Notifications))
+	fmt.Fprintf(w, "upward report: %s evaluations acknowledged by the provincial platform in the history; the rest go with the next upward_report run\n",
+		thousands(s.Reported))
 	checks := "skipped during the load (session_replication_role = replica; references come from the organisation and reserved IDs)"
 	if s.ForeignKeysChecked {
 		checks = "checked by PostgreSQL (slower)"
