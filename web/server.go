@@ -32,6 +32,7 @@ import (
 	"haochaping/measures/statsapi"
 	"haochaping/rectify"
 	"haochaping/rectify/staffapi"
+	"haochaping/upward/upwardapi"
 	"haochaping/web/admin"
 	"haochaping/web/assets"
 	"haochaping/web/auditapi"
@@ -125,6 +126,7 @@ func New(d Deps) *fiber.App {
 		auditapi.Register(api, d.Users, d.Audit)
 	}
 	userapi.Register(api, d.Users)
+	upwardapi.Register(api, d.Users, d.DB, d.Rectify.Now)
 	api.Get("/reasons", listReasons(d.Evaluation))
 
 	// The pages: their errors are pages, their forms carry a CSRF token.
