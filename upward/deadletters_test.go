@@ -17,7 +17,7 @@ import (
 )
 
 // insertRecord is an upward record of an evaluation (its own, assess_number 1) as the sender
-// would have left it, sent last at the test's clock. (A test's SQL: upward_records is package
+// would have left it, made and sent last at the test's clock. (A test's SQL: upward_records is package
 // upward's to write.)
 func insertRecord(t *testing.T, env *testenv.Env, evaluationID int64, projectNo, state, refusal string, attempts int) int64 {
 	t.Helper()
@@ -27,8 +27,8 @@ func insertRecord(t *testing.T, env *testenv.Env, evaluationID int64, projectNo,
 		ack = &now
 	}
 	return int64(env.Count(`INSERT INTO upward_records
-		(evaluation_id, assess_number, project_no, state, refusal, attempts, next_attempt_at, first_acknowledged_at, acknowledged_at)
-		VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`, evaluationID, projectNo, state, refusal, attempts, now, ack))
+		(evaluation_id, assess_number, project_no, state, refusal, attempts, next_attempt_at, first_acknowledged_at, acknowledged_at, created_at)
+		VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $7, $6) RETURNING id`, evaluationID, projectNo, state, refusal, attempts, now, ack))
 }
 
 func scopeOf(t *testing.T, srv *apptest.Server, username string) access.Scope {

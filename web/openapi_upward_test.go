@@ -21,7 +21,7 @@ import (
 func upwardOperation(op *openapi3.Operation) bool { return slices.Contains(op.Tags, "upward") }
 
 // upwardRecord inserts an upward record of an evaluation (its own, assess_number 1) as the
-// sender would have left it, last due at the test's clock. (The test's SQL: upward_records is
+// sender would have left it, made and last due at the test's clock. (The test's SQL: upward_records is
 // package upward's to write.)
 func upwardRecord(t *testing.T, env *testenv.Env, evaluationID int64, projectNo, state, refusal string, attempts int) int64 {
 	t.Helper()
@@ -31,8 +31,8 @@ func upwardRecord(t *testing.T, env *testenv.Env, evaluationID int64, projectNo,
 		ack = &now
 	}
 	return int64(env.Count(`INSERT INTO upward_records
-		(evaluation_id, assess_number, project_no, state, refusal, attempts, next_attempt_at, first_acknowledged_at, acknowledged_at)
-		VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $7) RETURNING id`, evaluationID, projectNo, state, refusal, attempts, now, ack))
+		(evaluation_id, assess_number, project_no, state, refusal, attempts, next_attempt_at, first_acknowledged_at, acknowledged_at, created_at)
+		VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $7, $6) RETURNING id`, evaluationID, projectNo, state, refusal, attempts, now, ack))
 }
 
 // TestUpwardAPIMatchesOpenAPI: the city's office, a district's office and the auditor read the

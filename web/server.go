@@ -135,7 +135,7 @@ func New(d Deps) *fiber.App {
 	staff := console.Deps{Pages: pages, Users: d.Users, Rectify: d.Rectify, Evaluation: d.Evaluation, Live: d.Live, Measures: d.Measures}
 	console.Register(app, pageRoutes, staff)
 	office.Register(app, pageRoutes, office.Deps{Pages: pages, Users: d.Users, DB: d.DB, Measures: d.Measures,
-		Rectify: d.Rectify, Evaluation: d.Evaluation, Staff: staff.MarkStaff, Audit: d.Audit})
+		Rectify: d.Rectify, Evaluation: d.Evaluation, Staff: staff.MarkStaff, Audit: d.Audit, Now: d.Rectify.Now})
 	ledgers.Register(app, pageRoutes, ledgers.Deps{Pages: pages, Users: d.Users, Ledger: d.Ledger, Measures: d.Measures, Staff: staff.MarkStaff})
 	admin.Register(app, pageRoutes, admin.Deps{Pages: pages, Users: d.Users, Devices: d.Auth.Devices, DB: d.DB,
 		Evaluation: d.Evaluation, Staff: staff.MarkStaff, Now: d.Rectify.Now, WallClock: time.Now})
