@@ -132,7 +132,7 @@ func TestOfficeViewIsScoped(t *testing.T) {
 	acked := insertRecord(t, env, srv.EvaluationOf(srv.BadReview("SC02", "")), "37SC02", "acknowledged", "", 1)
 	failing := insertRecord(t, env, srv.EvaluationOf(srv.BadReview("SC03", "")), "37SC03", "pending", "", 3)
 	env.Exec(`UPDATE upward_records SET last_error = '平台繁忙，请稍后重新上报' WHERE id = $1`, failing)
-	theirs := insertRecord(t, env, srv.DistrictRating("SC04", 1), "37SC04", "refused", "平台拒收", 1)
+	theirs := insertRecord(t, env, srv.DistrictRating("370402", "SC04", 1), "37SC04", "refused", "平台拒收", 1)
 
 	ids := func(scope access.Scope, state string) []int64 {
 		t.Helper()
@@ -160,6 +160,10 @@ func TestOfficeViewIsScoped(t *testing.T) {
 	}
 	if got := ids(district, upward.ListRefused); len(got) != 1 || got[0] != theirs {
 		t.Errorf("the district's refused: %v, want only %d", got, theirs)
+	}
+	// Paged: the second page of one a page is the older.
+	if l, err := upward.List(ctx, env.DB, city, upward.ListRefused, 2, 1, now); err != nil || l.Total != 2 || len(l.Items) != 1 || l.Items[0].ID != refused {
+		t.Errorf("the second page of the refused: %+v %v", l, err)
 	}
 	if got := ids(city, upward.ListPending); len(got) != 1 || got[0] != failing {
 		t.Errorf("the city's pending: %v", got)

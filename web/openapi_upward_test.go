@@ -54,7 +54,7 @@ func TestUpwardAPIMatchesOpenAPI(t *testing.T) {
 	env.Exec(`UPDATE evaluations SET served_at = $2 WHERE id = $1`, lateEv, openapiNow.AddDate(0, 0, -10))
 	late := upwardRecord(t, env, lateEv, "37UP03", "pending", "", 4)
 	env.Exec(`UPDATE upward_records SET last_error = '平台未返回该记录的结果' WHERE id = $1`, late)
-	theirs := upwardRecord(t, env, srv.DistrictRating("UP04", 1), "37UP04", "refused", "平台拒收", 1)
+	theirs := upwardRecord(t, env, srv.DistrictRating("370402", "UP04", 1), "37UP04", "refused", "平台拒收", 1)
 
 	st := a.do(staffCall("the city's counts", office, "GET", "/api/v1/upward/status", nil, 200, "")).JSON(t)
 	if st["refused"] != 2.0 || st["late"] != 1.0 || st["pending"] != 1.0 || st["failing"] != 1.0 || st["acknowledged"] != 1.0 || st["oldest_pending"] == nil {

@@ -19,17 +19,18 @@ func (s *Server) EvaluationOf(order int64) int64 {
 	return id
 }
 
-// DistrictRating has the first window pad of 市中区 (370402) record a rating of ticket, served an
-// hour before the test's clock, and returns the evaluation's id: a rating of a district, which
-// the city's office sees and another district's does not.
-func (s *Server) DistrictRating(ticket string, level int) int64 {
+// DistrictRating has the first window pad of a district (region code, e.g. 370402 市中区) record
+// a rating of ticket, served an hour before the test's clock, and returns the evaluation's id: a
+// rating of that district, which the city's office and the district's see, and another
+// district's does not.
+func (s *Server) DistrictRating(district, ticket string, level int) int64 {
 	t := s.env.T
 	t.Helper()
 	body := map[string]any{"ticket_no": ticket, "level": level, "served_at": s.env.Clock.Now().Add(-time.Hour).Format(time.RFC3339)}
 	if level <= 2 {
 		body["reasons"] = []string{"服务态度"}
 	}
-	r := s.Signed(s.DemoDevice("demo-window-370402-zh01"), "POST", "/api/v1/channels/window/evaluations", body)
+	r := s.Signed(s.DemoDevice("demo-window-"+district+"-zh01"), "POST", "/api/v1/channels/window/evaluations", body)
 	if r.Status != 201 {
 		t.Fatalf("district rating %s: %d %s", ticket, r.Status, r.Body)
 	}

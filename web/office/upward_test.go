@@ -33,13 +33,14 @@ func upwardRecord(t *testing.T, env *testenv.Env, evaluationID int64, projectNo,
 		VALUES ($1, 1, $2, $3, $4, $5, $6, $7, $7, $6) RETURNING id`, evaluationID, projectNo, state, refusal, attempts, now, ack))
 }
 
-// upwardWorld is the city with the records of the tests: two refused (the city's and 市中区's),
-// two late (one acknowledged after its deadline, one still pending past it), one on time.
+// upwardWorld is the city with the records of the tests: three refused (the city's, 市中区's and
+// 薛城区's), two late (one acknowledged after its deadline, one still pending past it), one on
+// time.
 type upwardWorld struct {
-	env                                            *testenv.Env
-	srv                                            *apptest.Server
-	cityRefused, districtRefused, ackLate, pending int64
-	ackDeadline, pendingDeadline                   time.Time
+	env                                                          *testenv.Env
+	srv                                                          *apptest.Server
+	cityRefused, districtRefused, otherRefused, ackLate, pending int64
+	ackDeadline, pendingDeadline                                 time.Time
 }
 
 func newUpwardWorld(t *testing.T) *upwardWorld {
@@ -48,7 +49,8 @@ func newUpwardWorld(t *testing.T) *upwardWorld {
 	w := &upwardWorld{env: env, srv: srv}
 	w.cityRefused = upwardRecord(t, env, srv.EvaluationOf(srv.BadReview("UW01", "13900001111")), "37UW01", "refused",
 		"taskCode: 格式不符: 370400-000105010000", 1)
-	w.districtRefused = upwardRecord(t, env, srv.DistrictRating("UW02", 1), "37UW02", "refused", "deptCode: 必填项缺失 (dept_code)", 1)
+	w.districtRefused = upwardRecord(t, env, srv.DistrictRating("370402", "UW02", 1), "37UW02", "refused", "deptCode: 必填项缺失 (dept_code)", 1)
+	w.otherRefused = upwardRecord(t, env, srv.DistrictRating("370403", "UW06", 2), "37UW06", "refused", "proDepart: 超过 100 个字符", 1)
 	// Served on Friday 20 November, acknowledged on Monday the 30th: after Friday the 27th.
 	served := testenv.Beijing(2026, 11, 20, 10, 0, 0)
 	ev := srv.EvaluationOf(srv.BadReview("UW03", ""))
@@ -77,8 +79,8 @@ func (w *upwardWorld) state(t *testing.T, id int64) string {
 	return s
 }
 
-// TestOfficeResendsRefusedRecords: the city's office opens 省平台上报 and sees both refused
-// records with the platform's reason in plain Chinese, presses 重新上报 on one — which is pending
+// TestOfficeResendsRefusedRecords: the city's office opens 省平台上报 and sees every refused
+// record of the city with the platform's reason in plain Chinese, presses 重新上报 on one — which is pending
 // afterwards, the page saying it was queued — then 全部重新上报, after which the list says
 // there is none; the late list shows the record acknowledged after its deadline and the one
 // still pending past it, each with its deadline; the dashboard's panel counts what the API
@@ -113,8 +115,8 @@ func TestOfficeResendsRefusedRecords(t *testing.T) {
 	if strings.Contains(list, "13900001111") || strings.Contains(list, "139****1111") || strings.Contains(list, "李") {
 		t.Errorf("the list shows the evaluator: %q", list)
 	}
-	if got := b.Text("#upward-refused .figure"); got != "2" {
-		t.Errorf("被退回 %q, want 2", got)
+	if got := b.Text("#upward-refused .figure"); got != "3" || !strings.Contains(list, "37UW06") {
+		t.Errorf("被退回 %q, want 3 with 薛城区's", got)
 	}
 	b.CheckPage("省平台上报")
 	b.Screenshot("office-upward")
@@ -161,7 +163,7 @@ func TestOfficeResendsRefusedRecords(t *testing.T) {
 			t.Errorf("the panel's %s links to %s", key, href)
 		}
 	}
-	if api["refused"] != 1.0 || api["late"] != 2.0 || api["pending"] != 2.0 {
+	if api["refused"] != 2.0 || api["late"] != 2.0 || api["pending"] != 2.0 {
 		t.Errorf("the API's counts: %v", api)
 	}
 	if got := b.Text("#upward-panel"); !strings.Contains(got, "37UW02") || !strings.Contains(got, "缺少部门编码") {
@@ -174,11 +176,11 @@ func TestOfficeResendsRefusedRecords(t *testing.T) {
 	if status := b.Submit("#resend-all"); status != 200 {
 		t.Fatalf("全部重新上报: %d", status)
 	}
-	if got := b.Text("#upward-done"); !strings.Contains(got, "1 条被退回的记录已改为待上报") {
+	if got := b.Text("#upward-done"); !strings.Contains(got, "2 条被退回的记录已改为待上报") {
 		t.Errorf("after 全部重新上报 the page says %q", got)
 	}
-	if s := w.state(t, w.districtRefused); s != "pending" {
-		t.Errorf("the district's record after 全部重新上报: %s", s)
+	if a, b := w.state(t, w.districtRefused), w.state(t, w.otherRefused); a != "pending" || b != "pending" {
+		t.Errorf("the districts' records after 全部重新上报: %s, %s", a, b)
 	}
 	if got := b.Text("#upward-empty"); got != "没有被退回的记录。" {
 		t.Errorf("the empty list says %q", got)
@@ -189,8 +191,9 @@ func TestOfficeResendsRefusedRecords(t *testing.T) {
 }
 
 // TestUpwardPageByRole: the auditor reads the page and is offered no button — and a resend
-// posted by hand is refused; a district's office sees its district's record and not the city's,
-// cannot resend the city's, and its 全部重新上报 leaves the city's alone; a unit head is refused.
+// posted by hand is refused; a district's office sees its district's record and not the city's
+// or another district's, cannot resend them, and its 全部重新上报 leaves them alone; a unit head
+// is refused.
 func TestUpwardPageByRole(t *testing.T) {
 	t.Parallel()
 	w := newUpwardWorld(t)
@@ -224,7 +227,7 @@ func TestUpwardPageByRole(t *testing.T) {
 	szq := browsertest.Open(t, w.srv.URL, browsertest.Desktop)
 	szq.Go("/office/upward")
 	szq.LogIn("szq-office", "demo1234")
-	if got := szq.Text("#upward-records"); !strings.Contains(got, "37UW02") || strings.Contains(got, "37UW01") {
+	if got := szq.Text("#upward-records"); !strings.Contains(got, "37UW02") || strings.Contains(got, "37UW01") || strings.Contains(got, "37UW06") {
 		t.Errorf("the district's list: %q", got)
 	}
 	if got := szq.Text("#upward-refused .figure"); got != "1" {
@@ -238,11 +241,14 @@ func TestUpwardPageByRole(t *testing.T) {
 	if status := post(szq, cityResend); status != 404 {
 		t.Errorf("the district resends the city's record: %d, want 404", status)
 	}
+	if status := post(szq, fmt.Sprintf("/office/upward/records/%d/resend", w.otherRefused)); status != 404 {
+		t.Errorf("市中区 resends 薛城区's record: %d, want 404", status)
+	}
 	if status := szq.Submit("#resend-all"); status != 200 {
 		t.Fatalf("the district's 全部重新上报: %d", status)
 	}
-	if a, b := w.state(t, w.districtRefused), w.state(t, w.cityRefused); a != "pending" || b != "refused" {
-		t.Errorf("after the district's 全部重新上报: its record %s, the city's %s", a, b)
+	if a, b, c := w.state(t, w.districtRefused), w.state(t, w.cityRefused), w.state(t, w.otherRefused); a != "pending" || b != "refused" || c != "refused" {
+		t.Errorf("after 市中区's 全部重新上报: its record %s, the city's %s, 薛城区's %s", a, b, c)
 	}
 
 	h := http.Header{"Accept": {"text/html"}, "Cookie": {session.CookieName + "=" + w.srv.Login("spj-head", "demo1234")}}
