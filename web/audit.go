@@ -37,6 +37,8 @@ var sensitive = []struct {
 	{"*", "/api/v1/callback-scripts", "", "script_changed"},
 	{"POST", "/api/v1/auth/password", "", "password_changed"},
 	{"POST", "/console/password", "", "password_changed"},
+	{"POST", "/api/v1/upward/records/", "/resend", "upward_resent"},
+	{"POST", "/office/upward/", "", "upward_resent"}, // one record's 重新上报, and 全部重新上报
 }
 
 // auditTrail records, after each request, what the security audit log keeps of it: a login

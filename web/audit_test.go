@@ -12,8 +12,9 @@ import (
 )
 
 // TestSecurityEventsAreOnRecord: a refused and an accepted login, a refusal for the role, a
-// forged device signature, a phone shown, an export and a user created each leave one row in
-// the security audit log, with who and from where — never a password — and the chain verifies.
+// forged device signature, a phone shown, an export, a user created and a record sent to the
+// provincial platform again each leave one row in the security audit log, with who and from
+// where — never a password — and the chain verifies.
 func TestSecurityEventsAreOnRecord(t *testing.T) {
 	t.Parallel()
 	env, srv := apptest.Serve(t, openapiNow)
@@ -58,9 +59,14 @@ func TestSecurityEventsAreOnRecord(t *testing.T) {
 		"role": "window_staff", "scope": "department:ZZ-SPJ", "staff_no": "370400-ZH02-2"}); r.Status != 201 {
 		t.Fatalf("create user: %d %s", r.Status, r.Body)
 	}
+	refused := upwardRecord(t, env, srv.EvaluationOf(order), "37AU01", "refused", "taskCode: 必填项缺失 (task_code)", 1)
+	if r := srv.As(office, "POST", fmt.Sprintf("/api/v1/upward/records/%d/resend", refused), nil); r.Status != 200 {
+		t.Fatalf("resend upward: %d %s", r.Status, r.Body)
+	}
 	got := kinds()
 	for _, want := range []string{"login_refused:office:", "login_ok:office:", "login_ok:zh01:", "forbidden:zh01:forbidden_role",
-		"signature_refused:device:demo-system:signature_invalid", "phone_revealed:zh01:", "export:office:", "user_changed:office:"} {
+		"signature_refused:device:demo-system:signature_invalid", "phone_revealed:zh01:", "export:office:", "user_changed:office:",
+		"upward_resent:office:"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the audit log lacks %s: %s", want, got)
 		}

@@ -62,10 +62,12 @@ func TestAuthorisationMatrix(t *testing.T) {
 		SELECT id FROM e`)
 	round := env.Count(`SELECT id FROM ledger_rounds ORDER BY id DESC LIMIT 1`)
 	note := env.Count(`SELECT id FROM notifications WHERE audience = 'handler' ORDER BY id LIMIT 1`)
+	// The bad review's upward record, refused by the platform: the city's office may resend it.
+	refused := upwardRecord(t, env, srv.EvaluationOf(order), "37MX01", "refused", "taskCode: 必填项缺失 (task_code)", 1)
 	params := map[string]string{
 		"workorder": fmt.Sprint(order), "script": fmt.Sprint(script), "note": fmt.Sprint(note), "device": fmt.Sprint(dev),
 		"username": "mx-target", "entry": fmt.Sprint(entry), "round": fmt.Sprint(round), "recurring": "999999",
-		"hall": "370400-ZWFW", "window": "370400-ZH01", "staff": "370400-ZH01-2", "region": "370400", "key": "pad_prompt_seconds",
+		"upward": fmt.Sprint(refused), "hall": "370400-ZWFW", "window": "370400-ZH01", "staff": "370400-ZH01-2", "region": "370400", "key": "pad_prompt_seconds",
 	}
 
 	// rule: who passes (the others are refused), and whether a pass may still be 404 (an
@@ -149,6 +151,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		"GET /api/v1/settings":                         {"/api/v1/settings?region=370400", cityOnly, false},
 		"PUT /api/v1/settings/:region/:key":            {"/api/v1/settings/:region/:key", cityOnly, false},
 		"DELETE /api/v1/settings/:region/:key":         {"/api/v1/settings/:region/:key", cityOnly, false},
+		"GET /api/v1/upward/status":                    {"", []string{"office", "szq-office", "auditor"}, false},
+		"GET /api/v1/upward/records":                   {"", []string{"office", "szq-office", "auditor"}, false},
+		"POST /api/v1/upward/records/:id/resend":       {"/api/v1/upward/records/:upward/resend", cityOnly, false},
 	}
 	// Routes without a staff session: public, or signed by a device (channels/auth_test.go).
 	unsessioned := map[string]bool{}

@@ -32,6 +32,7 @@ import (
 	"haochaping/measures/statsapi"
 	"haochaping/rectify"
 	"haochaping/rectify/staffapi"
+	"haochaping/upward/upwardapi"
 	"haochaping/web/admin"
 	"haochaping/web/assets"
 	"haochaping/web/auditapi"
@@ -125,6 +126,7 @@ func New(d Deps) *fiber.App {
 		auditapi.Register(api, d.Users, d.Audit)
 	}
 	userapi.Register(api, d.Users)
+	upwardapi.Register(api, d.Users, d.DB, d.Rectify.Now)
 	api.Get("/reasons", listReasons(d.Evaluation))
 
 	// The pages: their errors are pages, their forms carry a CSRF token.
@@ -133,7 +135,7 @@ func New(d Deps) *fiber.App {
 	staff := console.Deps{Pages: pages, Users: d.Users, Rectify: d.Rectify, Evaluation: d.Evaluation, Live: d.Live, Measures: d.Measures}
 	console.Register(app, pageRoutes, staff)
 	office.Register(app, pageRoutes, office.Deps{Pages: pages, Users: d.Users, DB: d.DB, Measures: d.Measures,
-		Rectify: d.Rectify, Evaluation: d.Evaluation, Staff: staff.MarkStaff, Audit: d.Audit})
+		Rectify: d.Rectify, Evaluation: d.Evaluation, Staff: staff.MarkStaff, Audit: d.Audit, Now: d.Rectify.Now})
 	ledgers.Register(app, pageRoutes, ledgers.Deps{Pages: pages, Users: d.Users, Ledger: d.Ledger, Measures: d.Measures, Staff: staff.MarkStaff})
 	admin.Register(app, pageRoutes, admin.Deps{Pages: pages, Users: d.Users, Devices: d.Auth.Devices, DB: d.DB,
 		Evaluation: d.Evaluation, Staff: staff.MarkStaff, Now: d.Rectify.Now, WallClock: time.Now})

@@ -88,4 +88,5 @@ var KindNames = map[string]string{
 	"script_changed": "回访话术变更", "password_changed": "修改本人密码",
 	"login_pending": "密码正确，待双因素验证", "totp_refused": "双因素验证码错误", "totp_enrolled": "设置双因素认证",
 	"recovery_code_used": "使用恢复码登录", "recovery_codes_regenerated": "重新生成恢复码", "totp_reset": "重置双因素认证",
+	"upward_resent": "重新上报省平台",
 }

@@ -38,7 +38,7 @@ func (d Deps) showAudit(c *fiber.Ctx) error {
 	v.From, v.To = strings.Clone(v.From), strings.Clone(v.To)
 	for _, k := range []string{"login_refused", "login_ok", "unauthenticated", "forbidden", "signature_refused", "phone_revealed", "text_revealed",
 		"export", "import", "user_changed", "device_changed", "organisation_changed", "setting_changed", "script_changed", "password_changed",
-		"login_pending", "totp_refused", "totp_enrolled", "recovery_code_used", "recovery_codes_regenerated", "totp_reset"} {
+		"login_pending", "totp_refused", "totp_enrolled", "recovery_code_used", "recovery_codes_regenerated", "totp_reset", "upward_resent"} {
 		v.Kinds = append(v.Kinds, choice{k, audit.KindNames[k]})
 	}
 	q2 := url.Values{}

@@ -11,6 +11,7 @@ import (
 	"haochaping/measures"
 	"haochaping/measures/statsapi"
 	"haochaping/rectify"
+	"haochaping/upward"
 	"haochaping/web/page"
 	"haochaping/web/session"
 )
@@ -42,7 +43,18 @@ type dashboardView struct {
 	Waiting   []*rectify.Listed
 	Flags     []evaluation.PraiseFlag
 	AuditLink bool // the city's auditors and office read the security audit log
+	Upward    *upwardPanel
 }
+
+// upwardPanel is the dashboard's 省平台上报: the counts the office acts on, each a link to its
+// list on /office/upward, and the first refused records with their reasons.
+type upwardPanel struct {
+	Summary *upward.Summary
+	Refused []upwardRow
+}
+
+// upwardPanelRecords is how many refused records the panel names.
+const upwardPanelRecords = 3
 
 type trendRow struct{ Period, Active, Total string }
 
@@ -100,8 +112,32 @@ func (d Deps) showDashboard(c *fiber.Ctx) error {
 		if v.Flags, err = d.Evaluation.PraiseFlags(ctx, scope, q.From); err != nil {
 			return err
 		}
+		if v.Upward, err = d.upwardPanel(c); err != nil {
+			return err
+		}
 	}
 	return d.Pages.Render(c, fiber.StatusOK, "office_dashboard", page.View{Title: "数据看板", Layout: "wide", Data: v})
+}
+
+// upwardPanel reads the dashboard's 省平台上报 within the login's scope, as /office/upward and
+// GET /api/v1/upward/status count it.
+func (d Deps) upwardPanel(c *fiber.Ctx) (*upwardPanel, error) {
+	u, now := session.UserOf(c), d.Now()
+	s, err := upward.Summarise(c.UserContext(), d.DB, u.Scope, now)
+	if err != nil {
+		return nil, err
+	}
+	p := &upwardPanel{Summary: s}
+	if s.Refused > 0 {
+		l, err := upward.List(c.UserContext(), d.DB, u.Scope, upward.ListRefused, 1, upwardPanelRecords, now)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range l.Items {
+			p.Refused = append(p.Refused, rowOf(r))
+		}
+	}
+	return p, nil
 }
 
 func cardOf(key string, m measures.Measure, filters filterView) card {

@@ -1,10 +1,13 @@
 // Package office is the office's dashboard (/office): the measures the office is judged by,
 // each with the rows behind it, their trend, the channel mix, the rankings, the overdue
-// orders, the appeals and extensions waiting, and the 刷好评 flags. It reads what the
+// orders, the appeals and extensions waiting, the 刷好评 flags, and the report to the
+// provincial platform (/office/upward: the records it refused, the late, the pending). It reads what the
 // statistics API reads (measures, statsapi.ParseQuery), so every figure on it is the API's.
 package office
 
 import (
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"haochaping/access"
@@ -29,7 +32,8 @@ type Deps struct {
 	Evaluation *evaluation.Service
 	// Staff is the console's middleware that puts who is logged in into the page's header.
 	Staff fiber.Handler
-	Audit *audit.Log // the security audit log, for /office/audit (nil: no such page)
+	Audit *audit.Log       // the security audit log, for /office/audit (nil: no such page)
+	Now   func() time.Time // the business clock: what is late on /office/upward
 }
 
 // Register mounts the dashboard on r; mw are the page marker and the CSRF check.
@@ -42,6 +46,9 @@ func Register(r fiber.Router, mw []fiber.Handler, d Deps) {
 	if d.Audit != nil {
 		r.Get("/office/audit", append(route(auditapi.CityOversight(d.Audit)), d.showAudit)...)
 	}
+	r.Get("/office/upward", append(route(upwardReaders), d.showUpward)...)
+	r.Post("/office/upward/records/:id/resend", append(route(upwardResenders), d.resendUpward)...)
+	r.Post("/office/upward/resend-all", append(route(upwardResenders), d.resendAllUpward)...)
 }
 
 // readers admits who may read measures (access.User.Measures): the office, auditors, unit
