@@ -38,6 +38,9 @@ func TestEveryChannelReachesThePlatform(t *testing.T) {
 	}
 	signed("demo-window-370400-zh01", "/api/v1/channels/window/evaluations", map[string]any{"case_no": "CH-WINDOW",
 		"staff_no": apptest.CityStaff, "level": 2, "reasons": []string{"服务效率", "服务态度"}, "comment": "等了很久"})
+	// A visit by its queue ticket (一次一评): no case.
+	signed("demo-window-370400-zh01", "/api/v1/channels/window/evaluations", map[string]any{"ticket_no": "T001",
+		"staff_no": apptest.CityStaff, "level": 4, "served_at": now.Add(-20 * time.Minute).Format(time.RFC3339)})
 	signed("demo-kiosk-370400", "/api/v1/channels/kiosk/evaluations", map[string]any{"records": []any{
 		map[string]any{"seq": 1, "case_no": "CH-KIOSK", "level": 4, "rated_at": now.Add(-time.Minute).Format(time.RFC3339)}}})
 	// The receipt's link of a case, as pushing it again answers (the push is idempotent).
@@ -64,8 +67,8 @@ func TestEveryChannelReachesThePlatform(t *testing.T) {
 	if _, _, err := upwardEnqueue(ctx, w); err != nil {
 		t.Fatal(err)
 	}
-	if sent, err := s.Send(ctx); err != nil || sent.Acknowledged != 12 || sent.Refused+sent.Failed != 0 {
-		t.Fatalf("send: %+v %v, want 6 service records and 6 ratings", sent, err)
+	if sent, err := s.Send(ctx); err != nil || sent.Acknowledged != 14 || sent.Refused+sent.Failed != 0 {
+		t.Fatalf("send: %+v %v, want 7 service records and 7 ratings", sent, err)
 	}
 	byNo := map[string]map[string]string{}
 	for _, r := range w.sim.Records() {
@@ -117,8 +120,17 @@ func TestEveryChannelReachesThePlatform(t *testing.T) {
 			t.Errorf("%s: proChannel %q, want %q", no, svc["proChannel"], wantChannel)
 		}
 	}
-	if len(byNo) != 6 || len(services) != 6 {
-		t.Errorf("the platform holds %d ratings and %d service records, want 6 and 6", len(byNo), len(services))
+	visit, svc := byNo["37QH-370400-ZH01-20261126-T001"], services["37QH-370400-ZH01-20261126-T001"]
+	if visit["pf"] != "4" || visit["satisfaction"] != "4" || visit["assessTime"] != bj(now) || visit["certKey"] != "" ||
+		visit["proStatus"] != "3" || visit["resultDate"] != bj(now.Add(-20*time.Minute)) {
+		t.Errorf("the ticket's rating: %v", visit)
+	}
+	if svc["serviceName"] != "窗口服务" || svc["serviceTime"] != bj(now.Add(-20*time.Minute)) || svc["taskName"] != "窗口办事服务" ||
+		svc["proChannel"] != "2" || svc["acceptDate"] == "" {
+		t.Errorf("the ticket's service record: %v", svc)
+	}
+	if len(byNo) != 7 || len(services) != 7 {
+		t.Errorf("the platform holds %d ratings and %d service records, want 7 and 7", len(byNo), len(services))
 	}
 }
 

@@ -46,15 +46,15 @@ func SeedHistory(ctx context.Context, db *database.DB, until time.Time,
 // hours; nine days for one in 53), so that the same history always has the same report.
 const seedHistorySQL = `
 WITH e AS (
-	SELECT e.id, c.case_no || CASE WHEN e.stage = 'accept' THEN '-SL' ELSE '' END AS project_no,
+	SELECT e.id, ` + projectNoSQL + ` AS project_no,
 	       CASE WHEN e.active THEN e.served_at ELSE e.created_at END
 	         + make_interval(secs => 600 + (e.id * 2654435761) % 72000)
 	         + CASE WHEN e.id % 53 = 0 THEN interval '9 days' ELSE interval '0' END AS acked,
 	       w.updated_at AS changed,
 	       COALESCE(w.evaluator_verdict_at, w.fed_back_at) AS fix_rated, ` + fixLevel + ` AS fix_level
-	FROM evaluations e JOIN cases c ON c.id = e.case_id
+	FROM evaluations e ` + projectJoins + `
 	LEFT JOIN work_orders w ON w.evaluation_id = e.id
-	WHERE NOT e.superseded AND NOT EXISTS (SELECT 1 FROM upward_records u WHERE u.evaluation_id = e.id)
+	WHERE NOT e.superseded AND ` + reportable + ` AND NOT EXISTS (SELECT 1 FROM upward_records u WHERE u.evaluation_id = e.id)
 ), due AS (
 	SELECT * FROM e WHERE acked < $1
 ), services AS (

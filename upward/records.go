@@ -11,8 +11,8 @@ import (
 	"haochaping/internal/pii"
 )
 
-// Enqueue makes the upward records of every evaluation in force that has none (an evaluation of
-// a case: the platform files records by 办件编号) — the 办件 service record and the evaluation
+// Enqueue makes the upward records of every evaluation in force that has none — the 办件
+// service record and the evaluation
 // record, sent in that order — and sends again (marks pending) every acknowledged evaluation
 // record whose work order changed since (a rectification fed back, an answer given). It returns
 // how many records it enqueued and how many it marked for resending.
@@ -23,9 +23,9 @@ func Enqueue(ctx context.Context, db *database.DB, now time.Time) (added, change
 	}{{Service, 0}, {Evaluation, 1}} {
 		tag, err := db.Pool.Exec(ctx, `
 			INSERT INTO upward_records (evaluation_id, kind, assess_number, project_no, next_attempt_at)
-			SELECT e.id, $2, $3, c.case_no || CASE WHEN e.stage = 'accept' THEN '-SL' ELSE '' END, $1
-			FROM evaluations e JOIN cases c ON c.id = e.case_id
-			WHERE NOT e.superseded AND NOT EXISTS (SELECT 1 FROM upward_records u WHERE u.evaluation_id = e.id AND u.assess_number = $3)
+			SELECT e.id, $2, $3, `+projectNoSQL+`, $1
+			FROM evaluations e `+projectJoins+`
+			WHERE NOT e.superseded AND `+reportable+` AND NOT EXISTS (SELECT 1 FROM upward_records u WHERE u.evaluation_id = e.id AND u.assess_number = $3)
 			ORDER BY e.id
 			ON CONFLICT DO NOTHING`, now, r.kind, r.assess)
 		if err != nil {
@@ -55,6 +55,17 @@ func Enqueue(ctx context.Context, db *database.DB, now time.Time) (added, change
 	return added, tag.RowsAffected(), nil
 }
 
+// The platform files records by 办件编号 (projectNo). A rating of a case takes the case's number
+// (with -SL for a rating at acceptance, apart from the one at completion); a rating of a visit
+// to a window by its queue ticket (一次一评), which has no case, takes one made of the window,
+// the service day and the ticket — unique as the visit's rating is (ASSUMED: docs/UPWARD.md).
+const (
+	projectNoSQL = `CASE WHEN e.case_id IS NOT NULL THEN c.case_no || CASE WHEN e.stage = 'accept' THEN '-SL' ELSE '' END
+	ELSE 'QH-' || wi.code || '-' || to_char(e.service_day, 'YYYYMMDD') || '-' || e.ticket_no END`
+	projectJoins = `LEFT JOIN cases c ON c.id = e.case_id LEFT JOIN windows wi ON wi.id = e.window_id`
+	reportable   = `(e.case_id IS NOT NULL OR (e.window_id IS NOT NULL AND e.ticket_no IS NOT NULL))`
+)
+
 // fixLevel is the citizen's rating of the fix, the platform's second evaluation: their own
 // 满意 / 基本满意 / 不满意 through the link (evaluator_verdict) as 5 / 4 / 1, which counts first
 // (rectify.FeedbackInput), else the level staff recorded for them at the feedback.
@@ -63,18 +74,20 @@ const fixLevel = `COALESCE(CASE w.evaluator_verdict WHEN 'satisfied' THEN 5 WHEN
 // recordSQL reads what the platform receives of the claimed records, in our terms (Record).
 // The rectification and the answer are the work order's feedback, when it has one.
 const recordSQL = `
-SELECT u.id, u.evaluation_id, u.project_no, u.assess_number, u.kind, e.stage, c.source_channel, si.name, e.channel, e.device_id IS NULL,
+SELECT u.id, u.evaluation_id, u.project_no, u.assess_number, u.kind, COALESCE(e.stage, 'visit'),
+       COALESCE(c.source_channel, e.channel), COALESCE(si.name, '窗口办事服务'), e.channel, e.device_id IS NULL,
        CASE WHEN u.assess_number = 2 THEN ` + fixLevel + ` ELSE e.level END,
        CASE WHEN u.assess_number = 2 THEN '{}'::text[] ELSE e.reasons END,
        CASE WHEN u.assess_number = 2 THEN '' ELSE e.comment END,
        CASE WHEN u.assess_number = 2 THEN COALESCE(w.evaluator_verdict_at, w.fed_back_at, w.updated_at) ELSE e.rated_at END,
-       c.completed_at, c.accepted_at, c.applicant_kind, c.applicant_id_enc, c.applicant_name_enc,
-       COALESCE(si.code, ''), si.kind, d.code, d.name, r.code,
+       CASE WHEN c.id IS NULL THEN e.served_at ELSE c.completed_at END, COALESCE(c.accepted_at, e.served_at),
+       COALESCE(c.applicant_kind, 'person'), c.applicant_id_enc, COALESCE(c.applicant_name_enc, e.evaluator_name_enc),
+       COALESCE(si.code, ''), COALESCE(si.kind, ''), d.code, d.name, r.code,
        COALESCE(fix.measures, explained.text, ''), COALESCE(answered.note, ''), u.record_hash
 FROM upward_records u
 JOIN evaluations e ON e.id = u.evaluation_id
-JOIN cases c ON c.id = e.case_id
-JOIN service_items si ON si.id = c.item_id
+LEFT JOIN cases c ON c.id = e.case_id
+LEFT JOIN service_items si ON si.id = COALESCE(c.item_id, e.item_id)
 JOIN departments d ON d.id = e.department_id
 JOIN regions r ON r.id = e.region_id
 LEFT JOIN work_orders w ON w.evaluation_id = e.id
@@ -138,8 +151,11 @@ func loadRecords(ctx context.Context, tx pgx.Tx, keys *pii.Keys, ids []int64) ([
 		if len(itemCode) == 31 {
 			r["task_code"] = itemCode
 		}
-		if stage == "complete" && completedAt != nil {
+		switch stage {
+		case "complete":
 			r["service_name"], r["service_time"] = "办结", completedAt.Format(time.RFC3339Nano)
+		case "visit": // a window's service of a ticket, without a case: done when served
+			r["service_name"], r["service_time"] = "窗口服务", completedAt.Format(time.RFC3339Nano)
 		}
 		if completedAt != nil {
 			r["completed_at"], r["pro_status"] = completedAt.Format(time.RFC3339Nano), "completed"

@@ -14,6 +14,7 @@ import (
 	"haochaping/internal/testenv"
 	"haochaping/rectify"
 	"haochaping/seeds/demohistory"
+	"haochaping/upward"
 )
 
 // end is a fixed last day, so that the calendar (weekends, holidays) under the history is the
@@ -94,6 +95,26 @@ func TestLoad(t *testing.T) {
 			if share := float64(c) / n; math.Abs(share-want[ch]) > 0.03 {
 				t.Errorf("channel %s: %.3f of evaluations, want %.2f ± 0.03", ch, share, want[ch])
 			}
+		}
+	})
+
+	t.Run("the report to the provincial platform ran all along", func(t *testing.T) {
+		reported := env.Count(`SELECT count(*) FROM upward_reports`)
+		if int64(reported) != sum.Reported || reported < n*9/10 {
+			t.Fatalf("%d evaluations reported, the summary says %d; want most of %d", reported, sum.Reported, n)
+		}
+		// One in 53 nine days late, the rest within a day: on time but for about 2 %.
+		if timely := env.Count(`SELECT count(*) FROM upward_reports WHERE timely`); float64(timely)/float64(reported) < 0.96 ||
+			float64(timely)/float64(reported) > 0.995 {
+			t.Errorf("%d of %d reported on time, want about 98 %%", timely, reported)
+		}
+		if got := env.Count(`SELECT count(*) FROM upward_records WHERE state <> 'acknowledged'`); got != 0 {
+			t.Errorf("%d records of the history not acknowledged", got)
+		}
+		// The next run finds only the evaluations of the last day (and the late ones of the last nine), and sends nothing again.
+		added, changed, err := upward.Enqueue(context.Background(), env.DB, end)
+		if err != nil || changed != 0 || added > int64(n/10) {
+			t.Errorf("the first run after the history: %d added, %d to send again (%v)", added, changed, err)
 		}
 	})
 
