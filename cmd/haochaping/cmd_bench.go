@@ -37,8 +37,11 @@ func benchCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		return err
 	}
+	if len(args) > 0 && args[0] == "raw" {
+		return benchRaw(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "dispatch" {
-		fmt.Fprintln(stderr, benchUsage+"\n\n"+measuresUsage)
+		fmt.Fprintln(stderr, benchUsage+"\n\n"+measuresUsage+"\n\n"+rawUsage)
 		return errUsage
 	}
 	o, err := parseBenchFlags(args[1:], stderr)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -89,5 +90,40 @@ func TestBenchUsage(t *testing.T) {
 		if !errors.Is(err, errUsage) || !strings.Contains(errOut.String(), "usage: haochaping bench dispatch") || out.Len() != 0 {
 			t.Errorf("bench %q: error %v, stderr %q, stdout %q", args, err, errOut.String(), out.String())
 		}
+	}
+}
+
+// TestBenchRaw runs the naive baseline for two seconds: every rating committed (none failed),
+// the last line in loadgen's form, the schema dropped; a bad flag is refused.
+func TestBenchRaw(t *testing.T) {
+	t.Parallel()
+	var out, errOut bytes.Buffer
+	if err := benchCommand(context.Background(), []string{"raw", "--duration", "2s", "--concurrency", "4"}, &out, &errOut); err != nil {
+		t.Fatalf("bench raw: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	var throughput, p50, p99 float64
+	if n, err := fmt.Sscanf(lines[len(lines)-1], "throughput=%f/s p50=%f p99=%f", &throughput, &p50, &p99); n != 3 || err != nil ||
+		throughput <= 0 || p50 <= 0 || p99 < p50 {
+		t.Fatalf("the last line %q: %v", lines[len(lines)-1], err)
+	}
+	var committed, failed int
+	var schema string
+	for _, l := range lines {
+		if strings.HasPrefix(l, "ratings committed") {
+			fmt.Sscanf(l, "ratings committed %d, failed %d", &committed, &failed)
+		}
+		if i := strings.Index(l, "schema "); i >= 0 {
+			schema = strings.TrimSpace(l[i+len("schema "):])
+		}
+	}
+	if committed == 0 || failed != 0 {
+		t.Errorf("committed %d, failed %d", committed, failed)
+	}
+	if !strings.HasPrefix(schema, "bench_") || schemaExists(t, schema) {
+		t.Errorf("schema %q not dropped", schema)
+	}
+	if err := benchCommand(context.Background(), []string{"raw", "--concurrency", "0"}, &out, &errOut); !errors.Is(err, errUsage) {
+		t.Errorf("--concurrency 0: %v", err)
 	}
 }
