@@ -24,6 +24,9 @@ type Options struct {
 	Repeat      float64       // the share of requests that repeat an acknowledged rating
 	Seed        uint64
 	Mix         Mix
+	// Tickets: window ratings alone, each of a visit by its queue ticket (一次一评) with no case
+	// pushed first — the one request per rating that `bench raw` compares with.
+	Tickets bool
 	// RetryFor is how long a request is retried (no answer, 5xx, 429) before it counts as
 	// not answered: a device keeps trying through an outage.
 	RetryFor time.Duration
@@ -93,6 +96,9 @@ func Run(ctx context.Context, o Options, fleet *Fleet) (*Report, error) {
 	}
 	if o.RetryFor <= 0 {
 		o.RetryFor = 2 * time.Minute
+	}
+	if o.Tickets {
+		o.Mix = Mix{Window: 1}
 	}
 	plan, err := NewPlan(o.Seed, o.Mix, o.Bad, o.Repeat)
 	if err != nil {

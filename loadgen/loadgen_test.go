@@ -114,3 +114,35 @@ func TestLoadIsAcceptedAndAcknowledgedOnce(t *testing.T) {
 		t.Fatalf("last line %q", last)
 	}
 }
+
+// TestTicketLoadRatesVisitsWithoutCases: with Tickets, every request is one window rating of a
+// visit by its queue ticket — no case pushed — each stored once, a fifth of them bad with their
+// outbox row, and a repeat answered with the original's id.
+func TestTicketLoadRatesVisitsWithoutCases(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.Cfg.RatePerDevice, env.Cfg.RatePerAddress = 0, 0
+	apptest.Seed(env)
+	srv := apptest.Start(env)
+	o := loadgen.Options{URL: srv.URL, Concurrency: 4, Duration: time.Minute, Requests: 100, Bad: 0.2, Repeat: 0.1,
+		Seed: 5, Tickets: true, RetryFor: 10 * time.Second, Now: srv.Clock.Now}
+	report, err := loadgen.Run(context.Background(), o, demoFleet(t, srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := report.Ratings
+	if s.Acknowledged != s.Sent || s.RefusedTotal() != 0 || s.NoAnswer != 0 || s.Repeats == 0 || s.RepeatsSameID != s.Repeats {
+		t.Fatalf("sent %d, acknowledged %d, refused %v, no answer %d, repeats %d (%d same)", s.Sent, s.Acknowledged, s.Refused,
+			s.NoAnswer, s.Repeats, s.RepeatsSameID)
+	}
+	if n := env.Count(`SELECT count(*) FROM cases`); n != 0 {
+		t.Errorf("%d cases pushed", n)
+	}
+	stored := env.Count(`SELECT count(*) FROM evaluations WHERE channel = 'window' AND case_id IS NULL AND ticket_no IS NOT NULL`)
+	if stored != s.Acknowledged-s.Repeats || stored != env.Count(`SELECT count(*) FROM evaluations`) {
+		t.Errorf("%d ticket ratings stored for %d new ones acknowledged", stored, s.Acknowledged-s.Repeats)
+	}
+	if bad, outbox := env.Count(`SELECT count(*) FROM evaluations WHERE bad`), env.Count(`SELECT count(*) FROM outbox`); bad == 0 || bad != outbox {
+		t.Errorf("%d bad ratings, %d outbox rows", bad, outbox)
+	}
+}

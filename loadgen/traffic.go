@@ -124,13 +124,16 @@ func (l *load) sendSingle(ctx context.Context, req Request) (int, error) {
 	pad := l.fleet.Pads[req.I%len(l.fleet.Pads)]
 	cases := []loadCase{l.newCase(req.I, 0, pad)}
 	rating := req.Ratings[0]
+	idem := fmt.Sprintf("lg-%d-%d", l.o.Run, req.I)
+	if l.o.Tickets {
+		return l.sendTicket(ctx, req, pad, cases[0], rating, idem)
+	}
 	start := time.Now()
 	if status, code := l.pushCases(ctx, cases); status != http.StatusOK && status != http.StatusCreated {
 		return l.failed(1, status, "case "+code, time.Since(start))
 	}
 	c := cases[0]
 	sent := sentRating{phone: c.phone, name: c.name, rating: rating}
-	idem := fmt.Sprintf("lg-%d-%d", l.o.Run, req.I)
 	switch req.Kind {
 	case KindWindow:
 		sent.dev, sent.path, sent.idem = pad, windowPath, idem
@@ -146,8 +149,22 @@ func (l *load) sendSingle(ctx context.Context, req Request) (int, error) {
 		sent.ack = Ack{Channel: "pc", Key: "pc:" + l.fleet.PC.ID + ":h:" + idem}
 	}
 	sent.ack.Device, sent.ack.CaseNo, sent.ack.Stage, sent.ack.Bad = sent.dev.ID, c.no, c.stage, rating.Bad
+	return l.rate(ctx, sent)
+}
 
-	start = time.Now() // the rating's latency, apart from the case's push
+// sendTicket rates a visit to pad's window by its queue ticket, served ten minutes ago by one of
+// the window's staff: no case.
+func (l *load) sendTicket(ctx context.Context, req Request, pad Device, c loadCase, rating Rating, idem string) (int, error) {
+	sent := sentRating{rating: rating, dev: pad, path: windowPath, idem: idem}
+	sent.body = ratingBody(rating, map[string]any{"ticket_no": fmt.Sprintf("T%d-%d", l.o.Run, req.I), "staff_no": c.staff,
+		"served_at": l.o.Now().Add(-10 * time.Minute).Format(time.RFC3339)})
+	sent.ack = Ack{Channel: "window", Key: "window:" + pad.ID + ":h:" + idem, Device: pad.ID, Bad: rating.Bad}
+	return l.rate(ctx, sent)
+}
+
+// rate sends the rating and takes its answer: acknowledged only when it names the evaluation.
+func (l *load) rate(ctx context.Context, sent sentRating) (int, error) {
+	start := time.Now() // the rating's latency, apart from a case's push
 	ans := l.c.send(ctx, sent.dev, sent.path, sent.body, sent.idem)
 	if ans.status != http.StatusCreated && ans.status != http.StatusOK {
 		return l.failed(1, ans.status, problemCode(ans.status, ans.body), time.Since(start))
@@ -262,7 +279,7 @@ func (l *load) sendRepeat(ctx context.Context, req Request, orig sentRating) (in
 	dev, p, body, idem := orig.dev, orig.path, orig.body, orig.idem
 	how := "resent on " + orig.ack.Channel
 	a := orig.ack
-	if req.Pick%2 == 1 && orig.ack.Channel != "pc" {
+	if req.Pick%2 == 1 && orig.ack.Channel != "pc" && orig.ack.CaseNo != "" {
 		dev, p, how = l.fleet.PC, pcPath, "rated again on the portal"
 		idem = fmt.Sprintf("lg-%d-%d-repeat", l.o.Run, req.I)
 		body = ratingBody(orig.rating, map[string]any{"case_no": orig.ack.CaseNo, "user": portalUser(orig.name, orig.phone)})

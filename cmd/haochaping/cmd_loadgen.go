@@ -13,14 +13,16 @@ import (
 )
 
 const loadgenUsage = `usage: haochaping loadgen --url http://127.0.0.1:PORT [--rate R | --concurrency C] --duration D
-                         [--bad 0.2] [--repeat 0.02] [--acks FILE] [--failures FILE] [--seed S] [--devices FILE]
+                         [--tickets] [--bad 0.2] [--repeat 0.02] [--acks FILE] [--failures FILE] [--seed S] [--devices FILE]
 
 Sends signed, realistic traffic to a running server over HTTP: the business system pushes each
 case (POST /api/v1/cases), then it is rated in the demo history's channel mix — window pads 45 %,
 phones from the receipt's QR code 25 %, the portal 20 %, kiosks 10 % in uploads of 2–10 records —
 with --bad of the ratings bad and --repeat of the requests a repeat of a rating already
 acknowledged (the same request again, or the same case on the portal), which must be answered
-with the original's id. Open loop with --rate (rating requests started per second, whether or
+with the original's id. With --tickets every request is instead one window rating of a visit by
+its queue ticket (一次一评), no case pushed: the rows bench raw writes, to compare the two. Open
+loop with --rate (rating requests started per second, whether or
 not the earlier ones were answered), closed loop with --concurrency alone.
 
 A request that gets no answer, a 5xx or a 429 is retried like a device does: the same body and
@@ -55,6 +57,7 @@ func loadgenCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.IntVar(&o.Concurrency, "concurrency", 0, "requests in flight: the closed loop's clients (default 8), the open loop's most (default 256)")
 	fs.DurationVar(&o.Duration, "duration", time.Minute, "how long requests are started")
 	fs.IntVar(&o.Requests, "requests", 0, "stop after this many rating requests too; 0: no bound but --duration")
+	fs.BoolVar(&o.Tickets, "tickets", false, "window ratings alone, each of a visit by its queue ticket (一次一评), with no case pushed: one request per rating, as bench raw writes")
 	fs.Float64Var(&o.Bad, "bad", 0.2, "the share of bad ratings (level 1 or 2, with a reason)")
 	fs.Float64Var(&o.Repeat, "repeat", 0.02, "the share of requests that repeat an acknowledged rating")
 	fs.Int64Var(&seed, "seed", 1, "the seed of the draws (channel, level, repeats)")
