@@ -85,6 +85,11 @@ func run(ctx context.Context, p parts) error {
 			wg.Wait()
 			return err
 		}
+		if err := servePprof(stopCtx, e, &wg, failed); err != nil {
+			stop()
+			wg.Wait()
+			return err
+		}
 	}
 
 	var result error

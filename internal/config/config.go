@@ -39,6 +39,9 @@ type Config struct {
 	QueuePrefix      string // HAOCHAPING_QUEUE_PREFIX: keeps several deployments apart on one Redis
 	WebhookURL       string // HAOCHAPING_WEBHOOK_URL: a WeCom/DingTalk robot that receives notifications
 	UpwardURL        string // HAOCHAPING_UPWARD_URL: the provincial platform that receives evaluations
+	// PprofAddr (HAOCHAPING_PPROF): a loopback address where serve/all answer Go's profiles
+	// (/debug/pprof/), for measuring the hot path; empty: none.
+	PprofAddr string
 	// Upward is how the report to the provincial platform speaks (docs/UPWARD.md).
 	Upward      Upward
 	Concurrency int    // HAOCHAPING_WORKER_CONCURRENCY: tasks a worker runs at once
@@ -120,6 +123,7 @@ func Load() (*Config, error) {
 		Demo:                    isTrue(get("HAOCHAPING_DEMO")),
 		WebhookURL:              get("HAOCHAPING_WEBHOOK_URL"),
 		UpwardURL:               get("HAOCHAPING_UPWARD_URL"),
+		PprofAddr:               get("HAOCHAPING_PPROF"),
 		SMS:                     or(get("HAOCHAPING_SMS"), "log"),
 		Concurrency:             10,
 		EvaluationWindowDays:    7,
