@@ -222,6 +222,11 @@ func ResendIn(ctx context.Context, db *database.DB, scope access.Scope, id int64
 // ResendAllIn sends every refused record within scope again, and says how many.
 func ResendAllIn(ctx context.Context, db *database.DB, scope access.Scope, now time.Time) (int64, error) {
 	pred, arg := scope.SQL("e", 2)
+	return resendAll(ctx, db, now, pred, arg)
+}
+
+// resendAll sends again every refused record whose evaluation matches pred ($2 its argument).
+func resendAll(ctx context.Context, db *database.DB, now time.Time, pred string, arg any) (int64, error) {
 	tag, err := db.Pool.Exec(ctx, `UPDATE upward_records u SET state = 'pending', attempts = 0, next_attempt_at = $1
 		FROM evaluations e WHERE e.id = u.evaluation_id AND u.state = 'refused' AND `+pred, now, arg)
 	if err != nil {

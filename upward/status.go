@@ -49,12 +49,8 @@ func ReadStatus(ctx context.Context, db *database.DB, limit int) (*Status, error
 	return &s, nil
 }
 
-// ResendAllRefused sends every refused record again (after the cause is fixed for them all).
+// ResendAllRefused sends every refused record again (after the cause is fixed for them all):
+// the command line's, for the whole system.
 func ResendAllRefused(ctx context.Context, db *database.DB, now time.Time) (int64, error) {
-	tag, err := db.Pool.Exec(ctx, `UPDATE upward_records SET state = 'pending', attempts = 0, next_attempt_at = $1
-		WHERE state = 'refused'`, now)
-	if err != nil {
-		return 0, fmt.Errorf("upward: resend the refused: %w", err)
-	}
-	return tag.RowsAffected(), nil
+	return resendAll(ctx, db, now, "$2::bigint IS NULL", nil)
 }
