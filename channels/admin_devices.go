@@ -190,6 +190,7 @@ func (d *Devices) AdminSetEnabled(ctx context.Context, admin *access.User, id st
 	if err != nil {
 		return nil, fmt.Errorf("set device %s enabled: %w", id, err)
 	}
+	d.DB.RefData.Invalidate() // refused by this instance at once; by the others on NOTIFY
 	return d.AdminGet(ctx, admin, changed)
 }
 

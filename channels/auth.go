@@ -12,6 +12,7 @@ import (
 
 	"haochaping/internal/problem"
 	"haochaping/internal/ratelimit"
+	"haochaping/internal/replay"
 )
 
 // Authenticator checks the signature of each request against the device's secret.
@@ -34,16 +35,23 @@ type Authenticator struct {
 // which device IDs exist. device_disabled is told only to a caller whose signature is right:
 // it holds the device's secret, so it knew the device already.
 func (a *Authenticator) Verify(ctx context.Context, deviceID, timestamp, signature, method, path string, body []byte) (*Device, error) {
+	dev, _, err := a.verify(ctx, deviceID, timestamp, signature, method, path, body, false)
+	return dev, err
+}
+
+// verify is Verify; with deferRecord, the signature is not recorded but returned, for the
+// rating's own commit to record (package replay).
+func (a *Authenticator) verify(ctx context.Context, deviceID, timestamp, signature, method, path string, body []byte, deferRecord bool) (*Device, *replay.Mark, error) {
 	if deviceID == "" || timestamp == "" || signature == "" {
-		return nil, problem.Unauthorized("signature_missing", "缺少签名：请求须带 X-Device-ID、X-Timestamp 和 X-Signature")
+		return nil, nil, problem.Unauthorized("signature_missing", "缺少签名：请求须带 X-Device-ID、X-Timestamp 和 X-Signature")
 	}
 	ts, err := strconv.ParseInt(timestamp, 10, 64)
 	if err != nil {
-		return nil, problem.Unauthorized("timestamp_skewed", "X-Timestamp 须为 Unix 秒数")
+		return nil, nil, problem.Unauthorized("timestamp_skewed", "X-Timestamp 须为 Unix 秒数")
 	}
 	dev, err := a.Devices.Lookup(ctx, deviceID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	usable := dev != nil && a.Devices.Admits(dev)
 	secret := dummySecret
@@ -51,39 +59,33 @@ func (a *Authenticator) Verify(ctx context.Context, deviceID, timestamp, signatu
 		secret = dev.secret
 	}
 	if !signatureMatches(secret, ts, method, path, body, strings.ToLower(signature)) || !usable {
-		return nil, errSignatureInvalid()
+		return nil, nil, errSignatureInvalid()
 	}
 	if !dev.Enabled {
-		return nil, problem.Unauthorized("device_disabled", "设备已停用")
+		return nil, nil, problem.Unauthorized("device_disabled", "设备已停用")
 	}
 	now := time.Now
 	if a.Now != nil {
 		now = a.Now
 	}
 	if d := now().Sub(time.Unix(ts, 0)); d > a.MaxSkew || d < -a.MaxSkew {
-		return nil, problem.Unauthorized("timestamp_skewed",
+		return nil, nil, problem.Unauthorized("timestamp_skewed",
 			fmt.Sprintf("X-Timestamp 与服务器时间相差超过 %d 秒，请校准设备时钟", int(a.MaxSkew.Seconds())))
 	}
 	sig, _ := hex.DecodeString(strings.ToLower(signature))
-	tag, err := a.Devices.DB.Pool.Exec(ctx, `
-		INSERT INTO used_signatures (device_id, signature) VALUES ($1, $2) ON CONFLICT DO NOTHING`, dev.ID, sig)
-	if err != nil {
-		return nil, fmt.Errorf("record signature: %w", err)
+	mark := replay.Mark{DeviceID: dev.ID, Signature: sig}
+	if deferRecord {
+		return dev, &mark, nil
 	}
-	if tag.RowsAffected() == 0 {
-		return nil, problem.Unauthorized("signature_replayed", "该签名已使用过：每个请求须重新签名")
+	if err := replay.Record(ctx, a.Devices.DB.Pool, mark); err != nil {
+		return nil, nil, err
 	}
-	return dev, nil
+	return dev, nil, nil
 }
 
 // PruneSignatures forgets signatures too old to be accepted anyway.
 func (a *Authenticator) PruneSignatures(ctx context.Context) error {
-	_, err := a.Devices.DB.Pool.Exec(ctx, `DELETE FROM used_signatures WHERE seen_at < now() - $1::interval`,
-		fmt.Sprintf("%d seconds", int(2*a.MaxSkew.Seconds())+60))
-	if err != nil {
-		return fmt.Errorf("prune signatures: %w", err)
-	}
-	return nil
+	return replay.Prune(ctx, a.Devices.DB.Pool, 2*a.MaxSkew+time.Minute)
 }
 
 // dummySecret is what the signature of an unknown device is checked against, so that its
@@ -97,13 +99,25 @@ func errSignatureInvalid() error {
 type deviceKey struct{}
 
 // Require is middleware that admits only signed requests from devices of the given channels.
+// Each signature is recorded, in a commit of its own, before the handler runs.
 func (a *Authenticator) Require(channels ...string) fiber.Handler {
+	return a.require(false, channels)
+}
+
+// RequireRating is Require for an endpoint that takes one rating: the signature is not
+// recorded here but handed to the rating's own commit (ReplayMark), so that the request costs
+// one durable write. A replay is refused there, with the same signature_replayed.
+func (a *Authenticator) RequireRating(channels ...string) fiber.Handler {
+	return a.require(true, channels)
+}
+
+func (a *Authenticator) require(deferRecord bool, channels []string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := a.Limit.Address(c.UserContext(), c.IP()); err != nil {
 			return err
 		}
-		dev, err := a.Verify(c.UserContext(), c.Get(HeaderDeviceID), c.Get(HeaderTimestamp), c.Get(HeaderSignature),
-			c.Method(), c.Path(), c.Body())
+		dev, mark, err := a.verify(c.UserContext(), c.Get(HeaderDeviceID), c.Get(HeaderTimestamp), c.Get(HeaderSignature),
+			c.Method(), c.Path(), c.Body(), deferRecord)
 		if err != nil {
 			return err
 		}
@@ -119,8 +133,20 @@ func (a *Authenticator) Require(channels ...string) fiber.Handler {
 			return err
 		}
 		c.Locals(deviceKey{}, dev)
+		if mark != nil {
+			c.Locals(markKey{}, mark)
+		}
 		return c.Next()
 	}
+}
+
+type markKey struct{}
+
+// ReplayMark is the signature of a request admitted by RequireRating, for the rating's commit
+// to record; nil after Require.
+func ReplayMark(c *fiber.Ctx) *replay.Mark {
+	m, _ := c.Locals(markKey{}).(*replay.Mark)
+	return m
 }
 
 // DeviceOf returns the device that signed the request.

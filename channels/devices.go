@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -14,6 +15,7 @@ import (
 	"haochaping/internal/database"
 	"haochaping/internal/pii"
 	"haochaping/internal/problem"
+	"haochaping/internal/refcache"
 )
 
 // Device is a pad, kiosk or backend allowed to send ratings or cases.
@@ -49,6 +51,9 @@ type Devices struct {
 	// treated as unknown wherever a device authenticates — signed requests (Authenticator),
 	// the portal's tickets and the paired browsers' sessions — like access.Users.RefuseDemo.
 	RefuseDemo bool
+
+	cacheOnce sync.Once
+	cache     *refcache.Cache[string, Device] // by ID (Lookup)
 }
 
 // Admits says whether dev may authenticate at all: not a demo device out of demo mode.
@@ -134,23 +139,37 @@ func (d *Devices) Add(ctx context.Context, nd NewDevice) (*Device, error) {
 	return &dev, nil
 }
 
-// Lookup finds a device by its ID for authentication; nil when unknown.
+// Lookup returns the device with its secret opened, or nil if there is none. It is on every
+// signed request's path: a device is kept in memory (internal/refcache) until a change of the
+// devices table, by any instance, makes it be read again.
 func (d *Devices) Lookup(ctx context.Context, id string) (*Device, error) {
+	d.cacheOnce.Do(func() { d.cache = refcache.New[string, Device](d.DB.RefData, 100_000, 5*time.Minute) })
+	dev, err := d.cache.Get(ctx, id, func(ctx context.Context) (Device, error) { return d.lookupDB(ctx, id) })
+	if errors.Is(err, refcache.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &dev, nil // a copy: the cached one stays as read
+}
+
+func (d *Devices) lookupDB(ctx context.Context, id string) (Device, error) {
 	var dev Device
 	var sealed []byte
 	err := d.DB.Pool.QueryRow(ctx, `
 		SELECT id, channel, window_id, hall_id, secret_enc, enabled, demo FROM devices WHERE id = $1`, id,
 	).Scan(&dev.ID, &dev.Channel, &dev.WindowID, &dev.HallID, &sealed, &dev.Enabled, &dev.Demo)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, nil
+		return dev, refcache.ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("look up device: %w", err)
+		return dev, fmt.Errorf("look up device: %w", err)
 	}
 	if dev.secret, err = d.Keys.Open(sealed); err != nil {
-		return nil, fmt.Errorf("device %s: secret unreadable (wrong HAOCHAPING_DATA_KEY?): %w", id, err)
+		return dev, fmt.Errorf("device %s: secret unreadable (wrong HAOCHAPING_DATA_KEY?): %w", id, err)
 	}
-	return &dev, nil
+	return dev, nil
 }
 
 // List returns the devices; withSecrets opens the secrets of demo devices only.
@@ -199,6 +218,7 @@ func (d *Devices) SetEnabled(ctx context.Context, id string, enabled bool) error
 	if n == 0 {
 		return problem.NotFound("device_not_found", "设备不存在："+id)
 	}
+	d.DB.RefData.Invalidate() // refused by this instance at once; by the others on NOTIFY
 	return nil
 }
 

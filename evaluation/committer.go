@@ -13,6 +13,7 @@ import (
 
 	"haochaping/internal/database"
 	"haochaping/internal/problem"
+	"haochaping/internal/replay"
 )
 
 // committer writes evaluations in group commits: submissions that arrive while a commit is
@@ -36,6 +37,7 @@ type commitJob struct {
 	id        int64
 	created   bool
 	createdAt time.Time
+	replayed  bool // the request's signature was used before (package replay)
 }
 
 // errShuttingDown answers ratings that arrive after Close began.
@@ -131,7 +133,7 @@ func (c *committer) commit(batch []*commitJob) {
 		return
 	}
 	for _, j := range batch {
-		j.created, j.id = false, 0
+		j.created, j.id, j.replayed = false, 0, false
 		one := []*commitJob{j}
 		err := pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error { return insertJobs(ctx, tx, one) })
 		j.err = wrapCommitErr(err)
@@ -195,6 +197,27 @@ func queueInsert(b *pgx.Batch, r *insertRow) {
 		r.Level, r.Reasons, r.ReasonSetVersion, r.Comment, r.Active, r.RealName,
 		r.EvaluatorNameEnc, r.EvaluatorNameMasked, r.EvaluatorPhoneEnc, r.EvaluatorPhoneMasked,
 		r.EvaluatorPhoneIndex, r.ServedAt, r.RatedAt, r.ReceivedAt, r.ReasonKind, r.Replaces, r.CommentEnc)
+	if r.Replay != nil {
+		replay.Queue(b, *r.Replay)
+	}
+}
+
+// settleReplay reads the signature's recording queued after j's insert. A replay's insert
+// writes nothing (its original holds the key, the case or the ticket); if one did, the
+// transaction is not trusted.
+func settleReplay(res pgx.BatchResults, j *commitJob) error {
+	if j.row.Replay == nil {
+		return nil
+	}
+	fresh, err := replay.Settle(res)
+	if err != nil {
+		return err
+	}
+	j.replayed = !fresh
+	if j.replayed && j.created {
+		return replay.ErrReplayed
+	}
+	return nil
 }
 
 func insertJobs(ctx context.Context, tx pgx.Tx, jobs []*commitJob) error {
@@ -218,6 +241,10 @@ func insertJobs(ctx context.Context, tx pgx.Tx, jobs []*commitJob) error {
 		case errors.Is(err, pgx.ErrNoRows):
 			missing = append(missing, j)
 		default:
+			_ = res.Close()
+			return err
+		}
+		if err := settleReplay(res, j); err != nil {
 			_ = res.Close()
 			return err
 		}
@@ -247,8 +274,10 @@ func settleConflict(ctx context.Context, tx pgx.Tx, j *commitJob) error {
 		return nil
 	}
 	r.Replaces = j.id
+	again := *r
+	again.Replay = nil // recorded with the first insert, in this transaction
 	b := &pgx.Batch{}
-	queueInsert(b, r)
+	queueInsert(b, &again)
 	res := tx.SendBatch(ctx, b)
 	defer res.Close()
 	if _, err := res.Exec(); err != nil {

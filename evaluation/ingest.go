@@ -11,6 +11,7 @@ import (
 	"haochaping/internal/bjtime"
 	"haochaping/internal/pii"
 	"haochaping/internal/problem"
+	"haochaping/internal/replay"
 )
 
 // insertRow is an evaluation ready to be written.
@@ -45,6 +46,7 @@ type insertRow struct {
 	ReceivedAt           time.Time // the business time it arrived: its work order's deadlines count from it
 	ReasonKind           *string   // the set its reasons were checked against
 	Replaces             int64     // the default evaluation this active rating supersedes, if any
+	Replay               *replay.Mark
 
 	caseNo string // for the answer
 }
@@ -98,6 +100,8 @@ func (s *Service) IngestBatch(ctx context.Context, subs []*Submission) []Outcome
 		switch {
 		case j.err != nil:
 			out[i].Err = j.err
+		case j.replayed:
+			out[i].Err = replay.Refused()
 		case j.created:
 			out[i].Evaluation = j.row.evaluation(j.id, j.createdAt)
 		default:
@@ -156,7 +160,7 @@ func (s *Service) prepare(ctx context.Context, sub *Submission, set *ReasonSet, 
 	}
 	ratedAt, err := s.ratingTime(sub, subj, now)
 	if err != nil {
-		return nil, 0, err
+		return s.refusedUnlessRepeat(ctx, sub, subj, err)
 	}
 	var replaces int64
 	switch {
@@ -167,16 +171,17 @@ func (s *Service) prepare(ctx context.Context, sub *Submission, set *ReasonSet, 
 		replaces = subj.rated
 	}
 	if err := s.checkRatingPeriod(subj, ratedAt); err != nil {
-		return nil, 0, err
+		return s.refusedUnlessRepeat(ctx, sub, subj, err)
 	}
 	codes, err := ResolveReasons(sub.Reasons, set, subj.reasonKind)
 	if err != nil {
-		return nil, 0, err
+		return s.refusedUnlessRepeat(ctx, sub, subj, err)
 	}
 	row := &insertRow{
 		Key: sub.Key, Channel: string(sub.Channel), DeviceID: ptr(sub.DeviceID),
 		Level: int16(sub.Level), Reasons: codes, ReasonSetVersion: int32(set.Version),
 		Comment: sub.Comment, Active: true, RatedAt: ratedAt.UTC(), ReceivedAt: now.UTC(), Replaces: replaces,
+		Replay: sub.Replay,
 	}
 	if len(codes) > 0 {
 		kind := string(subj.reasonKind)
@@ -190,6 +195,23 @@ func (s *Service) prepare(ctx context.Context, sub *Submission, set *ReasonSet, 
 	s.setEvaluator(row, sub, subj)
 	row.Comment, row.CommentEnc = s.sealComment(sub, subj)
 	return row, 0, nil
+}
+
+// refusedUnlessRepeat answers a submission refused by the rules — unless it repeats an
+// evaluation, which answers it as a duplicate as it always does (a pad retrying after the
+// rating period). Only a window visit, whose repeats are not read before, looks here.
+func (s *Service) refusedUnlessRepeat(ctx context.Context, sub *Submission, subj *subject, refusal error) (*insertRow, int64, error) {
+	if !subj.repeatUnread {
+		return nil, 0, refusal
+	}
+	id, err := s.ticketRepeat(ctx, sub)
+	if err != nil {
+		return nil, 0, err
+	}
+	if id != 0 {
+		return nil, id, nil
+	}
+	return nil, 0, refusal
 }
 
 // defaultGraceDays is how many natural days after its rating an offline record may arrive when

@@ -6,6 +6,7 @@ import (
 
 	"haochaping/internal/database"
 	"haochaping/internal/pii"
+	"haochaping/internal/refcache"
 )
 
 // Settings are the numbers of the evaluation rules that the deployment chooses.
@@ -29,6 +30,8 @@ type Service struct {
 	settings Settings
 	reasons  *reasonCache
 	commits  *committer
+	// ticketPlaces: the windows and staff that window visits are rated at (resolveTicket).
+	ticketPlaces *refcache.Cache[ticketPlaceKey, ticketPlace]
 	// Now is the business clock.
 	Now func() time.Time
 }
@@ -48,7 +51,9 @@ func NewService(db *database.DB, keys *pii.Keys, settings Settings, now func() t
 		settings: settings,
 		reasons:  &reasonCache{pool: db.Pool},
 		commits:  newCommitter(db.Pool, 4, 256),
-		Now:      now,
+		// Bounded: the staff number is the device's to send, so made-up ones are keys too.
+		ticketPlaces: refcache.New[ticketPlaceKey, ticketPlace](db.RefData, 20_000, 5*time.Minute),
+		Now:          now,
 	}
 }
 

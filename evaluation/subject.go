@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"haochaping/internal/bjtime"
 	"haochaping/internal/problem"
+	"haochaping/internal/refcache"
 )
 
 // subject is what a submission rates, resolved from the database: the case or window visit,
@@ -33,6 +35,7 @@ type subject struct {
 	graceDays  int // how many days after its rating an offline record may still arrive
 
 	repeat           int64 // the evaluation made under the same idempotency key, if any
+	repeatUnread     bool  // repeat and rated were not read (a window visit): the insert finds them
 	rated            int64 // the evaluation of this case and stage (or ticket) in force, if any
 	ratedDefault     bool  // … and it is a default evaluation, which an active rating may replace
 	placeRefusal     error // the device may not rate this subject (a kiosk of another hall, …)
@@ -185,34 +188,71 @@ func (s *Service) padStaff(sub *Submission, subj *subject, staffID *int64, atPla
 	return nil
 }
 
-const resolveTicketSQL = `
+// ticketPlace is what the rating of a window visit needs to know of the pad's window and the
+// staff member it names: reference data, kept in memory (internal/refcache).
+type ticketPlace struct {
+	hallID, deptID, regionID int64
+	ratingDays               string // the region's evaluation_window_days, if set
+	padStaff                 *int64
+	staffOK                  bool
+}
+
+// The place's parameters renumbered: $1 the window, $2 no hall, $3 the staff number.
+var ticketPlaceSQL = strings.NewReplacer("$4", "$1", "$5", "$2", "$6", "$3").Replace(`
 SELECT pw.hall_id, pw.department_id, ph.region_id,
        COALESCE(region_setting(ph.region_id, 'evaluation_window_days'), ''),
-       (SELECT e.id FROM evaluations e WHERE e.idem_key = $3),
-       (SELECT e.id FROM evaluations e WHERE e.window_id = pw.id AND e.service_day = $1 AND e.ticket_no = $2),
        ps.id, COALESCE(` + staffAtPlaceSQL + `, false)
 FROM (SELECT 1) one` + placeSQL + `
-WHERE pw.id IS NOT NULL`
+WHERE pw.id IS NOT NULL`)
 
+type ticketPlaceKey struct {
+	windowID int64
+	staffNo  string
+}
+
+// resolveTicket resolves a window visit from reference data alone: no evaluation is read. A
+// repeat (the same key, or the same ticket at the window on the day) is found by the insert's
+// unique keys in the group commit — or, for a submission refused before it, by ticketRepeat.
 func (s *Service) resolveTicket(ctx context.Context, sub *Submission) (*subject, error) {
-	subj := subject{ticketNo: sub.TicketNo, servedAt: sub.ServedAt, reasonKind: Offline}
-	windowID, hallID := sub.WindowID, int64(0)
-	var days string
-	var repeat, rated, padStaff *int64
-	var staffOK bool
-	err := s.db.Pool.QueryRow(ctx, resolveTicketSQL, bjtime.Day(sub.ServedAt), sub.TicketNo, sub.Key,
-		windowID, int64(0), sub.StaffNo).Scan(
-		&hallID, &subj.deptID, &subj.regionID, &days, &repeat, &rated, &padStaff, &staffOK)
-	if errors.Is(err, pgx.ErrNoRows) {
+	subj := subject{ticketNo: sub.TicketNo, servedAt: sub.ServedAt, reasonKind: Offline, repeatUnread: true}
+	windowID := sub.WindowID
+	place, err := s.ticketPlaces.Get(ctx, ticketPlaceKey{windowID, sub.StaffNo}, func(ctx context.Context) (ticketPlace, error) {
+		var p ticketPlace
+		err := s.db.Pool.QueryRow(ctx, ticketPlaceSQL, windowID, int64(0), sub.StaffNo).Scan(
+			&p.hallID, &p.deptID, &p.regionID, &p.ratingDays, &p.padStaff, &p.staffOK)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return p, refcache.ErrNotFound
+		}
+		return p, err
+	})
+	if errors.Is(err, refcache.ErrNotFound) {
 		return nil, problem.Invalid("window_not_found", "window", "评价器登记的窗口不存在")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("resolve window visit: %w", err)
 	}
+	hallID := place.hallID
 	subj.windowID, subj.hallID = &windowID, &hallID
-	subj.repeat, subj.rated, subj.ratingDays = deref(repeat), deref(rated), atoi(days)
-	subj.placeRefusal = s.padStaff(sub, &subj, padStaff, staffOK)
+	subj.deptID, subj.regionID, subj.ratingDays = place.deptID, place.regionID, atoi(place.ratingDays)
+	subj.placeRefusal = s.padStaff(sub, &subj, place.padStaff, place.staffOK)
 	return &subj, nil
+}
+
+// ticketRepeat finds the evaluation a window visit's submission repeats, if any.
+func (s *Service) ticketRepeat(ctx context.Context, sub *Submission) (int64, error) {
+	var id int64
+	err := s.db.Pool.QueryRow(ctx, `
+		SELECT id FROM evaluations WHERE idem_key = $1
+		UNION ALL
+		SELECT id FROM evaluations WHERE window_id = $2 AND service_day = $3 AND ticket_no = $4
+		LIMIT 1`, sub.Key, sub.WindowID, bjtime.Day(sub.ServedAt), sub.TicketNo).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("find the evaluation ticket %s repeats: %w", sub.TicketNo, err)
+	}
+	return id, nil
 }
 
 func atoi(s string) int {

@@ -1,6 +1,10 @@
 package evaluation
 
-import "time"
+import (
+	"time"
+
+	"haochaping/internal/replay"
+)
 
 // Submission is a rating as any channel hands it over, before validation. Adapters fill
 // what their payload carries; Ingest resolves the rest from the case or the window.
@@ -45,6 +49,11 @@ type Submission struct {
 	// MustBeApplicant: refuse unless Evaluator is the case's applicant (the portal's
 	// logged-in user rating someone else's case).
 	MustBeApplicant bool
+
+	// Replay is the signature of the request that carried this rating, recorded in the
+	// rating's own commit (package replay); nil when the request's signature was recorded
+	// already, or there was none.
+	Replay *replay.Mark
 }
 
 // Person is an evaluator or applicant as the outside world names them.

@@ -1,4 +1,5 @@
--- owner channels: devices, used_signatures
+-- owner channels: devices
+-- owner internal/replay: used_signatures
 -- Devices and backends that sign their requests: window pads, kiosks, the mobile app's and
 -- the portal's servers, and the business systems that push cases (channel "system").
 

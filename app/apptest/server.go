@@ -49,8 +49,18 @@ func Start(e *testenv.Env) *Server {
 	cfg := *e.Cfg
 	cfg.PublicURL = "http://" + ln.Addr().String()
 	a := app.New(&cfg, e.DB, e.Keys, e.Redis, e.Log)
+	// The reference-data caches work as in production: listening before the first request.
+	listenCtx, stopListening := context.WithCancel(context.Background())
+	listened := make(chan struct{})
+	go func() { defer close(listened); e.DB.ListenRefData(listenCtx, e.Log) }()
+	select {
+	case <-e.DB.RefData.Ready():
+	case <-time.After(10 * time.Second):
+		e.T.Fatal("apptest: the reference-data listener did not start")
+	}
 	go func() { _ = a.HTTP.Listener(ln) }()
 	e.T.Cleanup(func() {
+		defer func() { stopListening(); <-listened }()
 		_ = a.HTTP.ShutdownWithTimeout(5 * time.Second)
 		a.Close()
 	})

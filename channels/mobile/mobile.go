@@ -51,7 +51,7 @@ func (p *Payload) Submission(deviceID string, caseID int64, stage evaluation.Sta
 // Register mounts POST /api/v1/channels/mobile/evaluations on api, and the QR code of an
 // evaluation link, GET /e/:token/qr.png, on root.
 func Register(api, root fiber.Router, auth *channels.Authenticator, svc *evaluation.Service) {
-	api.Post("/channels/mobile/evaluations", auth.Require("mobile"), func(c *fiber.Ctx) error {
+	api.Post("/channels/mobile/evaluations", auth.RequireRating("mobile"), func(c *fiber.Ctx) error {
 		p, err := Decode(c.Body())
 		if err != nil {
 			return err
@@ -60,7 +60,9 @@ func Register(api, root fiber.Router, auth *channels.Authenticator, svc *evaluat
 		if err != nil {
 			return err
 		}
-		e, err := svc.Ingest(c.UserContext(), p.Submission(channels.DeviceOf(c).ID, caseID, stage))
+		sub := p.Submission(channels.DeviceOf(c).ID, caseID, stage)
+		sub.Replay = channels.ReplayMark(c)
+		e, err := svc.Ingest(c.UserContext(), sub)
 		if pe, ok := problem.As(err); ok && pe.Code == "rating_period_over" {
 			return problem.Gone("link_expired", "评价二维码已过期："+pe.Message)
 		}

@@ -59,13 +59,15 @@ func (p *Payload) Submission(deviceID, key string) *evaluation.Submission {
 
 // Register mounts POST /channels/pc/evaluations.
 func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Service) {
-	r.Post("/channels/pc/evaluations", auth.Require("pc"), func(c *fiber.Ctx) error {
+	r.Post("/channels/pc/evaluations", auth.RequireRating("pc"), func(c *fiber.Ctx) error {
 		p, err := Decode(c.Body())
 		if err != nil {
 			return err
 		}
 		dev := channels.DeviceOf(c)
-		e, err := svc.Ingest(c.UserContext(), p.Submission(dev.ID, channels.Key(c, "pc", dev.ID, p.CaseNo+":"+p.Stage)))
+		sub := p.Submission(dev.ID, channels.Key(c, "pc", dev.ID, p.CaseNo+":"+p.Stage))
+		sub.Replay = channels.ReplayMark(c)
+		e, err := svc.Ingest(c.UserContext(), sub)
 		if err != nil {
 			return err
 		}

@@ -79,13 +79,14 @@ func (p *Payload) derivedKey() string {
 
 // Register mounts POST /channels/window/evaluations.
 func Register(r fiber.Router, auth *channels.Authenticator, svc *evaluation.Service) {
-	r.Post("/channels/window/evaluations", auth.Require("window"), func(c *fiber.Ctx) error {
+	r.Post("/channels/window/evaluations", auth.RequireRating("window"), func(c *fiber.Ctx) error {
 		p, err := Decode(c.Body())
 		if err != nil {
 			return err
 		}
 		dev := channels.DeviceOf(c)
 		sub := p.Submission(dev.ID, *dev.WindowID, channels.Key(c, "window", dev.ID, p.derivedKey()))
+		sub.Replay = channels.ReplayMark(c)
 		e, err := svc.Ingest(c.UserContext(), sub)
 		if err != nil {
 			return err

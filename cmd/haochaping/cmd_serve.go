@@ -59,6 +59,11 @@ func run(ctx context.Context, p parts) error {
 		e.Log.Info("haochaping worker running", "schema", e.DB.Schema, "queues", e.Cfg.QueuePrefix)
 	}
 	if p.http {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e.DB.ListenRefData(stopCtx, e.Log) // the hot path's caches forget what another instance changed
+		}()
 		ln, err := net.Listen("tcp", e.Cfg.Addr)
 		if err != nil {
 			stop()

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -14,6 +15,8 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"haochaping/internal/refcache"
 )
 
 // DB is one connection pool seen two ways.
@@ -24,6 +27,9 @@ type DB struct {
 	// shares across schemas — advisory locks, NOTIFY channels — are made from it, so that
 	// several deployments (or parallel tests) can share one database.
 	Schema string
+	// RefData tells the reference-data caches (internal/refcache) of this database when to
+	// forget: ListenRefData makes it listen; until then they read through.
+	RefData *refcache.Generations
 }
 
 // Open connects to url and checks that the server answers. A search_path parameter in the
@@ -60,7 +66,7 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("open gorm: %w", err)
 	}
-	return &DB{Pool: pool, Gorm: gdb, Schema: schema}, nil
+	return &DB{Pool: pool, Gorm: gdb, Schema: schema, RefData: refcache.NewGenerations()}, nil
 }
 
 // Close releases every connection.
@@ -83,4 +89,10 @@ func (db *DB) LockKey(name string) int64 {
 // Channel names a NOTIFY channel of this schema.
 func (db *DB) Channel(name string) string {
 	return name + "_" + db.Schema
+}
+
+// ListenRefData listens for changes of reference data (NOTIFY refdata_<schema>, migration
+// 00028) until ctx ends, so that the caches of RefData may keep what they read.
+func (db *DB) ListenRefData(ctx context.Context, log *slog.Logger) {
+	db.RefData.Listen(ctx, db.Pool, db.Channel("refdata"), log)
 }
