@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -144,6 +145,8 @@ func (d *Devices) Add(ctx context.Context, nd NewDevice) (*Device, error) {
 // devices table, by any instance, makes it be read again.
 func (d *Devices) Lookup(ctx context.Context, id string) (*Device, error) {
 	d.cacheOnce.Do(func() { d.cache = refcache.New[string, Device](d.DB.RefData, 100_000, 5*time.Minute) })
+	// A key outlives the request: its bytes must not be a request header's, which fiber reuses.
+	id = strings.Clone(id)
 	dev, err := d.cache.Get(ctx, id, func(ctx context.Context) (Device, error) { return d.lookupDB(ctx, id) })
 	if errors.Is(err, refcache.ErrNotFound) {
 		return nil, nil

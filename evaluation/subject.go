@@ -216,7 +216,8 @@ type ticketPlaceKey struct {
 func (s *Service) resolveTicket(ctx context.Context, sub *Submission) (*subject, error) {
 	subj := subject{ticketNo: sub.TicketNo, servedAt: sub.ServedAt, reasonKind: Offline, repeatUnread: true}
 	windowID := sub.WindowID
-	place, err := s.ticketPlaces.Get(ctx, ticketPlaceKey{windowID, sub.StaffNo}, func(ctx context.Context) (ticketPlace, error) {
+	// The key outlives the request: its staff number is cloned, whatever buffer it came from.
+	place, err := s.ticketPlaces.Get(ctx, ticketPlaceKey{windowID, strings.Clone(sub.StaffNo)}, func(ctx context.Context) (ticketPlace, error) {
 		var p ticketPlace
 		err := s.db.Pool.QueryRow(ctx, ticketPlaceSQL, windowID, int64(0), sub.StaffNo).Scan(
 			&p.hallID, &p.deptID, &p.regionID, &p.ratingDays, &p.padStaff, &p.staffOK)
