@@ -7,6 +7,7 @@ import (
 	"haochaping/internal/config"
 	"haochaping/internal/database"
 	"haochaping/internal/pii"
+	"haochaping/internal/redisconn"
 	"haochaping/migrations"
 	"log/slog"
 	"os"
@@ -167,13 +168,14 @@ func (e *Env) OpenKeys() error {
 	return nil
 }
 
-// OpenRedis creates the Redis client; it connects lazily.
+// OpenRedis creates the Redis client — through the Sentinels when REDIS_SENTINELS is set
+// (internal/redisconn); it connects lazily.
 func (e *Env) OpenRedis() error {
-	opts, err := redis.ParseURL(e.Cfg.RedisURL)
+	rdb, err := redisconn.Open(e.Cfg)
 	if err != nil {
-		return fmt.Errorf("parse REDIS_URL: %w", err)
+		return err
 	}
-	e.Redis = redis.NewClient(opts)
+	e.Redis = rdb
 	return nil
 }
 

@@ -29,9 +29,12 @@ type Config struct {
 	// it is DATABASE_URL (one role for both, which only demo mode accepts).
 	OwnerDatabaseURL string
 	RedisURL         string // REDIS_URL
-	Addr             string // HAOCHAPING_ADDR
-	PublicURL        string // HAOCHAPING_PUBLIC_URL: base of the evaluation links printed on receipts
-	DataKey          []byte // HAOCHAPING_DATA_KEY: 32 bytes, base64; encrypts personal data at rest
+	// RedisSentinel (REDIS_SENTINELS, REDIS_MASTER_NAME, REDIS_SENTINEL_PASSWORD): the Sentinels
+	// to ask for the master instead of REDIS_URL's host; see docs/REDIS.md.
+	RedisSentinel RedisSentinel
+	Addr          string // HAOCHAPING_ADDR
+	PublicURL     string // HAOCHAPING_PUBLIC_URL: base of the evaluation links printed on receipts
+	DataKey       []byte // HAOCHAPING_DATA_KEY: 32 bytes, base64; encrypts personal data at rest
 	// PreviousDataKeys (HAOCHAPING_DATA_KEY_PREVIOUS): the data keys before it, comma-separated
 	// base64, kept to open what they sealed until `haochaping keys rotate` has moved it to DataKey.
 	PreviousDataKeys [][]byte
@@ -210,6 +213,9 @@ func Load() (*Config, error) {
 		TenancyID: get("HAOCHAPING_UPWARD_TENANCY_ID"), SM4Key: get("HAOCHAPING_UPWARD_SM4_KEY"),
 		SignKey: get("HAOCHAPING_UPWARD_SIGN_KEY"), PlatformKey: get("HAOCHAPING_UPWARD_PLATFORM_KEY"),
 		Simulator: get("HAOCHAPING_UPWARD_SIMULATOR")}
+	if cfg.RedisSentinel, err = loadRedisSentinel(get); err != nil {
+		return nil, err
+	}
 	if !sms.Known(cfg.SMS) {
 		return nil, fmt.Errorf("HAOCHAPING_SMS=%q: the senders built in are: %s", cfg.SMS, strings.Join(sms.Kinds, ", "))
 	}

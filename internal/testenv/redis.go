@@ -25,16 +25,21 @@ type PrivateRedis struct {
 // the test ends.
 func StartRedis(t testing.TB) *PrivateRedis {
 	t.Helper()
+	r := &PrivateRedis{t: t, Port: freePort(t), Dir: t.TempDir()}
+	r.Start()
+	t.Cleanup(r.Stop)
+	return r
+}
+
+// freePort is a loopback TCP port free now, for a server the test starts.
+func freePort(t testing.TB) int {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	_ = ln.Close()
-	r := &PrivateRedis{t: t, Port: port, Dir: t.TempDir()}
-	r.Start()
-	t.Cleanup(r.Stop)
-	return r
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // Addr is host:port.

@@ -26,6 +26,7 @@ import (
 	"haochaping/internal/config"
 	"haochaping/internal/database"
 	"haochaping/internal/pii"
+	"haochaping/internal/redisconn"
 	"haochaping/migrations"
 )
 
@@ -36,9 +37,10 @@ type Env struct {
 	DB  *database.DB // as the application's role (DATABASE_URL): what the system under test uses
 	// Owner is the schema's owner (DATABASE_OWNER_URL): for the fixtures and the tampering a test
 	// does behind the system's back (Exec runs there).
-	Owner  *database.DB
-	Keys   *pii.Keys
-	Redis  *redis.Client
+	Owner *database.DB
+	Keys  *pii.Keys
+	// Redis is the system's own client (internal/redisconn): through Sentinels when the settings say so.
+	Redis  redis.UniversalClient
 	Prefix string // unique per test: the schema's name; use it for Redis keys and queue names
 	Log    *slog.Logger
 	// Clock is the test's business time, read by every rule the system runs for this test.
@@ -140,11 +142,10 @@ func New(t testing.TB) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts, err := redis.ParseURL(cfg.RedisURL)
+	rdb, err := redisconn.Open(&cfg)
 	if err != nil {
-		t.Fatalf("testenv: REDIS_URL: %v", err)
+		t.Fatalf("testenv: %v", err)
 	}
-	rdb := redis.NewClient(opts)
 	t.Cleanup(func() { _ = rdb.Close() })
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	return &Env{T: t, Cfg: &cfg, DB: db, Owner: owner, Keys: keys, Redis: rdb, Prefix: schema, Log: log, Clock: clk}
