@@ -221,17 +221,52 @@ func settleReplay(res pgx.BatchResults, j *commitJob) error {
 }
 
 func insertJobs(ctx context.Context, tx pgx.Tx, jobs []*commitJob) error {
+	// Most rows replace no default: one statement writes them all. The few that do supersede
+	// one first, row by row.
+	var many, one []*commitJob
+	for _, j := range jobs {
+		if j.row.Replaces == 0 {
+			many = append(many, j)
+		} else {
+			one = append(one, j)
+		}
+	}
+	var missing []*commitJob
+	if len(many) > 0 {
+		m, err := insertRows(ctx, tx, many)
+		if err != nil {
+			return err
+		}
+		missing = m
+	}
+	if len(one) > 0 {
+		m, err := insertEach(ctx, tx, one)
+		if err != nil {
+			return err
+		}
+		missing = append(missing, m...)
+	}
+	for _, j := range missing {
+		if err := settleConflict(ctx, tx, j); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// insertEach writes jobs one statement each; it returns the jobs that were not written.
+func insertEach(ctx context.Context, tx pgx.Tx, jobs []*commitJob) ([]*commitJob, error) {
 	b := &pgx.Batch{}
 	for _, j := range jobs {
 		queueInsert(b, j.row)
 	}
 	res := tx.SendBatch(ctx, b)
+	defer res.Close()
 	var missing []*commitJob
 	for _, j := range jobs {
 		if j.row.Replaces != 0 {
 			if _, err := res.Exec(); err != nil {
-				_ = res.Close()
-				return err
+				return nil, err
 			}
 		}
 		err := res.QueryRow().Scan(&j.id, &j.createdAt)
@@ -241,23 +276,13 @@ func insertJobs(ctx context.Context, tx pgx.Tx, jobs []*commitJob) error {
 		case errors.Is(err, pgx.ErrNoRows):
 			missing = append(missing, j)
 		default:
-			_ = res.Close()
-			return err
+			return nil, err
 		}
 		if err := settleReplay(res, j); err != nil {
-			_ = res.Close()
-			return err
+			return nil, err
 		}
 	}
-	if err := res.Close(); err != nil {
-		return err
-	}
-	for _, j := range missing {
-		if err := settleConflict(ctx, tx, j); err != nil {
-			return err
-		}
-	}
-	return nil
+	return missing, res.Close()
 }
 
 // settleConflict answers a row that was not written because another evaluation holds its key,

@@ -81,3 +81,50 @@ func Prune(ctx context.Context, pool *pgxpool.Pool, keep time.Duration) error {
 // ErrReplayed aborts a transaction in which a replayed signature went with a write that did
 // happen — which a replay cannot cause, so the transaction is not trusted.
 var ErrReplayed = errors.New("replay: a replayed signature came with a new row")
+
+const recordManySQL = `
+INSERT INTO used_signatures (device_id, signature) SELECT * FROM unnest($1::text[], $2::bytea[])
+ON CONFLICT DO NOTHING
+RETURNING device_id, signature`
+
+// QueueMany adds the recording of marks, in one statement, to a batch that runs in the
+// caller's transaction; SettleMany reads its result.
+func QueueMany(b *pgx.Batch, marks []Mark) {
+	ids, sigs := make([]string, len(marks)), make([][]byte, len(marks))
+	for i, m := range marks {
+		ids[i], sigs[i] = m.DeviceID, m.Signature
+	}
+	b.Queue(recordManySQL, ids, sigs)
+}
+
+// SettleMany reads the result of a QueueMany: for each mark, whether it was new. Of two equal
+// marks, only the first is.
+func SettleMany(res pgx.BatchResults, marks []Mark) ([]bool, error) {
+	rows, err := res.Query()
+	if err != nil {
+		return nil, fmt.Errorf("record signatures: %w", err)
+	}
+	written := map[string]int{}
+	for rows.Next() {
+		var id string
+		var sig []byte
+		if err := rows.Scan(&id, &sig); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("record signatures: %w", err)
+		}
+		written[id+"\x00"+string(sig)]++
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("record signatures: %w", err)
+	}
+	fresh := make([]bool, len(marks))
+	for i, m := range marks {
+		k := m.DeviceID + "\x00" + string(m.Signature)
+		if written[k] > 0 {
+			fresh[i] = true
+			written[k]--
+		}
+	}
+	return fresh, nil
+}

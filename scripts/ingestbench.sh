@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# ingestbench.sh — the ingest figures of docs/PERFORMANCE.md in one run, on this machine:
+#
+#   1. closed loop: HTTP (`haochaping loadgen --tickets`, 32 clients) and `haochaping bench raw`
+#      (32 clients), alternating, --rounds times each, 15 s per round; the medians and their ratio;
+#   2. the database's cost of one HTTP rating: pg_stat_database over 2,000 ratings;
+#   3. open loop at --rate ratings a second (default 1,000), --rounds times: the request's p50
+#      and p99, and bad review → work order (the evaluation's arrival to its work order's
+#      transaction) p50 and p99 from the database.
+#
+#   scripts/ingestbench.sh [--rounds 3] [--duration 15s] [--rate 1000]
+#
+# It runs on the local stack (scripts/devstack.sh up, as `make run` does), with the demo
+# organisation and history, against `haochaping all` started here in demo mode on a free port
+# with the rate limits off (a load, not a citizen's pace); the server is stopped at the end.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+rounds=3 duration=15s rate=1000
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) rounds=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --rate) rate=$2; shift 2 ;;
+    *) echo "usage: $0 [--rounds 3] [--duration 15s] [--rate 1000]" >&2; exit 2 ;;
+  esac
+done
+log() { printf 'ingestbench %s: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "$*"; exit 1; }
+
+[ -f .devstack/env ] || die "no local stack: run scripts/devstack.sh up (or make run) first"
+# shellcheck disable=SC1091
+source .devstack/env
+psql=$(ls -d /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -n 1)
+[ -x "$psql" ] || die "psql not found"
+sql() { "$psql" "$DATABASE_OWNER_URL" -XAtqc "$1"; }
+
+out=.devstack/ingestbench
+mkdir -p "$out"
+go build -o "$out/haochaping" ./cmd/haochaping
+bin=$out/haochaping
+export HAOCHAPING_DEMO=1
+"$bin" seed >/dev/null
+"$bin" demo --evaluations 50000 --days 90 --if-absent --quiet
+"$bin" device list --demo --json >"$out/devices.json"
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port=18180
+while port_busy "$port"; do port=$((port + 1)); done
+url=http://127.0.0.1:$port
+HAOCHAPING_ADDR=127.0.0.1:$port HAOCHAPING_RATE_PER_DEVICE=0 HAOCHAPING_RATE_PER_ADDRESS=0 HAOCHAPING_LOG_LEVEL=warn \
+  "$bin" all >"$out/server.log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do
+  curl -fsS "$url/readyz" >/dev/null 2>&1 && break
+  kill -0 "$server" 2>/dev/null || die "the server stopped: see $out/server.log"
+  sleep 0.2
+done
+curl -fsS "$url/readyz" >/dev/null || die "the server did not become ready: see $out/server.log"
+
+# The figures of a `throughput=<n>/s p50=<ms> p99=<ms>` line.
+lastline() { grep -a '^throughput=' | tail -n 1; }
+field() { sed -E "s/(^|.* )$1=([0-9.]+).*/\2/"; }
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+loadgen() { "$bin" loadgen --url "$url" --devices "$out/devices.json" --tickets --repeat 0 --quiet "$@" 2>>"$out/loadgen.log"; }
+
+log "warm-up (5 s)"
+loadgen --concurrency 32 --duration 5s >/dev/null
+: >"$out/http" ; : >"$out/raw"
+for r in $(seq 1 "$rounds"); do
+  h=$(loadgen --concurrency 32 --duration "$duration" | lastline)
+  echo "$h" >>"$out/http"
+  w=$("$bin" bench raw --duration "$duration" --concurrency 32 2>>"$out/raw.log" | lastline)
+  echo "$w" >>"$out/raw"
+  log "round $r: HTTP $h | raw $w"
+done
+http=$(field throughput <"$out/http" | median)
+raw=$(field throughput <"$out/raw" | median)
+ratio=$(awk -v h="$http" -v r="$raw" 'BEGIN { printf "%.2f", h / r }')
+
+stats() { sql "SELECT xact_commit, tup_inserted, tup_fetched FROM pg_stat_database WHERE datname = current_database()"; }
+sql "SELECT pg_stat_clear_snapshot()" >/dev/null
+before=$(stats)
+loadgen --concurrency 32 --requests 2000 --duration 5m >/dev/null
+sleep 1 # the statistics collector flushes at most once a second (pg_stat_database)
+after=$(stats)
+cost=$(paste -d'|' <(echo "$before" | tr '|' '\n') <(echo "$after" | tr '|' '\n') | awk -F'|' '{ printf "%.2f ", ($2 - $1) / 2000 }')
+
+: >"$out/open"
+for r in $(seq 1 "$rounds"); do
+  mark=$(sql "SELECT COALESCE(max(id), 0) FROM evaluations")
+  o=$(loadgen --rate "$rate" --concurrency 256 --duration "$duration" | lastline)
+  # Every bad review of the round has its work order before its latency is read.
+  for _ in $(seq 1 300); do
+    left=$(sql "SELECT count(*) FROM evaluations e WHERE e.id > $mark AND e.bad AND NOT EXISTS (SELECT 1 FROM work_orders w WHERE w.evaluation_id = e.id)")
+    [ "$left" = 0 ] && break
+    sleep 0.2
+  done
+  [ "$left" = 0 ] || die "round $r: $left bad reviews without a work order after 60 s"
+  wo=$(sql "SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY ms)::numeric, 1) || ' ' || round(percentile_cont(0.99) WITHIN GROUP (ORDER BY ms)::numeric, 1) || ' ' || count(*)
+            FROM (SELECT extract(epoch FROM w.created_at - e.created_at) * 1000 AS ms
+                  FROM evaluations e JOIN work_orders w ON w.evaluation_id = e.id WHERE e.id > $mark AND e.bad) x")
+  echo "$o wo_p50=${wo%% *} wo_p99=$(echo "$wo" | cut -d' ' -f2) bad=${wo##* }" >>"$out/open"
+  log "open loop round $r: $o; bad review → work order p50 ${wo%% *} ms, p99 $(echo "$wo" | cut -d' ' -f2) ms (${wo##* } bad reviews)"
+done
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; $(go version | cut -d' ' -f3); $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "closed loop, 32 clients, $duration × $rounds:"
+paste -d'\n' <(sed 's/^/  HTTP /' "$out/http") <(sed 's/^/  raw  /' "$out/raw")
+echo "  median HTTP $http/s, raw $raw/s: HTTP is ${ratio}× bench raw"
+set -- $cost
+echo "database per HTTP rating (2,000 ratings): $1 commits, $2 tuples inserted, $3 tuples fetched"
+echo "open loop at $rate/s, $duration × $rounds:"
+sed 's/^/  /' "$out/open"
+echo "  median p50 $(field p50 <"$out/open" | median) ms, p99 $(field p99 <"$out/open" | median) ms; bad review → work order p50 $(field wo_p50 <"$out/open" | median) ms, p99 $(field wo_p99 <"$out/open" | median) ms"
