@@ -9,7 +9,7 @@ export GOTOOLCHAIN := auto
 BIN   := ./haochaping
 FUZZTIME ?= 3s
 
-.PHONY: run test stop build devstack vet unit fuzz bench vulncheck screenshots clean faultrun faultrun-short
+.PHONY: run test stop build devstack vet unit fuzz bench vulncheck screenshots clean faultrun faultrun-short scaleout
 # The fault run (scripts/faultrun.sh, docs/RELIABILITY.md): a short one in `make test`, a long
 # one in `make faultrun`; rating requests per second, open loop.
 FAULTRUN_SHORT ?= 45s
@@ -44,6 +44,11 @@ faultrun-short:
 
 faultrun: devstack
 	@scripts/faultrun.sh --duration $(FAULTRUN_LONG) --rate $(FAULTRUN_RATE)
+
+# Scale-out on one machine (scripts/scaleout.sh, docs/SCALEOUT.md): 1 then 2 of each process
+# against one private PostgreSQL and Redis, rounds alternating; not part of `make test`.
+scaleout: devstack
+	@scripts/scaleout.sh
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt: these files need formatting:"; gofmt -l .; exit 1; }

@@ -10,7 +10,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,7 +18,7 @@ import (
 
 // client sends signed requests and retries, like a device, what got no answer or a 5xx.
 type client struct {
-	base  string
+	base  *servers // each attempt goes to the next one
 	http  *http.Client
 	stats *Stats
 	// retryFor bounds how long one request is retried; ctx may end it sooner.
@@ -30,9 +29,9 @@ type client struct {
 	lastTS map[[sha256.Size]byte]int64 // per device and body: the last timestamp signed with
 }
 
-func newClient(base string, retryFor time.Duration, stats *Stats, failures *failureLog) *client {
+func newClient(base *servers, retryFor time.Duration, stats *Stats, failures *failureLog) *client {
 	transport := &http.Transport{MaxIdleConns: 512, MaxIdleConnsPerHost: 512, IdleConnTimeout: time.Minute}
-	return &client{base: strings.TrimRight(base, "/"), stats: stats, retryFor: retryFor, failures: failures,
+	return &client{base: base, stats: stats, retryFor: retryFor, failures: failures,
 		http: &http.Client{Transport: transport, Timeout: 20 * time.Second}, lastTS: map[[sha256.Size]byte]int64{}}
 }
 
@@ -93,7 +92,7 @@ func (c *client) send(ctx context.Context, dev Device, path string, body []byte,
 
 // post sends one signed attempt and reads the answer whole (so the connection is kept alive).
 func (c *client) post(ctx context.Context, dev Device, path string, body []byte, idem string) (int, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base.pick()+path, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}

@@ -15,7 +15,7 @@ import (
 
 // Options shape a load.
 type Options struct {
-	URL         string        // the server, e.g. http://127.0.0.1:8080
+	URL         string        // the server, e.g. http://127.0.0.1:8080; several, comma-separated, are taken in turn
 	Rate        float64       // rating requests started per second (open loop); 0: closed loop
 	Concurrency int           // closed loop: requests in flight; open loop: at most in flight
 	Duration    time.Duration // how long requests are started
@@ -104,13 +104,17 @@ func Run(ctx context.Context, o Options, fleet *Fleet) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	base, err := newServers(o.URL)
+	if err != nil {
+		return nil, err
+	}
 	acks, err := createAcks(o.Acks)
 	if err != nil {
 		return nil, err
 	}
 	stats := newStats()
 	l := &load{o: o, fleet: fleet, plan: plan, stats: stats, acks: acks,
-		c: newClient(o.URL, o.RetryFor, stats, &failureLog{w: o.Failures})}
+		c: newClient(base, o.RetryFor, stats, &failureLog{w: o.Failures})}
 
 	opts := bench.Options{N: o.Requests, Duration: o.Duration, Rate: o.Rate, Clients: o.Concurrency,
 		Want: http.StatusOK, MaxFailures: math.MaxInt32}

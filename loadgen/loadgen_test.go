@@ -3,8 +3,13 @@ package loadgen_test
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -144,5 +149,50 @@ func TestTicketLoadRatesVisitsWithoutCases(t *testing.T) {
 	}
 	if bad, outbox := env.Count(`SELECT count(*) FROM evaluations WHERE bad`), env.Count(`SELECT count(*) FROM outbox`); bad == 0 || bad != outbox {
 		t.Errorf("%d bad ratings, %d outbox rows", bad, outbox)
+	}
+}
+
+// TestLoadOverSeveralServersTakesThemInTurn: with two API processes of one system in URL
+// (comma-separated, no balancer), the attempts alternate between them — each gets half, give
+// or take the one in flight — and every rating is still stored once.
+func TestLoadOverSeveralServersTakesThemInTurn(t *testing.T) {
+	t.Parallel()
+	env := testenv.New(t)
+	env.Cfg.RatePerDevice, env.Cfg.RatePerAddress = 0, 0
+	apptest.Seed(env)
+	first, second := apptest.Start(env), apptest.Start(env)
+	var hits [2]atomic.Int64
+	counted := func(i int, srv *apptest.Server) string {
+		target, err := url.Parse(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		proxy := httputil.NewSingleHostReverseProxy(target)
+		front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			hits[i].Add(1)
+			proxy.ServeHTTP(w, r)
+		}))
+		t.Cleanup(front.Close)
+		return front.URL
+	}
+	o := loadgen.Options{URL: counted(0, first) + "," + counted(1, second) + "/", Concurrency: 4, Duration: time.Minute,
+		Requests: 80, Bad: 0.2, Seed: 7, Tickets: true, RetryFor: 10 * time.Second, Now: first.Clock.Now}
+	report, err := loadgen.Run(context.Background(), o, demoFleet(t, first))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := report.Ratings
+	if s.Acknowledged != 80 || s.RefusedTotal() != 0 || s.NoAnswer != 0 {
+		t.Fatalf("sent %d, acknowledged %d, refused %v, no answer %d", s.Sent, s.Acknowledged, s.Refused, s.NoAnswer)
+	}
+	if a, b := hits[0].Load(), hits[1].Load(); a+b != 80 || a < 39 || b < 39 {
+		t.Fatalf("requests per server: %d and %d, want 40 each", a, b)
+	}
+	if n := env.Count(`SELECT count(*) FROM evaluations`); n != 80 {
+		t.Fatalf("%d evaluations stored for 80 acknowledged", n)
+	}
+
+	if _, err := loadgen.Run(context.Background(), loadgen.Options{URL: first.URL + ",ftp://x", Duration: time.Second}, demoFleet(t, first)); err == nil {
+		t.Fatal("a list with a URL that is not http was taken")
 	}
 }

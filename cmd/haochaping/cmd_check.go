@@ -12,6 +12,7 @@ import (
 
 	"haochaping/app"
 	"haochaping/evaluation"
+	"haochaping/internal/database"
 	"haochaping/jobs"
 	"haochaping/loadgen"
 	"haochaping/rectify"
@@ -86,7 +87,7 @@ func checkCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 			return err
 		}
 	}
-	r, err := check(ctx, a, *window, acks, summary, *acksFile != "")
+	r, err := check(ctx, a, e.DB, *window, acks, summary, *acksFile != "")
 	if err != nil {
 		return err
 	}
@@ -104,7 +105,7 @@ func checkCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 // check runs every check and judges the report.
-func check(ctx context.Context, a *app.App, window time.Duration, acks []loadgen.Ack, summary *loadgen.Summary, withAcks bool) (*checkReport, error) {
+func check(ctx context.Context, a *app.App, db *database.DB, window time.Duration, acks []loadgen.Ack, summary *loadgen.Summary, withAcks bool) (*checkReport, error) {
 	r := &checkReport{Problems: []string{}, Load: summary}
 	var err error
 	if r.Invariants, err = a.Rectify.Check(ctx, window); err != nil {
@@ -125,11 +126,21 @@ func check(ctx context.Context, a *app.App, window time.Duration, acks []loadgen
 		r.Problems = append(r.Problems, fmt.Sprintf("%d job ticks ran more than once", n))
 	}
 	if withAcks {
-		rated := make([]evaluation.AckedRating, len(acks))
-		for i, ack := range acks {
-			rated[i] = evaluation.AckedRating{CaseNo: ack.CaseNo, Stage: evaluation.Stage(ack.Stage), ID: ack.ID}
+		// Ratings of a case are proven by their case and stage; ratings of a visit by its
+		// ticket (loadgen --tickets) have neither, and are proven by their key.
+		var rated []evaluation.AckedRating
+		var tickets []loadgen.Ack
+		for _, ack := range acks {
+			if ack.CaseNo == "" {
+				tickets = append(tickets, ack)
+				continue
+			}
+			rated = append(rated, evaluation.AckedRating{CaseNo: ack.CaseNo, Stage: evaluation.Stage(ack.Stage), ID: ack.ID})
 		}
 		if r.Acks, err = a.Evaluation.CheckAcknowledged(ctx, rated); err != nil {
+			return nil, err
+		}
+		if err := checkTicketAcks(ctx, db, tickets, r.Acks); err != nil {
 			return nil, err
 		}
 		f := &faultFigures{Sent: -1, Acknowledged: r.Acks.Answers, Ratings: r.Acks.Acknowledged, Stored: r.Acks.Stored, Lost: r.Acks.Lost,

@@ -12,7 +12,7 @@ import (
 	"haochaping/loadgen"
 )
 
-const loadgenUsage = `usage: haochaping loadgen --url http://127.0.0.1:PORT [--rate R | --concurrency C] --duration D
+const loadgenUsage = `usage: haochaping loadgen --url http://127.0.0.1:PORT[,http://127.0.0.1:PORT2…] [--rate R | --concurrency C] --duration D
                          [--tickets] [--bad 0.2] [--repeat 0.02] [--acks FILE] [--failures FILE] [--seed S] [--devices FILE]
 
 Sends signed, realistic traffic to a running server over HTTP: the business system pushes each
@@ -23,7 +23,9 @@ acknowledged (the same request again, or the same case on the portal), which mus
 with the original's id. With --tickets every request is instead one window rating of a visit by
 its queue ticket (一次一评), no case pushed: the rows bench raw writes, to compare the two. Open
 loop with --rate (rating requests started per second, whether or
-not the earlier ones were answered), closed loop with --concurrency alone.
+not the earlier ones were answered), closed loop with --concurrency alone. Several servers in
+--url, comma-separated (API processes of one system, with no balancer in front), are sent
+each attempt in turn.
 
 A request that gets no answer, a 5xx or a 429 is retried like a device does: the same body and
 idempotency key, signed anew, for up to --retry-for. Only an answer that names the evaluation
@@ -52,7 +54,7 @@ func loadgenCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	var devicesFile, failuresFile string
 	var seed int64
 	quiet := fs.Bool("quiet", false, "no progress line")
-	fs.StringVar(&o.URL, "url", "", "the server (required), e.g. http://127.0.0.1:8080")
+	fs.StringVar(&o.URL, "url", "", "the server (required), e.g. http://127.0.0.1:8080; several, comma-separated, take the attempts in turn")
 	fs.Float64Var(&o.Rate, "rate", 0, "rating requests started per second, open loop; 0: closed loop at --concurrency")
 	fs.IntVar(&o.Concurrency, "concurrency", 0, "requests in flight: the closed loop's clients (default 8), the open loop's most (default 256)")
 	fs.DurationVar(&o.Duration, "duration", time.Minute, "how long requests are started")
@@ -71,6 +73,10 @@ func loadgenCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	switch {
 	case fs.NArg() > 0 || o.URL == "":
 		fmt.Fprintln(stderr, "loadgen: --url is required, and no arguments")
+		fs.Usage()
+		return errUsage
+	case !validURLs(o.URL):
+		fmt.Fprintln(stderr, "loadgen: --url wants http://HOST:PORT, or several comma-separated")
 		fs.Usage()
 		return errUsage
 	case o.Rate < 0 || o.Concurrency < 0 || o.Duration <= 0 || o.Requests < 0:
@@ -111,6 +117,11 @@ func loadgenCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 	}
 	return err
+}
+
+func validURLs(list string) bool {
+	_, err := loadgen.ParseURLs(list)
+	return err == nil
 }
 
 // loadDevices reads the demo devices from the file, or from the database in demo mode.
