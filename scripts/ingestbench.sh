@@ -38,6 +38,7 @@ sql() { "$psql" "$DATABASE_OWNER_URL" -XAtqc "$1"; }
 
 out=.devstack/ingestbench
 mkdir -p "$out"
+export GOTOOLCHAIN=auto # the toolchain go.mod names, as make does
 go build -o "$out/haochaping" ./cmd/haochaping
 bin=$out/haochaping
 export HAOCHAPING_DEMO=1
@@ -106,7 +107,7 @@ for r in $(seq 1 "$rounds"); do
   log "open loop round $r: $o; bad review → work order p50 ${wo%% *} ms, p99 $(echo "$wo" | cut -d' ' -f2) ms (${wo##* } bad reviews)"
 done
 
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; $(go version | cut -d' ' -f3); $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; $(go env GOVERSION); $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "closed loop, 32 clients, $duration × $rounds:"
 paste -d'\n' <(sed 's/^/  HTTP /' "$out/http") <(sed 's/^/  raw  /' "$out/raw")
 echo "  median HTTP $http/s, raw $raw/s: HTTP is ${ratio}× bench raw"
