@@ -9,7 +9,7 @@ export GOTOOLCHAIN := auto
 BIN   := ./haochaping
 FUZZTIME ?= 3s
 
-.PHONY: run test stop build devstack vet unit fuzz bench vulncheck screenshots clean faultrun faultrun-short scaleout
+.PHONY: run test stop build devstack vet unit fuzz bench vulncheck screenshots clean faultrun faultrun-short scaleout ingestbench
 # The fault run (scripts/faultrun.sh, docs/RELIABILITY.md): a short one in `make test`, a long
 # one in `make faultrun`; rating requests per second, open loop.
 FAULTRUN_SHORT ?= 45s
@@ -49,6 +49,11 @@ faultrun: devstack
 # against one private PostgreSQL and Redis, rounds alternating; not part of `make test`.
 scaleout: devstack
 	@scripts/scaleout.sh
+
+# Ingest through HTTP beside the naive database rate, the database's cost per rating, and the
+# open loop at 1,000/s (scripts/ingestbench.sh, docs/PERFORMANCE.md); not part of `make test`.
+ingestbench: devstack
+	@scripts/ingestbench.sh
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { echo "gofmt: these files need formatting:"; gofmt -l .; exit 1; }
