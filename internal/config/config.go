@@ -28,10 +28,15 @@ type Config struct {
 	// it, and then grant the application's role what it needs (migrations/privileges.go). Unset,
 	// it is DATABASE_URL (one role for both, which only demo mode accepts).
 	OwnerDatabaseURL string
-	RedisURL         string // REDIS_URL
-	Addr             string // HAOCHAPING_ADDR
-	PublicURL        string // HAOCHAPING_PUBLIC_URL: base of the evaluation links printed on receipts
-	DataKey          []byte // HAOCHAPING_DATA_KEY: 32 bytes, base64; encrypts personal data at rest
+	// ReplicaDatabaseURL (DATABASE_REPLICA_URL): a streaming replica of DATABASE_URL's database,
+	// as the application's role. When set, the office dashboard's and the statistics API's
+	// measures are read there (database.Replica), and on the primary while it cannot be
+	// reached; unset, everything reads the primary.
+	ReplicaDatabaseURL string
+	RedisURL           string // REDIS_URL
+	Addr               string // HAOCHAPING_ADDR
+	PublicURL          string // HAOCHAPING_PUBLIC_URL: base of the evaluation links printed on receipts
+	DataKey            []byte // HAOCHAPING_DATA_KEY: 32 bytes, base64; encrypts personal data at rest
 	// PreviousDataKeys (HAOCHAPING_DATA_KEY_PREVIOUS): the data keys before it, comma-separated
 	// base64, kept to open what they sealed until `haochaping keys rotate` has moved it to DataKey.
 	PreviousDataKeys [][]byte
@@ -117,6 +122,7 @@ func Load() (*Config, error) {
 		DatabaseURL:             or(get("DATABASE_URL"), "postgres://haochaping@127.0.0.1:55432/haochaping?sslmode=disable"),
 		RedisURL:                or(get("REDIS_URL"), "redis://127.0.0.1:56379/0"),
 		OwnerDatabaseURL:        get("DATABASE_OWNER_URL"),
+		ReplicaDatabaseURL:      get("DATABASE_REPLICA_URL"),
 		Addr:                    or(get("HAOCHAPING_ADDR"), "127.0.0.1:8080"),
 		QueuePrefix:             or(get("HAOCHAPING_QUEUE_PREFIX"), "haochaping"),
 		LogLevel:                or(get("HAOCHAPING_LOG_LEVEL"), "info"),
