@@ -37,14 +37,17 @@ type App struct {
 	HTTP       *fiber.App
 	Evaluation *evaluation.Service
 	Measures   *measures.Service
-	Auth       *channels.Authenticator
-	Devices    *channels.Devices
-	Users      *access.Users
-	Rectify    *rectify.Service
-	Ledger     *ledger.Service
-	Queue      *queue.Queue
-	Registry   *prometheus.Registry
-	Audit      *audit.Log // the security audit log
+	// Reports is Measures for the office dashboard and the statistics API: its read-only
+	// queries go to the replica of DATABASE_REPLICA_URL when there is one (db.Replica).
+	Reports  *measures.Service
+	Auth     *channels.Authenticator
+	Devices  *channels.Devices
+	Users    *access.Users
+	Rectify  *rectify.Service
+	Ledger   *ledger.Service
+	Queue    *queue.Queue
+	Registry *prometheus.Registry
+	Audit    *audit.Log // the security audit log
 
 	upward *upward.Sender // the report in the platform's format; nil: the old JSON
 	cfg    *config.Config
@@ -89,10 +92,11 @@ func New(cfg *config.Config, db *database.DB, keys *pii.Keys, rdb redis.Universa
 		db:       db,
 		log:      log,
 	}
+	a.Reports = a.Measures.OnReplica(db.Replica)
 	a.Audit = &audit.Log{DB: db, Now: cfg.Now}
 	a.Rectify.Links = a.Evaluation // the text message after feedback carries the evaluation link
 	a.HTTP = web.New(web.Deps{
-		DB: db, Redis: rdb, Evaluation: a.Evaluation, Measures: a.Measures, Auth: a.Auth, Users: a.Users, Rectify: a.Rectify, Ledger: a.Ledger, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
+		DB: db, Redis: rdb, Evaluation: a.Evaluation, Measures: a.Measures, Reports: a.Reports, Auth: a.Auth, Users: a.Users, Rectify: a.Rectify, Ledger: a.Ledger, Registry: reg, BodyLimit: cfg.BodyLimit, Log: log,
 		Limiter: limiter, PublicURL: cfg.PublicURL, TrustedProxies: cfg.TrustedProxies, ProxyHeader: cfg.ProxyHeader, Prompts: window.NewPromptBus(rdb, cfg.QueuePrefix), Live: signals, Audit: a.Audit,
 	})
 	return a

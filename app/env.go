@@ -42,7 +42,7 @@ func NewEnv() (*Env, error) {
 	return &Env{Cfg: cfg, Log: log}, nil
 }
 
-// OpenDB connects to PostgreSQL.
+// OpenDB connects to PostgreSQL, and prepares the replica of DATABASE_REPLICA_URL if set.
 func (e *Env) OpenDB(ctx context.Context) error {
 	db, err := database.Open(ctx, e.Cfg.DatabaseURL)
 	if err != nil {
@@ -51,6 +51,14 @@ func (e *Env) OpenDB(ctx context.Context) error {
 			hint = " (is the local stack running? `make run` or scripts/devstack.sh up)"
 		}
 		return fmt.Errorf("%w%s", err, hint)
+	}
+	if e.Cfg.ReplicaDatabaseURL != "" {
+		// The dashboard's measures read there; a replica down now is the primary's load until
+		// it is up (database.Replica), not a failure to start.
+		if db.Replica, err = database.OpenReplica(e.Cfg.ReplicaDatabaseURL, db, e.Log); err != nil {
+			db.Close()
+			return err
+		}
 	}
 	e.DB = db
 	return nil

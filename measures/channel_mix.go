@@ -3,6 +3,8 @@ package measures
 import (
 	"context"
 	"fmt"
+
+	"haochaping/internal/database"
 )
 
 // ChannelMix is how many evaluations (active and default: 总评价量) each channel brought in
@@ -11,19 +13,26 @@ import (
 func (s *Service) ChannelMix(ctx context.Context, q Query) (map[string]int64, error) {
 	q.Channel = ""
 	where, args := q.where()
-	rows, err := s.DB.Pool.Query(ctx, `SELECT r.channel, sum(r.total) FROM rollup_units r WHERE `+where+` GROUP BY r.channel`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("channel mix: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var ch string
-		var n int64
-		if err := rows.Scan(&ch, &n); err != nil {
-			return nil, fmt.Errorf("channel mix: %w", err)
+	var out map[string]int64
+	err := s.read(ctx, func(db database.Querier) error {
+		out = map[string]int64{}
+		rows, err := db.Query(ctx, `SELECT r.channel, sum(r.total) FROM rollup_units r WHERE `+where+` GROUP BY r.channel`, args...)
+		if err != nil {
+			return fmt.Errorf("channel mix: %w", err)
 		}
-		out[ch] = n
-	}
-	return out, rows.Err()
+		defer rows.Close()
+		for rows.Next() {
+			var ch string
+			var n int64
+			if err := rows.Scan(&ch, &n); err != nil {
+				return fmt.Errorf("channel mix: %w", err)
+			}
+			out[ch] = n
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("channel mix: %w", err)
+		}
+		return nil
+	})
+	return out, err
 }

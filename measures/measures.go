@@ -7,7 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"haochaping/access"
+	"haochaping/internal/database"
 	"haochaping/internal/problem"
 )
 
@@ -176,23 +179,26 @@ SELECT COALESCE(u.b, c.b, x.b), COALESCE(u.d, c.d, x.d),
 FROM u FULL JOIN c ON c.b = u.b AND c.d = u.d
        FULL JOIN x ON x.b = COALESCE(u.b, c.b) AND x.d = COALESCE(u.d, c.d)
 ORDER BY 1, 2`, bucket, where, dept)
-	rows, err := s.DB.Pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, fmt.Errorf("measures: %w", err)
-	}
-	defer rows.Close()
 	var out []bucketCounts
-	for rows.Next() {
-		var p bucketCounts
-		c := &p.c
-		if err := rows.Scan(&p.bucket, &p.department, &c.total, &c.active, &c.good, &c.bad, &c.score, &c.reported, &c.timely,
-			&c.completed, &c.evaluated, &c.badR, &c.badRealName, &c.upheld, &c.calledBack, &c.rectified,
-			&c.recorded, &c.realNameDone, &c.onTime, &c.durationSum, &c.upheldScore, &c.upheldActive); err != nil {
-			return nil, fmt.Errorf("measures: %w", err)
+	err := s.read(ctx, func(db database.Querier) error {
+		rows, err := db.Query(ctx, sql, args...)
+		if err != nil {
+			return fmt.Errorf("measures: %w", err)
 		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (bucketCounts, error) {
+			var p bucketCounts
+			c := &p.c
+			err := row.Scan(&p.bucket, &p.department, &c.total, &c.active, &c.good, &c.bad, &c.score, &c.reported, &c.timely,
+				&c.completed, &c.evaluated, &c.badR, &c.badRealName, &c.upheld, &c.calledBack, &c.rectified,
+				&c.recorded, &c.realNameDone, &c.onTime, &c.durationSum, &c.upheldScore, &c.upheldActive)
+			return p, err
+		})
+		if err != nil {
+			return fmt.Errorf("measures: %w", err)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // DepartmentMeasures are the measures of one department over a period.
@@ -255,7 +261,9 @@ func (s *Service) activeTarget(ctx context.Context, q Query) (float64, error) {
 		region = q.Scope.ID
 	}
 	var v *string
-	if err := s.DB.Pool.QueryRow(ctx, `SELECT region_setting($1, 'target_active_rate')`, region).Scan(&v); err != nil {
+	if err := s.read(ctx, func(db database.Querier) error {
+		return db.QueryRow(ctx, `SELECT region_setting($1, 'target_active_rate')`, region).Scan(&v)
+	}); err != nil {
 		return 0, fmt.Errorf("active-rate target: %w", err)
 	}
 	if v != nil {

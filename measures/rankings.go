@@ -11,6 +11,7 @@ import (
 
 	"haochaping/access"
 	"haochaping/internal/bjtime"
+	"haochaping/internal/database"
 	"haochaping/internal/problem"
 )
 
@@ -226,22 +227,28 @@ func (s *Service) Rankings(ctx context.Context, q RankingQuery) ([]Ranking, erro
 FROM (` + rankingRowsSQL + `) x JOIN regions g ON g.id = x.region_id
 WHERE ` + strings.Join(clauses, " AND ") + `
 ORDER BY array_position(ARRAY['department', 'window', 'staff'], x.kind), g.code, x.rank`
-	rows, err := s.DB.Pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, fmt.Errorf("rankings: %w", err)
-	}
-	defer rows.Close()
-	out := []Ranking{}
-	for rows.Next() {
-		var r Ranking
-		var m time.Time
-		if err := rows.Scan(&m, &r.Kind, &r.SubjectID, &r.Code, &r.Name, &r.RegionID, &r.RegionCode, &r.RegionName,
-			&r.DepartmentID, &r.HallID, &r.Rank, &r.OfTotal, &r.Evaluations, &r.Satisfaction, &r.GoodRate,
-			&r.BadRate, &r.ActiveRate, &r.Bottom, &r.Flagged); err != nil {
-			return nil, fmt.Errorf("rankings: %w", err)
+	var out []Ranking
+	err := s.read(ctx, func(db database.Querier) error {
+		rows, err := db.Query(ctx, sql, args...)
+		if err != nil {
+			return fmt.Errorf("rankings: %w", err)
 		}
-		r.Month = m.Format("2006-01")
-		out = append(out, r)
+		out, err = pgx.AppendRows([]Ranking{}, rows, func(row pgx.CollectableRow) (Ranking, error) {
+			var r Ranking
+			var m time.Time
+			err := row.Scan(&m, &r.Kind, &r.SubjectID, &r.Code, &r.Name, &r.RegionID, &r.RegionCode, &r.RegionName,
+				&r.DepartmentID, &r.HallID, &r.Rank, &r.OfTotal, &r.Evaluations, &r.Satisfaction, &r.GoodRate,
+				&r.BadRate, &r.ActiveRate, &r.Bottom, &r.Flagged)
+			r.Month = m.Format("2006-01")
+			return r, err
+		})
+		if err != nil {
+			return fmt.Errorf("rankings: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }

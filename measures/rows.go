@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"haochaping/internal/bjtime"
+	"haochaping/internal/database"
 	"haochaping/internal/problem"
 )
 
@@ -121,31 +122,40 @@ func (s *Service) Rows(ctx context.Context, q RowsQuery) (RowsPage, error) {
 	// rollups do.
 	where, args := q.where()
 	from := fmt.Sprintf(`FROM (%s) r WHERE %s AND (%s)`, def.base, where, cond)
-	// One snapshot for the count and the page (and the watermark both read).
-	err := pgx.BeginTxFunc(ctx, s.DB.Pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `SELECT count(*) `+from, args...).Scan(&out.Total); err != nil {
-			return fmt.Errorf("count rows of %s: %w", q.Measure, err)
-		}
-		if int64(q.Page-1)*int64(q.PerPage) >= out.Total {
-			return nil
-		}
-		n := len(args)
-		rows, err := tx.Query(ctx, `SELECT r.id `+from+` ORDER BY r.rated_at DESC, r.id DESC
-			LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args, q.PerPage, (q.Page-1)*q.PerPage)...)
-		if err != nil {
-			return fmt.Errorf("rows of %s: %w", q.Measure, err)
-		}
-		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-		if err != nil {
-			return fmt.Errorf("rows of %s: %w", q.Measure, err)
-		}
-		out.Items, err = describeRows(ctx, tx, ids)
-		return err
+	// One snapshot for the count and the page (and the watermark both read); read-only and
+	// REPEATABLE READ, which a hot standby runs too (it refuses SERIALIZABLE).
+	err := s.read(ctx, func(db database.Querier) error {
+		out.Total, out.Items = 0, []Row{}
+		return pgx.BeginTxFunc(ctx, db, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+			return rowsPage(ctx, tx, q, from, args, &out)
+		})
 	})
 	if err != nil {
 		return RowsPage{}, err
 	}
 	return out, nil
+}
+
+// rowsPage counts the rows of the measure's part and reads the page asked for, in tx.
+func rowsPage(ctx context.Context, tx pgx.Tx, q RowsQuery, from string, args []any, out *RowsPage) error {
+	if err := tx.QueryRow(ctx, `SELECT count(*) `+from, args...).Scan(&out.Total); err != nil {
+		return fmt.Errorf("count rows of %s: %w", q.Measure, err)
+	}
+	if int64(q.Page-1)*int64(q.PerPage) >= out.Total {
+		return nil
+	}
+	n := len(args)
+	rows, err := tx.Query(ctx, `SELECT r.id `+from+` ORDER BY r.rated_at DESC, r.id DESC
+		LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args, q.PerPage, (q.Page-1)*q.PerPage)...)
+	if err != nil {
+		return fmt.Errorf("rows of %s: %w", q.Measure, err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("rows of %s: %w", q.Measure, err)
+	}
+	out.Items, err = describeRows(ctx, tx, ids)
+	return err
 }
 
 // rowMeasure is how the rows of a measure are found: base lists the evaluations it can count

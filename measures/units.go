@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"haochaping/access"
+	"haochaping/internal/database"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -16,20 +17,22 @@ type Region struct {
 
 // Regions lists the city and its districts (the levels a disclosure or a dashboard selects).
 func (s *Service) Regions(ctx context.Context) ([]Region, error) {
-	rows, err := s.DB.Pool.Query(ctx, `SELECT id, code, name, level FROM regions WHERE level IN ('city', 'district') ORDER BY level = 'district', code`)
-	if err != nil {
-		return nil, fmt.Errorf("regions: %w", err)
-	}
-	defer rows.Close()
 	var out []Region
-	for rows.Next() {
-		var r Region
-		if err := rows.Scan(&r.ID, &r.Code, &r.Name, &r.Kind); err != nil {
-			return nil, fmt.Errorf("regions: %w", err)
+	err := s.read(ctx, func(db database.Querier) error {
+		rows, err := db.Query(ctx, `SELECT id, code, name, level FROM regions WHERE level IN ('city', 'district') ORDER BY level = 'district', code`)
+		if err != nil {
+			return fmt.Errorf("regions: %w", err)
 		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		out, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (Region, error) {
+			var r Region
+			return r, row.Scan(&r.ID, &r.Code, &r.Name, &r.Kind)
+		})
+		if err != nil {
+			return fmt.Errorf("regions: %w", err)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // nameDepartments fills in the names of the departments measured, and their regions'.
@@ -38,27 +41,39 @@ func (s *Service) nameDepartments(ctx context.Context, list []DepartmentMeasures
 	for i, d := range list {
 		ids[i] = d.DepartmentID
 	}
-	rows, err := s.DB.Pool.Query(ctx, `
-		SELECT d.id, d.code, d.name, g.name FROM departments d JOIN regions g ON g.id = d.region_id WHERE d.id = ANY($1)`, ids)
-	if err != nil {
-		return fmt.Errorf("department names: %w", err)
+	type names struct {
+		id                 int64
+		code, name, region string
 	}
-	defer rows.Close()
+	var found []names
+	err := s.read(ctx, func(db database.Querier) error {
+		rows, err := db.Query(ctx, `
+			SELECT d.id, d.code, d.name, g.name FROM departments d JOIN regions g ON g.id = d.region_id WHERE d.id = ANY($1)`, ids)
+		if err != nil {
+			return fmt.Errorf("department names: %w", err)
+		}
+		found, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (names, error) {
+			var n names
+			return n, row.Scan(&n.id, &n.code, &n.name, &n.region)
+		})
+		if err != nil {
+			return fmt.Errorf("department names: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	byID := map[int64]int{}
 	for i, d := range list {
 		byID[d.DepartmentID] = i
 	}
-	for rows.Next() {
-		var id int64
-		var code, name, region string
-		if err := rows.Scan(&id, &code, &name, &region); err != nil {
-			return fmt.Errorf("department names: %w", err)
-		}
-		if i, ok := byID[id]; ok {
-			list[i].Code, list[i].Name, list[i].Region = code, name, region
+	for _, n := range found {
+		if i, ok := byID[n.id]; ok {
+			list[i].Code, list[i].Name, list[i].Region = n.code, n.name, n.region
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // Unit is a department or hall a dashboard may filter by.
@@ -92,17 +107,21 @@ func (s *Service) Units(ctx context.Context, regionID int64, scope access.Scope)
 // units reads code and name of table's rows of the region that pred (over $2) admits; table
 // and pred are the constants of Units, never input.
 func (s *Service) units(ctx context.Context, table, pred string, regionID, scopeID int64) ([]Unit, error) {
-	rows, err := s.DB.Pool.Query(ctx, `SELECT code, name FROM `+table+`
-		WHERE ($1 = 0 OR region_id IN (SELECT region_descendants($1))) AND `+pred+` ORDER BY code`, regionID, scopeID)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", table, err)
-	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Unit, error) {
-		var u Unit
-		return u, r.Scan(&u.Code, &u.Name)
+	var list []Unit
+	err := s.read(ctx, func(db database.Querier) error {
+		rows, err := db.Query(ctx, `SELECT code, name FROM `+table+`
+			WHERE ($1 = 0 OR region_id IN (SELECT region_descendants($1))) AND `+pred+` ORDER BY code`, regionID, scopeID)
+		if err != nil {
+			return fmt.Errorf("%s: %w", table, err)
+		}
+		list, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Unit, error) {
+			var u Unit
+			return u, r.Scan(&u.Code, &u.Name)
+		})
+		if err != nil {
+			return fmt.Errorf("%s: %w", table, err)
+		}
+		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", table, err)
-	}
-	return list, nil
+	return list, err
 }

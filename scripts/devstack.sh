@@ -7,6 +7,11 @@
 #   scripts/devstack.sh stop   stop the servers this checkout started
 #   scripts/devstack.sh status print what runs and where
 #
+# Beside the PostgreSQL it starts a streaming replica of it (hot standby, pg_basebackup -R), for
+# the test of the dashboard's replica routing (HAOCHAPING_TEST_REPLICA_URL in .devstack/env; the
+# server itself reads the primary unless DATABASE_REPLICA_URL is set). HAOCHAPING_DEVSTACK_REPLICA=0
+# leaves it out (the test then skips), e.g. for a measurement that should not pay for its replay.
+#
 # When DATABASE_URL and REDIS_URL are both set, nothing is installed or started: the env file
 # only records them (and a data key), so that the binary and the tests use the given servers.
 set -euo pipefail
@@ -156,9 +161,110 @@ EOF
     "$bindir/createdb" -h 127.0.0.1 -p "$port" -U haochaping haochaping
   fi
   pg_roles "$bindir" "$port" "$app_pass"
+  PG_BINDIR=$bindir
+  PG_DATADIR=$datadir
   PG_PORT=$port
   PG_OWNER_PASS=$owner_pass
   PG_APP_PASS=$app_pass
+}
+
+# pg_primary_sysid is the system identifier of the cluster on port $2; a replica copied from
+# another cluster (the primary made anew since) has a different one and can never follow it.
+pg_primary_sysid() {
+  "$1/psql" -h 127.0.0.1 -p "$2" -U haochaping -d postgres -Atc "SELECT system_identifier FROM pg_control_system()"
+}
+
+pg_replica_sysid() {
+  as_pg "$1/pg_controldata" -D "$2" 2>/dev/null | sed -n 's/^Database system identifier:[[:space:]]*//p'
+}
+
+# pg_replica_streaming waits up to 15 s for the replica on port $2 to stream from its primary.
+pg_replica_streaming() {
+  local i
+  for i in $(seq 1 75); do
+    [ "$("$1/psql" -h 127.0.0.1 -p "$2" -U haochaping -d postgres -Atc "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming'" 2>/dev/null)" = 1 ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
+# pg_replica_clone copies the primary (port $2) into $3 with pg_basebackup -R: the copy starts
+# as a hot standby that connects back as haochaping_replicator and replays the primary's WAL.
+pg_replica_clone() {
+  local bindir=$1 port=$2 rdir=$3 pass=$4 sock=$5
+  log "copying the PostgreSQL on port $port into a streaming replica in $rdir"
+  rm -rf "$rdir" # as root too: the folder it sits in may be root's
+  mkdir -p "$rdir"
+  [ "$(id -u)" = 0 ] && chown "$(pg_user)" "$rdir"
+  chmod 700 "$rdir"
+  # -R writes standby.signal and primary_conninfo (with this password) into the copy, which only
+  # the postgres user reads; -X stream brings along the WAL written during the copy.
+  PGPASSWORD="$pass" as_pg "$bindir/pg_basebackup" -h 127.0.0.1 -p "$port" -U haochaping_replicator \
+    -D "$rdir" -R -X stream -c fast >/dev/null
+  # The primary's settings came along in the copy; the replica's own go below them (the last
+  # setting of a name wins). max_connections stays: a hot standby needs at least the primary's.
+  as_pg tee -a "$rdir/postgresql.conf" >/dev/null <<EOF
+# The streaming replica's own settings (scripts/devstack.sh, pg_replica_up).
+unix_socket_directories = '$sock'
+hot_standby = on
+shared_buffers = 128MB
+EOF
+}
+
+# pg_replica_up makes (when absent) and starts (when not running) a streaming replica of the
+# primary whose binaries are in $1, data in $2 and port is $3: in the folder $4, on the first
+# free port from $5. The primary needs no restart: wal_level=replica and max_wal_senders are
+# PostgreSQL's defaults; the replication role is made, and the pg_hba line added with a reload,
+# when missing. Sets REPLICA_PORT.
+pg_replica_up() {
+  local bindir=$1 datadir=$2 port=$3 rdir=$4 rport=$5 pass sock level senders attempt
+  pass=$(secret pg-replica.pass)
+  level=$("$bindir/psql" -h 127.0.0.1 -p "$port" -U haochaping -d postgres -Atc "SHOW wal_level")
+  senders=$("$bindir/psql" -h 127.0.0.1 -p "$port" -U haochaping -d postgres -Atc "SHOW max_wal_senders")
+  if [ "$level" = minimal ] || [ "$senders" -lt 1 ]; then
+    die "the PostgreSQL on port $port has wal_level=$level and max_wal_senders=$senders: a replica needs wal_level=replica and a WAL sender (or set HAOCHAPING_DEVSTACK_REPLICA=0)"
+  fi
+  "$bindir/psql" -h 127.0.0.1 -p "$port" -U haochaping -d postgres -v ON_ERROR_STOP=1 -q >/dev/null <<SQL
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'haochaping_replicator') THEN CREATE ROLE haochaping_replicator; END IF;
+END \$\$;
+ALTER ROLE haochaping_replicator WITH LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$pass';
+SQL
+  # initdb's pg_hba.conf already admits replication from 127.0.0.1; a cluster without it gets a line.
+  if ! as_pg grep -Eq '^[[:space:]]*host[[:space:]]+replication[[:space:]]+(all|haochaping_replicator)[[:space:]]+127\.0\.0\.1/32[[:space:]]+scram-sha-256' "$datadir/pg_hba.conf"; then
+    log "PostgreSQL: admitting the replica's role in pg_hba.conf"
+    printf 'host replication haochaping_replicator 127.0.0.1/32 scram-sha-256\n' | as_pg tee -a "$datadir/pg_hba.conf" >/dev/null
+    as_pg "$bindir/pg_ctl" -D "$datadir" reload >/dev/null
+  fi
+  sock="$rdir.sock"
+  mkdir -p "$sock"
+  [ "$(id -u)" = 0 ] && chown "$(pg_user)" "$sock"
+  chmod 700 "$sock"
+  if as_pg test -f "$rdir/PG_VERSION" && [ "$(pg_replica_sysid "$bindir" "$rdir")" != "$(pg_primary_sysid "$bindir" "$port")" ]; then
+    log "the replica in $rdir was copied from another cluster: copying it again"
+    as_pg "$bindir/pg_ctl" -D "$rdir" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$rdir" # as root too: the folder it sits in may be root's
+  fi
+  as_pg test -f "$rdir/PG_VERSION" || pg_replica_clone "$bindir" "$port" "$rdir" "$pass" "$sock"
+  for attempt in 1 2; do
+    if as_pg "$bindir/pg_ctl" -D "$rdir" status >/dev/null 2>&1; then
+      rport=$(as_pg sed -n 4p "$rdir/postmaster.pid")
+      log "PostgreSQL replica already running on port $rport"
+    else
+      rport=$(free_port "$rport")
+      log "starting the PostgreSQL replica on 127.0.0.1:$rport"
+      as_pg "$bindir/pg_ctl" -D "$rdir" -l "$rdir/server.log" -o "-p $rport" -w -t 120 start >/dev/null
+    fi
+    pg_replica_streaming "$bindir" "$rport" && break
+    # A replica stopped for long may need WAL the primary has recycled since (no replication
+    # slot keeps it, so that a forgotten replica never fills the primary's disk): a new copy
+    # follows again.
+    [ "$attempt" = 2 ] && die "the replica on port $rport does not stream from the primary; see $rdir/server.log"
+    log "the replica on port $rport does not stream from the primary: copying it again"
+    as_pg "$bindir/pg_ctl" -D "$rdir" -m fast -w stop >/dev/null 2>&1 || true
+    pg_replica_clone "$bindir" "$port" "$rdir" "$pass" "$sock"
+  done
+  REPLICA_PORT=$rport
 }
 
 redis_up() {
@@ -225,6 +331,7 @@ up() {
 export DATABASE_URL='$DATABASE_URL'
 export DATABASE_OWNER_URL='${DATABASE_OWNER_URL:-$DATABASE_URL}'
 export REDIS_URL='$REDIS_URL'
+export HAOCHAPING_TEST_REPLICA_URL='${HAOCHAPING_TEST_REPLICA_URL:-}'
 export HAOCHAPING_DATA_KEY='${HAOCHAPING_DATA_KEY:-$key}'
 export HAOCHAPING_DEMO='1'
 export HAOCHAPING_CHROMIUM='$CHROMIUM'
@@ -233,6 +340,12 @@ EOF
     return
   fi
   pg_up
+  REPLICA_PORT=
+  if [ "${HAOCHAPING_DEVSTACK_REPLICA:-1}" != 0 ]; then
+    local rport
+    rport=$(read_env PGREPLICAPORT_LOCAL)
+    pg_replica_up "$PG_BINDIR" "$PG_DATADIR" "$PG_PORT" "$PG_DATADIR-replica" "${rport:-55434}"
+  fi
   redis_up
   # The env file holds the data key and the Redis password: this user's alone.
   touch "$envfile" && chmod 600 "$envfile"
@@ -248,13 +361,24 @@ export HAOCHAPING_DEMO='1'
 export HAOCHAPING_CHROMIUM='$CHROMIUM'
 export HAOCHAPING_AXE_JS='$AXE_JS'
 EOF
-  log "ready: PostgreSQL 127.0.0.1:$PG_PORT, Redis 127.0.0.1:$REDIS_PORT (settings in .devstack/env)"
+  # The replica is for its test only: the server reads the primary unless DATABASE_REPLICA_URL is set.
+  if [ -n "$REPLICA_PORT" ]; then
+    cat >>"$envfile" <<EOF
+export PGREPLICAPORT_LOCAL='$REPLICA_PORT'
+export HAOCHAPING_TEST_REPLICA_URL='postgres://haochaping_app:$PG_APP_PASS@127.0.0.1:$REPLICA_PORT/haochaping?sslmode=disable'
+EOF
+  fi
+  log "ready: PostgreSQL 127.0.0.1:$PG_PORT${REPLICA_PORT:+ (its replica 127.0.0.1:$REPLICA_PORT)}, Redis 127.0.0.1:$REDIS_PORT (settings in .devstack/env)"
 }
 
 stop() {
   local bindir datadir="$stack/pg"
   [ -L "$stack/pg-link" ] && datadir="$(readlink "$stack/pg-link")/data"
   bindir=$(pg_bindir) || true
+  # The replica first: stopped after its primary, it would only log that the primary went away.
+  if [ -n "$bindir" ] && as_pg test -f "$datadir-replica/postmaster.pid"; then
+    as_pg "$bindir/pg_ctl" -D "$datadir-replica" -m fast -w stop >/dev/null && log "PostgreSQL replica stopped"
+  fi
   if [ -n "$bindir" ] && [ -f "$datadir/postmaster.pid" ]; then
     as_pg "$bindir/pg_ctl" -D "$datadir" -m fast -w stop >/dev/null && log "PostgreSQL stopped"
   fi

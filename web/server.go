@@ -50,13 +50,16 @@ type Deps struct {
 	Redis      redis.UniversalClient
 	Evaluation *evaluation.Service
 	Measures   *measures.Service
-	Auth       *channels.Authenticator
-	Users      *access.Users
-	Rectify    *rectify.Service
-	Ledger     *ledger.Service
-	Prompts    *window.PromptBus    // the window systems' prompts to their pads; nil: one on Redis
-	Registry   *prometheus.Registry // where /metrics reads from
-	PublicURL  string               // the site's address as citizens reach it; https marks cookies Secure
+	// Reports are the measures the office dashboard and the statistics API read: Measures on
+	// the replica when one is set (measures.Service.OnReplica); nil: Measures.
+	Reports   *measures.Service
+	Auth      *channels.Authenticator
+	Users     *access.Users
+	Rectify   *rectify.Service
+	Ledger    *ledger.Service
+	Prompts   *window.PromptBus    // the window systems' prompts to their pads; nil: one on Redis
+	Registry  *prometheus.Registry // where /metrics reads from
+	PublicURL string               // the site's address as citizens reach it; https marks cookies Secure
 	// TrustedProxies may name the client's address in ProxyHeader (config.Config.TrustedProxies).
 	TrustedProxies []string
 	ProxyHeader    string
@@ -118,7 +121,11 @@ func New(d Deps) *fiber.App {
 	mobile.Register(api, app, d.Auth, d.Evaluation)
 	session.Register(api, d.Users)
 	staffapi.Register(api, d.Users, d.Rectify)
-	statsapi.Register(api, d.Users, d.DB, d.Measures, d.Evaluation)
+	reports := d.Reports
+	if reports == nil {
+		reports = d.Measures
+	}
+	statsapi.Register(api, d.Users, d.DB, reports, d.Evaluation)
 	ledgerapi.Register(api, d.Users, d.Ledger)
 	orgapi.Register(api, d.Users, d.Evaluation)
 	deviceapi.Register(api, d.Users, d.Auth.Devices, time.Now)
@@ -134,7 +141,7 @@ func New(d Deps) *fiber.App {
 	page.RegisterTextSize(app, secure)
 	staff := console.Deps{Pages: pages, Users: d.Users, Rectify: d.Rectify, Evaluation: d.Evaluation, Live: d.Live, Measures: d.Measures}
 	console.Register(app, pageRoutes, staff)
-	office.Register(app, pageRoutes, office.Deps{Pages: pages, Users: d.Users, DB: d.DB, Measures: d.Measures,
+	office.Register(app, pageRoutes, office.Deps{Pages: pages, Users: d.Users, DB: d.DB, Measures: reports,
 		Rectify: d.Rectify, Evaluation: d.Evaluation, Staff: staff.MarkStaff, Audit: d.Audit, Now: d.Rectify.Now})
 	ledgers.Register(app, pageRoutes, ledgers.Deps{Pages: pages, Users: d.Users, Ledger: d.Ledger, Measures: d.Measures, Staff: staff.MarkStaff})
 	admin.Register(app, pageRoutes, admin.Deps{Pages: pages, Users: d.Users, Devices: d.Auth.Devices, DB: d.DB,

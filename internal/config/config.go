@@ -28,7 +28,12 @@ type Config struct {
 	// it, and then grant the application's role what it needs (migrations/privileges.go). Unset,
 	// it is DATABASE_URL (one role for both, which only demo mode accepts).
 	OwnerDatabaseURL string
-	RedisURL         string // REDIS_URL
+	// ReplicaDatabaseURL (DATABASE_REPLICA_URL): a streaming replica of DATABASE_URL's database,
+	// as the application's role. When set, the office dashboard's and the statistics API's
+	// measures are read there (database.Replica), and on the primary while it cannot be
+	// reached; unset, everything reads the primary.
+	ReplicaDatabaseURL string
+	RedisURL           string // REDIS_URL
 	// RedisSentinel (REDIS_SENTINELS, REDIS_MASTER_NAME, REDIS_SENTINEL_PASSWORD): the Sentinels
 	// to ask for the master instead of REDIS_URL's host; see docs/REDIS.md.
 	RedisSentinel RedisSentinel
@@ -120,6 +125,7 @@ func Load() (*Config, error) {
 		DatabaseURL:             or(get("DATABASE_URL"), "postgres://haochaping@127.0.0.1:55432/haochaping?sslmode=disable"),
 		RedisURL:                or(get("REDIS_URL"), "redis://127.0.0.1:56379/0"),
 		OwnerDatabaseURL:        get("DATABASE_OWNER_URL"),
+		ReplicaDatabaseURL:      get("DATABASE_REPLICA_URL"),
 		Addr:                    or(get("HAOCHAPING_ADDR"), "127.0.0.1:8080"),
 		QueuePrefix:             or(get("HAOCHAPING_QUEUE_PREFIX"), "haochaping"),
 		LogLevel:                or(get("HAOCHAPING_LOG_LEVEL"), "info"),

@@ -19,10 +19,14 @@ import (
 	"haochaping/internal/refcache"
 )
 
-// DB is one connection pool seen two ways.
+// DB is one connection pool seen two ways, and the replica the reports may read instead.
 type DB struct {
 	Pool *pgxpool.Pool
 	Gorm *gorm.DB
+	// Replica is the streaming replica of DATABASE_REPLICA_URL; nil: none. Only what reads
+	// without needing its own writes asks for it (the dashboard's measures): every other query
+	// uses Pool, the primary.
+	Replica *Replica
 	// Schema is the schema the connections work in (search_path). Names that PostgreSQL
 	// shares across schemas — advisory locks, NOTIFY channels — are made from it, so that
 	// several deployments (or parallel tests) can share one database.
@@ -74,6 +78,7 @@ func (db *DB) Close() {
 	if sqlDB, err := db.Gorm.DB(); err == nil {
 		_ = sqlDB.Close()
 	}
+	db.Replica.Close()
 	db.Pool.Close()
 }
 

@@ -44,6 +44,7 @@ type dashboardView struct {
 	Flags     []evaluation.PraiseFlag
 	AuditLink bool // the city's auditors and office read the security audit log
 	Upward    *upwardPanel
+	ReadNote  string // where the figures were read, when a replica is set (readNote)
 }
 
 // upwardPanel is the dashboard's 省平台上报: the counts the office acts on, each a link to its
@@ -85,6 +86,10 @@ func (d Deps) showDashboard(c *fiber.Ctx) error {
 	}
 	for _, key := range cardMeasures {
 		v.Cards = append(v.Cards, cardOf(key, over[key], fv))
+	}
+	// Only a note: a replica that cannot say its delay leaves the figures as they are.
+	if src, err := d.Measures.ReadSource(ctx); err == nil {
+		v.ReadNote = readNote(src)
 	}
 	if err := d.trendAndMix(c, q, &v); err != nil {
 		return err
