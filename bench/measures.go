@@ -17,9 +17,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// The goals of the measures benchmark (from the issue).
+// The goals of the measures benchmark (overview: issue 14's, at 10 million evaluations).
 const (
-	goalOverviewP95 = 100 * time.Millisecond
+	goalOverviewP95 = 50 * time.Millisecond
 	goalRollup100k  = 2 * time.Second
 )
 
@@ -52,6 +52,8 @@ type measuresQuery struct {
 	Name              string `json:"name"`
 	From, To          string `json:"-"`
 	Region, Dept, Chn string `json:"-"`
+	// What this query's answers took through HTTP, over the rounds.
+	Latency latencySummary `json:"latency"`
 }
 
 func Measures(ctx context.Context, o MeasuresOptions, progress io.Writer) (report *MeasuresReport, err error) {
@@ -117,13 +119,15 @@ func Measures(ctx context.Context, o MeasuresOptions, progress io.Writer) (repor
 		return report, err
 	}
 	var viaRollups []time.Duration
+	perQuery := make([][]time.Duration, len(queries))
 	for round := 0; round < o.Rounds; round++ {
-		for _, q := range queries {
+		for i, q := range queries {
 			d, total, err := timeOverview(ctx, sys, token, q)
 			if err != nil {
 				return report, fmt.Errorf("overview %s: %w", q.Name, err)
 			}
 			viaRollups = append(viaRollups, d)
+			perQuery[i] = append(perQuery[i], d)
 			if round == 0 {
 				// Once per query: the rollups must agree with the raw rows.
 				raw, _, err := rawOverview(ctx, w.env.DB.Pool, q)
@@ -139,6 +143,9 @@ func Measures(ctx context.Context, o MeasuresOptions, progress io.Writer) (repor
 		}
 	}
 	report.Overview = summarise(viaRollups)
+	for i := range queries {
+		queries[i].Latency = summarise(perQuery[i])
+	}
 
 	fmt.Fprintln(progress, "measuring the plain GROUP BY over the raw tables …")
 	var raw []time.Duration
@@ -164,7 +171,7 @@ func Measures(ctx context.Context, o MeasuresOptions, progress io.Writer) (repor
 		}
 		report.Rollups = append(report.Rollups, d.Seconds())
 	}
-	report.Goals["overview_p95_under_100ms"] = report.Overview.P95ms < ms(goalOverviewP95)
+	report.Goals["overview_p95_under_50ms"] = report.Overview.P95ms < ms(goalOverviewP95)
 	report.Goals["rollup_100k_under_2s"] = median(report.Rollups) < goalRollup100k.Seconds()
 	return report, nil
 }

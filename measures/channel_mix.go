@@ -13,10 +13,11 @@ import (
 func (s *Service) ChannelMix(ctx context.Context, q Query) (map[string]int64, error) {
 	q.Channel = ""
 	where, args := q.where()
+	units, _, _, args := q.monthsAndDays(args)
 	var out map[string]int64
 	err := s.read(ctx, func(db database.Querier) error {
 		out = map[string]int64{}
-		rows, err := db.Query(ctx, `SELECT r.channel, sum(r.total) FROM rollup_units r WHERE `+where+` GROUP BY r.channel`, args...)
+		rows, err := db.Query(ctx, `SELECT r.channel, sum(r.total) FROM `+units+` r WHERE `+where+` GROUP BY r.channel`, args...)
 		if err != nil {
 			return fmt.Errorf("channel mix: %w", err)
 		}

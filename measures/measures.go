@@ -144,7 +144,8 @@ type bucketCounts struct {
 }
 
 // measureSeries sums the three rollups over the period, per bucket (by: "" for one bucket),
-// and per department when asked.
+// and per department when asked. For one bucket or months, the period's whole months are read
+// from the monthly rollups.
 func (s *Service) measureSeries(ctx context.Context, q Query, by string, perDepartment bool) ([]bucketCounts, error) {
 	bucket := "DATE '2000-01-01'"
 	if by != "" {
@@ -155,20 +156,24 @@ func (s *Service) measureSeries(ctx context.Context, q Query, by string, perDepa
 		dept = "r.department_id"
 	}
 	where, args := q.where()
+	units, cases, rect := "rollup_units", "rollup_cases", "rollup_rectification"
+	if by == "" || by == "month" {
+		units, cases, rect, args = q.monthsAndDays(args)
+	}
 	sql := fmt.Sprintf(`
 WITH u AS (
     SELECT %[1]s AS b, %[3]s AS d, sum(total) AS total, sum(active) AS active, sum(good) AS good, sum(bad) AS bad,
            sum(score_sum) AS score, sum(reported) AS reported, sum(reported_timely) AS timely
-    FROM rollup_units r WHERE %[2]s GROUP BY 1, 2
+    FROM %[4]s r WHERE %[2]s GROUP BY 1, 2
 ), c AS (
     SELECT %[1]s AS b, %[3]s AS d, sum(completed) AS completed, sum(evaluated) AS evaluated
-    FROM rollup_cases r WHERE %[2]s GROUP BY 1, 2
+    FROM %[5]s r WHERE %[2]s GROUP BY 1, 2
 ), x AS (
     SELECT %[1]s AS b, %[3]s AS d, sum(bad) AS bad, sum(bad_real_name) AS bad_real_name, sum(upheld) AS upheld,
            sum(called_back) AS called_back, sum(rectified) AS rectified, sum(recorded) AS recorded,
            sum(real_name_done) AS real_name_done, sum(on_time) AS on_time, sum(duration_workdays_sum) AS duration,
            sum(upheld_score_sum) AS upheld_score, sum(upheld_active) AS upheld_active
-    FROM rollup_rectification r WHERE %[2]s GROUP BY 1, 2
+    FROM %[6]s r WHERE %[2]s GROUP BY 1, 2
 )
 SELECT COALESCE(u.b, c.b, x.b), COALESCE(u.d, c.d, x.d),
        COALESCE(u.total, 0), COALESCE(u.active, 0), COALESCE(u.good, 0), COALESCE(u.bad, 0), COALESCE(u.score, 0),
@@ -178,7 +183,7 @@ SELECT COALESCE(u.b, c.b, x.b), COALESCE(u.d, c.d, x.d),
        COALESCE(x.duration, 0), COALESCE(x.upheld_score, 0), COALESCE(x.upheld_active, 0)
 FROM u FULL JOIN c ON c.b = u.b AND c.d = u.d
        FULL JOIN x ON x.b = COALESCE(u.b, c.b) AND x.d = COALESCE(u.d, c.d)
-ORDER BY 1, 2`, bucket, where, dept)
+ORDER BY 1, 2`, bucket, where, dept, units, cases, rect)
 	var out []bucketCounts
 	err := s.read(ctx, func(db database.Querier) error {
 		rows, err := db.Query(ctx, sql, args...)

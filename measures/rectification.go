@@ -46,6 +46,9 @@ func (s *Service) RollUpRectification(ctx context.Context) (int64, error) {
 			if _, err := tx.Exec(ctx, recountRectificationSQL, days); err != nil {
 				return fmt.Errorf("recount rectification: %w", err)
 			}
+			if err := refreshRectificationMonths(ctx, tx, days); err != nil {
+				return err
+			}
 		}
 		return database.SetTimeWatermark(ctx, tx, "rectification", start)
 	})

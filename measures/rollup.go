@@ -20,7 +20,8 @@ func dayOf(col string) string { return fmt.Sprintf(bjDay, col) }
 // txid at or above the watermark and below the xmin of this transaction's snapshot (every transaction below it has finished, and its rows are visible
 // here). So the cost follows the new rows, a row committed late is still counted, and none is
 // counted twice. It then recounts the cases of the completion days the new rows touch, for
-// 评价率. It returns how many evaluations it added.
+// 评价率, and rewrites the monthly rollups of the months it changed. It returns how many
+// evaluations it added.
 func (s *Service) RollUp(ctx context.Context) (int64, error) {
 	// Two runs at once (a manual `jobs run` beside the scheduler's) may change a row the other's
 	// snapshot cannot see: then one fails to serialize and starts again.
@@ -46,8 +47,12 @@ func (s *Service) rollUpOnce(ctx context.Context) (int64, error) {
 		if horizon <= from {
 			return nil
 		}
-		if err := tx.QueryRow(ctx, rollUpSQL, from, horizon).Scan(&added); err != nil {
+		var touched []time.Time
+		if err := tx.QueryRow(ctx, rollUpSQL, from, horizon).Scan(&added, &touched); err != nil {
 			return fmt.Errorf("roll up evaluations: %w", err)
+		}
+		if err := refreshUnitsMonths(ctx, tx, touched); err != nil {
+			return err
 		}
 		if added > 0 {
 			days, err := collectDays(ctx, tx, casesOfNewEvaluationsSQL, from, horizon)
@@ -117,7 +122,7 @@ WITH delta AS (
         score_sum = u.score_sum + EXCLUDED.score_sum, reported = u.reported + EXCLUDED.reported,
         reported_timely = u.reported_timely + EXCLUDED.reported_timely
 )
-SELECT count(*) FILTER (WHERE n > 0) FROM delta`
+SELECT count(*) FILTER (WHERE n > 0), COALESCE(array_agg(DISTINCT day), '{}') FROM delta`
 
 // signed is the SQL of a signed count of the delta's rows that meet cond.
 func signed(cond string) string { return "COALESCE(sum(n) FILTER (WHERE " + cond + "), 0)" }
@@ -151,7 +156,7 @@ func recountCaseDays(ctx context.Context, tx pgx.Tx, days []time.Time) error {
 	if _, err := tx.Exec(ctx, recountCasesSQL, days); err != nil {
 		return fmt.Errorf("recount cases: %w", err)
 	}
-	return nil
+	return refreshCasesMonths(ctx, tx, days)
 }
 
 func collectDays(ctx context.Context, tx pgx.Tx, sql string, args ...any) ([]time.Time, error) {

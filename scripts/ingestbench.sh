@@ -81,6 +81,44 @@ http=$(field throughput <"$out/http" | median)
 raw=$(field throughput <"$out/raw" | median)
 ratio=$(awk -v h="$http" -v r="$raw" 'BEGIN { printf "%.2f", h / r }')
 
+# The same rows through pgbench, the issue's own method, in a schema of bench raw's kept for it:
+# one rating a transaction (naive), and ten a transaction (the batched ceiling), 32 clients.
+pgbench=$(ls -d /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -n 1)
+[ -x "$pgbench" ] || die "pgbench not found"
+schema=$("$bin" bench raw --duration 1s --concurrency 1 --keep 2>/dev/null | sed -nE 's/.*schema (bench_[a-z0-9_]+).*/\1/p')
+[ -n "$schema" ] || die "bench raw kept no schema for pgbench"
+trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; sql "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true' EXIT
+place=$(PGOPTIONS="-c search_path=$schema" "$psql" "$DATABASE_URL" -XAtqc "SELECT h.region_id || ' ' || wi.department_id || ' ' || wi.hall_id || ' ' || wi.id || ' ' || s.id
+  FROM windows wi JOIN halls h ON h.id = wi.hall_id JOIN staff s ON s.window_id = wi.id ORDER BY wi.id, s.id LIMIT 1")
+read -r p_region p_dept p_hall p_window p_staff <<<"$place"
+rating() { # the SQL of one rating; $1 = 1 for a bad one, which gets its outbox row
+  local cols="idem_key, channel, ticket_no, service_day, region_id, department_id, hall_id, window_id, staff_id, level, reasons, reason_kind, active, real_name, served_at, rated_at"
+  local vals="'pgb-' || :client_id || '-' || :k$2, 'window', 'P' || :client_id || '_' || :k$2, current_date, $p_region, $p_dept, $p_hall, $p_window, $p_staff"
+  if [ "$1" = 1 ]; then
+    echo "INSERT INTO evaluations ($cols) VALUES ($vals, 1, '{efficiency}', 'offline', true, false, now() - interval '10 minutes', now()) RETURNING id AS e \\gset"
+    echo "INSERT INTO outbox (topic, evaluation_id) VALUES ('bad_review', :e);"
+  else
+    echo "INSERT INTO evaluations ($cols) VALUES ($vals, 5, '{}', NULL, true, false, now() - interval '10 minutes', now());"
+  fi
+}
+{ echo '\set k random(1, 1000000000000000)'; echo '\set bad random(1, 5)'; echo 'BEGIN;'
+  echo '\if :bad = 1'; rating 1; echo '\else'; rating 0; echo '\endif'; echo 'END;'; } >"$out/pgbench-naive.sql"
+{ for i in $(seq 0 9); do echo "\\set k$i random(1, 1000000000000000)"; done; echo 'BEGIN;'
+  for i in $(seq 0 9); do if [ $((i % 5)) = 0 ]; then rating 1 "$i"; else rating 0 "$i"; fi; done; echo 'END;'; } >"$out/pgbench-batched.sql"
+pgb() { # ratings per second of a pgbench script ($1), $2 ratings a transaction
+  PGOPTIONS="-c search_path=$schema" "$pgbench" -n -c 32 -j 2 -T "${duration%s}" -f "$1" "$DATABASE_URL" 2>>"$out/pgbench.log" |
+    awk -v per="$2" '/^tps = / { printf "%.1f", $3 * per }'
+}
+: >"$out/pgbench"
+for r in $(seq 1 "$rounds"); do
+  n=$(pgb "$out/pgbench-naive.sql" 1)
+  echo "$n" >>"$out/pgbench"
+  log "pgbench round $r: $n ratings/s, one a transaction"
+done
+batched=$(pgb "$out/pgbench-batched.sql" 10)
+log "pgbench, ten ratings a transaction: $batched ratings/s"
+pgnaive=$(median <"$out/pgbench")
+
 stats() { sql "SELECT xact_commit, tup_inserted, tup_fetched FROM pg_stat_database WHERE datname = current_database()"; }
 sql "SELECT pg_stat_clear_snapshot()" >/dev/null
 before=$(stats)
@@ -111,6 +149,7 @@ echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; $(go 
 echo "closed loop, 32 clients, $duration × $rounds:"
 paste -d'\n' <(sed 's/^/  HTTP /' "$out/http") <(sed 's/^/  raw  /' "$out/raw")
 echo "  median HTTP $http/s, raw $raw/s: HTTP is ${ratio}× bench raw"
+echo "pgbench, the same rows, 32 clients: one a transaction $(paste -sd/ "$out/pgbench")/s (median $pgnaive/s; HTTP $(awk -v h="$http" -v r="$pgnaive" 'BEGIN { printf "%.2f", h / r }')×); ten a transaction ${batched}/s"
 set -- $cost
 echo "database per HTTP rating (2,000 ratings): $1 commits, $2 tuples inserted, $3 tuples fetched"
 echo "open loop at $rate/s, $duration × $rounds:"
