@@ -131,7 +131,7 @@ func (l *Loader) Load(ctx context.Context, o Options) (*Summary, error) {
 	sum.fill(p, c)
 
 	// The report to the provincial platform ran all along, as the rest of the loop did.
-	if sum.Reported, err = upward.SeedHistory(ctx, l.DB, toTime(p.end), evaluation.MarkAcknowledgedEach); err != nil {
+	if sum.Reported, err = upward.SeedHistory(ctx, l.DB, toTime(p.end), skip, evaluation.MarkAcknowledgedEach); err != nil {
 		return sum, err
 	}
 	var reportTx int64
