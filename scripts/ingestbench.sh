@@ -8,7 +8,11 @@
 #      and p99, and bad review → work order (the evaluation's arrival to its work order's
 #      transaction) p50 and p99 from the database.
 #
-#   scripts/ingestbench.sh [--rounds 3] [--duration 15s] [--rate 1000]
+#   scripts/ingestbench.sh [--rounds 3] [--duration 15s] [--rate 1000] [--schema bench_…]
+#
+# --schema runs the HTTP side against a schema kept by `haochaping bench measures --keep` (its
+# 10 million evaluations, say) instead of the local stack's demo: how the cost grows with the
+# table. bench raw and pgbench still write to fresh schemas of their own.
 #
 # It runs on the local stack (scripts/devstack.sh up, as `make run` does), with the demo
 # organisation and history, against `haochaping all` started here in demo mode on a free port
@@ -17,13 +21,14 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-rounds=3 duration=15s rate=1000
+rounds=3 duration=15s rate=1000 schema_http=
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
     --duration) duration=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
-    *) echo "usage: $0 [--rounds 3] [--duration 15s] [--rate 1000]" >&2; exit 2 ;;
+    --schema) schema_http=$2; shift 2 ;;
+    *) echo "usage: $0 [--rounds 3] [--duration 15s] [--rate 1000] [--schema bench_…]" >&2; exit 2 ;;
   esac
 done
 log() { printf 'ingestbench %s: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -35,6 +40,14 @@ source .devstack/env
 psql=$(ls -d /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -n 1)
 [ -x "$psql" ] || die "psql not found"
 sql() { "$psql" "$DATABASE_OWNER_URL" -XAtqc "$1"; }
+if [ -n "$schema_http" ]; then
+  [[ "$schema_http" =~ ^bench_[0-9]+$ ]] || die "--schema takes a schema kept by bench measures (bench_…)"
+  [ "$(sql "SELECT count(*) FROM pg_namespace WHERE nspname = '$schema_http'")" = 1 ] || die "no schema $schema_http"
+  # The server and the CLI take search_path from the URL (pgx), psql from PGOPTIONS.
+  export DATABASE_URL="$DATABASE_URL&search_path=$schema_http" DATABASE_OWNER_URL="$DATABASE_OWNER_URL&search_path=$schema_http"
+  export PGOPTIONS="-c search_path=$schema_http" HAOCHAPING_QUEUE_PREFIX="$schema_http"
+  sql() { "$psql" "${DATABASE_OWNER_URL%&search_path=*}" -XAtqc "$1"; }
+fi
 
 out=.devstack/ingestbench
 mkdir -p "$out"

@@ -42,100 +42,31 @@ done
 log() { printf 'scaleout %s: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "$*"; exit 1; }
 
-pg_bindir() {
-  local d
-  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-  [ -n "$d" ] && [ -x "$d/initdb" ] && echo "$d"
-}
-bindir=$(pg_bindir) || die "PostgreSQL's binaries not found: run scripts/devstack.sh up first"
-command -v redis-server >/dev/null || die "redis-server not found: run scripts/devstack.sh up first"
 command -v jq >/dev/null || die "jq not found (apt-get install jq)"
-
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { local p=$1; while port_busy "$p"; do p=$((p + 1)); done; echo "$p"; }
-
-run="$top/.devstack/scaleout"
-rm -rf "$run"
-mkdir -p "$run"
-pgdir="$run/pg"
-if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$run"; then
-  alt="/var/tmp/haochaping-scaleout-$(echo -n "$top" | sha256sum | cut -c1-12)"
-  rm -rf "$alt"
-  mkdir -p "$alt"
-  ln -sfn "$alt" "$run/pg-link"
-  pgdir="$alt/pg"
-fi
-mkdir -p "$pgdir" "$pgdir.sock" "$run/redis"
-[ "$(id -u)" = 0 ] && chown postgres "$pgdir" "$pgdir.sock"
+# shellcheck source=lib/private_stack.sh
+source "$top/scripts/lib/private_stack.sh"
+private_stack_dirs scaleout
 
 declare -A pid_of=() # the running haochaping processes by name (serve-1, worker-2, …)
-redis_pid=""
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
   for pid in "${pid_of[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pid_of[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null || true
-  if [ -f "$pgdir/postmaster.pid" ]; then as_pg "$bindir/pg_ctl" -D "$pgdir" -m immediate -w stop >/dev/null 2>&1 || true; fi
-  if [ "$keep" = 1 ]; then
-    log "kept: $run"
-  else
-    [ -L "$run/pg-link" ] && rm -rf "$(readlink "$run/pg-link")"
-    rm -rf "$pgdir" "$pgdir.sock" "$run/redis"
-  fi
+  private_stack_stop
   exit "$rc"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-pgport=$(free_port 57532)
 redisport=$(free_port 57479)
 port1=$(free_port 58180)
 port2=$(free_port $((port1 + 1)))
-
-log "PostgreSQL on 127.0.0.1:$pgport (data $pgdir)"
-as_pg "$bindir/initdb" -D "$pgdir" -U haochaping --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
-cat >>"$pgdir/postgresql.conf" <<EOF
-listen_addresses = '127.0.0.1'
-port = $pgport
-unix_socket_directories = '$pgdir.sock'
-max_connections = 300
-shared_buffers = 128MB
-timezone = 'UTC'
-log_min_messages = warning
-EOF
-as_pg "$bindir/pg_ctl" -D "$pgdir" -l "$pgdir/server.log" -w -t 60 start >/dev/null
-"$bindir/createdb" -h 127.0.0.1 -p "$pgport" -U haochaping haochaping
-"$bindir/psql" -h 127.0.0.1 -p "$pgport" -U haochaping -d haochaping -v ON_ERROR_STOP=1 -q \
-  -c "CREATE ROLE haochaping_app LOGIN NOSUPERUSER" -c "REVOKE CREATE ON SCHEMA public FROM PUBLIC" >/dev/null
+private_pg_start "$(free_port 57532)" 300
 psql_owner() { "$bindir/psql" -h 127.0.0.1 -p "$pgport" -U haochaping -d haochaping -v ON_ERROR_STOP=1 -At "$@"; }
-
-redis_pass=$(head -c 18 /dev/urandom | base64 | tr -d '/+=\n')
-(umask 077; printf 'requirepass %s\n' "$redis_pass" >"$run/redis/auth.conf")
-log "Redis on 127.0.0.1:$redisport"
-redis-server "$run/redis/auth.conf" --bind 127.0.0.1 --port "$redisport" --dir "$run/redis" --appendonly no --save "" \
-  --daemonize yes --pidfile "$run/redis/redis.pid" --logfile "$run/redis/redis.log" --protected-mode yes
-for _ in $(seq 1 50); do REDISCLI_AUTH="$redis_pass" redis-cli -p "$redisport" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
-redis_pid=$(cat "$run/redis/redis.pid")
-
-export DATABASE_URL="postgres://haochaping_app@127.0.0.1:$pgport/haochaping?sslmode=disable"
-export DATABASE_OWNER_URL="postgres://haochaping@127.0.0.1:$pgport/haochaping?sslmode=disable"
-export REDIS_URL="redis://:$redis_pass@127.0.0.1:$redisport/0"
-HAOCHAPING_DATA_KEY=$(head -c 32 /dev/urandom | base64)
-export HAOCHAPING_DATA_KEY
-export HAOCHAPING_DEMO=1
-export HAOCHAPING_RATE_PER_DEVICE=0 HAOCHAPING_RATE_PER_ADDRESS=0 # a load, not a citizen's pace
-export HAOCHAPING_WEBHOOK_URL="" HAOCHAPING_UPWARD_URL=""
-export HAOCHAPING_LOG_LEVEL=warn
-export GOTOOLCHAIN=${GOTOOLCHAIN:-auto}
-
-log "building"
-bin="$run/haochaping"
-go build -o "$bin" ./cmd/haochaping
-"$bin" migrate >"$run/migrate.log" 2>&1
-"$bin" seed >"$run/seed.log" 2>&1
-"$bin" device list --demo --json >"$run/devices.json"
+redis_start
+private_stack_env
+private_stack_build
 
 # start NAME: `haochaping serve|worker|cron` as NAME (serve-2 listens on the second port).
 start() {
