@@ -255,7 +255,7 @@ func rawOverview(ctx context.Context, pool *pgxpool.Pool, q measuresQuery) (int6
 		    FROM f LEFT JOIN work_orders w ON w.evaluation_id = f.id WHERE f.bad
 		), cs AS (
 		    SELECT count(*) AS completed,
-		           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM evaluations x WHERE x.case_id = c.id AND x.stage = 'complete')) AS evaluated
+		           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM evaluations x WHERE x.case_id = c.id AND x.stage = 'complete' AND NOT x.superseded)) AS evaluated
 		    FROM cases c
 		    WHERE c.completed_at >= $1 AND c.completed_at < $2
 		      AND ($3 = '' OR c.region_id IN (SELECT region_descendants((SELECT id FROM regions WHERE code = $3))))

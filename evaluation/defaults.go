@@ -68,5 +68,5 @@ CROSS JOIN LATERAL (
     SELECT (((c.completed_at AT TIME ZONE 'Asia/Shanghai')::date + w.days + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS ends
 ) d
 WHERE d.ends <= $3
-  AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.case_id = c.id AND e.stage = 'complete')
+  AND NOT EXISTS (SELECT 1 FROM evaluations e WHERE e.case_id = c.id AND e.stage = 'complete' AND NOT e.superseded)
 ON CONFLICT DO NOTHING`

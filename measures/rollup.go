@@ -138,7 +138,7 @@ WHERE e.txid >= $1 AND e.txid < $2 AND c.completed_at IS NOT NULL`
 var recountCasesSQL = `
 INSERT INTO rollup_cases (day, region_id, department_id, hall_id, channel, completed, evaluated)
 SELECT ` + dayOf("c.completed_at") + `, c.region_id, c.department_id, COALESCE(c.hall_id, 0), c.source_channel, count(*),
-       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM evaluations e WHERE e.case_id = c.id AND e.stage = 'complete'))
+       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM evaluations e WHERE e.case_id = c.id AND e.stage = 'complete' AND NOT e.superseded))
 FROM cases c
 WHERE c.completed_at >= (SELECT min(d) FROM unnest($1::date[]) d)::timestamp AT TIME ZONE 'Asia/Shanghai'
   AND c.completed_at < ((SELECT max(d) FROM unnest($1::date[]) d) + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'
