@@ -115,9 +115,13 @@ func (q Query) monthsAndDays(args []any) (units, cases, rect string, _ []any) {
 	first, end := wholeMonths(q.From, q.To)
 	a, b := "$"+strconv.Itoa(len(args)+1), "$"+strconv.Itoa(len(args)+2)
 	args = append(args, first, end)
+	// The days before and after the months are two branches, not one with an OR: each is then
+	// an index range bounded by the period, where "day < a OR day >= b" scanned the whole period
+	// of daily rows and filtered them.
 	source := func(monthly, daily string) string {
-		return "(SELECT * FROM " + monthly + " WHERE day >= " + a + " AND day < " + b +
-			" UNION ALL SELECT * FROM " + daily + " WHERE day < " + a + " OR day >= " + b + ")"
+		return "(SELECT * FROM " + daily + " WHERE day < " + a +
+			" UNION ALL SELECT * FROM " + monthly + " WHERE day >= " + a + " AND day < " + b +
+			" UNION ALL SELECT * FROM " + daily + " WHERE day >= " + b + ")"
 	}
 	return source("rollup_units_monthly", "rollup_units"), source("rollup_cases_monthly", "rollup_cases"),
 		source("rollup_rectification_monthly", "rollup_rectification"), args
