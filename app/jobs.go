@@ -21,7 +21,7 @@ func (a *App) Scheduler() *jobs.Scheduler {
 		jobs.OutboxReconcile(rc),
 		jobs.EvaluatorSMS(rc),
 		jobs.Housekeeping(a.Auth, a.Users, s),
-		jobs.AuditRetention(a.Audit),
+		jobs.AuditRetention(a.Audit, ev),
 	} {
 		if err := s.Add(j); err != nil {
 			panic(err) // the schedules are constants: a test catches a typo

@@ -87,10 +87,13 @@ func (d *dataset) evaluation(e ev) int64 {
 		reasons = []string{"attitude"}
 	}
 	var id int64
+	// A case's rating has the case's service day, the Beijing day of its completion (migration
+	// 00031 holds it there); a ticket's, the day it was rated.
 	err := d.env.DB.Pool.QueryRow(context.Background(), `
 		INSERT INTO evaluations (idem_key, channel, case_id, stage, ticket_no, service_day, region_id, department_id, hall_id,
 		                         window_id, level, reasons, reason_kind, active, real_name, evaluator_phone_enc, served_at, rated_at)
-		VALUES ($1, $2, $3, $4, $5, ($6 AT TIME ZONE 'Asia/Shanghai')::date, $7, $8, $9, $10, $11, $12,
+		VALUES ($1, $2, $3, $4, $5, COALESCE((SELECT (completed_at AT TIME ZONE 'Asia/Shanghai')::date FROM cases WHERE id = $3),
+		        ($6 AT TIME ZONE 'Asia/Shanghai')::date), $7, $8, $9, $10, $11, $12,
 		        CASE WHEN cardinality($12::text[]) > 0 THEN 'offline' END, $13, $14, $15, $6, $6)
 		RETURNING id`, fmt.Sprintf("measure:%d", d.n), e.channel, caseID, stage, ticket, e.rated, d.region, d.dept, d.hall,
 		d.window, e.level, reasons, e.active, e.realName, phone).Scan(&id)

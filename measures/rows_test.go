@@ -94,11 +94,14 @@ func (m *monthData) rate(q interface {
 		reasons = []string{"attitude"}
 	}
 	var id int64
+	// A case's rating has the case's service day, the Beijing day of its completion (migration
+	// 00031 holds it there); a ticket's, the day it was rated.
 	if err := q.QueryRow(context.Background(), `
 		INSERT INTO evaluations (idem_key, channel, case_id, stage, ticket_no, service_day, region_id, department_id, hall_id,
 		                         window_id, item_id, level, reasons, reason_kind, active, real_name, evaluator_phone_enc,
 		                         evaluator_phone_masked, served_at, rated_at)
-		VALUES ($1, $2, $3, $4, $5, ($6 AT TIME ZONE 'Asia/Shanghai')::date, $7, $8, $9, $10,
+		VALUES ($1, $2, $3, $4, $5, COALESCE((SELECT (completed_at AT TIME ZONE 'Asia/Shanghai')::date FROM cases WHERE id = $3),
+		        ($6 AT TIME ZONE 'Asia/Shanghai')::date), $7, $8, $9, $10,
 		        (SELECT id FROM service_items WHERE code = $11), $12, $13,
 		        CASE WHEN cardinality($13::text[]) > 0 THEN 'offline' END, $14, $15, $16,
 		        CASE WHEN $15 THEN '138****5678' ELSE '' END, $6, $6)

@@ -164,15 +164,20 @@ func TestWorkerKilledInTheMiddleOfATask(t *testing.T) {
 	srv := apptest.Start(env)
 	id := badReview(t, srv, srv.DemoDevice("demo-window-370400-zh01"), "W001", "")
 
-	// Hold the evaluation row so that the dispatcher blocks inside its transaction, at the
-	// insert of the work order.
+	// Hold an uncommitted work order of the evaluation, so that the dispatcher blocks inside its
+	// transaction, at the insert of the work order: its ON CONFLICT (evaluation_id) waits for
+	// this transaction. (Locking the evaluation row no longer blocks it: since migration 00031
+	// the reference to evaluations is a constraint trigger, which takes no row lock.)
 	ctx := context.Background()
 	lock, err := env.DB.Pool.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer lock.Rollback(ctx)
-	if _, err := lock.Exec(ctx, `SELECT 1 FROM evaluations WHERE id = $1 FOR UPDATE`, id); err != nil {
+	if _, err := lock.Exec(ctx, `INSERT INTO work_orders (number, evaluation_id, state, channel, real_name, region_id,
+			department_id, callback_due, rectify_due, max_rectify_due, received_at)
+		SELECT 'HOLD-' || id, id, 'pending_callback', channel, real_name, region_id, department_id, now(), now(), now(), now()
+		FROM evaluations WHERE id = $1`, id); err != nil {
 		t.Fatal(err)
 	}
 

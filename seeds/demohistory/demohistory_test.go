@@ -300,6 +300,36 @@ func TestLoad(t *testing.T) {
 				t.Errorf("%s.%s → %s.%s: %d rows refer to nothing", f.table, f.column, f.ref, f.refColumn, got)
 			}
 		}
+		// The references to evaluations are constraint triggers since migration 00031 (the load
+		// skips them as it skips the keys), and so is the service day of a case's rating.
+		rows, err = env.DB.Pool.Query(context.Background(), `
+			SELECT t.tgrelid::regclass::text, replace(encode(t.tgargs, 'escape'), '\000', '')
+			FROM pg_trigger t WHERE t.tgfoid = 'evaluation_exists'::regproc`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var refs []fk
+		for rows.Next() {
+			var f fk
+			if err := rows.Scan(&f.table, &f.column); err != nil {
+				t.Fatal(err)
+			}
+			refs = append(refs, f)
+		}
+		rows.Close()
+		if len(refs) != 6 {
+			t.Fatalf("found %d references to evaluations, want 6", len(refs))
+		}
+		for _, f := range refs {
+			if got := env.Count(`SELECT count(*) FROM ` + f.table + ` t WHERE t.` + f.column + ` IS NOT NULL AND NOT EXISTS
+				(SELECT 1 FROM evaluations r WHERE r.id = t.` + f.column + `)`); got != 0 {
+				t.Errorf("%s.%s → evaluations.id: %d rows refer to nothing", f.table, f.column, got)
+			}
+		}
+		if got := env.Count(`SELECT count(*) FROM evaluations e JOIN cases c ON c.id = e.case_id WHERE NOT e.superseded
+			AND e.service_day IS DISTINCT FROM (CASE e.stage WHEN 'accept' THEN c.accepted_at ELSE c.completed_at END AT TIME ZONE 'Asia/Shanghai')::date`); got != 0 {
+			t.Errorf("%d ratings of a case have another service day than the case's", got)
+		}
 	})
 
 	t.Run("rollups count everything", func(t *testing.T) {
