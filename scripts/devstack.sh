@@ -274,6 +274,10 @@ redis_up() {
   pass=$(redis_password)
   port=$(read_env REDISPORT_LOCAL)
   if [ -f "$dir/redis.pid" ] && kill -0 "$(cat "$dir/redis.pid")" 2>/dev/null; then
+    # The env file may have lost the port (rewritten from the environment): the process title
+    # has it ("redis-server 127.0.0.1:PORT").
+    [ -n "$port" ] || port=$(tr '\0' ' ' <"/proc/$(cat "$dir/redis.pid")/cmdline" | sed -nE 's/.*127\.0\.0\.1:([0-9]+).*/\1/p')
+    [ -n "$port" ] || die "Redis runs (pid $(cat "$dir/redis.pid")) but its port is unknown: stop it (make stop) and retry"
     log "Redis already running on port $port"
     # A stack started before Redis had a password gets it now, without a restart.
     if redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then
@@ -326,8 +330,11 @@ up() {
   browser_up
   if [ -n "${DATABASE_URL:-}" ] && [ -n "${REDIS_URL:-}" ]; then
     log "using DATABASE_URL and REDIS_URL from the environment"
+    # The ports of this checkout's own stack, if it runs one, stay known to a later "up".
+    local ports
+    ports=$( [ -f "$envfile" ] && grep -E '^export (PGPORT|REDISPORT|PGREPLICAPORT)_LOCAL=' "$envfile" || true)
     touch "$envfile" && chmod 600 "$envfile"
-    cat >"$envfile" <<EOF
+    { [ -z "$ports" ] || echo "$ports"; cat; } >"$envfile" <<EOF
 export DATABASE_URL='$DATABASE_URL'
 export DATABASE_OWNER_URL='${DATABASE_OWNER_URL:-$DATABASE_URL}'
 export REDIS_URL='$REDIS_URL'

@@ -106,7 +106,7 @@ place=$(PGOPTIONS="-c search_path=$schema" "$psql" "$DATABASE_URL" -XAtqc "SELEC
 read -r p_region p_dept p_hall p_window p_staff <<<"$place"
 rating() { # the SQL of one rating; $1 = 1 for a bad one, which gets its outbox row
   local cols="idem_key, channel, ticket_no, service_day, region_id, department_id, hall_id, window_id, staff_id, level, reasons, reason_kind, active, real_name, served_at, rated_at"
-  local vals="'pgb-' || :client_id || '-' || :k$2, 'window', 'P' || :client_id || '_' || :k$2, current_date, $p_region, $p_dept, $p_hall, $p_window, $p_staff"
+  local vals="'pgb-' || :client_id || '-' || :k${2:-}, 'window', 'P' || :client_id || '_' || :k${2:-}, current_date, $p_region, $p_dept, $p_hall, $p_window, $p_staff"
   if [ "$1" = 1 ]; then
     echo "INSERT INTO evaluations ($cols) VALUES ($vals, 1, '{efficiency}', 'offline', true, false, now() - interval '10 minutes', now()) RETURNING id AS e \\gset"
     echo "INSERT INTO outbox (topic, evaluation_id) VALUES ('bad_review', :e);"
