@@ -21,7 +21,8 @@ func (a *App) Scheduler() *jobs.Scheduler {
 		jobs.OutboxReconcile(rc),
 		jobs.EvaluatorSMS(rc),
 		jobs.Housekeeping(a.Auth, a.Users, s),
-		jobs.AuditRetention(a.Audit, ev),
+		jobs.AuditRetention(a.Audit),
+		jobs.EvaluationPartitions(ev),
 	} {
 		if err := s.Add(j); err != nil {
 			panic(err) // the schedules are constants: a test catches a typo
