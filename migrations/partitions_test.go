@@ -116,8 +116,12 @@ func TestEvaluationsArePartitionedByMonth(t *testing.T) {
 		t.Fatalf("rating of 2001-02-03 is in %s, want evaluations_default", got)
 	}
 	env.Exec(`INSERT INTO outbox (topic, evaluation_id) VALUES ('bad_review', $1)`, id)
-	var made int
-	if err := env.DB.Pool.QueryRow(ctx, `SELECT ensure_evaluation_partitions($1::date)`, today.AddDate(0, 12, 0)).Scan(&made); err != nil {
+	ensure := func() (made int, err error) { // as the application's role
+		err = env.DB.Pool.QueryRow(ctx, `SELECT ensure_evaluation_partitions($1::date)`, today.AddDate(0, 12, 0)).Scan(&made)
+		return made, err
+	}
+	made, err := ensure()
+	if err != nil {
 		t.Fatalf("the application's role runs ensure_evaluation_partitions: %v", err)
 	}
 	if made != 1 {
@@ -136,11 +140,7 @@ func TestEvaluationsArePartitionedByMonth(t *testing.T) {
 		AND tgname IN ('evaluations_case_stage_day', 'evaluations_immutable_id') AND tgenabled = 'O'`).Scan(&enabled); err != nil || enabled != 2 {
 		t.Errorf("the new partition's triggers: %d enabled, %v; want 2", enabled, err)
 	}
-	if made, err := (func() (int, error) {
-		var n int
-		err := env.DB.Pool.QueryRow(ctx, `SELECT ensure_evaluation_partitions($1::date)`, today.AddDate(0, 12, 0)).Scan(&n)
-		return n, err
-	})(); err != nil || made != 0 {
+	if made, err := ensure(); err != nil || made != 0 {
 		t.Errorf("a second run: made %d, %v; want 0", made, err)
 	}
 	// The new ids go on after the old ones.
