@@ -38,10 +38,15 @@ func ClaimUnpublished(ctx context.Context, tx pgx.Tx, limit int) ([]OutboxRow, e
 	return out, nil
 }
 
-// MarkPublished records that the queue took the row under taskID.
-func MarkPublished(ctx context.Context, tx pgx.Tx, id int64, taskID string) error {
-	if _, err := tx.Exec(ctx, `UPDATE outbox SET published_at = now(), sent_at = now(), task_id = $2,
-		attempts = attempts + 1, last_error = '' WHERE id = $1`, id, taskID); err != nil {
+// MarkAllPublished records that the queue took the rows ids, each under its task of taskIDs.
+func MarkAllPublished(ctx context.Context, tx pgx.Tx, ids []int64, taskIDs []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `
+		UPDATE outbox o SET published_at = now(), sent_at = now(), task_id = r.task_id,
+		       attempts = o.attempts + 1, last_error = ''
+		FROM unnest($1::bigint[], $2::text[]) AS r(id, task_id) WHERE o.id = r.id`, ids, taskIDs); err != nil {
 		return fmt.Errorf("outbox: mark published: %w", err)
 	}
 	return nil
@@ -55,10 +60,10 @@ func RecordFailedAttempt(ctx context.Context, tx pgx.Tx, id int64, cause error) 
 	return nil
 }
 
-// MarkDispatched records, in the transaction that made it, that the bad review has its work
-// order.
-func MarkDispatched(ctx context.Context, tx pgx.Tx, evaluationID int64) error {
-	if _, err := tx.Exec(ctx, `UPDATE outbox SET dispatched_at = now() WHERE evaluation_id = $1 AND dispatched_at IS NULL`, evaluationID); err != nil {
+// MarkAllDispatched records, in the transaction that made them, that the bad reviews have
+// their work orders.
+func MarkAllDispatched(ctx context.Context, tx pgx.Tx, evaluationIDs []int64) error {
+	if _, err := tx.Exec(ctx, `UPDATE outbox SET dispatched_at = now() WHERE evaluation_id = ANY($1) AND dispatched_at IS NULL`, evaluationIDs); err != nil {
 		return fmt.Errorf("outbox: mark dispatched: %w", err)
 	}
 	return nil

@@ -43,12 +43,30 @@ func (s *Service) notify(ctx context.Context, tx pgx.Tx, fx *effects, w *WorkOrd
 }
 
 func (s *Service) notifyOne(ctx context.Context, tx pgx.Tx, fx *effects, w *WorkOrder, n Notice) error {
+	rows, err := s.prepareNotice(ctx, tx, w, n)
+	if err != nil {
+		return err
+	}
+	return s.storeNotices(ctx, tx, fx, rows)
+}
+
+// notice is one row of notifications: a notice addressed to one staff member, or to the office.
+type notice struct {
+	audience    string
+	staffID     *int64 // nil: the office of the region
+	regionID    int64
+	workOrderID int64
+	Notice
+}
+
+// prepareNotice finds who hears of n and masks what it quotes; storeNotices writes the rows.
+func (s *Service) prepareNotice(ctx context.Context, tx pgx.Tx, w *WorkOrder, n Notice) ([]notice, error) {
 	// A notice quotes the reason or note typed for the action; it is stored, shown and sent to
 	// the webhook masked only (the original is the event's sealed text).
 	if hasText(n.Body+n.Title, nil) {
 		names, err := s.peopleNames(ctx, tx, w.EvaluationID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		n.Title, n.Body = pii.MaskText(n.Title, names...), pii.MaskText(n.Body, names...)
 	}
@@ -66,36 +84,61 @@ func (s *Service) notifyOne(ctx context.Context, tx pgx.Tx, fx *effects, w *Work
 			  AND h.department_id IN ($1, (SELECT a.department_id FROM staff a WHERE a.id = $2))
 			ORDER BY h.department_id, h.id`, w.DepartmentID, w.AssigneeID)
 		if err != nil {
-			return fmt.Errorf("find unit heads: %w", err)
+			return nil, fmt.Errorf("find unit heads: %w", err)
 		}
 		if staff, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
-			return fmt.Errorf("find unit heads: %w", err)
+			return nil, fmt.Errorf("find unit heads: %w", err)
 		}
 	}
 	if audience != AudienceOffice && len(staff) == 0 {
 		audience = AudienceOffice // nobody to tell: the office hears of it instead
 	}
 	if audience == AudienceOffice {
-		staff = []int64{0}
+		return []notice{{audience: audience, regionID: w.RegionID, workOrderID: w.ID, Notice: n}}, nil
 	}
-	for _, st := range staff {
-		var staffID *int64
-		if st != 0 {
-			staffID = &st
-		}
-		var id int64
-		err := tx.QueryRow(ctx, `
-			INSERT INTO notifications (audience, staff_id, region_id, work_order_id, kind, title, body, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			audience, staffID, w.RegionID, w.ID, n.Kind, n.Title, n.Body, s.now()).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("store notification: %w", err)
-		}
-		fx.notifications = append(fx.notifications, id)
-		if staffID != nil {
-			fx.topics = append(fx.topics, live.StaffTopic(*staffID))
+	out := make([]notice, len(staff))
+	for i := range staff {
+		out[i] = notice{audience: audience, staffID: &staff[i], regionID: w.RegionID, workOrderID: w.ID, Notice: n}
+	}
+	return out, nil
+}
+
+// storeNotices writes notices in one statement and leaves their webhook deliveries and live
+// signals to the commit.
+func (s *Service) storeNotices(ctx context.Context, tx pgx.Tx, fx *effects, notes []notice) error {
+	if len(notes) == 0 {
+		return nil
+	}
+	var (
+		audiences, kinds, titles, bodies []string
+		staff                            []*int64
+		regions, workOrders              []int64
+	)
+	for _, n := range notes {
+		audiences, kinds, titles, bodies = append(audiences, n.audience), append(kinds, n.Kind), append(titles, n.Title), append(bodies, n.Body)
+		staff, regions, workOrders = append(staff, n.staffID), append(regions, n.regionID), append(workOrders, n.workOrderID)
+	}
+	rows, err := tx.Query(ctx, `
+		INSERT INTO notifications (audience, staff_id, region_id, work_order_id, kind, title, body, created_at)
+		SELECT r.audience, r.staff_id, r.region_id, r.work_order_id, r.kind, r.title, r.body, $8
+		FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[]) WITH ORDINALITY
+		     AS r(audience, staff_id, region_id, work_order_id, kind, title, body, n)
+		ORDER BY r.n
+		RETURNING id`,
+		audiences, staff, regions, workOrders, kinds, titles, bodies, s.now())
+	if err != nil {
+		return fmt.Errorf("store notifications: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("store notifications: %w", err)
+	}
+	fx.notifications = append(fx.notifications, ids...)
+	for _, n := range notes {
+		if n.staffID != nil {
+			fx.topics = append(fx.topics, live.StaffTopic(*n.staffID))
 		} else {
-			fx.topics = append(fx.topics, live.OfficeTopic(w.RegionID))
+			fx.topics = append(fx.topics, live.OfficeTopic(n.regionID))
 		}
 	}
 	return nil

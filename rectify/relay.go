@@ -77,7 +77,9 @@ func (s *Service) listenAndRelay(ctx context.Context) error {
 
 // RelayOnce publishes up to 100 unpublished outbox rows and returns how many it published.
 // A row is marked published only after the queue accepted it; if the relay dies in between,
-// the row is published again and the queue refuses the duplicate task ID.
+// the row is published again and the queue refuses the duplicate task ID. The rows the queue
+// took are marked in one statement: one a row made the relay, not the worker, the slowest
+// step of a burst.
 func (s *Service) RelayOnce(ctx context.Context) (int, error) {
 	published := 0
 	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
@@ -85,23 +87,26 @@ func (s *Service) RelayOnce(ctx context.Context) (int, error) {
 		if err != nil {
 			return fmt.Errorf("relay: %w", err)
 		}
+		var ids []int64
+		var taskIDs []string
 		for _, r := range claimed {
 			if r.TaskID == "" {
 				r.TaskID = dispatchTaskID(r.EvaluationID, 0)
 			}
-			if err := s.enqueueDispatch(ctx, r.EvaluationID, r.TaskID); err != nil {
+			if err = s.enqueueDispatch(ctx, r.EvaluationID, r.TaskID); err != nil {
 				// Keep what was published so far; record why the rest waits.
 				_ = evaluation.RecordFailedAttempt(ctx, tx, r.ID, err)
-				if published > 0 {
-					return nil
-				}
-				return errRelayQueueDown{err}
+				break
 			}
-			if err := evaluation.MarkPublished(ctx, tx, r.ID, r.TaskID); err != nil {
-				return fmt.Errorf("relay: %w", err)
-			}
-			published++
+			ids, taskIDs = append(ids, r.ID), append(taskIDs, r.TaskID)
 		}
+		if len(ids) == 0 && err != nil {
+			return errRelayQueueDown{err}
+		}
+		if err := evaluation.MarkAllPublished(ctx, tx, ids, taskIDs); err != nil {
+			return fmt.Errorf("relay: %w", err)
+		}
+		published = len(ids)
 		return nil
 	})
 	var down errRelayQueueDown
@@ -109,7 +114,10 @@ func (s *Service) RelayOnce(ctx context.Context) (int, error) {
 		// The attempt counts were rolled back with the transaction; that is fine, the row waits.
 		return 0, fmt.Errorf("relay: the queue refused: %w", down.err)
 	}
-	return published, err
+	if err != nil {
+		return 0, err
+	}
+	return published, nil
 }
 
 type errRelayQueueDown struct{ err error }

@@ -24,13 +24,14 @@ type dispatchPayload struct {
 // Handler returns the queue's handler for the loop's tasks.
 func (s *Service) Handler() asynq.Handler {
 	mux := asynq.NewServeMux()
+	// Two batches under way at once: one commits while the next gathers.
+	batcher := newDispatchBatcher(s, 2, 100)
 	mux.HandleFunc(TaskDispatch, func(ctx context.Context, t *asynq.Task) error {
 		var p dispatchPayload
 		if err := json.Unmarshal(t.Payload(), &p); err != nil || p.EvaluationID <= 0 {
 			return fmt.Errorf("%w: bad payload %q", asynq.SkipRetry, t.Payload())
 		}
-		_, _, err := s.Dispatch(ctx, p.EvaluationID)
-		return err
+		return batcher.dispatch(ctx, p.EvaluationID)
 	})
 	mux.HandleFunc(TaskDeadline, s.handleDeadline)
 	mux.HandleFunc(TaskWebhook, s.handleWebhook)
