@@ -85,6 +85,27 @@ func TestDispatchAllTellsEachEvaluationApart(t *testing.T) {
 	}
 }
 
+// dispatchTogether runs a dispatch task for each evaluation, all waiting until the batcher's
+// slot is free, and returns each task's error.
+func dispatchTogether(t *testing.T, srv *apptest.Server, ids []int64) []error {
+	t.Helper()
+	b := rectify.NewDispatchBatcher(srv.App.Rectify)
+	b.Hold()
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = b.Dispatch(context.Background(), id)
+		}()
+	}
+	testenv.Eventually(t, 10*time.Second, "every task waits for the batch", func() bool { return b.Waiting() == len(ids) })
+	b.Free()
+	wg.Wait()
+	return errs
+}
+
 // The worker's dispatch tasks that wait while a batch is under way go together in the next
 // transaction, and each task hears of its own evaluation.
 func TestWaitingDispatchTasksShareOneTransaction(t *testing.T) {
@@ -100,20 +121,7 @@ func TestWaitingDispatchTasksShareOneTransaction(t *testing.T) {
 	const missing = 987654321
 	ids = append(ids, missing)
 
-	b := rectify.NewDispatchBatcher(srv.App.Rectify)
-	b.Hold()
-	errs := make([]error, len(ids))
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = b.Dispatch(context.Background(), id)
-		}()
-	}
-	testenv.Eventually(t, 10*time.Second, "every task waits for the batch", func() bool { return b.Waiting() == len(ids) })
-	b.Free()
-	wg.Wait()
+	errs := dispatchTogether(t, srv, ids)
 	for i, err := range errs {
 		if (ids[i] == missing) != (err != nil) {
 			t.Errorf("task of evaluation %d: err %v", ids[i], err)
@@ -144,20 +152,7 @@ func TestABatchThatFailsIsDispatchedOneByOne(t *testing.T) {
 		BEGIN IF NEW.evaluation_id = ` + strconv.FormatInt(ids[1], 10) + ` THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$`)
 	env.Exec(`CREATE TRIGGER refuse_one BEFORE INSERT ON work_orders FOR EACH ROW EXECUTE FUNCTION refuse_one()`)
 
-	b := rectify.NewDispatchBatcher(srv.App.Rectify)
-	b.Hold()
-	errs := make([]error, len(ids))
-	var wg sync.WaitGroup
-	for i, id := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = b.Dispatch(context.Background(), id)
-		}()
-	}
-	testenv.Eventually(t, 10*time.Second, "every task waits for the batch", func() bool { return b.Waiting() == len(ids) })
-	b.Free()
-	wg.Wait()
+	errs := dispatchTogether(t, srv, ids)
 	if errs[0] != nil || errs[2] != nil || errs[1] == nil || !strings.Contains(errs[1].Error(), "refused") {
 		t.Fatalf("errors %v, want one for the refused work order alone", errs)
 	}
