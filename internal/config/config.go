@@ -52,8 +52,12 @@ type Config struct {
 	PprofAddr string
 	// Upward is how the report to the provincial platform speaks (docs/UPWARD.md).
 	Upward      Upward
-	Concurrency int    // HAOCHAPING_WORKER_CONCURRENCY: tasks a worker runs at once
-	SMS         string // HAOCHAPING_SMS: the text-message sender (internal/sms): "log", the default, only logs
+	Concurrency int // HAOCHAPING_WORKER_CONCURRENCY: deadline and webhook tasks a worker runs at once
+	// DispatchConcurrency (HAOCHAPING_DISPATCH_CONCURRENCY): dispatch tasks a worker holds at
+	// once. They wait together for a batch (rectify/dispatch_batcher.go), which holds two
+	// connections however many there are, so more of them make larger batches, not more load.
+	DispatchConcurrency int
+	SMS                 string // HAOCHAPING_SMS: the text-message sender (internal/sms): "log", the default, only logs
 
 	EvaluationWindowDays int           // HAOCHAPING_EVALUATION_WINDOW_DAYS: default for regions without their own
 	SignatureMaxSkew     time.Duration // HAOCHAPING_SIGNATURE_MAX_SKEW
@@ -135,6 +139,7 @@ func Load() (*Config, error) {
 		PprofAddr:               get("HAOCHAPING_PPROF"),
 		SMS:                     or(get("HAOCHAPING_SMS"), "log"),
 		Concurrency:             10,
+		DispatchConcurrency:     32,
 		EvaluationWindowDays:    7,
 		SignatureMaxSkew:        300 * time.Second,
 		BodyLimit:               4<<20 + 64<<10, // a filled-in ledger workbook (4 MiB at most) and its form
@@ -184,9 +189,11 @@ func Load() (*Config, error) {
 			return nil, fmt.Errorf("HAOCHAPING_RATE_PER_ADDRESS=%q: want requests a minute ≥ 0 (0: no limit)", v)
 		}
 	}
-	if v := get("HAOCHAPING_WORKER_CONCURRENCY"); v != "" {
-		if cfg.Concurrency, err = strconv.Atoi(v); err != nil || cfg.Concurrency < 1 {
-			return nil, fmt.Errorf("HAOCHAPING_WORKER_CONCURRENCY=%q: want a whole number ≥ 1", v)
+	for name, dest := range map[string]*int{"HAOCHAPING_WORKER_CONCURRENCY": &cfg.Concurrency, "HAOCHAPING_DISPATCH_CONCURRENCY": &cfg.DispatchConcurrency} {
+		if v := get(name); v != "" {
+			if *dest, err = strconv.Atoi(v); err != nil || *dest < 1 {
+				return nil, fmt.Errorf("%s=%q: want a whole number ≥ 1", name, v)
+			}
 		}
 	}
 	for name, dest := range map[string]*int{"HAOCHAPING_LOGIN_FAILURES_PER_ACCOUNT": &cfg.LoginFailuresPerAccount,

@@ -12,14 +12,15 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// The queues, by what they carry; the number is the share of workers each gets.
+// The queues, by what they carry.
 const (
 	Dispatch  = "dispatch"  // bad review → work order
 	Deadlines = "deadlines" // reminders and overdue checks
 	Notify    = "notify"    // webhook deliveries
 )
 
-var weights = map[string]int{Dispatch: 6, Deadlines: 3, Notify: 1}
+// weights are the shares of a Server's workers the queues it serves get.
+var weights = map[string]int{Deadlines: 3, Notify: 1}
 
 // Queue is the task queue of one deployment.
 type Queue struct {
@@ -42,12 +43,23 @@ func New(rdb redis.UniversalClient, prefix string) *Queue {
 // Name is the asynq queue name of a logical queue.
 func (q *Queue) Name(queue string) string { return q.prefix + "-" + queue }
 
-// Server returns a task server for this deployment's queues.
+// Server returns a task server for this deployment's deadline and webhook queues.
 func (q *Queue) Server(concurrency int, log *slog.Logger) *asynq.Server {
 	queues := map[string]int{}
 	for name, w := range weights {
 		queues[q.Name(name)] = w
 	}
+	return q.server(concurrency, queues, log)
+}
+
+// DispatchServer returns the task server of the dispatch queue alone. It has workers of its
+// own: a dispatch task mostly waits for its batch, and sharing the workers with the deadline
+// and webhook tasks would let a burst of either hold the other back.
+func (q *Queue) DispatchServer(concurrency int, log *slog.Logger) *asynq.Server {
+	return q.server(concurrency, map[string]int{q.Name(Dispatch): 1}, log)
+}
+
+func (q *Queue) server(concurrency int, queues map[string]int, log *slog.Logger) *asynq.Server {
 	return asynq.NewServerFromRedisClient(q.rdb, asynq.Config{
 		Concurrency:     concurrency,
 		Queues:          queues,

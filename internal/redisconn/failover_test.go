@@ -49,7 +49,7 @@ func TestFailoverKeepsTheQueueAndTheRateLimitsWorking(t *testing.T) {
 		processed <- string(task.Payload())
 		return nil
 	})
-	worker := q.Server(2, log)
+	worker := q.DispatchServer(2, log)
 	if err := worker.Start(mux); err != nil {
 		t.Fatalf("start the worker: %v", err)
 	}
