@@ -106,18 +106,25 @@ func dispatchTogether(t *testing.T, srv *apptest.Server, ids []int64) []error {
 	return errs
 }
 
-// The worker's dispatch tasks that wait while a batch is under way go together in the next
-// transaction, and each task hears of its own evaluation.
-func TestWaitingDispatchTasksShareOneTransaction(t *testing.T) {
-	t.Parallel()
+// withBadReviews starts a system without a worker and posts a bad review for each ticket.
+func withBadReviews(t *testing.T, tickets ...string) (*testenv.Env, *apptest.Server, []int64) {
+	t.Helper()
 	env := testenv.New(t)
 	apptest.Seed(env)
 	srv := apptest.Start(env)
 	pad := srv.DemoDevice("demo-window-370400-zh01")
 	var ids []int64
-	for _, ticket := range []string{"D401", "D402", "D403", "D404", "D405"} {
+	for _, ticket := range tickets {
 		ids = append(ids, badReview(t, srv, pad, ticket, ""))
 	}
+	return env, srv, ids
+}
+
+// The worker's dispatch tasks that wait while a batch is under way go together in the next
+// transaction, and each task hears of its own evaluation.
+func TestWaitingDispatchTasksShareOneTransaction(t *testing.T) {
+	t.Parallel()
+	env, srv, ids := withBadReviews(t, "D401", "D402", "D403", "D404", "D405")
 	const missing = 987654321
 	ids = append(ids, missing)
 
@@ -139,14 +146,7 @@ func TestWaitingDispatchTasksShareOneTransaction(t *testing.T) {
 // cannot be costs the others nothing.
 func TestABatchThatFailsIsDispatchedOneByOne(t *testing.T) {
 	t.Parallel()
-	env := testenv.New(t)
-	apptest.Seed(env)
-	srv := apptest.Start(env)
-	pad := srv.DemoDevice("demo-window-370400-zh01")
-	var ids []int64
-	for _, ticket := range []string{"D501", "D502", "D503"} {
-		ids = append(ids, badReview(t, srv, pad, ticket, ""))
-	}
+	env, srv, ids := withBadReviews(t, "D501", "D502", "D503")
 	// A work order the database refuses, as a broken row would be.
 	env.Exec(`CREATE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
 		BEGIN IF NEW.evaluation_id = ` + strconv.FormatInt(ids[1], 10) + ` THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$`)
