@@ -52,16 +52,14 @@ func (b *dispatchBatcher) dispatch(ctx context.Context, evaluationID int64) erro
 			return ctx.Err() // the job may still run with a batch: a retry then finds its work order
 		}
 		batch := b.take()
-		var fx []*effects
-		if len(batch) > 0 {
-			fx = b.run(batch)
-		}
-		<-b.slots
-		b.afterCommit(fx)
 		if len(batch) == 0 {
+			<-b.slots
 			<-j.done // another task took this one: its batch is under way
 			return j.out.Err
 		}
+		fx := b.run(batch)
+		<-b.slots
+		b.afterCommit(fx)
 		select {
 		case <-j.done:
 			return j.out.Err

@@ -49,12 +49,8 @@ func (s *Service) dispatchTx(ctx context.Context, evaluationIDs []int64) ([]Disp
 	// Sorted, each once: two batches sharing an evaluation (a task re-sent) then take its
 	// work order's key in the same order and never deadlock.
 	ids := slices.Compact(slices.Sorted(slices.Values(evaluationIDs)))
-	var byEval map[int64]DispatchOutcome
-	var fx *effects
-	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
-		byEval, fx = make(map[int64]DispatchOutcome, len(ids)), &effects{}
-		return s.dispatchIn(ctx, tx, ids, byEval, fx)
-	})
+	byEval, fx := make(map[int64]DispatchOutcome, len(ids)), &effects{}
+	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error { return s.dispatchIn(ctx, tx, ids, byEval, fx) })
 	if err != nil {
 		return nil, nil, err
 	}
@@ -138,17 +134,13 @@ func loadDispatchSources(ctx context.Context, tx pgx.Tx, ids []int64) (map[int64
 	if err != nil {
 		return nil, fmt.Errorf("dispatch: load evaluations: %w", err)
 	}
-	defer rows.Close()
 	out := make(map[int64]dispatchSource, len(ids))
-	for rows.Next() {
-		var e dispatchSource
-		if err := rows.Scan(&e.evaluationID, &e.bad, &e.realName, &e.channel, &e.regionID, &e.deptID, &e.hallID,
-			&e.windowID, &e.staffID, &e.head, &e.createdAt, &e.cbDays, &e.rectifyDays, &e.maxDays); err != nil {
-			return nil, fmt.Errorf("dispatch: load evaluations: %w", err)
-		}
+	var e dispatchSource
+	if _, err := pgx.ForEachRow(rows, []any{&e.evaluationID, &e.bad, &e.realName, &e.channel, &e.regionID, &e.deptID,
+		&e.hallID, &e.windowID, &e.staffID, &e.head, &e.createdAt, &e.cbDays, &e.rectifyDays, &e.maxDays}, func() error {
 		out[e.evaluationID] = e
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, fmt.Errorf("dispatch: load evaluations: %w", err)
 	}
 	return out, nil
@@ -197,17 +189,13 @@ func (s *Service) insertWorkOrders(ctx context.Context, tx pgx.Tx, bad []dispatc
 	if err != nil {
 		return nil, fmt.Errorf("dispatch: create work orders: %w", err)
 	}
-	defer rows.Close()
-	out := make(map[int64]*WorkOrder, n)
-	for rows.Next() {
-		w, err := scanWorkOrder(rows)
-		if err != nil {
-			return nil, fmt.Errorf("dispatch: create work orders: %w", err)
-		}
-		out[w.EvaluationID] = w
-	}
-	if err := rows.Err(); err != nil {
+	made, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*WorkOrder, error) { return scanWorkOrder(r) })
+	if err != nil {
 		return nil, fmt.Errorf("dispatch: create work orders: %w", err)
+	}
+	out := make(map[int64]*WorkOrder, len(made))
+	for _, w := range made {
+		out[w.EvaluationID] = w
 	}
 	return out, nil
 }
@@ -221,15 +209,11 @@ func findWorkOrdersOf(ctx context.Context, tx pgx.Tx, evaluationIDs []int64, byE
 	if err != nil {
 		return fmt.Errorf("dispatch: find work orders: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var o DispatchOutcome
-		if err := rows.Scan(&o.EvaluationID, &o.WorkOrderID); err != nil {
-			return fmt.Errorf("dispatch: find work orders: %w", err)
-		}
+	var o DispatchOutcome
+	if _, err := pgx.ForEachRow(rows, []any{&o.EvaluationID, &o.WorkOrderID}, func() error {
 		byEval[o.EvaluationID] = o
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return fmt.Errorf("dispatch: find work orders: %w", err)
 	}
 	for _, id := range evaluationIDs {
