@@ -68,6 +68,10 @@ func TestLoad(t *testing.T) {
 		if got := env.Count(`SELECT count(*) FROM cases WHERE NOT (case_no LIKE 'DEMO-%')`); got != 0 {
 			t.Errorf("%d cases without the DEMO- prefix", got)
 		}
+		// The history's months were made before its rows came: none waits in DEFAULT.
+		if got := env.Count(`SELECT count(*) FROM evaluations_default`); got != 0 {
+			t.Errorf("%d evaluations in the DEFAULT partition, want each in its month's", got)
+		}
 		// One transaction a chunk: the txid column kept its default.
 		if got := env.Count(`SELECT count(DISTINCT txid) FROM evaluations`); got < n/4_000 {
 			t.Errorf("%d distinct txids, want one per chunk (%d)", got, n/4_000)

@@ -113,6 +113,10 @@ func (l *Loader) Load(ctx context.Context, o Options) (*Summary, error) {
 		}
 	}
 	sum.ForeignKeysChecked = !skip
+	// The history's months are in the past: made now, its rows go straight into them.
+	if _, err := evaluation.MakePartitionsFor(ctx, l.DB.Pool, dayDate(p.days[0].day), dayDate(p.endDay)); err != nil {
+		return nil, err
+	}
 	res, err := reserve(ctx, l.DB.Pool, p.cases, p.evals, p.wos)
 	if err != nil {
 		return nil, err
