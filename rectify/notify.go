@@ -70,6 +70,11 @@ func (s *Service) prepareNotice(ctx context.Context, tx pgx.Tx, w *WorkOrder, n 
 		}
 		n.Title, n.Body = pii.MaskText(n.Title, names...), pii.MaskText(n.Body, names...)
 	}
+	return s.addressNotice(ctx, tx, w, n)
+}
+
+// addressNotice finds who hears of n, which quotes nothing typed (prepareNotice masks what does).
+func (s *Service) addressNotice(ctx context.Context, tx pgx.Tx, w *WorkOrder, n Notice) ([]notice, error) {
 	audience := n.Audience
 	var staff []int64
 	switch audience {

@@ -82,7 +82,7 @@ func (s *Service) listenAndRelay(ctx context.Context) error {
 // step of a burst.
 func (s *Service) RelayOnce(ctx context.Context) (int, error) {
 	published := 0
-	err := pgx.BeginFunc(ctx, s.DB.Pool, func(tx pgx.Tx) error {
+	err := pgx.BeginTxFunc(ctx, s.DB.Pool, genericPlans, func(tx pgx.Tx) error {
 		claimed, err := evaluation.ClaimUnpublished(ctx, tx, 100)
 		if err != nil {
 			return fmt.Errorf("relay: %w", err)
