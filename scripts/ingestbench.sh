@@ -136,7 +136,10 @@ stats() { sql "SELECT xact_commit, tup_inserted, tup_fetched FROM pg_stat_databa
 sql "SELECT pg_stat_clear_snapshot()" >/dev/null
 before=$(stats)
 loadgen --concurrency 32 --requests 2000 --duration 5m >/dev/null
-sleep 1 # the statistics collector flushes at most once a second (pg_stat_database)
+# A backend's counts reach pg_stat_database when it flushes them: at most once a second while
+# busy, and at the latest 10 s after it went idle (PostgreSQL 15's PGSTAT_IDLE_INTERVAL). A
+# reading before that misses the last second of every connection of the pool.
+sleep 11
 after=$(stats)
 cost=$(paste -d'|' <(echo "$before" | tr '|' '\n') <(echo "$after" | tr '|' '\n') | awk -F'|' '{ printf "%.2f ", ($2 - $1) / 2000 }')
 
