@@ -32,9 +32,7 @@ func (s *Service) EnsurePartitions(ctx context.Context) (int64, error) {
 // through (a history loaded in bulk, whose months are in the past), so that its rows go
 // straight into their months: left to DEFAULT, each month would be copied again when the
 // daily job made it. It returns how many it made.
-func MakePartitionsFor(ctx context.Context, q interface {
-	QueryRow(context.Context, string, ...any) pgx.Row
-}, from, through time.Time) (int64, error) {
+func MakePartitionsFor(ctx context.Context, q rowQuerier, from, through time.Time) (int64, error) {
 	var made int64
 	if err := q.QueryRow(ctx, `SELECT count(*) FILTER (WHERE evaluation_partition(m::date))
 		FROM generate_series(date_trunc('month', $1::date), $2::date, interval '1 month') m`,
@@ -43,4 +41,9 @@ func MakePartitionsFor(ctx context.Context, q interface {
 			from.Format(time.DateOnly), through.Format(time.DateOnly), err)
 	}
 	return made, nil
+}
+
+// rowQuerier is what a pool and a transaction both answer.
+type rowQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
