@@ -39,14 +39,16 @@ die() { log "$*"; exit 1; }
 source .devstack/env
 psql=$(ls -d /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -n 1)
 [ -x "$psql" ] || die "psql not found"
-sql() { "$psql" "$DATABASE_OWNER_URL" -XAtqc "$1"; }
+# psql and pgbench (libpq) refuse search_path in a URL: they keep these, and take a schema
+# from PGOPTIONS.
+libpq_url=$DATABASE_URL libpq_owner_url=$DATABASE_OWNER_URL
+sql() { "$psql" "$libpq_owner_url" -XAtqc "$1"; }
 if [ -n "$schema_http" ]; then
   [[ "$schema_http" =~ ^bench_[0-9]+$ ]] || die "--schema takes a schema kept by bench measures (bench_…)"
   [ "$(sql "SELECT count(*) FROM pg_namespace WHERE nspname = '$schema_http'")" = 1 ] || die "no schema $schema_http"
   # The server and the CLI take search_path from the URL (pgx), psql from PGOPTIONS.
   export DATABASE_URL="$DATABASE_URL&search_path=$schema_http" DATABASE_OWNER_URL="$DATABASE_OWNER_URL&search_path=$schema_http"
   export PGOPTIONS="-c search_path=$schema_http" HAOCHAPING_QUEUE_PREFIX="$schema_http"
-  sql() { "$psql" "${DATABASE_OWNER_URL%&search_path=*}" -XAtqc "$1"; }
 fi
 
 out=.devstack/ingestbench
@@ -101,7 +103,7 @@ pgbench=$(ls -d /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -
 schema=$("$bin" bench raw --duration 1s --concurrency 1 --keep 2>/dev/null | sed -nE 's/.*schema (bench_[a-z0-9_]+).*/\1/p')
 [ -n "$schema" ] || die "bench raw kept no schema for pgbench"
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; sql "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true' EXIT
-place=$(PGOPTIONS="-c search_path=$schema" "$psql" "${DATABASE_URL%&search_path=*}" -XAtqc "SELECT h.region_id || ' ' || wi.department_id || ' ' || wi.hall_id || ' ' || wi.id || ' ' || s.id
+place=$(PGOPTIONS="-c search_path=$schema" "$psql" "$libpq_url" -XAtqc "SELECT h.region_id || ' ' || wi.department_id || ' ' || wi.hall_id || ' ' || wi.id || ' ' || s.id
   FROM windows wi JOIN halls h ON h.id = wi.hall_id JOIN staff s ON s.window_id = wi.id ORDER BY wi.id, s.id LIMIT 1")
 read -r p_region p_dept p_hall p_window p_staff <<<"$place"
 rating() { # the SQL of one rating; $1 = 1 for a bad one, which gets its outbox row
@@ -119,7 +121,7 @@ rating() { # the SQL of one rating; $1 = 1 for a bad one, which gets its outbox 
 { for i in $(seq 0 9); do echo "\\set k$i random(1, 1000000000000000)"; done; echo 'BEGIN;'
   for i in $(seq 0 9); do if [ $((i % 5)) = 0 ]; then rating 1 "$i"; else rating 0 "$i"; fi; done; echo 'END;'; } >"$out/pgbench-batched.sql"
 pgb() { # ratings per second of a pgbench script ($1), $2 ratings a transaction
-  PGOPTIONS="-c search_path=$schema" "$pgbench" -n -c 32 -j 2 -T "${duration%s}" -f "$1" "${DATABASE_URL%&search_path=*}" 2>>"$out/pgbench.log" |
+  PGOPTIONS="-c search_path=$schema" "$pgbench" -n -c 32 -j 2 -T "${duration%s}" -f "$1" "$libpq_url" 2>>"$out/pgbench.log" |
     awk -v per="$2" '/^tps = / { printf "%.1f", $3 * per }'
 }
 : >"$out/pgbench"
