@@ -36,6 +36,15 @@ type Service struct {
 	Now func() time.Time
 }
 
+// commitsInFlight is how many group commits may be under way at once. More means smaller
+// batches, and each transaction has a fixed cost in the database (BEGIN, the statement's
+// start, COMMIT) that a batch shares: with 32 clients and nothing but the API running, 4 in
+// flight held 4.4 ratings a commit and took 3,567-3,847 ratings/s, 2 took 4,250-4,459/s, 1
+// 4,877-4,982/s (docs/PERFORMANCE.md, 2026-12-04). Two rather than one: one batch fills while
+// the other flushes on a machine with more cores than this one, and a batch waiting on a lock
+// or retried row by row holds back half of the ratings, not all.
+const commitsInFlight = 2
+
 // NewService starts a Service on the business clock now (nil: the machine's); Close stops it
 // after the ratings in flight are committed.
 func NewService(db *database.DB, keys *pii.Keys, settings Settings, now func() time.Time) *Service {
@@ -50,7 +59,7 @@ func NewService(db *database.DB, keys *pii.Keys, settings Settings, now func() t
 		keys:     keys,
 		settings: settings,
 		reasons:  &reasonCache{pool: db.Pool},
-		commits:  newCommitter(db.Pool, 4, 256),
+		commits:  newCommitter(db.Pool, commitsInFlight, 256),
 		// Bounded: the staff number is the device's to send, so made-up ones are keys too.
 		ticketPlaces: refcache.New[ticketPlaceKey, ticketPlace](db.RefData, 20_000, 5*time.Minute),
 		Now:          now,
