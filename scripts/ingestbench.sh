@@ -6,7 +6,11 @@
 #   2. the database's cost of one HTTP rating: pg_stat_database over 2,000 ratings;
 #   3. open loop at --rate ratings a second (default 1,000), --rounds times: the request's p50
 #      and p99, and bad review → work order (the evaluation's arrival to its work order's
-#      transaction) p50 and p99 from the database.
+#      transaction) p50 and p99 from the database;
+#   4. the API alone (`haochaping serve`, no worker in any process) in the closed loop against
+#      bench raw, as in 1; then a worker alone catching up with the bad reviews left, timed.
+#   pgbench inserts the same rows beside 1: one a transaction, ten a transaction, and a hundred in
+#   one statement (how the group commit writes them).
 #
 #   scripts/ingestbench.sh [--rounds 3] [--duration 15s] [--rate 1000] [--schema bench_…]
 #
@@ -65,16 +69,23 @@ port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port=18180
 while port_busy "$port"; do port=$((port + 1)); done
 url=http://127.0.0.1:$port
-HAOCHAPING_ADDR=127.0.0.1:$port HAOCHAPING_RATE_PER_DEVICE=0 HAOCHAPING_RATE_PER_ADDRESS=0 HAOCHAPING_LOG_LEVEL=warn \
-  "$bin" all >"$out/server.log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true' EXIT
-for _ in $(seq 1 300); do
-  curl -fsS "$url/readyz" >/dev/null 2>&1 && break
-  kill -0 "$server" 2>/dev/null || die "the server stopped: see $out/server.log"
-  sleep 0.2
-done
-curl -fsS "$url/readyz" >/dev/null || die "the server did not become ready: see $out/server.log"
+server=
+start_server() { # $1: the subcommand, all (every part in one process) or serve (the API alone)
+  HAOCHAPING_ADDR=127.0.0.1:$port HAOCHAPING_RATE_PER_DEVICE=0 HAOCHAPING_RATE_PER_ADDRESS=0 HAOCHAPING_LOG_LEVEL=warn \
+    "$bin" "$1" >>"$out/server.log" 2>&1 &
+  server=$!
+  [ "$1" = worker ] && return
+  for _ in $(seq 1 300); do
+    curl -fsS "$url/readyz" >/dev/null 2>&1 && break
+    kill -0 "$server" 2>/dev/null || die "the server stopped: see $out/server.log"
+    sleep 0.2
+  done
+  curl -fsS "$url/readyz" >/dev/null || die "the server did not become ready: see $out/server.log"
+}
+stop_server() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; server=; }
+trap stop_server EXIT
+: >"$out/server.log"
+start_server all
 
 # The figures of a `throughput=<n>/s p50=<ms> p99=<ms>` line.
 lastline() { grep -a '^throughput=' | tail -n 1; }
@@ -102,7 +113,7 @@ pgbench=$(ls -d /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -
 [ -x "$pgbench" ] || die "pgbench not found"
 schema=$("$bin" bench raw --duration 1s --concurrency 1 --keep 2>/dev/null | sed -nE 's/.*schema (bench_[a-z0-9_]+).*/\1/p')
 [ -n "$schema" ] || die "bench raw kept no schema for pgbench"
-trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; sql "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true' EXIT
+trap 'stop_server; sql "DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true' EXIT
 place=$(PGOPTIONS="-c search_path=$schema" "$psql" "$libpq_url" -XAtqc "SELECT h.region_id || ' ' || wi.department_id || ' ' || wi.hall_id || ' ' || wi.id || ' ' || s.id
   FROM windows wi JOIN halls h ON h.id = wi.hall_id JOIN staff s ON s.window_id = wi.id ORDER BY wi.id, s.id LIMIT 1")
 read -r p_region p_dept p_hall p_window p_staff <<<"$place"
@@ -132,6 +143,22 @@ for r in $(seq 1 "$rounds"); do
 done
 batched=$(pgb "$out/pgbench-batched.sql" 10)
 log "pgbench, ten ratings a transaction: $batched ratings/s"
+# A hundred ratings in one statement a transaction, as the group commit writes them: what the
+# database takes when the per-transaction cost is shared (every fifth bad, with its outbox row).
+cat >"$out/pgbench-statement.sql" <<SQL
+\\set k random(1, 1000000000000000)
+WITH e AS (
+  INSERT INTO evaluations (idem_key, channel, ticket_no, service_day, region_id, department_id, hall_id, window_id, staff_id, level, reasons, reason_kind, active, real_name, served_at, rated_at)
+  SELECT 'pgs-' || :client_id || '-' || :k || '-' || g, 'window', 'S' || :client_id || '_' || :k || '_' || g, current_date,
+         $p_region, $p_dept, $p_hall, $p_window, $p_staff, CASE WHEN g % 5 = 0 THEN 1 ELSE 5 END,
+         CASE WHEN g % 5 = 0 THEN '{efficiency}'::text[] ELSE '{}' END, CASE WHEN g % 5 = 0 THEN 'offline' END,
+         true, false, now() - interval '10 minutes', now()
+  FROM generate_series(1, 100) g
+  RETURNING id, bad)
+INSERT INTO outbox (topic, evaluation_id) SELECT 'bad_review', id FROM e WHERE bad;
+SQL
+statement=$(pgb "$out/pgbench-statement.sql" 100)
+log "pgbench, a hundred ratings a statement: $statement ratings/s"
 pgnaive=$(median <"$out/pgbench")
 
 stats() { sql "SELECT xact_commit, tup_inserted, tup_fetched FROM pg_stat_database WHERE datname = current_database()"; }
@@ -163,13 +190,48 @@ for r in $(seq 1 "$rounds"); do
   log "open loop round $r: $o; bad review → work order p50 ${wo%% *} ms, p99 $(echo "$wo" | cut -d' ' -f2) ms (${wo##* } bad reviews)"
 done
 
+# The API alone (serve): the same closed loop with the worker and the scheduler out of the
+# process, as a deployment of several processes runs them, alternating with bench raw. The bad
+# reviews wait in the outbox meanwhile; a worker alone then catches up with them, timed.
+stop_server
+undispatched() { sql "SELECT count(*) FROM outbox WHERE dispatched_at IS NULL"; }
+waiting=$(undispatched)
+start_server serve
+loadgen --concurrency 32 --duration 5s >/dev/null
+: >"$out/api" ; : >"$out/api-raw"
+for r in $(seq 1 "$rounds"); do
+  h=$(loadgen --concurrency 32 --duration "$duration" | lastline)
+  echo "$h" >>"$out/api"
+  w=$("$bin" bench raw --duration "$duration" --concurrency 32 2>>"$out/raw.log" | lastline)
+  echo "$w" >>"$out/api-raw"
+  log "API alone, round $r: HTTP $h | raw $w"
+done
+stop_server
+backlog=$(( $(undispatched) - waiting ))
+t0=$(date +%s.%N)
+start_server worker
+for _ in $(seq 1 3000); do
+  left=$(( $(undispatched) - waiting ))
+  [ "$left" -le 0 ] && break
+  sleep 0.2
+done
+t1=$(date +%s.%N)
+stop_server
+[ "$left" -le 0 ] || die "a worker alone left $left of $backlog bad reviews undispatched after 10 min"
+api=$(field throughput <"$out/api" | median)
+apiraw=$(field throughput <"$out/api-raw" | median)
+
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ { print $2 }') GiB; $(go env GOVERSION); $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "closed loop, 32 clients, $duration × $rounds:"
 paste -d'\n' <(sed 's/^/  HTTP /' "$out/http") <(sed 's/^/  raw  /' "$out/raw")
 echo "  median HTTP $http/s, raw $raw/s: HTTP is ${ratio}× bench raw"
-echo "pgbench, the same rows, 32 clients: one a transaction $(paste -sd/ "$out/pgbench")/s (median $pgnaive/s; HTTP $(awk -v h="$http" -v r="$pgnaive" 'BEGIN { printf "%.2f", h / r }')×); ten a transaction ${batched}/s"
+echo "pgbench, the same rows, 32 clients: one a transaction $(paste -sd/ "$out/pgbench")/s (median $pgnaive/s; HTTP $(awk -v h="$http" -v r="$pgnaive" 'BEGIN { printf "%.2f", h / r }')×); ten a transaction ${batched}/s; a hundred a statement ${statement}/s"
 set -- $cost
 echo "database per HTTP rating (2,000 ratings): $1 commits, $2 tuples inserted, $3 tuples fetched"
 echo "open loop at $rate/s, $duration × $rounds:"
 sed 's/^/  /' "$out/open"
 echo "  median p50 $(field p50 <"$out/open" | median) ms, p99 $(field p99 <"$out/open" | median) ms; bad review → work order p50 $(field wo_p50 <"$out/open" | median) ms, p99 $(field wo_p99 <"$out/open" | median) ms"
+echo "the API alone (serve; the worker in no process), 32 clients, $duration × $rounds:"
+paste -d'\n' <(sed 's/^/  HTTP /' "$out/api") <(sed 's/^/  raw  /' "$out/api-raw")
+echo "  median HTTP $api/s, raw $apiraw/s: HTTP is $(awk -v h="$api" -v r="$apiraw" 'BEGIN { printf "%.2f", h / r }')× bench raw"
+echo "then a worker alone dispatched the $backlog bad reviews they left in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s ($(awk -v n="$backlog" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }') a second, its start included)"
