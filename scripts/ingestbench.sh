@@ -82,7 +82,12 @@ start_server() { # $1: the subcommand, all (every part in one process) or serve 
   done
   curl -fsS "$url/readyz" >/dev/null || die "the server did not become ready: see $out/server.log"
 }
-stop_server() { kill "$server" 2>/dev/null; wait "$server" 2>/dev/null || true; server=; }
+stop_server() {
+  [ -n "$server" ] || return 0
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  server=
+}
 trap stop_server EXIT
 : >"$out/server.log"
 start_server all
