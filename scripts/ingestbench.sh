@@ -98,16 +98,21 @@ field() { sed -E "s/(^|.* )$1=([0-9.]+).*/\2/"; }
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 loadgen() { "$bin" loadgen --url "$url" --devices "$out/devices.json" --tickets --repeat 0 --quiet "$@" 2>>"$out/loadgen.log"; }
 
-log "warm-up (5 s)"
-loadgen --concurrency 32 --duration 5s >/dev/null
-: >"$out/http" ; : >"$out/raw"
-for r in $(seq 1 "$rounds"); do
-  h=$(loadgen --concurrency 32 --duration "$duration" | lastline)
-  echo "$h" >>"$out/http"
-  w=$("$bin" bench raw --duration "$duration" --concurrency 32 2>>"$out/raw.log" | lastline)
-  echo "$w" >>"$out/raw"
-  log "round $r: HTTP $h | raw $w"
-done
+# alternate runs the closed loop against the server and bench raw in turn, --rounds times after
+# a warm-up, into the files $1 (HTTP) and $2 (raw); $3 names the rounds in the log.
+alternate() {
+  log "warm-up (5 s)"
+  loadgen --concurrency 32 --duration 5s >/dev/null
+  : >"$1" ; : >"$2"
+  for r in $(seq 1 "$rounds"); do
+    h=$(loadgen --concurrency 32 --duration "$duration" | lastline)
+    echo "$h" >>"$1"
+    w=$("$bin" bench raw --duration "$duration" --concurrency 32 2>>"$out/raw.log" | lastline)
+    echo "$w" >>"$2"
+    log "$3round $r: HTTP $h | raw $w"
+  done
+}
+alternate "$out/http" "$out/raw" ""
 http=$(field throughput <"$out/http" | median)
 raw=$(field throughput <"$out/raw" | median)
 ratio=$(awk -v h="$http" -v r="$raw" 'BEGIN { printf "%.2f", h / r }')
@@ -202,15 +207,7 @@ stop_server
 undispatched() { sql "SELECT count(*) FROM outbox WHERE dispatched_at IS NULL"; }
 waiting=$(undispatched)
 start_server serve
-loadgen --concurrency 32 --duration 5s >/dev/null
-: >"$out/api" ; : >"$out/api-raw"
-for r in $(seq 1 "$rounds"); do
-  h=$(loadgen --concurrency 32 --duration "$duration" | lastline)
-  echo "$h" >>"$out/api"
-  w=$("$bin" bench raw --duration "$duration" --concurrency 32 2>>"$out/raw.log" | lastline)
-  echo "$w" >>"$out/api-raw"
-  log "API alone, round $r: HTTP $h | raw $w"
-done
+alternate "$out/api" "$out/api-raw" "API alone, "
 stop_server
 backlog=$(( $(undispatched) - waiting ))
 t0=$(date +%s.%N)
