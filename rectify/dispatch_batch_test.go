@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"haochaping/app/apptest"
+	"haochaping/internal/queue"
 	"haochaping/internal/testenv"
 	"haochaping/rectify"
 )
@@ -162,4 +163,36 @@ func TestABatchThatFailsIsDispatchedOneByOne(t *testing.T) {
 	if n := env.Count(`SELECT count(*) FROM outbox WHERE evaluation_id = $1 AND dispatched_at IS NULL`, ids[1]); n != 1 {
 		t.Error("the refused one's outbox row was closed")
 	}
+}
+
+// The relay hands the rows of one claim to the queue as one task, and the worker's run of that
+// task dispatches every evaluation it names, in one transaction.
+func TestTheRelaySendsAClaimAsOneTask(t *testing.T) {
+	t.Parallel()
+	env, srv, ids := withBadReviews(t, "R501", "R502", "R503", "R504")
+	n, err := srv.App.Rectify.RelayOnce(context.Background())
+	if err != nil || n != len(ids) {
+		t.Fatalf("relay published %d rows (%v), want %d", n, err, len(ids))
+	}
+	if got := env.Count(`SELECT count(DISTINCT task_id) FROM outbox WHERE published_at IS NOT NULL`); got != 1 {
+		t.Fatalf("the claim went out as %d tasks, want 1", got)
+	}
+	pending, err := srv.App.Queue.Inspector.ListPendingTasks(srv.App.Queue.Name(queue.Dispatch))
+	if err != nil || len(pending) != 1 {
+		t.Fatalf("%d dispatch tasks queued (%v), want 1", len(pending), err)
+	}
+	for _, id := range ids {
+		if !strings.Contains(string(pending[0].Payload), strconv.FormatInt(id, 10)) {
+			t.Errorf("the task %s does not name evaluation %d", pending[0].Payload, id)
+		}
+	}
+	srv.RunWorker()
+	testenv.Eventually(t, 10*time.Second, "every evaluation of the task dispatched", func() bool {
+		return env.Count(`SELECT count(*) FROM work_orders`) == len(ids) &&
+			env.Count(`SELECT count(*) FROM outbox WHERE dispatched_at IS NULL`) == 0
+	})
+	if n := env.Count(`SELECT count(DISTINCT xmin::text) FROM work_orders`); n != 1 {
+		t.Errorf("the task's work orders were written by %d transactions, want one", n)
+	}
+	loopIsClean(t, srv)
 }

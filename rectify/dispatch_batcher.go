@@ -2,6 +2,8 @@ package rectify
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -37,12 +39,27 @@ func newDispatchBatcher(s *Service, concurrent, max int) *dispatchBatcher {
 	return &dispatchBatcher{s: s, slots: make(chan struct{}, concurrent), max: max}
 }
 
-// dispatch dispatches one evaluation, in a batch with whatever else is waiting.
-func (b *dispatchBatcher) dispatch(ctx context.Context, evaluationID int64) error {
-	j := &dispatchJob{evaluationID: evaluationID, done: make(chan struct{})}
+// dispatch dispatches a task's evaluations, in batches with whatever else is waiting; it
+// returns once each is final, with their errors.
+func (b *dispatchBatcher) dispatch(ctx context.Context, evaluationIDs ...int64) error {
+	jobs := make([]*dispatchJob, len(evaluationIDs))
+	for i, id := range evaluationIDs {
+		jobs[i] = &dispatchJob{evaluationID: id, done: make(chan struct{})}
+	}
 	b.mu.Lock()
-	b.waiting = append(b.waiting, j)
+	b.waiting = append(b.waiting, jobs...)
 	b.mu.Unlock()
+	var errs []error
+	for _, j := range jobs {
+		if err := b.await(ctx, j); err != nil {
+			errs = append(errs, fmt.Errorf("evaluation %d: %w", j.evaluationID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// await runs batches, whenever a slot is free, until j is final.
+func (b *dispatchBatcher) await(ctx context.Context, j *dispatchJob) error {
 	for {
 		select {
 		case b.slots <- struct{}{}:

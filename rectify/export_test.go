@@ -5,8 +5,8 @@ import "context"
 // Exported for the fault tests of package rectify_test, which put the queue in the states a
 // crash would leave.
 var (
-	DispatchTaskID  = dispatchTaskID
-	EnqueueDispatch = (*Service).enqueueDispatch
+	DispatchBatchTaskID  = dispatchBatchTaskID
+	EnqueueDispatchBatch = (*Service).enqueueDispatchBatch
 )
 
 // DispatchBatcher is the worker's batcher of dispatch tasks, one batch at a time; the tests

@@ -70,8 +70,9 @@ func TestRelayKilledBetweenPublishingAndMarking(t *testing.T) {
 	srv := apptest.Start(env)
 	id := badReview(t, srv, srv.DemoDevice("demo-window-370400-zh01"), "K001", "")
 	// The state a relay leaves when it dies after the queue took the task but before it marked
-	// the outbox row: the task is queued, the row still unpublished.
-	if err := rectify.EnqueueDispatch(srv.App.Rectify, context.Background(), id, rectify.DispatchTaskID(id, 0)); err != nil {
+	// the outbox row: the task of its claim is queued, the row still unpublished.
+	row := int64(env.Count(`SELECT id FROM outbox WHERE evaluation_id = $1`, id))
+	if err := rectify.EnqueueDispatchBatch(srv.App.Rectify, context.Background(), []int64{id}, rectify.DispatchBatchTaskID([]int64{row})); err != nil {
 		t.Fatal(err)
 	}
 	if n := env.Count(`SELECT count(*) FROM outbox WHERE published_at IS NULL`); n != 1 {

@@ -76,10 +76,12 @@ func (s *Service) listenAndRelay(ctx context.Context) error {
 }
 
 // RelayOnce publishes up to 100 unpublished outbox rows and returns how many it published.
-// A row is marked published only after the queue accepted it; if the relay dies in between,
-// the row is published again and the queue refuses the duplicate task ID. The rows the queue
-// took are marked in one statement: one a row made the relay, not the worker, the slowest
-// step of a burst.
+// The rows one claim took go to the queue as one task (a row that names a task of its own
+// already keeps it): a task a row cost the queue three round trips and a Lua script each, and
+// the dispatch a transaction for every few rows, under a burst the slowest steps of the loop. A
+// row is marked published only after the queue accepted it; if the relay dies in between, the
+// row is published again and the queue refuses the duplicate task ID. The rows the queue took
+// are marked in one statement.
 func (s *Service) RelayOnce(ctx context.Context) (int, error) {
 	published := 0
 	err := pgx.BeginTxFunc(ctx, s.DB.Pool, genericPlans, func(tx pgx.Tx) error {
@@ -89,9 +91,11 @@ func (s *Service) RelayOnce(ctx context.Context) (int, error) {
 		}
 		var ids []int64
 		var taskIDs []string
+		var batchRows, batchEvals []int64
 		for _, r := range claimed {
 			if r.TaskID == "" {
-				r.TaskID = dispatchTaskID(r.EvaluationID, 0)
+				batchRows, batchEvals = append(batchRows, r.ID), append(batchEvals, r.EvaluationID)
+				continue
 			}
 			if err = s.enqueueDispatch(ctx, r.EvaluationID, r.TaskID); err != nil {
 				// Keep what was published so far; record why the rest waits.
@@ -99,6 +103,18 @@ func (s *Service) RelayOnce(ctx context.Context) (int, error) {
 				break
 			}
 			ids, taskIDs = append(ids, r.ID), append(taskIDs, r.TaskID)
+		}
+		if err == nil && len(batchRows) > 0 {
+			taskID := dispatchBatchTaskID(batchRows)
+			if err = s.enqueueDispatchBatch(ctx, batchEvals, taskID); err != nil {
+				for _, id := range batchRows {
+					_ = evaluation.RecordFailedAttempt(ctx, tx, id, err)
+				}
+			} else {
+				for _, id := range batchRows {
+					ids, taskIDs = append(ids, id), append(taskIDs, taskID)
+				}
+			}
 		}
 		if len(ids) == 0 && err != nil {
 			return errRelayQueueDown{err}
@@ -124,10 +140,23 @@ type errRelayQueueDown struct{ err error }
 
 func (e errRelayQueueDown) Error() string { return e.err.Error() }
 
-// enqueueDispatch hands a dispatch task to the queue under taskID; a task of that ID already
-// there counts as handed over.
+// enqueueDispatch hands a dispatch task of one evaluation to the queue under taskID; a task of
+// that ID already there counts as handed over.
 func (s *Service) enqueueDispatch(ctx context.Context, evaluationID int64, taskID string) error {
-	payload, _ := json.Marshal(dispatchPayload{EvaluationID: evaluationID})
+	return s.enqueueDispatchPayload(ctx, dispatchPayload{EvaluationID: evaluationID}, taskID)
+}
+
+// enqueueDispatchBatch hands a dispatch task of several evaluations to the queue, as
+// enqueueDispatch.
+func (s *Service) enqueueDispatchBatch(ctx context.Context, evaluationIDs []int64, taskID string) error {
+	if len(evaluationIDs) == 1 {
+		return s.enqueueDispatch(ctx, evaluationIDs[0], taskID)
+	}
+	return s.enqueueDispatchPayload(ctx, dispatchPayload{EvaluationIDs: evaluationIDs}, taskID)
+}
+
+func (s *Service) enqueueDispatchPayload(ctx context.Context, p dispatchPayload, taskID string) error {
+	payload, _ := json.Marshal(p)
 	_, err := s.Queue.Client.EnqueueContext(ctx, asynq.NewTask(TaskDispatch, payload),
 		asynq.Queue(s.Queue.Name(queue.Dispatch)), asynq.TaskID(taskID),
 		asynq.MaxRetry(25), asynq.Retention(7*24*time.Hour))
